@@ -1,0 +1,52 @@
+"""The audit trail: who wrote what, when. Every write records an event in its own transaction.
+
+Events are typed tags of the form ``subject:action`` (``trade:request``, ``cfp:update``) and
+carry a SHA-256 digest of the change, so a later dispute can be settled against a copy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from battrace.audit.models import AuditEvent
+from battrace.ids import new_id
+from battrace.store.base import utcnow
+
+
+def _digest(change: Mapping[str, Any]) -> str:
+    canonical = json.dumps(change, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def record_event(
+    session: Session,
+    *,
+    action: str,
+    actor: uuid.UUID | None,
+    target_type: str,
+    target_id: object,
+    change: Mapping[str, Any] | None = None,
+    account: uuid.UUID | None = None,
+) -> AuditEvent:
+    """Append one event to the audit log (in the caller's transaction)."""
+    event = AuditEvent(
+        id=new_id(),
+        occurred_at=utcnow(),
+        actor_operator_id=actor,
+        actor_account_id=account,
+        action=action,
+        target_type=target_type,
+        target_id=str(target_id),
+        digest=_digest(change) if change is not None else None,
+    )
+    session.add(event)
+    return event
+
+
+__all__ = ["AuditEvent", "record_event"]

@@ -1,0 +1,148 @@
+"""The `battrace` command: serve, database, seeds, operators, API keys, demo."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from battrace.settings import Settings
+
+app = typer.Typer(no_args_is_help=True, help="battrace: battery supply-chain data platform")
+db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
+seed_app = typer.Typer(no_args_is_help=True, help="Load seed data.")
+operator_app = typer.Typer(no_args_is_help=True, help="Operators (companies) and their logins.")
+apikey_app = typer.Typer(no_args_is_help=True, help="API keys for applications.")
+app.add_typer(db_app, name="db")
+app.add_typer(seed_app, name="seed")
+app.add_typer(operator_app, name="operator")
+app.add_typer(apikey_app, name="apikey")
+
+console = Console()
+
+
+def _settings() -> Settings:
+    return Settings()
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Apply the migrations (creates the schema on a new database)."""
+    from battrace.store import Database  # noqa: PLC0415 (keep `battrace --help` fast)
+    from battrace.store.migrate import current_revision, upgrade  # noqa: PLC0415
+
+    settings = _settings()
+    database = Database(settings.database_url)
+    upgrade(database.engine, revision)
+    console.print(f"database at revision [bold]{current_revision(database.engine)}[/]")
+    database.dispose()
+
+
+@seed_app.command("ouranos-tutorial")
+def seed_tutorial() -> None:
+    """Companies A and B, their logins, and the keys Sample-APIKey1 / Sample-APIKey2."""
+    from battrace.cli.seeds import seed_ouranos_tutorial  # noqa: PLC0415
+    from battrace.store import Database  # noqa: PLC0415
+
+    database = Database(_settings().database_url)
+    with database.transaction() as session:
+        created = seed_ouranos_tutorial(session)
+    console.print("created: " + (", ".join(created) if created else "nothing (already seeded)"))
+    database.dispose()
+
+
+@operator_app.command("add")
+def operator_add(
+    name: Annotated[str, typer.Option(help="company name")],
+    address: Annotated[str, typer.Option(help="company address")],
+    open_operator_id: Annotated[str, typer.Option("--open-id", help="corporate number")],
+    email: Annotated[str, typer.Option(help="login (operatorAccountId)")],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True)],
+    global_operator_id: Annotated[str | None, typer.Option("--global-id")] = None,
+) -> None:
+    """Register a company and its first login."""
+    from battrace.identity import accounts, operators  # noqa: PLC0415
+    from battrace.store import Database  # noqa: PLC0415
+
+    database = Database(_settings().database_url)
+    with database.transaction() as session:
+        operator = operators.create_operator(
+            session, name=name, address=address, open_operator_id=open_operator_id,
+            global_operator_id=global_operator_id,
+        )
+        session.flush()  # the account references the new operator
+        accounts.create_account(session, operator_id=operator.id, email=email, password=password)
+        operator_id = operator.id
+    console.print(f"operatorId [bold]{operator_id}[/]")
+    database.dispose()
+
+
+@apikey_app.command("issue")
+def apikey_issue(
+    name: Annotated[str, typer.Option(help="application name")],
+    attribute: Annotated[str, typer.Option(help="Application, DataSpace or Traceability")] = "Application",
+    cidr: Annotated[list[str] | None, typer.Option(help="allowed client network (repeat)")] = None,
+    operator: Annotated[list[str] | None, typer.Option(help="bind to operatorId (repeat)")] = None,
+) -> None:
+    """Issue an API key. It is printed once and cannot be shown again."""
+    from battrace.identity import api_keys  # noqa: PLC0415
+    from battrace.identity.models import ApplicationAttribute  # noqa: PLC0415
+    from battrace.store import Database  # noqa: PLC0415
+
+    database = Database(_settings().database_url)
+    with database.transaction() as session:
+        _, key = api_keys.issue_api_key(
+            session, application_name=name, attribute=ApplicationAttribute(attribute),
+            cidrs=cidr or [], operator_ids=[uuid.UUID(o) for o in operator or []],
+        )
+    console.print(f"API key (shown once): [bold]{key}[/]")
+    database.dispose()
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="bind address")] = None,
+    port: Annotated[int | None, typer.Option(help="port")] = None,
+    workers: Annotated[int, typer.Option(help="worker processes")] = 1,
+    migrate: Annotated[bool, typer.Option(help="apply migrations first")] = True,
+    with_demo: Annotated[bool, typer.Option(help="seed the tutorial and demo data first")] = False,
+) -> None:
+    """Run the server (contract API, traceability endpoints, docs at /docs)."""
+    import uvicorn  # noqa: PLC0415
+
+    settings = _settings()
+    if migrate:
+        db_upgrade()
+    if with_demo:
+        seed_tutorial()
+        from battrace.cli.demo import run_demo  # noqa: PLC0415
+
+        run_demo(settings, console=console, skip_if_present=True)
+    console.print(
+        f"battrace on http://{host or settings.host}:{port or settings.port} "
+        f"(database {settings.database_url})"
+    )
+    uvicorn.run(
+        "battrace.connector.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+        log_level="warning",
+    )
+
+
+@app.command()
+def demo() -> None:
+    """Build a small battery supply chain through the real HTTP API and print what happened."""
+    from battrace.cli.demo import run_demo  # noqa: PLC0415
+
+    settings = _settings()
+    db_upgrade()
+    run_demo(settings, console=console, skip_if_present=False)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,104 @@
+"""The app factory: builds the ASGI application from settings, with no module-level state."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+
+from battrace import __version__
+from battrace.connector import auth_api, traceability_api, transport
+from battrace.connector.errors import (
+    ENDPOINT_NOT_FOUND,
+    INVALID_REQUEST,
+    RequestContext,
+    Source,
+    contract_error_response,
+)
+from battrace.connector.runtime import AppState
+from battrace.identity.secrets import JWT_SECRET, get_or_create_secret
+from battrace.identity.tokens import TokenSigner
+from battrace.settings import Settings
+from battrace.store.engine import Database
+from battrace.traceability.certificates import DatabaseFileStore, DirectoryFileStore, FileStore
+
+log = logging.getLogger("battrace")
+
+ALLOWED_HEADERS = ["apiKey", "Authorization", "Content-Type", "X-Requested-With", "x-api-key"]
+EXPOSED_HEADERS = ["Link", "X-Track"]
+
+
+def build_state(settings: Settings, database: Database | None = None) -> AppState:
+    db = database or Database(settings.database_url)
+    secret = settings.jwt_secret
+    if secret is None:
+        with db.transaction() as session:
+            secret = get_or_create_secret(session, JWT_SECRET)
+    signer = TokenSigner(secret, settings.token_issuer, settings.access_token_ttl_seconds)
+    store: FileStore = (
+        DirectoryFileStore(settings.certificate_dir)
+        if settings.certificate_dir is not None
+        else DatabaseFileStore()
+    )
+    return AppState(settings=settings, db=db, signer=signer, file_store=store)
+
+
+def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
+    """The battrace server: the Ouranos contract API and the traceability endpoints."""
+    settings = settings or Settings()
+    state = build_state(settings, database)
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if database is None:
+            state.db.dispose()
+
+    app = FastAPI(
+        lifespan=lifespan,
+        title="battrace",
+        version=__version__,
+        description=(
+            "Ouranos-compatible battery supply-chain data platform. The data distribution and "
+            "user authentication endpoints follow the Ouranos contract "
+            "(ouranos-openapi.yaml); errors use its {code, message, detail} shape."
+        ),
+    )
+    app.state.battrace = state
+    app.include_router(auth_api.router)
+    app.include_router(transport.router)
+    app.include_router(traceability_api.router)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _not_found(request: Request, exc: StarletteHTTPException) -> Response:
+        context = RequestContext(
+            method=request.method, data_target=request.query_params.get("dataTarget", "")
+        )
+        if exc.status_code in (404, 405):
+            return contract_error_response(404, Source.DATASPACE, ENDPOINT_NOT_FOUND, context)
+        return contract_error_response(exc.status_code, Source.DATASPACE, str(exc.detail), context)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        context = RequestContext(method=request.method)
+        details = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'][1:])}: {err['msg']}" for err in exc.errors()
+        )
+        return contract_error_response(400, Source.DATASPACE, f"{INVALID_REQUEST}, {details}", context)
+
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "PUT", "POST", "DELETE", "OPTIONS"],
+            allow_headers=ALLOWED_HEADERS,
+            expose_headers=EXPOSED_HEADERS,
+        )
+
+    return app

@@ -1,0 +1,338 @@
+"""The user authentication system's endpoints (digest section 3).
+
+`/auth/login`, `/auth/refresh`, `/auth/change`, `/api/v1/systemAuth/token|apiKey`,
+`/api/v1/authInfo` (operator #1 #2 #17, plant #3 #4) and the health checks. Errors here carry
+the `[auth]` source.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import Response
+
+from battrace.connector import wire
+from battrace.connector.errors import (
+    INVALID_CREDENTIALS,
+    INVALID_TOKEN,
+    NO_PRIVILEGES,
+    ContractError,
+    RequestContext,
+    Source,
+    json_response,
+)
+from battrace.connector.params import unexpected, uuid_list_param
+from battrace.connector.runtime import answer, authenticate, check_api_key, state_of
+from battrace.connector.shapes import operator_json, plant_json
+from battrace.errors import InvalidParameters
+from battrace.identity import accounts, operators, plants
+from battrace.identity.accounts import LoginPolicy
+from battrace.identity.passwords import password_policy_error
+
+router = APIRouter()
+
+LOGIN = wire.struct("authentication.LoginInputModel", operatorAccountId=wire.STRING,
+                    accountPassword=wire.STRING)
+REFRESH = wire.struct("authentication.RefreshInputModel", refreshToken=wire.STRING)
+CHANGE = wire.struct("authentication.ChangePasswordModel", newPassword=wire.STRING)
+ID_TOKEN = wire.struct("authentication.VerifyTokenParam", idToken=wire.STRING)
+API_KEY_CHECK = wire.struct("authentication.VerifyApiKeyParam", apiKey=wire.STRING,
+                            ipAddress=wire.STRING)
+OPERATOR = wire.struct(
+    "authentication.OperatorModel",
+    operatorId=wire.STRING,
+    operatorName=wire.STRING,
+    operatorAddress=wire.STRING,
+    openOperatorId=wire.STRING,
+    operatorAttribute=wire.struct("authentication.OperatorAttribute", globalOperatorId=wire.STRING),
+)
+PLANT = wire.struct(
+    "authentication.PlantModel",
+    plantId=wire.STRING,
+    operatorId=wire.STRING,
+    plantName=wire.STRING,
+    plantAddress=wire.STRING,
+    openPlantId=wire.STRING,
+    plantAttribute=wire.struct("authentication.PlantAttribute", globalPlantId=wire.STRING),
+)
+
+
+def _object(raw: bytes, go_type: wire.GoType) -> dict[str, Any]:
+    value = wire.bind(wire.parse_json(raw), go_type)
+    return value if isinstance(value, dict) else {}
+
+
+def _context(request: Request) -> RequestContext:
+    return RequestContext(method=request.method)
+
+
+# ----------------------------------------------------------------------------- health
+
+
+@router.get("/api/v1/authInfo/health")
+@router.get("/api/v1/datatransport/health")
+async def health() -> Response:
+    return json_response({"isSystemHealthy": True})
+
+
+# ------------------------------------------------------------------------------- /auth
+
+
+@router.post("/auth/login")
+async def login(request: Request) -> Response:
+    def endpoint(request: Request, context: RequestContext, raw: bytes) -> Response:
+        state = state_of(request)
+        check_api_key(request, state)
+        body = _object(raw, LOGIN)
+        errors = wire.Errors()
+        wire.collect(errors, "operatorAccountId", body.get("operatorAccountId"), wire.required,
+                     wire.is_email)
+        wire.collect(errors, "accountPassword", body.get("accountPassword"), wire.required)
+        if errors:
+            raise wire.fail(errors)
+        settings = state.settings
+        policy = LoginPolicy(settings.login_max_failures, settings.login_lockout_seconds,
+                             settings.refresh_token_ttl_seconds)
+        tokens = state.write(lambda session: accounts.login(
+            session, email=body["operatorAccountId"], password=body["accountPassword"],
+            signer=state.signer, policy=policy))
+        if tokens is None:
+            raise ContractError(401, Source.AUTH, INVALID_CREDENTIALS)
+        return json_response(
+            {"accessToken": tokens.access_token, "refreshToken": tokens.refresh_token}, 201
+        )
+
+    return await answer(request, _context(request), Source.AUTH, endpoint)
+
+
+@router.post("/auth/refresh")
+async def refresh(request: Request) -> Response:
+    def endpoint(request: Request, context: RequestContext, raw: bytes) -> Response:
+        state = state_of(request)
+        check_api_key(request, state)
+        body = _object(raw, REFRESH)
+        errors = wire.Errors()
+        wire.collect(errors, "refreshToken", body.get("refreshToken"), wire.required)
+        if errors:
+            raise wire.fail(errors)
+        access = state.read(lambda session: accounts.refresh_access_token(
+            session, refresh_token=body["refreshToken"], signer=state.signer))
+        return json_response({"accessToken": access}, 201)
+
+    return await answer(request, _context(request), Source.AUTH, endpoint)
+
+
+@router.post("/auth/logout")
+async def logout(request: Request) -> Response:
+    """battrace extension: revoke a refresh token (the contract has no logout)."""
+    def endpoint(request: Request, context: RequestContext, raw: bytes) -> Response:
+        state = state_of(request)
+        check_api_key(request, state)
+        body = _object(raw, REFRESH)
+        errors = wire.Errors()
+        wire.collect(errors, "refreshToken", body.get("refreshToken"), wire.required)
+        if errors:
+            raise wire.fail(errors)
+        state.write(lambda session: accounts.revoke_refresh_token(
+            session, refresh_token=body["refreshToken"]))
+        return json_response({}, 201)
+
+    return await answer(request, _context(request), Source.AUTH, endpoint)
+
+
+@router.post("/auth/change")
+async def change_password(request: Request) -> Response:
+    def endpoint(request: Request, context: RequestContext, raw: bytes) -> Response:
+        state = state_of(request)
+        caller = authenticate(request, state, context)
+        body = _object(raw, CHANGE)
+        new_password = body.get("newPassword")
+        message = password_policy_error(new_password or "")
+        if message is not None:
+            raise wire.fail(f"newPassword: {message}.")
+        state.write(lambda session: accounts.change_password(
+            session, account_id=caller.account_id, new_password=new_password or ""))
+        return json_response({}, 201)
+
+    return await answer(request, _context(request), Source.AUTH, endpoint)
+
+
+# ------------------------------------------------------------------- system-to-system
+
+
+def _require_system_key(request: Request) -> None:
+    grant = check_api_key(request, state_of(request))
+    if not grant.is_system:
+        raise ContractError(403, Source.AUTH, "Invalid key")
+
+
+@router.post("/api/v1/systemAuth/token")
+async def verify_token(request: Request) -> Response:
+    def endpoint(request: Request, context: RequestContext, raw: bytes) -> Response:
+        _require_system_key(request)
+        body = _object(raw, ID_TOKEN)
+        errors = wire.Errors()
+        wire.collect(errors, "idToken", body.get("idToken"), wire.required)
+        if errors:
+            raise wire.fail(errors)
+        claims = state_of(request).signer.verify(body["idToken"])
+        return json_response({"operatorId": str(claims.operator_id) if claims else None})
+
+    return await answer(request, _context(request), Source.AUTH, endpoint)
+
+
+@router.post("/api/v1/systemAuth/apiKey")
+async def verify_api_key(request: Request) -> Response:
+    def endpoint(request: Request, context: RequestContext, raw: bytes) -> Response:
+        _require_system_key(request)
+        body = _object(raw, API_KEY_CHECK)
+        errors = wire.Errors()
+        wire.collect(errors, "apiKey", body.get("apiKey"), wire.required)
+        wire.collect(errors, "ipAddress", body.get("ipAddress"), wire.required)
+        if errors:
+            raise wire.fail(errors)
+        state = state_of(request)
+        from battrace.identity import api_keys  # noqa: PLC0415 (keeps the module list short)
+
+        grant = state.read(lambda session: api_keys.find_grant(session, body["apiKey"]))
+        valid_ip = grant is not None and grant.allows_address(body["ipAddress"])
+        return json_response({"isApiKeyValid": grant is not None, "isIpAddressValid": valid_ip})
+
+    return await answer(request, _context(request), Source.AUTH, endpoint)
+
+
+# ------------------------------------------------------------------------ authInfo
+
+
+def _data_target(request: Request) -> RequestContext:
+    return RequestContext(method=request.method,
+                          data_target=request.query_params.get("dataTarget", ""))
+
+
+@router.get("/api/v1/authInfo")
+async def get_auth_info(request: Request) -> Response:
+    def endpoint(request: Request, context: RequestContext, raw: bytes) -> Response:
+        state = state_of(request)
+        caller = authenticate(request, state, context)
+        params = request.query_params
+        if context.data_target == "operator":
+            open_id = params.get("openOperatorId")
+            ids_given = "operatorIds" in params
+            if open_id and ids_given:
+                raise InvalidParameters("only one of operatorIds and openOperatorId can be set.")
+            if ids_given:
+                ids = uuid_list_param(params, "operatorIds", maximum=100, required=True) or []
+                rows = state.read(lambda s: operators.list_operators(s, ids))
+                return json_response([operator_json(row) for row in rows])
+            if open_id:
+                if len(open_id) > 256:
+                    raise unexpected("openOperatorId")
+                row = state.read(lambda s: operators.find_by_open_id(s, open_id))
+            else:
+                row = state.read(lambda s: operators.get_operator(s, caller.operator_id))
+            return json_response(operator_json(row))
+        if context.data_target == "plant":
+            rows = state.read(lambda s: plants.list_plants(s, caller=caller.operator_id))
+            return json_response([plant_json(row) for row in rows])
+        raise unexpected("dataTarget")
+
+    return await answer(request, _data_target(request), Source.AUTH, endpoint)
+
+
+@router.put("/api/v1/authInfo")
+async def put_auth_info(request: Request) -> Response:
+    def endpoint(request: Request, context: RequestContext, raw: bytes) -> Response:
+        state = state_of(request)
+        caller = authenticate(request, state, context)
+        if context.data_target == "operator":
+            change = _operator_update(_object(raw, OPERATOR))
+            row = state.write(lambda s: operators.update_operator(
+                s, caller=caller.operator_id, change=change))
+            return json_response(operator_json(row), 201)
+        if context.data_target == "plant":
+            plant = _plant_write(_object(raw, PLANT))
+            saved = state.write(lambda s: plants.save_plant(s, caller=caller.operator_id, plant=plant))
+            return json_response(plant_json(saved), 201)
+        raise unexpected("dataTarget")
+
+    return await answer(request, _data_target(request), Source.AUTH, endpoint)
+
+
+def _operator_update(body: dict[str, Any]) -> operators.OperatorUpdate:
+    errors = wire.Errors()
+    wire.collect(errors, "operatorId", body.get("operatorId"), wire.required, wire.is_uuid)
+    wire.collect(errors, "operatorName", body.get("operatorName"), wire.required,
+                 wire.rune_length(1, 256))
+    wire.collect(errors, "operatorAddress", body.get("operatorAddress"), wire.required,
+                 wire.rune_length(1, 256))
+    wire.collect(errors, "openOperatorId", body.get("openOperatorId"), wire.required,
+                 wire.rune_length(1, 20))
+    attribute = body.get("operatorAttribute")
+    if attribute is None:
+        errors["operatorAttribute"] = "cannot be blank"
+    else:
+        nested = wire.Errors()
+        wire.collect(nested, "globalOperatorId", attribute.get("globalOperatorId"),
+                     wire.rune_length(0, 256))
+        if nested:
+            errors["operatorAttribute"] = nested
+    if errors:
+        raise wire.fail(errors)
+    operator_id = wire.as_uuid(body["operatorId"])
+    assert operator_id is not None  # noqa: S101 (validated above)
+    return operators.OperatorUpdate(
+        operator_id=operator_id,
+        name=body["operatorName"],
+        address=body["operatorAddress"],
+        open_operator_id=body["openOperatorId"],
+        global_operator_id=(attribute or {}).get("globalOperatorId"),
+    )
+
+
+def _open_plant_id(value: object) -> str | None:
+    """Last 6 characters must parse as an integer (the reference uses Go's strconv.Atoi)."""
+    if not isinstance(value, str) or value == "":
+        return None
+    tail = value[-6:]
+    body = tail[1:] if tail[:1] in "+-" else tail
+    if len(value) < 6 or not body.isascii() or not body.isdigit():
+        return "the last 6 digits must always be numeric "
+    return None
+
+
+def _plant_write(body: dict[str, Any]) -> plants.PlantWrite:
+    errors = wire.Errors()
+    wire.collect(errors, "plantId", body.get("plantId"), wire.is_uuid)
+    wire.collect(errors, "operatorId", body.get("operatorId"), wire.required, wire.is_uuid)
+    wire.collect(errors, "plantName", body.get("plantName"), wire.required,
+                 wire.rune_length(1, 256))
+    wire.collect(errors, "plantAddress", body.get("plantAddress"), wire.required,
+                 wire.rune_length(1, 256))
+    wire.collect(errors, "openPlantId", body.get("openPlantId"), wire.required,
+                 wire.rune_length(1, 26), _open_plant_id)
+    attribute = body.get("plantAttribute")
+    if attribute is None:
+        errors["plantAttribute"] = "cannot be blank"
+    else:
+        nested = wire.Errors()
+        wire.collect(nested, "globalPlantId", attribute.get("globalPlantId"),
+                     wire.rune_length(0, 256))
+        if nested:
+            errors["plantAttribute"] = nested
+    if errors:
+        raise wire.fail(errors)
+    operator_id = wire.as_uuid(body["operatorId"])
+    assert operator_id is not None  # noqa: S101
+    return plants.PlantWrite(
+        plant_id=wire.as_uuid(body.get("plantId")),
+        operator_id=operator_id,
+        name=body["plantName"],
+        address=body["plantAddress"],
+        open_plant_id=body["openPlantId"],
+        global_plant_id=(attribute or {}).get("globalPlantId"),
+    )
+
+
+__all__ = ["INVALID_TOKEN", "NO_PRIVILEGES", "router"]

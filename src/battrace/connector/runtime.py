@@ -1,0 +1,189 @@
+"""What every contract endpoint shares: the app's state, authentication, transactions, and
+the wrapper that turns any error into the contract's error body.
+
+Authentication follows the reference pipeline in order: client address, `apiKey` header,
+key lookup, address allow-list, `Authorization: Bearer`, token verification. API-key errors
+are `[auth]` errors even on data endpoints, as in the reference.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from battrace import errors
+from battrace.connector.errors import (
+    AUTHENTICATION_REQUIRED,
+    INVALID_KEY,
+    INVALID_TOKEN,
+    IP_NOT_AUTHORIZED,
+    NO_PRIVILEGES,
+    OUTER_SERVICE,
+    UNEXPECTED,
+    ContractError,
+    RequestContext,
+    Source,
+    contract_error_response,
+    domain_error_response,
+)
+from battrace.identity import api_keys
+from battrace.identity.api_keys import ApiKeyGrant
+from battrace.identity.tokens import TokenSigner
+from battrace.settings import Settings
+from battrace.store.engine import Database
+from battrace.traceability import certificates, disclosure
+
+log = logging.getLogger("battrace.connector")
+T = TypeVar("T")
+
+
+@dataclass
+class AppState:
+    """Everything the endpoints need, built once by `create_app`."""
+
+    settings: Settings
+    db: Database
+    signer: TokenSigner
+    file_store: certificates.FileStore
+
+    def session(self, *, write: bool = False) -> Session:
+        session = self.db.session(write=write)
+        certificates.use_file_store(session, self.file_store)
+        disclosure.use_default_policy(session, disclose=self.settings.disclose_by_default)
+        return session
+
+    def read(self, work: Callable[[Session], T]) -> T:
+        session = self.session()
+        try:
+            return work(session)
+        finally:
+            session.close()  # ends the transaction; loaded rows stay readable
+
+    def write(self, work: Callable[[Session], T], *, attempts: int = 3) -> T:
+        """Run `work` in one transaction and commit; a race is retried from the start."""
+        for attempt in range(1, attempts + 1):
+            session = self.session(write=True)
+            try:
+                result = work(session)
+                session.commit()
+            except (IntegrityError, OperationalError) as exc:
+                session.rollback()
+                if attempt == attempts or not _is_retryable(exc):
+                    raise
+                log.info("retrying a write after %s", type(exc.orig).__name__)
+            except BaseException:
+                session.rollback()
+                raise
+            else:
+                return result
+            finally:
+                session.close()
+        raise AssertionError  # pragma: no cover (the loop returns or raises)
+
+
+def _is_retryable(exc: IntegrityError | OperationalError) -> bool:
+    if isinstance(exc, IntegrityError):
+        return True
+    text = str(exc.orig).lower()
+    return any(word in text for word in ("deadlock", "serializ", "locked", "could not obtain"))
+
+
+def state_of(request: Request) -> AppState:
+    state: AppState = request.app.state.battrace
+    return state
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The verified operator behind a request."""
+
+    operator_id: uuid.UUID
+    account_id: uuid.UUID
+    grant: ApiKeyGrant
+
+
+def client_address(request: Request, settings: Settings) -> str | None:
+    hops = settings.trusted_proxy_hops
+    if hops > 0:
+        forwarded = [p.strip() for p in request.headers.get("x-forwarded-for", "").split(",")]
+        forwarded = [p for p in forwarded if p]
+        if len(forwarded) >= hops:
+            return forwarded[-hops]
+        raise ContractError(403, Source.AUTH, IP_NOT_AUTHORIZED)
+    return request.client.host if request.client else None
+
+
+def check_api_key(request: Request, state: AppState, *, header: str = "apikey") -> ApiKeyGrant:
+    """The grant of the request's API key. Raises ContractError 403 as the reference does."""
+    address = client_address(request, state.settings)
+    key = request.headers.get(header)
+    if not key:
+        raise ContractError(403, Source.AUTH, NO_PRIVILEGES)
+    grant = state.read(lambda session: api_keys.find_grant(session, key))
+    if grant is None:
+        raise ContractError(403, Source.AUTH, INVALID_KEY)
+    if state.settings.ip_check and not grant.allows_address(address):
+        raise ContractError(403, Source.AUTH, IP_NOT_AUTHORIZED)
+    return grant
+
+
+def bearer_token(request: Request) -> str:
+    value = request.headers.get("authorization", "")
+    if not value.startswith("Bearer ") or len(value) <= len("Bearer "):
+        raise ContractError(401, Source.AUTH, AUTHENTICATION_REQUIRED)
+    return value[len("Bearer ") :]
+
+
+def authenticate(
+    request: Request, state: AppState, context: RequestContext, *, header: str = "apikey"
+) -> Caller:
+    """API key, then bearer token. Sets the operator id that error details report."""
+    grant = check_api_key(request, state, header=header)
+    claims = state.signer.verify(bearer_token(request))
+    if claims is None:
+        raise ContractError(401, Source.AUTH, INVALID_TOKEN)
+    if not grant.allows_operator(claims.operator_id):
+        raise ContractError(403, Source.AUTH, NO_PRIVILEGES)
+    context.operator_id = str(claims.operator_id)
+    return Caller(claims.operator_id, claims.account_id, grant)
+
+
+Endpoint = Callable[[Request, RequestContext, bytes], Response]
+
+
+async def answer(
+    request: Request,
+    context: RequestContext,
+    source: Source,
+    endpoint: Endpoint,
+    *,
+    track: bool = False,
+) -> Response:
+    """Run a (blocking) endpoint in a worker thread; turn every failure into the contract's
+    error body."""
+    try:
+        body = await request.body()
+        response = await run_in_threadpool(endpoint, request, context, body)
+    except ContractError as exc:
+        response = contract_error_response(exc.status, exc.source, exc.message, context, exc.detail)
+    except errors.BattraceError as exc:
+        response = domain_error_response(exc, source, context)
+    except OperationalError:
+        log.exception("database unavailable")
+        response = contract_error_response(503, source, OUTER_SERVICE, context)
+    except Exception:
+        log.exception("unexpected error")
+        response = contract_error_response(500, source, UNEXPECTED, context)
+    if track:
+        response.headers["X-Track"] = str(uuid.uuid4())
+    return response
+

@@ -1,0 +1,289 @@
+"""`/api/v1/datatransport`: the data distribution API, dispatched on `dataTarget` (digest 4).
+
+GET answers 200, PUT 201 (`{}` for status), DELETE 204. Errors carry the `[dataspace]`
+source, or `[traceability]` for the traceability system's business rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import APIRouter
+from starlette.datastructures import QueryParams
+from starlette.requests import Request
+from starlette.responses import Response
+
+from battrace.connector import validators, wire
+from battrace.connector.errors import RequestContext, Source, json_response
+from battrace.connector.params import (
+    bool_param,
+    limit_param,
+    link_header,
+    unexpected,
+    uuid_list_param,
+    uuid_param,
+)
+from battrace.connector.runtime import AppState, Caller, answer, authenticate, state_of
+from battrace.connector.shapes import (
+    cfp_row_json,
+    cfp_value_json,
+    part_json,
+    status_json,
+    trade_json,
+)
+from battrace.traceability import cfp, parts, rollup, trades
+from battrace.traceability.certificates import certificate_files, certificate_of_part
+from battrace.traceability.disclosure import released_to
+
+router = APIRouter()
+
+
+class Call:
+    """One request to a data target: who asks, with which parameters and body."""
+
+    def __init__(self, request: Request, state: AppState, caller: Caller, raw: bytes,
+                 context: RequestContext) -> None:
+        self.request = request
+        self.state = state
+        self.caller = caller
+        self.raw = raw
+        self.context = context
+
+    @property
+    def params(self) -> QueryParams:
+        return self.request.query_params
+
+    @property
+    def operator(self):  # noqa: ANN201 (uuid.UUID; kept short for the handlers below)
+        return self.caller.operator_id
+
+    def body(self, go_type: wire.GoType) -> object:
+        return wire.bind(wire.parse_json(self.raw), go_type)
+
+    def link(self, next_cursor: object, **params: str | None) -> dict[str, str]:
+        if next_cursor is None:
+            return {}
+        return {"Link": link_header(self.request, self.state.settings.public_url,
+                                    self.context.data_target, next_cursor, params)}  # type: ignore[arg-type]
+
+
+Handler = Callable[[Call], Response]
+
+
+# ------------------------------------------------------------------------------ GET
+
+
+def get_parts(call: Call) -> Response:
+    params = call.params
+    limit = limit_param(params)
+    after = uuid_param(params, "after")
+    trace_id = uuid_param(params, "traceId")
+    plant_id = uuid_param(params, "plantId")
+    parent_flag = bool_param(params, "parentFlag")
+    parts_name = params.get("partsName") or None
+    part_filter = parts.PartFilter(trace_id, parts_name, plant_id, parent_only=bool(parent_flag))
+    rows, next_cursor = call.state.read(lambda s: parts.list_parts(
+        s, caller=call.operator, part_filter=part_filter, limit=limit, after=after))
+    headers = call.link(
+        next_cursor, limit=str(limit),
+        parentFlag=params.get("parentFlag") or None, partsName=parts_name,
+        plantId=params.get("plantId") or None, traceId=params.get("traceId") or None,
+    )
+    return json_response([part_json(row) for row in rows], headers=headers)
+
+
+def get_parts_structure(call: Call) -> Response:
+    trace_id = uuid_param(call.params, "traceId", required=True)
+    assert trace_id is not None  # noqa: S101 (required)
+    structure = call.state.read(lambda s: parts.get_structure(s, caller=call.operator, trace_id=trace_id))
+    return json_response({
+        "parentPartsModel": part_json(structure.parent),
+        "childrenPartsModel": [part_json(c.part, c.amount_required) for c in structure.children],
+    })
+
+
+def get_trade_requests(call: Call) -> Response:
+    params = call.params
+    limit = limit_param(params)
+    after = uuid_param(params, "after")
+    trace_ids = uuid_list_param(params, "traceIds", maximum=50)
+    rows, next_cursor = call.state.read(lambda s: trades.list_requests_sent(
+        s, caller=call.operator, trace_ids=trace_ids, limit=limit, after=after))
+    return json_response([trade_json(row) for row in rows],
+                         headers=call.link(next_cursor, limit=str(limit)))
+
+
+def get_trade_responses(call: Call) -> Response:
+    params = call.params
+    limit = limit_param(params)
+    after = uuid_param(params, "after")
+    rows, next_cursor = call.state.read(lambda s: trades.list_requests_received(
+        s, caller=call.operator, limit=limit, after=after))
+    body = [
+        {"statusModel": status_json(trade), "tradeModel": trade_json(trade),
+         "partsModel": part_json(part)}
+        for trade, part in rows
+    ]
+    return json_response(body, headers=call.link(next_cursor, limit=str(limit)))
+
+
+def get_status(call: Call) -> Response:
+    params = call.params
+    limit = limit_param(params)
+    after = uuid_param(params, "after")
+    target = params.get("statusTarget") or None
+    if target not in (None, trades.StatusTarget.REQUEST, trades.StatusTarget.RESPONSE):
+        raise unexpected("statusTarget")
+    trace_id = uuid_param(params, "traceId")
+    status_id = uuid_param(params, "statusId")
+    rows, next_cursor = call.state.read(lambda s: trades.list_statuses(
+        s, caller=call.operator, target=target, trace_id=trace_id, status_id=status_id,
+        limit=limit, after=after))
+    return json_response([status_json(row) for row in rows],
+                         headers=call.link(next_cursor, limit=str(limit), statusTarget=target))
+
+
+def get_cfp(call: Call) -> Response:
+    trace_ids = uuid_list_param(call.params, "traceIds", maximum=50, required=True) or []
+    rows = call.state.read(lambda s: rollup.cfp_rows(s, caller=call.operator, trace_ids=trace_ids))
+    return json_response([cfp_row_json(row) for row in rows])
+
+
+def get_cfp_certification(call: Call) -> Response:
+    trace_id = uuid_param(call.params, "traceId", required=True)
+    assert trace_id is not None  # noqa: S101
+    return json_response(call.state.read(lambda s: _certification(s, call.operator, trace_id)))
+
+
+def _certification(session: object, caller: object, trace_id: object) -> list[dict[str, object]]:
+    """#18: the caller's own certificate, or the supplier's for a linked bought-in part."""
+    from sqlalchemy.orm import Session  # noqa: PLC0415 (typing only)
+
+    assert isinstance(session, Session)  # noqa: S101
+    part = parts.get_own_part(session, caller=caller, trace_id=trace_id)  # type: ignore[arg-type]
+    if part is None:
+        return []
+    owner, owner_trace, released = part.operator_id, part.trace_id, True
+    graph = rollup.SupplyGraph(session).load([part.trace_id])
+    node = graph.nodes[part.trace_id]
+    trade = node.answered_trade if not (part.is_parent or part.terminated_flag) else None
+    if trade is not None and trade.upstream_trace_id is not None:
+        owner, owner_trace = trade.upstream_operator_id, trade.upstream_trace_id
+        released = released_to(session, supplier=owner, trace_id=owner_trace,
+                               customer=part.operator_id).certificate
+    certificate = certificate_of_part(session, owner=owner, trace_id=owner_trace)
+    if certificate is None:
+        return []
+    if not released:
+        return [{"cfpCertificationId": str(certificate.id), "traceId": str(trace_id),
+                 "cfpCertificationDescription": None, "cfpCertificationFileInfo": None}]
+    files = certificate_files(session, owner=owner, certificate_id=certificate.id)
+    return [{
+        "cfpCertificationId": str(certificate.id),
+        "traceId": str(trace_id),
+        "cfpCertificationDescription": certificate.description,
+        "cfpCertificationFileInfo": [
+            {"operatorId": str(owner), "fileId": str(f.id), "fileName": f.file_name} for f in files
+        ],
+    }]
+
+
+# ------------------------------------------------------------------------------ PUT
+
+
+def put_parts(call: Call) -> Response:
+    part = validators.read_parent_part(call.body(validators.PARTS))
+    structure = call.state.write(lambda s: parts.save_structure(
+        s, caller=call.operator, parent=part, children=[]))
+    return json_response(part_json(structure.parent), 201)
+
+
+def put_parts_structure(call: Call) -> Response:
+    parent, children = validators.read_structure(call.body(validators.PARTS_STRUCTURE))
+    structure = call.state.write(lambda s: parts.save_structure(
+        s, caller=call.operator, parent=parent, children=children))
+    return json_response({
+        "parentPartsModel": part_json(structure.parent),
+        "childrenPartsModel": [part_json(c.part, c.amount_required) for c in structure.children],
+    }, 201)
+
+
+def put_trade_request(call: Call) -> Response:
+    request = validators.read_trade_request(call.body(validators.TRADE_REQUEST))
+    trade = call.state.write(lambda s: trades.request_trade(s, caller=call.operator, request=request))
+    return json_response(
+        {"tradeModel": trade_json(trade), "statusModel": status_json(trade, with_state=False)}, 201
+    )
+
+
+def put_trade_response(call: Call) -> Response:
+    trade_id = uuid_param(call.params, "tradeId", required=True)
+    trace_id = uuid_param(call.params, "traceId", required=True)
+    assert trade_id is not None and trace_id is not None  # noqa: S101
+    trade = call.state.write(lambda s: trades.link_part(
+        s, caller=call.operator, trade_id=trade_id, trace_id=trace_id))
+    return json_response(trade_json(trade), 201)
+
+
+def put_cfp(call: Call) -> Response:
+    cfp_set = validators.read_cfp_set(call.body(validators.CFP_LIST))
+    rows = call.state.write(lambda s: cfp.register_cfp(s, caller=call.operator, cfp_set=cfp_set))
+    return json_response([cfp_value_json(row) for row in rows], 201)
+
+
+def put_status(call: Call) -> Response:
+    status_id, trade_id, new_status, reply = validators.read_status_change(
+        call.body(validators.STATUS)
+    )
+    call.state.write(lambda s: trades.change_status(
+        s, caller=call.operator, status_id=status_id, trade_id=trade_id,
+        new_status=new_status, reply_message=reply))
+    return json_response({}, 201)
+
+
+# --------------------------------------------------------------------------- DELETE
+
+
+def delete_parts(call: Call) -> Response:
+    trace_id = uuid_param(call.params, "traceId", required=True)
+    assert trace_id is not None  # noqa: S101
+    call.state.write(lambda s: parts.delete_part(s, caller=call.operator, trace_id=trace_id))
+    return Response(status_code=204)
+
+
+HANDLERS: dict[str, dict[str, Handler]] = {
+    "GET": {
+        "parts": get_parts,
+        "partsStructure": get_parts_structure,
+        "tradeRequest": get_trade_requests,
+        "tradeResponse": get_trade_responses,
+        "cfp": get_cfp,
+        "cfpCertification": get_cfp_certification,
+        "status": get_status,
+    },
+    "PUT": {
+        "parts": put_parts,
+        "partsStructure": put_parts_structure,
+        "tradeRequest": put_trade_request,
+        "tradeResponse": put_trade_response,
+        "cfp": put_cfp,
+        "status": put_status,
+    },
+    "DELETE": {"parts": delete_parts},
+}
+
+
+def _dispatch(request: Request, context: RequestContext, raw: bytes) -> Response:
+    state = state_of(request)
+    caller = authenticate(request, state, context)
+    handler = HANDLERS[request.method].get(context.data_target)
+    if handler is None:
+        raise unexpected("dataTarget")
+    return handler(Call(request, state, caller, raw, context))
+
+
+@router.api_route("/api/v1/datatransport", methods=["GET", "PUT", "DELETE"])
+async def datatransport(request: Request) -> Response:
+    context = RequestContext(method=request.method,
+                             data_target=request.query_params.get("dataTarget", ""))
+    return await answer(request, context, Source.DATASPACE, _dispatch, track=True)

@@ -1,0 +1,141 @@
+"""Accounts: login, token refresh, password change, and creating accounts (CLI, seeds).
+
+Login failures are counted per account; `max_failures` in a row lock the account for a
+while (the reference IdP does the same). Every failure answers the same "Invalid
+credentials", so the API tells nobody which accounts exist.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from battrace.audit import record_event
+from battrace.errors import InvalidRequest, NotFound, Unauthenticated
+from battrace.identity import passwords
+from battrace.identity.models import Account, Operator, RefreshToken
+from battrace.identity.tokens import TokenSigner, new_opaque_token, token_hash
+from battrace.ids import new_id
+from battrace.store.base import utcnow
+
+INVALID_CREDENTIALS = "Invalid credentials"
+
+
+@dataclass(frozen=True)
+class LoginPolicy:
+    max_failures: int
+    lockout_seconds: int
+    refresh_ttl_seconds: int
+
+
+@dataclass(frozen=True)
+class IssuedTokens:
+    access_token: str
+    refresh_token: str
+
+
+def create_account(
+    session: Session, *, operator_id: uuid.UUID, email: str, password: str
+) -> Account:
+    """Create a login for an operator. Raises NotFound (operator), InvalidRequest (email taken)."""
+    if session.get(Operator, operator_id) is None:
+        raise NotFound(f"operator {operator_id} does not exist")
+    if session.scalar(select(Account.id).where(Account.email == email)) is not None:
+        raise InvalidRequest(f"operatorAccountId: {email} is already exists.")
+    account = Account(
+        id=new_id(),
+        operator_id=operator_id,
+        email=email,
+        password_hash=passwords.hash_password(password),
+    )
+    session.add(account)
+    record_event(
+        session, action="account:create", actor=operator_id, target_type="account",
+        target_id=account.id, change={"email": email},
+    )
+    return account
+
+
+def login(
+    session: Session, *, email: str, password: str, signer: TokenSigner, policy: LoginPolicy
+) -> IssuedTokens | None:
+    """Check a password and issue an access and a refresh token.
+
+    Returns None for bad credentials, after counting the failure (so the caller commits the
+    counter and answers "Invalid credentials").
+    """
+    account = session.scalar(select(Account).where(Account.email == email))
+    now = utcnow()
+    if account is not None and account.locked_until is not None and account.locked_until > now:
+        passwords.verify_password(None, password)  # same cost as a real check
+        return None
+    if account is None or not passwords.verify_password(account.password_hash, password):
+        if account is not None:
+            account.failed_logins += 1
+            if account.failed_logins >= policy.max_failures:
+                account.locked_until = now + timedelta(seconds=policy.lockout_seconds)
+                account.failed_logins = 0
+        return None
+    account.failed_logins = 0
+    account.locked_until = None
+    if passwords.needs_rehash(account.password_hash):
+        account.password_hash = passwords.hash_password(password)
+    refresh = new_opaque_token("btr_")
+    session.add(
+        RefreshToken(
+            id=new_id(),
+            account_id=account.id,
+            token_hash=token_hash(refresh),
+            issued_at=now,
+            expires_at=now + timedelta(seconds=policy.refresh_ttl_seconds),
+        )
+    )
+    access = signer.issue(operator_id=account.operator_id, account_id=account.id, email=email)
+    return IssuedTokens(access_token=access, refresh_token=refresh)
+
+
+def refresh_access_token(session: Session, *, refresh_token: str, signer: TokenSigner) -> str:
+    """A new access token for a live refresh token. Raises Unauthenticated."""
+    row = session.scalar(
+        select(RefreshToken).where(RefreshToken.token_hash == token_hash(refresh_token))
+    )
+    if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
+        raise Unauthenticated(INVALID_CREDENTIALS)
+    account = session.get(Account, row.account_id)
+    if account is None:
+        raise Unauthenticated(INVALID_CREDENTIALS)
+    return signer.issue(operator_id=account.operator_id, account_id=account.id, email=account.email)
+
+
+def revoke_refresh_token(session: Session, *, refresh_token: str) -> bool:
+    """Revoke one refresh token (logout). True if a live token was revoked."""
+    result = session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.token_hash == token_hash(refresh_token))
+        .where(RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+def change_password(session: Session, *, account_id: uuid.UUID, new_password: str) -> None:
+    """Set a new password and revoke every refresh token of the account."""
+    account = session.get(Account, account_id)
+    if account is None:
+        raise Unauthenticated("Invalid or expired token")
+    account.password_hash = passwords.hash_password(new_password)
+    account.password_changed_at = utcnow()
+    session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.account_id == account_id)
+        .where(RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    record_event(
+        session, action="account:password-change", actor=account.operator_id,
+        target_type="account", target_id=account_id, account=account_id,
+    )

@@ -1,0 +1,29 @@
+"""Server-wide secrets kept in the database, created on first use (the token signing key)."""
+
+from __future__ import annotations
+
+import secrets as _random
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from battrace.identity.models import ServerSecret
+
+JWT_SECRET = "jwt-signing-key"
+
+
+def get_or_create_secret(session: Session, name: str) -> str:
+    """The secret called `name`; made once, and the first writer wins a race between workers."""
+    row = session.get(ServerSecret, name)
+    if row is not None:
+        return row.value
+    value = _random.token_urlsafe(48)
+    try:
+        with session.begin_nested():
+            session.add(ServerSecret(name=name, value=value))
+    except IntegrityError:
+        row = session.get(ServerSecret, name)
+        if row is None:
+            raise
+        return row.value
+    return value

@@ -1,0 +1,76 @@
+"""Signed JWT access tokens (HS256) and opaque refresh tokens.
+
+Access tokens carry the claims the Ouranos clients read (`operator_id`, `exp`) plus `iat`,
+`sub` (the account id), `email` and `iss`. They are verified from the key alone, so API
+workers keep no session state. Refresh tokens are random strings stored only as SHA-256.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import jwt
+
+from battrace.store.base import utcnow
+
+ALGORITHM = "HS256"
+
+
+@dataclass(frozen=True)
+class TokenClaims:
+    operator_id: uuid.UUID
+    account_id: uuid.UUID
+    email: str
+    issued_at: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class TokenSigner:
+    secret: str
+    issuer: str
+    ttl_seconds: int
+
+    def issue(self, *, operator_id: uuid.UUID, account_id: uuid.UUID, email: str) -> str:
+        now = utcnow().replace(microsecond=0)
+        payload = {
+            "operator_id": str(operator_id),
+            "email": email,
+            "sub": str(account_id),
+            "iss": self.issuer,
+            "iat": int(now.timestamp()),
+            "exp": int((now + timedelta(seconds=self.ttl_seconds)).timestamp()),
+        }
+        return jwt.encode(payload, self.secret, algorithm=ALGORITHM)
+
+    def verify(self, token: str) -> TokenClaims | None:
+        """The token's claims, or None if it is malformed, forged, expired or incomplete."""
+        try:
+            payload = jwt.decode(
+                token,
+                self.secret,
+                algorithms=[ALGORITHM],
+                issuer=self.issuer,
+                options={"require": ["exp", "iat", "sub", "operator_id"]},
+            )
+            return TokenClaims(
+                operator_id=uuid.UUID(str(payload["operator_id"])),
+                account_id=uuid.UUID(str(payload["sub"])),
+                email=str(payload.get("email", "")),
+                issued_at=datetime.fromtimestamp(int(payload["iat"]), tz=utcnow().tzinfo),
+                expires_at=datetime.fromtimestamp(int(payload["exp"]), tz=utcnow().tzinfo),
+            )
+        except (jwt.PyJWTError, ValueError, TypeError):
+            return None
+
+
+def new_opaque_token(prefix: str) -> str:
+    return f"{prefix}{secrets.token_urlsafe(32)}"
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

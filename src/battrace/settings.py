@@ -1,0 +1,74 @@
+"""Runtime settings, read once from the environment (prefix ``BATTRACE_``) by the app factory.
+
+Nothing here is a module-level singleton: ``create_app(settings)`` and the CLI build a
+``Settings`` and pass it down, so tests can run several differently configured apps at once.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from typing import Annotated
+
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+def default_database_url() -> str:
+    """The embedded default: a SQLite file in the working directory."""
+    return f"sqlite:///{Path.cwd() / 'battrace.db'}"
+
+
+class Settings(BaseSettings):
+    """Everything an operator of a battrace server may tune."""
+
+    model_config = SettingsConfigDict(env_prefix="BATTRACE_", extra="ignore")
+
+    database_url: str = Field(default_factory=default_database_url)
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    # Token signing. When unset, a random secret is created once and kept in the database,
+    # so every worker process over the same database verifies the same tokens.
+    jwt_secret: str | None = None
+    access_token_ttl_seconds: int = 3600
+    refresh_token_ttl_seconds: int = 30 * 24 * 3600
+    token_issuer: str = "battrace"
+
+    # API-key client address check (the contract's CIDR allow-list). Switchable, because
+    # the reference seeds allow only IPv4 and local clients often arrive over ::1.
+    ip_check: bool = True
+    # How many reverse proxies in front of us append to X-Forwarded-For. 0 = use the peer.
+    trusted_proxy_hops: int = 0
+
+    # Browser clients served from other origins (the reference web client, for one).
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    # CFP certificates: a directory, or None to keep file contents in the database.
+    certificate_dir: Path | None = None
+    certificate_max_bytes: int = 10 * 1024 * 1024
+    upload_url_ttl_seconds: int = 900
+    # Base URL put in upload / download links; None = the URL the request came in on.
+    public_url: str | None = None
+    # The value `/keyId` answers (the reference BFF answers its KMS key id).
+    key_id: str = "battrace-local"
+
+    # Disclosure when a supplier has not decided for a customer yet. The reference dummy
+    # discloses everything, and the reference tutorial depends on that; a production
+    # deployment that wants "withheld until released" sets this to false.
+    disclose_by_default: bool = True
+
+    # Login throttling: this many failures lock an account for lockout_seconds.
+    login_max_failures: int = 5
+    login_lockout_seconds: int = 300
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")

@@ -1,0 +1,10 @@
+"""Storage: engine and session factory, ORM base and column types, Alembic migrations.
+
+`store` imports nothing else from battrace. Every context's ORM models derive from
+`ModelBase`; migrations in `store/migrations` build the same schema on SQLite and PostgreSQL.
+"""
+
+from battrace.store.base import ModelBase, utcnow
+from battrace.store.engine import Database, after_commit, make_engine
+
+__all__ = ["Database", "ModelBase", "after_commit", "make_engine", "utcnow"]

@@ -1,0 +1,112 @@
+"""Engine and session factory for one database.
+
+SQLite is the embedded default: foreign keys on, WAL journal, a busy timeout, and explicit
+BEGIN so that SAVEPOINTs work (the pysqlite workaround from SQLAlchemy's SQLite dialect
+notes). A write transaction on SQLite starts with BEGIN IMMEDIATE, so concurrent writers
+queue on the database lock instead of failing when a reader tries to upgrade.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session, sessionmaker
+
+WRITE_OPTION = "battrace_write"
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:  # noqa: ANN401 (passed to create_engine)
+    """Create an engine for `url` with battrace's connection settings."""
+    if url.startswith("sqlite"):
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            **kwargs,
+        )
+        _configure_sqlite(engine)
+        return engine
+    kwargs.setdefault("pool_size", 20)
+    kwargs.setdefault("max_overflow", 20)
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_engine(url, **kwargs)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:  # noqa: ANN401
+        # Hand transaction control to SQLAlchemy (the "begin" hook below).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        if conn.get_execution_options().get(WRITE_OPTION):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+
+class Database:
+    """One database: its engine and the session factory bound to it."""
+
+    def __init__(self, url: str, **engine_kwargs: Any) -> None:  # noqa: ANN401
+        self.url = url
+        self.engine = make_engine(url, **engine_kwargs)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def session(self, *, write: bool = False) -> Session:
+        """A new session; `write=True` makes its transaction take the write lock up front."""
+        session = self.sessions()
+        if write:
+            session.connection(execution_options={WRITE_OPTION: True})
+        return session
+
+    @contextmanager
+    def transaction(self, *, write: bool = True) -> Iterator[Session]:
+        """A session whose work commits once at the end, or rolls back on any error."""
+        session = self.session(write=write)
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def after_commit(session: Session, action: Callable[[], None]) -> None:
+    """Run `action` once the session's transaction has committed (e.g. delete a stored file).
+
+    Work that cannot be rolled back waits for the commit, so a rejected request never loses it.
+    """
+    pending: list[Callable[[], None]] = session.info.setdefault("after_commit", [])
+    if not pending:
+
+        @event.listens_for(session, "after_commit", once=True)
+        def _run(_session: Session) -> None:
+            actions = session.info.pop("after_commit", [])
+            for pending_action in actions:
+                pending_action()
+
+        @event.listens_for(session, "after_rollback", once=True)
+        def _drop(_session: Session) -> None:
+            session.info.pop("after_commit", None)
+
+    pending.append(action)

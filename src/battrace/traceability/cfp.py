@@ -1,0 +1,120 @@
+"""CFP sets: the 4 rows a part's owner registers (#15), stored exactly.
+
+The 4 rows are own (`*Production`) and component (`*Component`) emissions for the two
+life-cycle stages: raw-material acquisition and pre-processing (`pre*`, DQR `preProcessing`)
+and main production (`main*`, DQR `mainProcessing`). Shape and number rules are checked at
+the edge (`connector`); here: ownership, create-versus-update, and the trades it answers.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from battrace.audit import record_event
+from battrace.errors import InvalidRequest, NotFound
+from battrace.ids import new_id
+from battrace.traceability import trades
+from battrace.traceability.models import CfpType, CfpValue, Part
+
+
+class Stage(enum.StrEnum):
+    PRE = "pre"
+    MAIN = "main"
+
+
+STAGE_OF: dict[CfpType, Stage] = {
+    CfpType.PRE_PRODUCTION: Stage.PRE,
+    CfpType.PRE_COMPONENT: Stage.PRE,
+    CfpType.MAIN_PRODUCTION: Stage.MAIN,
+    CfpType.MAIN_COMPONENT: Stage.MAIN,
+}
+PRODUCTION = {Stage.PRE: CfpType.PRE_PRODUCTION, Stage.MAIN: CfpType.MAIN_PRODUCTION}
+COMPONENT = {Stage.PRE: CfpType.PRE_COMPONENT, Stage.MAIN: CfpType.MAIN_COMPONENT}
+DQR_TYPE = {Stage.PRE: "preProcessing", Stage.MAIN: "mainProcessing"}
+
+
+@dataclass(frozen=True)
+class Dqr:
+    """Data-quality ratings: technological, geographical, time-related representativeness."""
+
+    ter: Decimal | None
+    ger: Decimal | None
+    tir: Decimal | None
+
+    @classmethod
+    def empty(cls) -> Dqr:
+        return cls(None, None, None)
+
+
+@dataclass(frozen=True)
+class CfpRowWrite:
+    cfp_type: CfpType
+    ghg_emission: Decimal | None
+    dqr: Dqr
+
+
+@dataclass(frozen=True)
+class CfpSetWrite:
+    trace_id: uuid.UUID
+    cfp_id: uuid.UUID | None
+    unit: str
+    rows: list[CfpRowWrite]
+
+
+def own_rows(session: Session, *, owner: uuid.UUID, trace_id: uuid.UUID) -> list[CfpValue]:
+    return list(
+        session.scalars(
+            select(CfpValue).where(CfpValue.operator_id == owner, CfpValue.trace_id == trace_id)
+        )
+    )
+
+
+def register_cfp(session: Session, *, caller: uuid.UUID, cfp_set: CfpSetWrite) -> list[CfpValue]:
+    """Create (no cfpId) or update (the part's cfpId) the 4-row CFP set of a caller's part.
+
+    Creating answers every open request linked to the part; updating notifies the customers
+    whose requests it answered. Raises NotFound (part or cfpId unknown to the caller),
+    InvalidRequest (create on a part that has CFP already).
+    """
+    if session.get(Part, (caller, cfp_set.trace_id)) is None:
+        raise NotFound(f"traceId: {cfp_set.trace_id} was not found.")
+    stored = {row.cfp_type: row for row in own_rows(session, owner=caller, trace_id=cfp_set.trace_id)}
+    creating = cfp_set.cfp_id is None
+    if creating and stored:
+        existing = next(iter(stored.values())).cfp_id
+        raise InvalidRequest(
+            f"traceId: {cfp_set.trace_id} has CFP already (cfpId {existing}); "
+            "send that cfpId to update it."
+        )
+    if not creating and (not stored or next(iter(stored.values())).cfp_id != cfp_set.cfp_id):
+        raise NotFound(f"cfpId: {cfp_set.cfp_id} was not found.")
+    cfp_id = cfp_set.cfp_id or new_id()
+    result = []
+    for row in cfp_set.rows:
+        value = stored.get(row.cfp_type)
+        if value is None:
+            value = CfpValue(operator_id=caller, trace_id=cfp_set.trace_id, cfp_type=row.cfp_type)
+            session.add(value)
+        value.cfp_id = cfp_id
+        value.ghg_emission = row.ghg_emission
+        value.ghg_declared_unit = cfp_set.unit
+        value.dqr_type = DQR_TYPE[STAGE_OF[row.cfp_type]]
+        value.ter, value.ger, value.tir = row.dqr.ter, row.dqr.ger, row.dqr.tir
+        result.append(value)
+    session.flush()  # trades below read the stored set
+    record_event(
+        session, action="cfp:create" if creating else "cfp:update", actor=caller,
+        target_type="part", target_id=cfp_set.trace_id,
+        change={
+            "cfpId": str(cfp_id), "unit": cfp_set.unit,
+            "rows": {r.cfp_type.value: [str(r.ghg_emission), str(r.dqr)] for r in cfp_set.rows},
+        },
+    )
+    trades.answer_trades_of(session, caller=caller, trace_id=cfp_set.trace_id, updated=not creating)
+    return result
