@@ -1,0 +1,41 @@
+# battrace developer commands. `make help` lists them.
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: help install run test test-sqlite test-pg check db-check bench demo
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+$(BIN)/battrace: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	@touch $(BIN)/battrace
+
+install: $(BIN)/battrace ## create .venv and install battrace with its test tools
+
+run: install ## serve on 127.0.0.1:8000 (SQLite ./battrace.db) with the tutorial seeds and demo data
+	$(BIN)/battrace serve --with-demo
+
+test: install ## run the whole test suite on SQLite and PostgreSQL, then lint and type checks
+	$(BIN)/pytest -q
+	$(MAKE) check
+
+test-sqlite: install ## run the tests on SQLite only
+	BATTRACE_TEST_BACKENDS=sqlite $(BIN)/pytest -q
+
+test-pg: install ## run the tests on PostgreSQL only
+	BATTRACE_TEST_BACKENDS=postgresql $(BIN)/pytest -q
+
+check: install ## format check, lint, types
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy
+
+bench: install ## API benchmark (SQLite and PostgreSQL), prints figures
+	$(BIN)/python benchmarks/api.py
+
+demo: install ## build a demo supply chain through the HTTP API and print what happened
+	$(BIN)/battrace demo
