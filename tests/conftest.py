@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 from sqlalchemy.exc import OperationalError
 
 from battrace.cli.seeds import seed_ouranos_tutorial
@@ -46,19 +47,25 @@ def migrated(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         database.dispose()
         yield str(path)
         return
-    database = Database(POSTGRES_URL, pool_size=2, max_overflow=0)
+    # A database of its own per test session, so parallel runs never meet.
+    admin = Database(POSTGRES_URL, pool_size=1, max_overflow=0, isolation_level="AUTOCOMMIT")
+    name = f"battrace_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
     try:
-        with database.engine.begin() as connection:
-            connection.exec_driver_sql("DROP SCHEMA IF EXISTS public CASCADE")
-            connection.exec_driver_sql("CREATE SCHEMA public")
+        with admin.engine.connect() as connection:
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
     except OperationalError as exc:
-        database.dispose()
+        admin.dispose()
         if os.environ.get("CI") == "true":
             raise
         pytest.skip(f"PostgreSQL not reachable: {exc}")
+    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    database = Database(url, pool_size=2, max_overflow=0)
     upgrade(database.engine)
     database.dispose()
-    yield POSTGRES_URL
+    yield url
+    with admin.engine.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
 
 
 TABLES = [table.name for table in reversed(metadata.sorted_tables)]
