@@ -12,7 +12,9 @@ DT = "/api/v1/datatransport"
 A, B = TUTORIAL_COMPANIES
 
 
-def login(client: TestClient, email: str, password: str, key: str = APPLICATION_KEY) -> dict[str, str]:
+def login(
+    client: TestClient, email: str, password: str, key: str = APPLICATION_KEY
+) -> dict[str, str]:
     """Log in and return the headers a client sends on every call."""
     response = client.post(
         "/auth/login",
@@ -31,37 +33,78 @@ def login_b(client: TestClient) -> dict[str, str]:
     return login(client, B.email, B.password)
 
 
-def create_plant(client: TestClient, headers: dict[str, str], operator_id: object,
-                 open_plant_id: str, name: str = "工場") -> str:
+def create_plant(
+    client: TestClient,
+    headers: dict[str, str],
+    operator_id: object,
+    open_plant_id: str,
+    name: str = "工場",
+) -> str:
     response = client.put(
         "/api/v1/authInfo?dataTarget=plant",
         headers=headers,
-        json={"openPlantId": open_plant_id, "operatorId": str(operator_id), "plantAddress": "xx県",
-              "plantId": None, "plantName": name, "plantAttribute": {}},
+        json={
+            "openPlantId": open_plant_id,
+            "operatorId": str(operator_id),
+            "plantAddress": "xx県",
+            "plantId": None,
+            "plantName": name,
+            "plantAttribute": {},
+        },
     )
     assert response.status_code == 201, response.text
     return str(response.json()["plantId"])
 
 
-def part(operator_id: object, plant_id: str, name: str, *, support: str | None = None,
-         terminated: bool = False, amount: Any = None, unit: str | None = "kilogram",
-         trace_id: str | None = None) -> dict[str, Any]:
+def part(
+    operator_id: object,
+    plant_id: str,
+    name: str,
+    *,
+    support: str | None = None,
+    terminated: bool = False,
+    amount: Any = None,
+    unit: str | None = "kilogram",
+    trace_id: str | None = None,
+) -> dict[str, Any]:
     return {
-        "amountRequired": amount, "amountRequiredUnit": unit, "operatorId": str(operator_id),
-        "partsName": name, "plantId": plant_id, "supportPartsName": support,
-        "terminatedFlag": terminated, "traceId": trace_id, "partsLabelName": None,
-        "partsAddInfo1": None, "partsAddInfo2": None, "partsAddInfo3": None,
+        "amountRequired": amount,
+        "amountRequiredUnit": unit,
+        "operatorId": str(operator_id),
+        "partsName": name,
+        "plantId": plant_id,
+        "supportPartsName": support,
+        "terminatedFlag": terminated,
+        "traceId": trace_id,
+        "partsLabelName": None,
+        "partsAddInfo1": None,
+        "partsAddInfo2": None,
+        "partsAddInfo3": None,
     }
 
 
-def cfp_set(trace_id: str, pre: Any, main: Any, *, pre_component: Any = 0, main_component: Any = 0,
-            cfp_id: str | None = None, unit: str = "kgCO2e/kilogram",
-            pre_dqr: tuple[Any, Any, Any] = (1, 2, 3),
-            main_dqr: tuple[Any, Any, Any] = (2, 3, 4)) -> list[dict[str, Any]]:
+def cfp_set(
+    trace_id: str,
+    pre: Any,
+    main: Any,
+    *,
+    pre_component: Any = 0,
+    main_component: Any = 0,
+    cfp_id: str | None = None,
+    unit: str = "kgCO2e/kilogram",
+    pre_dqr: tuple[Any, Any, Any] = (1, 2, 3),
+    main_dqr: tuple[Any, Any, Any] = (2, 3, 4),
+) -> list[dict[str, Any]]:
     def row(cfp_type: str, value: Any, dqr_type: str, dqr: tuple[Any, Any, Any]) -> dict[str, Any]:
-        return {"cfpId": cfp_id, "traceId": trace_id, "ghgEmission": value, "ghgDeclaredUnit": unit,
-                "cfpType": cfp_type, "dqrType": dqr_type,
-                "dqrValue": {"TeR": dqr[0], "GeR": dqr[1], "TiR": dqr[2]}}
+        return {
+            "cfpId": cfp_id,
+            "traceId": trace_id,
+            "ghgEmission": value,
+            "ghgDeclaredUnit": unit,
+            "cfpType": cfp_type,
+            "dqrType": dqr_type,
+            "dqrValue": {"TeR": dqr[0], "GeR": dqr[1], "TiR": dqr[2]},
+        }
 
     return [
         row("preProduction", pre, "preProcessing", pre_dqr),
@@ -71,12 +114,43 @@ def cfp_set(trace_id: str, pre: Any, main: Any, *, pre_component: Any = 0, main_
     ]
 
 
-def trade_request(me: object, trace_id: str, supplier: object, message: str = "お願いします。",
-                  due: str | None = "2024-12-31") -> dict[str, Any]:
+def trade_request(
+    me: object,
+    trace_id: str,
+    supplier: object,
+    message: str = "お願いします。",
+    due: str | None = "2024-12-31",
+) -> dict[str, Any]:
     return {
-        "statusModel": {"message": message, "replyMessage": None, "requestStatus": {},
-                        "requestType": "CFP", "statusId": None, "tradeId": None,
-                        "responseDueDate": due},
-        "tradeModel": {"downstreamOperatorId": str(me), "downstreamTraceId": trace_id,
-                       "tradeId": None, "upstreamOperatorId": str(supplier), "upstreamTraceId": None},
+        "statusModel": {
+            "message": message,
+            "replyMessage": None,
+            "requestStatus": {},
+            "requestType": "CFP",
+            "statusId": None,
+            "tradeId": None,
+            "responseDueDate": due,
+        },
+        "tradeModel": {
+            "downstreamOperatorId": str(me),
+            "downstreamTraceId": trace_id,
+            "tradeId": None,
+            "upstreamOperatorId": str(supplier),
+            "upstreamTraceId": None,
+        },
     }
+
+
+def get_all(client: TestClient, url: str, headers: dict[str, str]) -> list[Any]:
+    """Every item of a list endpoint, following its `Link: <…>; rel="next"` headers."""
+    items: list[Any] = []
+    pages = 0
+    while url:
+        response = client.get(url, headers=headers)
+        assert response.status_code == 200, response.text
+        items.extend(response.json())
+        link = response.headers.get("link")
+        url = link[link.index("<") + 1 : link.index(">")] if link else ""
+        pages += 1
+        assert pages < 1000, "pagination does not end"
+    return items

@@ -7,10 +7,9 @@ Nothing here is a module-level singleton: ``create_app(settings)`` and the CLI b
 from __future__ import annotations
 
 from pathlib import Path
-
-from pydantic import Field, field_validator
 from typing import Annotated
 
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 

@@ -69,7 +69,10 @@ def operator_add(
     database = Database(_settings().database_url)
     with database.transaction() as session:
         operator = operators.create_operator(
-            session, name=name, address=address, open_operator_id=open_operator_id,
+            session,
+            name=name,
+            address=address,
+            open_operator_id=open_operator_id,
             global_operator_id=global_operator_id,
         )
         session.flush()  # the account references the new operator
@@ -82,7 +85,9 @@ def operator_add(
 @apikey_app.command("issue")
 def apikey_issue(
     name: Annotated[str, typer.Option(help="application name")],
-    attribute: Annotated[str, typer.Option(help="Application, DataSpace or Traceability")] = "Application",
+    attribute: Annotated[
+        str, typer.Option(help="Application, DataSpace or Traceability")
+    ] = "Application",
     cidr: Annotated[list[str] | None, typer.Option(help="allowed client network (repeat)")] = None,
     operator: Annotated[list[str] | None, typer.Option(help="bind to operatorId (repeat)")] = None,
 ) -> None:
@@ -94,8 +99,11 @@ def apikey_issue(
     database = Database(_settings().database_url)
     with database.transaction() as session:
         _, key = api_keys.issue_api_key(
-            session, application_name=name, attribute=ApplicationAttribute(attribute),
-            cidrs=cidr or [], operator_ids=[uuid.UUID(o) for o in operator or []],
+            session,
+            application_name=name,
+            attribute=ApplicationAttribute(attribute),
+            cidrs=cidr or [],
+            operator_ids=[uuid.UUID(o) for o in operator or []],
         )
     console.print(f"API key (shown once): [bold]{key}[/]")
     database.dispose()

@@ -54,6 +54,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     """The battrace server: the Ouranos contract API and the traceability endpoints."""
     settings = settings or Settings()
     state = build_state(settings, database)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
@@ -90,7 +91,9 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         details = "; ".join(
             f"{'.'.join(str(p) for p in err['loc'][1:])}: {err['msg']}" for err in exc.errors()
         )
-        return contract_error_response(400, Source.DATASPACE, f"{INVALID_REQUEST}, {details}", context)
+        return contract_error_response(
+            400, Source.DATASPACE, f"{INVALID_REQUEST}, {details}", context
+        )
 
     if settings.cors_origins:
         app.add_middleware(

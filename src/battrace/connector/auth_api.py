@@ -33,13 +33,15 @@ from battrace.identity.passwords import password_policy_error
 
 router = APIRouter()
 
-LOGIN = wire.struct("authentication.LoginInputModel", operatorAccountId=wire.STRING,
-                    accountPassword=wire.STRING)
+LOGIN = wire.struct(
+    "authentication.LoginInputModel", operatorAccountId=wire.STRING, accountPassword=wire.STRING
+)
 REFRESH = wire.struct("authentication.RefreshInputModel", refreshToken=wire.STRING)
 CHANGE = wire.struct("authentication.ChangePasswordModel", newPassword=wire.STRING)
 ID_TOKEN = wire.struct("authentication.VerifyTokenParam", idToken=wire.STRING)
-API_KEY_CHECK = wire.struct("authentication.VerifyApiKeyParam", apiKey=wire.STRING,
-                            ipAddress=wire.STRING)
+API_KEY_CHECK = wire.struct(
+    "authentication.VerifyApiKeyParam", apiKey=wire.STRING, ipAddress=wire.STRING
+)
 OPERATOR = wire.struct(
     "authentication.OperatorModel",
     operatorId=wire.STRING,
@@ -87,17 +89,27 @@ async def login(request: Request) -> Response:
         check_api_key(request, state)
         body = _object(raw, LOGIN)
         errors = wire.Errors()
-        wire.collect(errors, "operatorAccountId", body.get("operatorAccountId"), wire.required,
-                     wire.is_email)
+        wire.collect(
+            errors, "operatorAccountId", body.get("operatorAccountId"), wire.required, wire.is_email
+        )
         wire.collect(errors, "accountPassword", body.get("accountPassword"), wire.required)
         if errors:
             raise wire.fail(errors)
         settings = state.settings
-        policy = LoginPolicy(settings.login_max_failures, settings.login_lockout_seconds,
-                             settings.refresh_token_ttl_seconds)
-        tokens = state.write(lambda session: accounts.login(
-            session, email=body["operatorAccountId"], password=body["accountPassword"],
-            signer=state.signer, policy=policy))
+        policy = LoginPolicy(
+            settings.login_max_failures,
+            settings.login_lockout_seconds,
+            settings.refresh_token_ttl_seconds,
+        )
+        tokens = state.write(
+            lambda session: accounts.login(
+                session,
+                email=body["operatorAccountId"],
+                password=body["accountPassword"],
+                signer=state.signer,
+                policy=policy,
+            )
+        )
         if tokens is None:
             raise ContractError(401, Source.AUTH, INVALID_CREDENTIALS)
         return json_response(
@@ -117,8 +129,11 @@ async def refresh(request: Request) -> Response:
         wire.collect(errors, "refreshToken", body.get("refreshToken"), wire.required)
         if errors:
             raise wire.fail(errors)
-        access = state.read(lambda session: accounts.refresh_access_token(
-            session, refresh_token=body["refreshToken"], signer=state.signer))
+        access = state.read(
+            lambda session: accounts.refresh_access_token(
+                session, refresh_token=body["refreshToken"], signer=state.signer
+            )
+        )
         return json_response({"accessToken": access}, 201)
 
     return await answer(request, _context(request), Source.AUTH, endpoint)
@@ -127,6 +142,7 @@ async def refresh(request: Request) -> Response:
 @router.post("/auth/logout")
 async def logout(request: Request) -> Response:
     """battrace extension: revoke a refresh token (the contract has no logout)."""
+
     def endpoint(request: Request, context: RequestContext, raw: bytes) -> Response:
         state = state_of(request)
         check_api_key(request, state)
@@ -135,8 +151,11 @@ async def logout(request: Request) -> Response:
         wire.collect(errors, "refreshToken", body.get("refreshToken"), wire.required)
         if errors:
             raise wire.fail(errors)
-        state.write(lambda session: accounts.revoke_refresh_token(
-            session, refresh_token=body["refreshToken"]))
+        state.write(
+            lambda session: accounts.revoke_refresh_token(
+                session, refresh_token=body["refreshToken"]
+            )
+        )
         return json_response({}, 201)
 
     return await answer(request, _context(request), Source.AUTH, endpoint)
@@ -152,8 +171,11 @@ async def change_password(request: Request) -> Response:
         message = password_policy_error(new_password or "")
         if message is not None:
             raise wire.fail(f"newPassword: {message}.")
-        state.write(lambda session: accounts.change_password(
-            session, account_id=caller.account_id, new_password=new_password or ""))
+        state.write(
+            lambda session: accounts.change_password(
+                session, account_id=caller.account_id, new_password=new_password or ""
+            )
+        )
         return json_response({}, 201)
 
     return await answer(request, _context(request), Source.AUTH, endpoint)
@@ -207,8 +229,9 @@ async def verify_api_key(request: Request) -> Response:
 
 
 def _data_target(request: Request) -> RequestContext:
-    return RequestContext(method=request.method,
-                          data_target=request.query_params.get("dataTarget", ""))
+    return RequestContext(
+        method=request.method, data_target=request.query_params.get("dataTarget", "")
+    )
 
 
 @router.get("/api/v1/authInfo")
@@ -234,8 +257,8 @@ async def get_auth_info(request: Request) -> Response:
                 row = state.read(lambda s: operators.get_operator(s, caller.operator_id))
             return json_response(operator_json(row))
         if context.data_target == "plant":
-            rows = state.read(lambda s: plants.list_plants(s, caller=caller.operator_id))
-            return json_response([plant_json(row) for row in rows])
+            plant_rows = state.read(lambda s: plants.list_plants(s, caller=caller.operator_id))
+            return json_response([plant_json(plant) for plant in plant_rows])
         raise unexpected("dataTarget")
 
     return await answer(request, _data_target(request), Source.AUTH, endpoint)
@@ -248,12 +271,15 @@ async def put_auth_info(request: Request) -> Response:
         caller = authenticate(request, state, context)
         if context.data_target == "operator":
             change = _operator_update(_object(raw, OPERATOR))
-            row = state.write(lambda s: operators.update_operator(
-                s, caller=caller.operator_id, change=change))
+            row = state.write(
+                lambda s: operators.update_operator(s, caller=caller.operator_id, change=change)
+            )
             return json_response(operator_json(row), 201)
         if context.data_target == "plant":
             plant = _plant_write(_object(raw, PLANT))
-            saved = state.write(lambda s: plants.save_plant(s, caller=caller.operator_id, plant=plant))
+            saved = state.write(
+                lambda s: plants.save_plant(s, caller=caller.operator_id, plant=plant)
+            )
             return json_response(plant_json(saved), 201)
         raise unexpected("dataTarget")
 
@@ -263,19 +289,27 @@ async def put_auth_info(request: Request) -> Response:
 def _operator_update(body: dict[str, Any]) -> operators.OperatorUpdate:
     errors = wire.Errors()
     wire.collect(errors, "operatorId", body.get("operatorId"), wire.required, wire.is_uuid)
-    wire.collect(errors, "operatorName", body.get("operatorName"), wire.required,
-                 wire.rune_length(1, 256))
-    wire.collect(errors, "operatorAddress", body.get("operatorAddress"), wire.required,
-                 wire.rune_length(1, 256))
-    wire.collect(errors, "openOperatorId", body.get("openOperatorId"), wire.required,
-                 wire.rune_length(1, 20))
+    wire.collect(
+        errors, "operatorName", body.get("operatorName"), wire.required, wire.rune_length(1, 256)
+    )
+    wire.collect(
+        errors,
+        "operatorAddress",
+        body.get("operatorAddress"),
+        wire.required,
+        wire.rune_length(1, 256),
+    )
+    wire.collect(
+        errors, "openOperatorId", body.get("openOperatorId"), wire.required, wire.rune_length(1, 20)
+    )
     attribute = body.get("operatorAttribute")
     if attribute is None:
         errors["operatorAttribute"] = "cannot be blank"
     else:
         nested = wire.Errors()
-        wire.collect(nested, "globalOperatorId", attribute.get("globalOperatorId"),
-                     wire.rune_length(0, 256))
+        wire.collect(
+            nested, "globalOperatorId", attribute.get("globalOperatorId"), wire.rune_length(0, 256)
+        )
         if nested:
             errors["operatorAttribute"] = nested
     if errors:
@@ -306,19 +340,28 @@ def _plant_write(body: dict[str, Any]) -> plants.PlantWrite:
     errors = wire.Errors()
     wire.collect(errors, "plantId", body.get("plantId"), wire.is_uuid)
     wire.collect(errors, "operatorId", body.get("operatorId"), wire.required, wire.is_uuid)
-    wire.collect(errors, "plantName", body.get("plantName"), wire.required,
-                 wire.rune_length(1, 256))
-    wire.collect(errors, "plantAddress", body.get("plantAddress"), wire.required,
-                 wire.rune_length(1, 256))
-    wire.collect(errors, "openPlantId", body.get("openPlantId"), wire.required,
-                 wire.rune_length(1, 26), _open_plant_id)
+    wire.collect(
+        errors, "plantName", body.get("plantName"), wire.required, wire.rune_length(1, 256)
+    )
+    wire.collect(
+        errors, "plantAddress", body.get("plantAddress"), wire.required, wire.rune_length(1, 256)
+    )
+    wire.collect(
+        errors,
+        "openPlantId",
+        body.get("openPlantId"),
+        wire.required,
+        wire.rune_length(1, 26),
+        _open_plant_id,
+    )
     attribute = body.get("plantAttribute")
     if attribute is None:
         errors["plantAttribute"] = "cannot be blank"
     else:
         nested = wire.Errors()
-        wire.collect(nested, "globalPlantId", attribute.get("globalPlantId"),
-                     wire.rune_length(0, 256))
+        wire.collect(
+            nested, "globalPlantId", attribute.get("globalPlantId"), wire.rune_length(0, 256)
+        )
         if nested:
             errors["plantAttribute"] = nested
     if errors:

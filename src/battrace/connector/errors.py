@@ -53,7 +53,9 @@ class Source(StrEnum):
 class ContractError(Exception):
     """An error raised by the connector itself, with its status and source decided."""
 
-    def __init__(self, status: int, source: Source, message: str, detail: str | None = None):
+    def __init__(
+        self, status: int, source: Source, message: str, detail: str | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.source = source
@@ -82,7 +84,9 @@ def standard_detail(context: RequestContext) -> str:
     )
 
 
-def json_response(body: object, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+def json_response(
+    body: object, status: int = 200, headers: dict[str, str] | None = None
+) -> Response:
     content = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
     return Response(content, status_code=status, media_type="application/json", headers=headers)
 

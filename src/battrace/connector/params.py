@@ -87,7 +87,10 @@ def bool_param(params: QueryParams, name: str) -> bool | None:
 
 
 def link_header(
-    request: Request, public_url: str | None, data_target: str, after: uuid.UUID,
+    request: Request,
+    public_url: str | None,
+    data_target: str,
+    after: uuid.UUID,
     params: dict[str, str | None],
 ) -> str:
     """`<…/api/v1/datatransport?dataTarget=…&after=…&…>; rel="next"`, other keys sorted."""

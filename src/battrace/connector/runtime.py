@@ -186,4 +186,3 @@ async def answer(
     if track:
         response.headers["X-Track"] = str(uuid.uuid4())
     return response
-

@@ -64,7 +64,9 @@ def part_json(part: Part, amount_required: Decimal | None = None) -> Json:
         "supportPartsName": part.support_parts_name,
         "terminatedFlag": part.terminated_flag,
         "amountRequired": number(amount_required),
-        "amountRequiredUnit": part.amount_required_unit.value if part.amount_required_unit else None,
+        "amountRequiredUnit": part.amount_required_unit.value
+        if part.amount_required_unit
+        else None,
         "partsLabelName": part.parts_label_name,
         "partsAddInfo1": part.parts_add_info1,
         "partsAddInfo2": part.parts_add_info2,

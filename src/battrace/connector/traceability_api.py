@@ -44,8 +44,14 @@ router = APIRouter()
 log = logging.getLogger("battrace.connector")
 
 CONTENT_TYPES = {
-    "pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg",
-    "gif": "image/gif", "bmp": "image/bmp", "txt": "text/plain", "csv": "text/csv",
+    "pdf": "application/pdf",
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "gif": "image/gif",
+    "bmp": "image/bmp",
+    "txt": "text/plain",
+    "csv": "text/csv",
     "zip": "application/zip",
 }
 
@@ -69,7 +75,9 @@ async def _answer(request: Request, work: Any) -> Response:  # noqa: ANN401 (syn
     except Exception:
         log.exception("unexpected error")
         return traceability_error_response(
-            500, TraceabilityCode.UNEXPECTED, "システムエラーが発生しました。管理者にお問い合わせください。"
+            500,
+            TraceabilityCode.UNEXPECTED,
+            "システムエラーが発生しました。管理者にお問い合わせください。",
         )
     return result
 
@@ -135,8 +143,11 @@ async def post_cfp_acl(request: Request) -> Response:
             if group not in ACL_GROUPS:
                 raise errors.InvalidRequest(f"aclItemGroup: cannot be allowed '{group}'.")
             decisions[ACL_GROUPS[group]] = _bool(item.get("releasedFlag"), "releasedFlag")
-        state.write(lambda s: disclosure.set_disclosure(
-            s, caller=caller.operator_id, trace_id=trace_id, customer=customer, **decisions))
+        state.write(
+            lambda s: disclosure.set_disclosure(
+                s, caller=caller.operator_id, trace_id=trace_id, customer=customer, **decisions
+            )
+        )
         return json_response({"traceId": str(trace_id)})
 
     return await _answer(request, work)
@@ -150,23 +161,30 @@ async def get_cfp_acl(request: Request) -> Response:
         params = request.query_params
         _own_operator(caller, params.get("operatorId"))
         trace_id = _required_uuid(params.get("traceId"), "traceId")
-        rows = state.read(lambda s: disclosure.list_disclosures(
-            s, caller=caller.operator_id, trace_id=trace_id))
+        rows = state.read(
+            lambda s: disclosure.list_disclosures(s, caller=caller.operator_id, trace_id=trace_id)
+        )
         default = state.settings.disclose_by_default
-        return json_response([
-            {
-                "releasedFromOperatorId": str(row.operator_id),
-                "releasedToOperatorId": str(row.released_to_operator_id),
-                "traceId": str(row.trace_id),
-                "acl": [
-                    {"aclItemGroup": "TOTALCFP",
-                     "releasedFlag": default if row.total_cfp is None else row.total_cfp},
-                    {"aclItemGroup": "TOTALDQR",
-                     "releasedFlag": default if row.total_dqr is None else row.total_dqr},
-                ],
-            }
-            for row in rows
-        ])
+        return json_response(
+            [
+                {
+                    "releasedFromOperatorId": str(row.operator_id),
+                    "releasedToOperatorId": str(row.released_to_operator_id),
+                    "traceId": str(row.trace_id),
+                    "acl": [
+                        {
+                            "aclItemGroup": "TOTALCFP",
+                            "releasedFlag": default if row.total_cfp is None else row.total_cfp,
+                        },
+                        {
+                            "aclItemGroup": "TOTALDQR",
+                            "releasedFlag": default if row.total_dqr is None else row.total_dqr,
+                        },
+                    ],
+                }
+                for row in rows
+            ]
+        )
 
     return await _answer(request, work)
 
@@ -181,8 +199,11 @@ async def post_certification_acl(request: Request) -> Response:
         customer = _required_uuid(body.get("releasedToOperatorId"), "releasedToOperatorId")
         trace_id = _required_uuid(body.get("traceId"), "traceId")
         flag = _bool(body.get("releasedFlag"), "releasedFlag")
-        state.write(lambda s: disclosure.set_disclosure(
-            s, caller=caller.operator_id, trace_id=trace_id, customer=customer, certificate=flag))
+        state.write(
+            lambda s: disclosure.set_disclosure(
+                s, caller=caller.operator_id, trace_id=trace_id, customer=customer, certificate=flag
+            )
+        )
         return json_response({"traceId": str(trace_id)})
 
     return await _answer(request, work)
@@ -196,18 +217,21 @@ async def get_certification_acl(request: Request) -> Response:
         params = request.query_params
         _own_operator(caller, params.get("operatorId"))
         trace_id = _required_uuid(params.get("traceId"), "traceId")
-        rows = state.read(lambda s: disclosure.list_disclosures(
-            s, caller=caller.operator_id, trace_id=trace_id))
+        rows = state.read(
+            lambda s: disclosure.list_disclosures(s, caller=caller.operator_id, trace_id=trace_id)
+        )
         default = state.settings.disclose_by_default
-        return json_response([
-            {
-                "releasedFromOperatorId": str(row.operator_id),
-                "releasedToOperatorId": str(row.released_to_operator_id),
-                "traceId": str(row.trace_id),
-                "releasedFlag": default if row.certificate is None else row.certificate,
-            }
-            for row in rows
-        ])
+        return json_response(
+            [
+                {
+                    "releasedFromOperatorId": str(row.operator_id),
+                    "releasedToOperatorId": str(row.released_to_operator_id),
+                    "traceId": str(row.trace_id),
+                    "releasedFlag": default if row.certificate is None else row.certificate,
+                }
+                for row in rows
+            ]
+        )
 
     return await _answer(request, work)
 
@@ -237,30 +261,41 @@ async def get_notifications(request: Request) -> Response:
         notified_from = _timestamp(params.get("notifiedAtFrom"), "notifiedAtFrom")
         notified_to = _timestamp(params.get("notifiedAtTo"), "notifiedAtTo")
         after = _uuid(params.get("after"), "after", required=False)
-        rows, next_id = state.read(lambda s: notifications.list_notifications(
-            s, caller=caller.operator_id, notified_from=notified_from,
-            notified_to=notified_to, after=after))
-        return json_response({
-            "notifications": [
-                {
-                    "notificationId": str(row.id),
-                    "notificationType": row.notification_type.value,
-                    "notifiedFromOperatorId": str(row.notified_from_operator_id),
-                    "tradeRelation": {
-                        "tradeId": str(row.trade_id),
-                        "requestId": str(row.status_id),
-                        "downstreamOperatorId": str(row.downstream_operator_id),
-                        "upstreamOperatorId": str(row.upstream_operator_id),
-                        "downstreamTraceId": str(row.downstream_trace_id),
-                        **({"upstreamTraceId": str(row.upstream_trace_id)}
-                           if row.upstream_trace_id else {}),
-                    },
-                    "notifiedAt": rfc3339(row.notified_at),
-                }
-                for row in rows
-            ],
-            "next": str(next_id) if next_id else None,
-        })
+        rows, next_id = state.read(
+            lambda s: notifications.list_notifications(
+                s,
+                caller=caller.operator_id,
+                notified_from=notified_from,
+                notified_to=notified_to,
+                after=after,
+            )
+        )
+        return json_response(
+            {
+                "notifications": [
+                    {
+                        "notificationId": str(row.id),
+                        "notificationType": row.notification_type.value,
+                        "notifiedFromOperatorId": str(row.notified_from_operator_id),
+                        "tradeRelation": {
+                            "tradeId": str(row.trade_id),
+                            "requestId": str(row.status_id),
+                            "downstreamOperatorId": str(row.downstream_operator_id),
+                            "upstreamOperatorId": str(row.upstream_operator_id),
+                            "downstreamTraceId": str(row.downstream_trace_id),
+                            **(
+                                {"upstreamTraceId": str(row.upstream_trace_id)}
+                                if row.upstream_trace_id
+                                else {}
+                            ),
+                        },
+                        "notifiedAt": rfc3339(row.notified_at),
+                    }
+                    for row in rows
+                ],
+                "next": str(next_id) if next_id else None,
+            }
+        )
 
     return await _answer(request, work)
 
@@ -276,8 +311,11 @@ async def post_reply_message(request: Request) -> Response:
         reply = body.get("replyMessage")
         if reply is not None and not isinstance(reply, str):
             raise errors.InvalidRequest("replyMessage: must be a string.")
-        state.write(lambda s: trades.set_reply_message(
-            s, caller=caller.operator_id, status_id=request_id, reply_message=reply))
+        state.write(
+            lambda s: trades.set_reply_message(
+                s, caller=caller.operator_id, status_id=request_id, reply_message=reply
+            )
+        )
         return json_response({"requestId": str(request_id)})
 
     return await _answer(request, work)
@@ -286,12 +324,14 @@ async def post_reply_message(request: Request) -> Response:
 # ------------------------------------------------------------------------ certificates
 
 
-def _signed_link(state: AppState, request: Request, *, action: str, owner: uuid.UUID,
-                 file_id: uuid.UUID) -> str:
+def _signed_link(
+    state: AppState, request: Request, *, action: str, owner: uuid.UUID, file_id: uuid.UUID
+) -> str:
     expires = utcnow() + timedelta(seconds=state.settings.upload_url_ttl_seconds)
     token = jwt.encode(
         {"act": action, "own": str(owner), "fid": str(file_id), "exp": int(expires.timestamp())},
-        state.signer.secret, algorithm="HS256",
+        state.signer.secret,
+        algorithm="HS256",
     )
     base = (state.settings.public_url or str(request.base_url)).rstrip("/")
     return f"{base}/files/{file_id}?token={token}"
@@ -299,8 +339,12 @@ def _signed_link(state: AppState, request: Request, *, action: str, owner: uuid.
 
 def _read_link(state: AppState, token: str | None, action: str, file_id: uuid.UUID) -> uuid.UUID:
     try:
-        claims = jwt.decode(token or "", state.signer.secret, algorithms=["HS256"],
-                            options={"require": ["exp", "act", "own", "fid"]})
+        claims = jwt.decode(
+            token or "",
+            state.signer.secret,
+            algorithms=["HS256"],
+            options={"require": ["exp", "act", "own", "fid"]},
+        )
     except jwt.PyJWTError as exc:
         raise errors.AccessDenied("the link is invalid or has expired.") from exc
     if claims["act"] != action or claims["fid"] != str(file_id):
@@ -320,16 +364,28 @@ async def post_upload_url(request: Request) -> Response:
             raise errors.InvalidRequest("fileInfoは必須項目です。")
         files = [
             (str(item.get("fileName") or ""), str(item.get("extension") or ""))
-            for item in info if isinstance(item, dict)
+            for item in info
+            if isinstance(item, dict)
         ]
-        slots = state.write(lambda s: certificates.create_upload_slots(
-            s, caller=caller.operator_id, files=files))
-        return json_response([
-            {"fileId": str(slot.file_id), "fileName": slot.file_name,
-             "URL": _signed_link(state, request, action="upload", owner=caller.operator_id,
-                                 file_id=slot.file_id)}
-            for slot in slots
-        ])
+        slots = state.write(
+            lambda s: certificates.create_upload_slots(s, caller=caller.operator_id, files=files)
+        )
+        return json_response(
+            [
+                {
+                    "fileId": str(slot.file_id),
+                    "fileName": slot.file_name,
+                    "URL": _signed_link(
+                        state,
+                        request,
+                        action="upload",
+                        owner=caller.operator_id,
+                        file_id=slot.file_id,
+                    ),
+                }
+                for slot in slots
+            ]
+        )
 
     return await _answer(request, work)
 
@@ -344,13 +400,22 @@ async def put_file(request: Request, file_id: uuid.UUID) -> Response:
     def work(request: Request, raw: bytes) -> Response:
         state = state_of(request)
         owner = _read_link(state, request.query_params.get("token"), "upload", file_id)
-        state.write(lambda s: certificates.store_upload(
-            s, owner=owner, file_id=file_id, content=raw,
-            content_type=request.headers.get("content-type"),
-            max_bytes=state.settings.certificate_max_bytes))
+        state.write(
+            lambda s: certificates.store_upload(
+                s,
+                owner=owner,
+                file_id=file_id,
+                content=raw,
+                content_type=request.headers.get("content-type"),
+                max_bytes=state.settings.certificate_max_bytes,
+            )
+        )
         return Response(status_code=200)
 
-    if int(request.headers.get("content-length") or 0) > state_of(request).settings.certificate_max_bytes:
+    if (
+        int(request.headers.get("content-length") or 0)
+        > state_of(request).settings.certificate_max_bytes
+    ):
         return traceability_error_response(413, TraceabilityCode.INVALID, "file: too large.")
     return await _answer(request, work)
 
@@ -363,10 +428,14 @@ async def get_file(request: Request, file_id: uuid.UUID) -> Response:
         row, content = state.read(lambda s: certificates.read_file(s, owner=owner, file_id=file_id))
         media = row.content_type or CONTENT_TYPES.get(row.extension, "application/octet-stream")
         safe_name = row.file_name.encode("ascii", "ignore").decode() or f"{row.id}.{row.extension}"
-        return Response(content, media_type=media, headers={
-            "Content-Disposition": f'attachment; filename="{safe_name.replace(chr(34), "")}"',
-            "X-Content-Type-Options": "nosniff",
-        })
+        return Response(
+            content,
+            media_type=media,
+            headers={
+                "Content-Disposition": f'attachment; filename="{safe_name.replace(chr(34), "")}"',
+                "X-Content-Type-Options": "nosniff",
+            },
+        )
 
     return await _answer(request, work)
 
@@ -384,27 +453,48 @@ async def post_certification_info(request: Request) -> Response:
         file_info = body.get("cfpCertificationFileInfo") or []
         if not isinstance(file_info, list):
             raise errors.InvalidRequest("cfpCertificationFileInfo: must be a list.")
-        file_ids = [_required_uuid(item.get("fileId"), "fileId") for item in file_info
-                    if isinstance(item, dict)]
-        certificate, files = state.write(lambda s: certificates.attach_files(
-            s, caller=caller.operator_id, trace_id=trace_id, certificate_id=certificate_id,
-            description=description if isinstance(description, str) else None,
-            file_ids=file_ids))
-        return json_response({
-            "cfpCertificationId": str(certificate.id),
-            "traceId": str(trace_id),
-            "cfpCertificationDescription": certificate.description,
-            "cfpCertificationFileInfo": [
-                {"operatorId": str(caller.operator_id), "fileId": str(f.id), "fileName": f.file_name}
-                for f in files
-            ],
-        })
+        file_ids = [
+            _required_uuid(item.get("fileId"), "fileId")
+            for item in file_info
+            if isinstance(item, dict)
+        ]
+        certificate, files = state.write(
+            lambda s: certificates.attach_files(
+                s,
+                caller=caller.operator_id,
+                trace_id=trace_id,
+                certificate_id=certificate_id,
+                description=description if isinstance(description, str) else None,
+                file_ids=file_ids,
+            )
+        )
+        return json_response(
+            {
+                "cfpCertificationId": str(certificate.id),
+                "traceId": str(trace_id),
+                "cfpCertificationDescription": certificate.description,
+                "cfpCertificationFileInfo": [
+                    {
+                        "operatorId": str(caller.operator_id),
+                        "fileId": str(f.id),
+                        "fileName": f.file_name,
+                    }
+                    for f in files
+                ],
+            }
+        )
 
     return await _answer(request, work)
 
 
-def _downloadable(session: Session, caller: uuid.UUID, file_owner: uuid.UUID, file_id: uuid.UUID,
-                  download_type: str, certificate_or_trade: uuid.UUID | None) -> tuple[str, uuid.UUID]:
+def _downloadable(
+    session: Session,
+    caller: uuid.UUID,
+    file_owner: uuid.UUID,
+    file_id: uuid.UUID,
+    download_type: str,
+    certificate_or_trade: uuid.UUID | None,
+) -> tuple[str, uuid.UUID]:
     """Check the caller may read the file; return (file name, owner)."""
     if download_type == "OWN":
         if file_owner != caller:
@@ -414,13 +504,19 @@ def _downloadable(session: Session, caller: uuid.UUID, file_owner: uuid.UUID, fi
     if download_type != "OTHER" or certificate_or_trade is None:
         raise errors.InvalidRequest("downloadType: cannot be allowed.")
     trade = session.get(Trade, certificate_or_trade)
-    if (trade is None or trade.downstream_operator_id != caller
-            or trade.upstream_operator_id != file_owner or trade.upstream_trace_id is None):
+    if (
+        trade is None
+        or trade.downstream_operator_id != caller
+        or trade.upstream_operator_id != file_owner
+        or trade.upstream_trace_id is None
+    ):
         raise errors.NotFound("file not found")
-    certificate = certificates.certificate_of_part(session, owner=file_owner,
-                                                   trace_id=trade.upstream_trace_id)
-    released = disclosure.released_to(session, supplier=file_owner,
-                                      trace_id=trade.upstream_trace_id, customer=caller)
+    certificate = certificates.certificate_of_part(
+        session, owner=file_owner, trace_id=trade.upstream_trace_id
+    )
+    released = disclosure.released_to(
+        session, supplier=file_owner, trace_id=trade.upstream_trace_id, customer=caller
+    )
     if certificate is None or not released.certificate:
         raise errors.NotFound("file not found")
     files = certificates.certificate_files(session, owner=file_owner, certificate_id=certificate.id)
@@ -441,12 +537,20 @@ async def get_download_url(request: Request) -> Response:
         file_id = _required_uuid(params.get("fileId"), "fileId")
         download_type = params.get("downloadType") or ""
         reference = _uuid(params.get("cfpCertificationId"), "cfpCertificationId", required=False)
-        name, owner = state.read(lambda s: _downloadable(
-            s, caller.operator_id, file_owner, file_id, download_type, reference))
-        return json_response({
-            "fileId": str(file_id), "fileName": name,
-            "URL": _signed_link(state, request, action="download", owner=owner, file_id=file_id),
-        })
+        name, owner = state.read(
+            lambda s: _downloadable(
+                s, caller.operator_id, file_owner, file_id, download_type, reference
+            )
+        )
+        return json_response(
+            {
+                "fileId": str(file_id),
+                "fileName": name,
+                "URL": _signed_link(
+                    state, request, action="download", owner=owner, file_id=file_id
+                ),
+            }
+        )
 
     return await _answer(request, work)
 
@@ -460,8 +564,11 @@ async def delete_certifications(request: Request) -> Response:
         _own_operator(caller, params.get("operatorId"))
         trace_id = _required_uuid(params.get("traceId"), "traceId")
         file_id = _uuid(params.get("fileId"), "fileId", required=False)
-        state.write(lambda s: certificates.delete_files(
-            s, caller=caller.operator_id, trace_id=trace_id, file_id=file_id))
+        state.write(
+            lambda s: certificates.delete_files(
+                s, caller=caller.operator_id, trace_id=trace_id, file_id=file_id
+            )
+        )
         body: dict[str, str] = {"traceId": str(trace_id)}
         if file_id is not None:
             body["fileId"] = str(file_id)

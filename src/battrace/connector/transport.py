@@ -6,6 +6,7 @@ source, or `[traceability]` for the traceability system's business rules.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 
 from fastapi import APIRouter
@@ -41,8 +42,9 @@ router = APIRouter()
 class Call:
     """One request to a data target: who asks, with which parameters and body."""
 
-    def __init__(self, request: Request, state: AppState, caller: Caller, raw: bytes,
-                 context: RequestContext) -> None:
+    def __init__(
+        self, request: Request, state: AppState, caller: Caller, raw: bytes, context: RequestContext
+    ) -> None:
         self.request = request
         self.state = state
         self.caller = caller
@@ -54,17 +56,24 @@ class Call:
         return self.request.query_params
 
     @property
-    def operator(self):  # noqa: ANN201 (uuid.UUID; kept short for the handlers below)
+    def operator(self) -> uuid.UUID:
         return self.caller.operator_id
 
     def body(self, go_type: wire.GoType) -> object:
         return wire.bind(wire.parse_json(self.raw), go_type)
 
-    def link(self, next_cursor: object, **params: str | None) -> dict[str, str]:
+    def link(self, next_cursor: uuid.UUID | None, **params: str | None) -> dict[str, str]:
         if next_cursor is None:
             return {}
-        return {"Link": link_header(self.request, self.state.settings.public_url,
-                                    self.context.data_target, next_cursor, params)}  # type: ignore[arg-type]
+        return {
+            "Link": link_header(
+                self.request,
+                self.state.settings.public_url,
+                self.context.data_target,
+                next_cursor,
+                params,
+            )
+        }
 
 
 Handler = Callable[[Call], Response]
@@ -82,12 +91,18 @@ def get_parts(call: Call) -> Response:
     parent_flag = bool_param(params, "parentFlag")
     parts_name = params.get("partsName") or None
     part_filter = parts.PartFilter(trace_id, parts_name, plant_id, parent_only=bool(parent_flag))
-    rows, next_cursor = call.state.read(lambda s: parts.list_parts(
-        s, caller=call.operator, part_filter=part_filter, limit=limit, after=after))
+    rows, next_cursor = call.state.read(
+        lambda s: parts.list_parts(
+            s, caller=call.operator, part_filter=part_filter, limit=limit, after=after
+        )
+    )
     headers = call.link(
-        next_cursor, limit=str(limit),
-        parentFlag=params.get("parentFlag") or None, partsName=parts_name,
-        plantId=params.get("plantId") or None, traceId=params.get("traceId") or None,
+        next_cursor,
+        limit=str(limit),
+        parentFlag=params.get("parentFlag") or None,
+        partsName=parts_name,
+        plantId=params.get("plantId") or None,
+        traceId=params.get("traceId") or None,
     )
     return json_response([part_json(row) for row in rows], headers=headers)
 
@@ -95,11 +110,17 @@ def get_parts(call: Call) -> Response:
 def get_parts_structure(call: Call) -> Response:
     trace_id = uuid_param(call.params, "traceId", required=True)
     assert trace_id is not None  # noqa: S101 (required)
-    structure = call.state.read(lambda s: parts.get_structure(s, caller=call.operator, trace_id=trace_id))
-    return json_response({
-        "parentPartsModel": part_json(structure.parent),
-        "childrenPartsModel": [part_json(c.part, c.amount_required) for c in structure.children],
-    })
+    structure = call.state.read(
+        lambda s: parts.get_structure(s, caller=call.operator, trace_id=trace_id)
+    )
+    return json_response(
+        {
+            "parentPartsModel": part_json(structure.parent),
+            "childrenPartsModel": [
+                part_json(c.part, c.amount_required) for c in structure.children
+            ],
+        }
+    )
 
 
 def get_trade_requests(call: Call) -> Response:
@@ -107,21 +128,29 @@ def get_trade_requests(call: Call) -> Response:
     limit = limit_param(params)
     after = uuid_param(params, "after")
     trace_ids = uuid_list_param(params, "traceIds", maximum=50)
-    rows, next_cursor = call.state.read(lambda s: trades.list_requests_sent(
-        s, caller=call.operator, trace_ids=trace_ids, limit=limit, after=after))
-    return json_response([trade_json(row) for row in rows],
-                         headers=call.link(next_cursor, limit=str(limit)))
+    rows, next_cursor = call.state.read(
+        lambda s: trades.list_requests_sent(
+            s, caller=call.operator, trace_ids=trace_ids, limit=limit, after=after
+        )
+    )
+    return json_response(
+        [trade_json(row) for row in rows], headers=call.link(next_cursor, limit=str(limit))
+    )
 
 
 def get_trade_responses(call: Call) -> Response:
     params = call.params
     limit = limit_param(params)
     after = uuid_param(params, "after")
-    rows, next_cursor = call.state.read(lambda s: trades.list_requests_received(
-        s, caller=call.operator, limit=limit, after=after))
+    rows, next_cursor = call.state.read(
+        lambda s: trades.list_requests_received(s, caller=call.operator, limit=limit, after=after)
+    )
     body = [
-        {"statusModel": status_json(trade), "tradeModel": trade_json(trade),
-         "partsModel": part_json(part)}
+        {
+            "statusModel": status_json(trade),
+            "tradeModel": trade_json(trade),
+            "partsModel": part_json(part),
+        }
         for trade, part in rows
     ]
     return json_response(body, headers=call.link(next_cursor, limit=str(limit)))
@@ -136,11 +165,21 @@ def get_status(call: Call) -> Response:
         raise unexpected("statusTarget")
     trace_id = uuid_param(params, "traceId")
     status_id = uuid_param(params, "statusId")
-    rows, next_cursor = call.state.read(lambda s: trades.list_statuses(
-        s, caller=call.operator, target=target, trace_id=trace_id, status_id=status_id,
-        limit=limit, after=after))
-    return json_response([status_json(row) for row in rows],
-                         headers=call.link(next_cursor, limit=str(limit), statusTarget=target))
+    rows, next_cursor = call.state.read(
+        lambda s: trades.list_statuses(
+            s,
+            caller=call.operator,
+            target=target,
+            trace_id=trace_id,
+            status_id=status_id,
+            limit=limit,
+            after=after,
+        )
+    )
+    return json_response(
+        [status_json(row) for row in rows],
+        headers=call.link(next_cursor, limit=str(limit), statusTarget=target),
+    )
 
 
 def get_cfp(call: Call) -> Response:
@@ -169,23 +208,33 @@ def _certification(session: object, caller: object, trace_id: object) -> list[di
     trade = node.answered_trade if not (part.is_parent or part.terminated_flag) else None
     if trade is not None and trade.upstream_trace_id is not None:
         owner, owner_trace = trade.upstream_operator_id, trade.upstream_trace_id
-        released = released_to(session, supplier=owner, trace_id=owner_trace,
-                               customer=part.operator_id).certificate
+        released = released_to(
+            session, supplier=owner, trace_id=owner_trace, customer=part.operator_id
+        ).certificate
     certificate = certificate_of_part(session, owner=owner, trace_id=owner_trace)
     if certificate is None:
         return []
     if not released:
-        return [{"cfpCertificationId": str(certificate.id), "traceId": str(trace_id),
-                 "cfpCertificationDescription": None, "cfpCertificationFileInfo": None}]
+        return [
+            {
+                "cfpCertificationId": str(certificate.id),
+                "traceId": str(trace_id),
+                "cfpCertificationDescription": None,
+                "cfpCertificationFileInfo": None,
+            }
+        ]
     files = certificate_files(session, owner=owner, certificate_id=certificate.id)
-    return [{
-        "cfpCertificationId": str(certificate.id),
-        "traceId": str(trace_id),
-        "cfpCertificationDescription": certificate.description,
-        "cfpCertificationFileInfo": [
-            {"operatorId": str(owner), "fileId": str(f.id), "fileName": f.file_name} for f in files
-        ],
-    }]
+    return [
+        {
+            "cfpCertificationId": str(certificate.id),
+            "traceId": str(trace_id),
+            "cfpCertificationDescription": certificate.description,
+            "cfpCertificationFileInfo": [
+                {"operatorId": str(owner), "fileId": str(f.id), "fileName": f.file_name}
+                for f in files
+            ],
+        }
+    ]
 
 
 # ------------------------------------------------------------------------------ PUT
@@ -193,24 +242,33 @@ def _certification(session: object, caller: object, trace_id: object) -> list[di
 
 def put_parts(call: Call) -> Response:
     part = validators.read_parent_part(call.body(validators.PARTS))
-    structure = call.state.write(lambda s: parts.save_structure(
-        s, caller=call.operator, parent=part, children=[]))
+    structure = call.state.write(
+        lambda s: parts.save_structure(s, caller=call.operator, parent=part, children=[])
+    )
     return json_response(part_json(structure.parent), 201)
 
 
 def put_parts_structure(call: Call) -> Response:
     parent, children = validators.read_structure(call.body(validators.PARTS_STRUCTURE))
-    structure = call.state.write(lambda s: parts.save_structure(
-        s, caller=call.operator, parent=parent, children=children))
-    return json_response({
-        "parentPartsModel": part_json(structure.parent),
-        "childrenPartsModel": [part_json(c.part, c.amount_required) for c in structure.children],
-    }, 201)
+    structure = call.state.write(
+        lambda s: parts.save_structure(s, caller=call.operator, parent=parent, children=children)
+    )
+    return json_response(
+        {
+            "parentPartsModel": part_json(structure.parent),
+            "childrenPartsModel": [
+                part_json(c.part, c.amount_required) for c in structure.children
+            ],
+        },
+        201,
+    )
 
 
 def put_trade_request(call: Call) -> Response:
     request = validators.read_trade_request(call.body(validators.TRADE_REQUEST))
-    trade = call.state.write(lambda s: trades.request_trade(s, caller=call.operator, request=request))
+    trade = call.state.write(
+        lambda s: trades.request_trade(s, caller=call.operator, request=request)
+    )
     return json_response(
         {"tradeModel": trade_json(trade), "statusModel": status_json(trade, with_state=False)}, 201
     )
@@ -220,8 +278,9 @@ def put_trade_response(call: Call) -> Response:
     trade_id = uuid_param(call.params, "tradeId", required=True)
     trace_id = uuid_param(call.params, "traceId", required=True)
     assert trade_id is not None and trace_id is not None  # noqa: S101
-    trade = call.state.write(lambda s: trades.link_part(
-        s, caller=call.operator, trade_id=trade_id, trace_id=trace_id))
+    trade = call.state.write(
+        lambda s: trades.link_part(s, caller=call.operator, trade_id=trade_id, trace_id=trace_id)
+    )
     return json_response(trade_json(trade), 201)
 
 
@@ -235,9 +294,16 @@ def put_status(call: Call) -> Response:
     status_id, trade_id, new_status, reply = validators.read_status_change(
         call.body(validators.STATUS)
     )
-    call.state.write(lambda s: trades.change_status(
-        s, caller=call.operator, status_id=status_id, trade_id=trade_id,
-        new_status=new_status, reply_message=reply))
+    call.state.write(
+        lambda s: trades.change_status(
+            s,
+            caller=call.operator,
+            status_id=status_id,
+            trade_id=trade_id,
+            new_status=new_status,
+            reply_message=reply,
+        )
+    )
     return json_response({}, 201)
 
 
@@ -284,6 +350,7 @@ def _dispatch(request: Request, context: RequestContext, raw: bytes) -> Response
 
 @router.api_route("/api/v1/datatransport", methods=["GET", "PUT", "DELETE"])
 async def datatransport(request: Request) -> Response:
-    context = RequestContext(method=request.method,
-                             data_target=request.query_params.get("dataTarget", ""))
+    context = RequestContext(
+        method=request.method, data_target=request.query_params.get("dataTarget", "")
+    )
     return await answer(request, context, Source.DATASPACE, _dispatch, track=True)

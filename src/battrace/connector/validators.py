@@ -93,14 +93,21 @@ def _parts_errors(body: dict[str, Any], *, child: bool) -> wire.Errors:
     wire.collect(errors, "supportPartsName", body.get("supportPartsName"), wire.rune_length(0, 50))
     wire.collect(errors, "terminatedFlag", body.get("terminatedFlag"), wire.not_nil)
     if child:
-        wire.collect(errors, "amountRequired", body.get("amountRequired"), wire.not_nil,
-                     *wire.AMOUNT_RULES)
-        wire.collect(errors, "amountRequiredUnit", body.get("amountRequiredUnit"), wire.not_nil,
-                     wire.one_of(*UNITS))
+        wire.collect(
+            errors, "amountRequired", body.get("amountRequired"), wire.not_nil, *wire.AMOUNT_RULES
+        )
+        wire.collect(
+            errors,
+            "amountRequiredUnit",
+            body.get("amountRequiredUnit"),
+            wire.not_nil,
+            wire.one_of(*UNITS),
+        )
     else:
         wire.collect(errors, "amountRequired", body.get("amountRequired"), wire.nil)
-        wire.collect(errors, "amountRequiredUnit", body.get("amountRequiredUnit"),
-                     wire.one_of(*UNITS))
+        wire.collect(
+            errors, "amountRequiredUnit", body.get("amountRequiredUnit"), wire.one_of(*UNITS)
+        )
     for name in ("partsLabelName", "partsAddInfo1", "partsAddInfo2", "partsAddInfo3"):
         wire.collect(errors, name, body.get(name), wire.rune_length(0, 50))
     return errors
@@ -171,17 +178,25 @@ def read_trade_request(body: object) -> TradeRequestWrite:
     trade = request.get("tradeModel") or {}
     status = request.get("statusModel") or {}
     errors = wire.Errors()
-    wire.collect(errors, "downstreamOperatorId", trade.get("downstreamOperatorId"), wire.required,
-                 wire.is_uuid)
-    wire.collect(errors, "upstreamOperatorId", trade.get("upstreamOperatorId"), wire.required,
-                 wire.is_uuid)
-    wire.collect(errors, "downstreamTraceId", trade.get("downstreamTraceId"), wire.required,
-                 wire.is_uuid)
+    wire.collect(
+        errors,
+        "downstreamOperatorId",
+        trade.get("downstreamOperatorId"),
+        wire.required,
+        wire.is_uuid,
+    )
+    wire.collect(
+        errors, "upstreamOperatorId", trade.get("upstreamOperatorId"), wire.required, wire.is_uuid
+    )
+    wire.collect(
+        errors, "downstreamTraceId", trade.get("downstreamTraceId"), wire.required, wire.is_uuid
+    )
     wire.collect(errors, "tradeId", trade.get("tradeId"), wire.is_uuid)
     wire.collect(errors, "upstreamTraceId", trade.get("upstreamTraceId"), wire.nil)
     wire.collect(errors, "message", status.get("message"), wire.rune_length(0, 1000))
-    wire.collect(errors, "requestType", status.get("requestType"), wire.required,
-                 wire.one_of("CFP"))
+    wire.collect(
+        errors, "requestType", status.get("requestType"), wire.required, wire.one_of("CFP")
+    )
     wire.collect(errors, "responseDueDate", status.get("responseDueDate"), _required_date)
     wire.collect(errors, "statusId", status.get("statusId"), wire.is_uuid)
     if "tradeId" not in errors:
@@ -230,8 +245,13 @@ def read_status_change(body: object) -> tuple[uuid.UUID, uuid.UUID, CfpResponseS
         errors["requestStatus"] = "cannot be blank"
     else:
         nested = wire.Errors()
-        wire.collect(nested, "cfpResponseStatus", request_status.get("cfpResponseStatus"),
-                     wire.required, wire.one_of("CANCEL", "REJECT"))
+        wire.collect(
+            nested,
+            "cfpResponseStatus",
+            request_status.get("cfpResponseStatus"),
+            wire.required,
+            wire.one_of("CANCEL", "REJECT"),
+        )
         if nested:
             errors["requestStatus"] = nested
     if errors:
@@ -239,8 +259,12 @@ def read_status_change(body: object) -> tuple[uuid.UUID, uuid.UUID, CfpResponseS
     status_id = wire.as_uuid(status["statusId"])
     trade_id = wire.as_uuid(status["tradeId"])
     assert status_id and trade_id and request_status is not None  # noqa: S101
-    return (status_id, trade_id, CfpResponseStatus(request_status["cfpResponseStatus"]),
-            status.get("replyMessage"))
+    return (
+        status_id,
+        trade_id,
+        CfpResponseStatus(request_status["cfpResponseStatus"]),
+        status.get("replyMessage"),
+    )
 
 
 # --------------------------------------------------------------------------------- #15 CFP
@@ -251,8 +275,13 @@ def _cfp_element_errors(row: dict[str, Any]) -> wire.Errors:
     wire.collect(errors, "cfpId", row.get("cfpId"), wire.is_uuid)
     wire.collect(errors, "traceId", row.get("traceId"), wire.required, wire.is_uuid)
     wire.collect(errors, "ghgEmission", row.get("ghgEmission"), *wire.AMOUNT_RULES)
-    wire.collect(errors, "ghgDeclaredUnit", row.get("ghgDeclaredUnit"), wire.required,
-                 wire.one_of(*DECLARED_UNITS))
+    wire.collect(
+        errors,
+        "ghgDeclaredUnit",
+        row.get("ghgDeclaredUnit"),
+        wire.required,
+        wire.one_of(*DECLARED_UNITS),
+    )
     wire.collect(errors, "cfpType", row.get("cfpType"), wire.required, wire.one_of(*BASE_CFP_TYPES))
     wire.collect(errors, "dqrType", row.get("dqrType"), wire.required, wire.one_of(*DQR_TYPES))
     dqr = row.get("dqrValue")
@@ -276,8 +305,11 @@ def _cfp_element_errors(row: dict[str, Any]) -> wire.Errors:
 
 def _dqr_of(row: dict[str, Any]) -> Dqr:
     dqr = row.get("dqrValue") or {}
-    return Dqr(wire.as_decimal(dqr.get("TeR")), wire.as_decimal(dqr.get("GeR")),
-               wire.as_decimal(dqr.get("TiR")))
+    return Dqr(
+        wire.as_decimal(dqr.get("TeR")),
+        wire.as_decimal(dqr.get("GeR")),
+        wire.as_decimal(dqr.get("TiR")),
+    )
 
 
 def read_cfp_set(body: object) -> CfpSetWrite:
@@ -296,19 +328,29 @@ def read_cfp_set(body: object) -> CfpSetWrite:
         messages.append(element_errors.render())
     present = {row.get("cfpType") for row in rows}
     messages.extend(
-        f"cfpType {cfp_type} is insufficient" for cfp_type in BASE_CFP_TYPES if cfp_type not in present
+        f"cfpType {cfp_type} is insufficient"
+        for cfp_type in BASE_CFP_TYPES
+        if cfp_type not in present
     )
     if messages:
         raise wire.fail(_join(messages))
-    for key, label in (("cfpId", "cfpId"), ("traceId", "traceId"), ("ghgDeclaredUnit", "ghgDeclaredUnit")):
+    for key, label in (
+        ("cfpId", "cfpId"),
+        ("traceId", "traceId"),
+        ("ghgDeclaredUnit", "ghgDeclaredUnit"),
+    ):
         if len({row.get(key) for row in rows}) != 1:
             raise wire.fail(f"ensure all objects have the same {label}")
     by_type = {row["cfpType"]: row for row in rows}
-    for stage, members in (("pre", ("preProduction", "preComponent")),
-                           ("main", ("mainProduction", "mainComponent"))):
+    for members in (
+        ("preProduction", "preComponent"),
+        ("mainProduction", "mainComponent"),
+    ):
         dqrs = [_dqr_of(by_type[member]) for member in members]
         has_rating = any((value or 0) > 0 for dqr in dqrs for value in (dqr.ter, dqr.ger, dqr.tir))
-        has_emission = any((wire.as_decimal(by_type[m].get("ghgEmission")) or 0) > 0 for m in members)
+        has_emission = any(
+            (wire.as_decimal(by_type[m].get("ghgEmission")) or 0) > 0 for m in members
+        )
         if has_rating and not has_emission:
             raise wire.fail(
                 f"set ghgEmission to a value greater than 0 for cfpType of {members[0]} or "
@@ -325,7 +367,9 @@ def read_cfp_set(body: object) -> CfpSetWrite:
         cfp_id=wire.as_uuid(rows[0].get("cfpId")),
         unit=rows[0]["ghgDeclaredUnit"],
         rows=[
-            CfpRowWrite(CfpType(row["cfpType"]), wire.as_decimal(row.get("ghgEmission")), _dqr_of(row))
+            CfpRowWrite(
+                CfpType(row["cfpType"]), wire.as_decimal(row.get("ghgEmission")), _dqr_of(row)
+            )
             for row in rows
         ],
     )

@@ -148,7 +148,9 @@ def parse_json(raw: bytes) -> object:
         msg = "invalid character looking for beginning of value"
         raise BindError(msg) from exc
     try:
-        return json.loads(text, parse_float=Decimal, parse_int=Decimal, parse_constant=_reject_constant)
+        return json.loads(
+            text, parse_float=Decimal, parse_int=Decimal, parse_constant=_reject_constant
+        )
     except _GoSyntaxError as exc:
         message = f"invalid character {_char_repr(exc.char)} looking for beginning of value"
         raise BindError(message) from exc
@@ -193,11 +195,11 @@ def _bind(value: object, go_type: GoType, path: str, first_error: list[str]) -> 
         assert isinstance(value, dict)  # noqa: S101 (kind checked above)
         bound: dict[str, Any] = {}
         for key, item in value.items():
-            name = _match_key(go_type.fields, key)
-            if name is None:
+            field_name = _match_key(go_type.fields, key)
+            if field_name is None:
                 continue
-            child_path = f"{path}.{name}" if path else name
-            bound[name] = _bind(item, go_type.fields[name], child_path, first_error)
+            child_path = f"{path}.{field_name}" if path else field_name
+            bound[field_name] = _bind(item, go_type.fields[field_name], child_path, first_error)
         return bound
     if go_type.json_kind == "array":
         assert isinstance(value, list)  # noqa: S101

@@ -54,8 +54,12 @@ def create_account(
     )
     session.add(account)
     record_event(
-        session, action="account:create", actor=operator_id, target_type="account",
-        target_id=account.id, change={"email": email},
+        session,
+        action="account:create",
+        actor=operator_id,
+        target_type="account",
+        target_id=account.id,
+        change={"email": email},
     )
     return account
 
@@ -136,6 +140,10 @@ def change_password(session: Session, *, account_id: uuid.UUID, new_password: st
         .values(revoked_at=utcnow())
     )
     record_event(
-        session, action="account:password-change", actor=account.operator_id,
-        target_type="account", target_id=account_id, account=account_id,
+        session,
+        action="account:password-change",
+        actor=account.operator_id,
+        target_type="account",
+        target_id=account_id,
+        account=account_id,
     )

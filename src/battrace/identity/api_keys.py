@@ -88,7 +88,11 @@ def issue_api_key(
     for operator_id in operator_ids or []:
         session.add(ApiKeyOperator(api_key_id=row.id, operator_id=operator_id))
     record_event(
-        session, action="apikey:issue", actor=None, target_type="api_key", target_id=row.id,
+        session,
+        action="apikey:issue",
+        actor=None,
+        target_type="api_key",
+        target_id=row.id,
         change={"application": application_name, "attribute": attribute.value},
     )
     return row, plain

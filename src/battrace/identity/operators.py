@@ -48,8 +48,12 @@ def create_operator(
     )
     session.add(operator)
     record_event(
-        session, action="operator:create", actor=operator.id, target_type="operator",
-        target_id=operator.id, change={"openOperatorId": open_operator_id, "name": name},
+        session,
+        action="operator:create",
+        actor=operator.id,
+        target_type="operator",
+        target_id=operator.id,
+        change={"openOperatorId": open_operator_id, "name": name},
     )
     return operator
 
@@ -75,7 +79,9 @@ def list_operators(session: Session, operator_ids: list[uuid.UUID]) -> list[Oper
         return []
     return list(
         session.scalars(
-            select(Operator).where(Operator.id.in_(operator_ids)).order_by(Operator.open_operator_id)
+            select(Operator)
+            .where(Operator.id.in_(operator_ids))
+            .order_by(Operator.open_operator_id)
         )
     )
 
@@ -95,14 +101,23 @@ def update_operator(session: Session, *, caller: uuid.UUID, change: OperatorUpda
     operator.address = change.address
     operator.global_operator_id = change.global_operator_id
     record_event(
-        session, action="operator:update", actor=caller, target_type="operator",
-        target_id=caller, change={"name": change.name, "address": change.address,
-                                  "globalOperatorId": change.global_operator_id},
+        session,
+        action="operator:update",
+        actor=caller,
+        target_type="operator",
+        target_id=caller,
+        change={
+            "name": change.name,
+            "address": change.address,
+            "globalOperatorId": change.global_operator_id,
+        },
     )
     return operator
 
 
-def _check_global_id_free(session: Session, global_id: str | None, *, owner: uuid.UUID | None) -> None:
+def _check_global_id_free(
+    session: Session, global_id: str | None, *, owner: uuid.UUID | None
+) -> None:
     if global_id is None:
         return
     holder = session.scalar(select(Operator.id).where(Operator.global_operator_id == global_id))

@@ -64,7 +64,11 @@ def save_plant(session: Session, *, caller: uuid.UUID, plant: PlantWrite) -> Pla
     row.open_plant_id = plant.open_plant_id
     row.global_plant_id = plant.global_plant_id
     record_event(
-        session, action="plant:save", actor=caller, target_type="plant", target_id=row.id,
+        session,
+        action="plant:save",
+        actor=caller,
+        target_type="plant",
+        target_id=row.id,
         change={"name": plant.name, "openPlantId": plant.open_plant_id},
     )
     return row

@@ -31,7 +31,26 @@ from battrace.traceability.models import (
 )
 
 ALLOWED_EXTENSIONS = frozenset(
-    "txt csv pdf doc docx odt ppt pptx odp xls xlsx ods jpeg jpg bmp gif png zip".split()
+    {
+        "txt",
+        "csv",
+        "pdf",
+        "doc",
+        "docx",
+        "odt",
+        "ppt",
+        "pptx",
+        "odp",
+        "xls",
+        "xlsx",
+        "ods",
+        "jpeg",
+        "jpg",
+        "bmp",
+        "gif",
+        "png",
+        "zip",
+    }
 )
 MAX_FILES_PER_CERTIFICATE = 100
 
@@ -143,9 +162,7 @@ def create_upload_slots(
             raise InvalidRequest(f"extension: {extension} is not an allowed file type.")
         if not file_name or len(file_name) > 256:
             raise InvalidRequest("fileName: the length must be between 1 and 256.")
-        row = CertificateFile(
-            operator_id=caller, id=new_id(), file_name=file_name, extension=ext
-        )
+        row = CertificateFile(operator_id=caller, id=new_id(), file_name=file_name, extension=ext)
         session.add(row)
         slots.append(UploadSlot(row.id, file_name))
     return slots
@@ -177,8 +194,12 @@ def store_upload(
     row.content_type = content_type
     row.uploaded_at = utcnow()
     record_event(
-        session, action="certificate:file-upload", actor=owner, target_type="file",
-        target_id=file_id, change={"sha256": row.sha256, "size": row.size},
+        session,
+        action="certificate:file-upload",
+        actor=owner,
+        target_type="file",
+        target_id=file_id,
+        change={"sha256": row.sha256, "size": row.size},
     )
     return row
 
@@ -196,7 +217,9 @@ def attach_files(
     if session.get(Part, (caller, trace_id)) is None:
         raise NotFound(f"traceId: {trace_id} was not found.")
     certificate = session.scalar(
-        select(Certificate).where(Certificate.operator_id == caller, Certificate.trace_id == trace_id)
+        select(Certificate).where(
+            Certificate.operator_id == caller, Certificate.trace_id == trace_id
+        )
     )
     if certificate_id is not None and (certificate is None or certificate.id != certificate_id):
         raise NotFound(f"cfpCertificationId: {certificate_id} was not found.")
@@ -223,8 +246,12 @@ def attach_files(
             f"cfpCertificationFileInfo: at most {MAX_FILES_PER_CERTIFICATE} files per certificate."
         )
     record_event(
-        session, action="certificate:attach", actor=caller, target_type="certificate",
-        target_id=certificate.id, change={"files": [str(f) for f in file_ids]},
+        session,
+        action="certificate:attach",
+        actor=caller,
+        target_type="certificate",
+        target_id=certificate.id,
+        change={"files": [str(f) for f in file_ids]},
     )
     return certificate, files
 
@@ -248,11 +275,15 @@ def certificate_of_part(
     session: Session, *, owner: uuid.UUID, trace_id: uuid.UUID
 ) -> Certificate | None:
     return session.scalar(
-        select(Certificate).where(Certificate.operator_id == owner, Certificate.trace_id == trace_id)
+        select(Certificate).where(
+            Certificate.operator_id == owner, Certificate.trace_id == trace_id
+        )
     )
 
 
-def read_file(session: Session, *, owner: uuid.UUID, file_id: uuid.UUID) -> tuple[CertificateFile, bytes]:
+def read_file(
+    session: Session, *, owner: uuid.UUID, file_id: uuid.UUID
+) -> tuple[CertificateFile, bytes]:
     row = session.get(CertificateFile, (owner, file_id))
     if row is None or row.uploaded_at is None:
         raise NotFound("file not found")
@@ -279,12 +310,18 @@ def delete_files(
     if len(doomed) == len(files):
         session.delete(certificate)
     record_event(
-        session, action="certificate:file-delete", actor=caller, target_type="certificate",
-        target_id=certificate.id, change={"files": [str(row.id) for row in doomed]},
+        session,
+        action="certificate:file-delete",
+        actor=caller,
+        target_type="certificate",
+        target_id=certificate.id,
+        change={"files": [str(row.id) for row in doomed]},
     )
 
 
-def delete_certificates_of_part(session: Session, *, caller: uuid.UUID, trace_id: uuid.UUID) -> None:
+def delete_certificates_of_part(
+    session: Session, *, caller: uuid.UUID, trace_id: uuid.UUID
+) -> None:
     """Used when a part is deleted: its certificate and every file go too."""
     certificate = certificate_of_part(session, owner=caller, trace_id=trace_id)
     if certificate is not None:

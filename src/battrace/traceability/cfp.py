@@ -84,7 +84,9 @@ def register_cfp(session: Session, *, caller: uuid.UUID, cfp_set: CfpSetWrite) -
     """
     if session.get(Part, (caller, cfp_set.trace_id)) is None:
         raise NotFound(f"traceId: {cfp_set.trace_id} was not found.")
-    stored = {row.cfp_type: row for row in own_rows(session, owner=caller, trace_id=cfp_set.trace_id)}
+    stored = {
+        row.cfp_type: row for row in own_rows(session, owner=caller, trace_id=cfp_set.trace_id)
+    }
     creating = cfp_set.cfp_id is None
     if creating and stored:
         existing = next(iter(stored.values())).cfp_id
@@ -109,10 +111,14 @@ def register_cfp(session: Session, *, caller: uuid.UUID, cfp_set: CfpSetWrite) -
         result.append(value)
     session.flush()  # trades below read the stored set
     record_event(
-        session, action="cfp:create" if creating else "cfp:update", actor=caller,
-        target_type="part", target_id=cfp_set.trace_id,
+        session,
+        action="cfp:create" if creating else "cfp:update",
+        actor=caller,
+        target_type="part",
+        target_id=cfp_set.trace_id,
         change={
-            "cfpId": str(cfp_id), "unit": cfp_set.unit,
+            "cfpId": str(cfp_id),
+            "unit": cfp_set.unit,
             "rows": {r.cfp_type.value: [str(r.ghg_emission), str(r.dqr)] for r in cfp_set.rows},
         },
     )

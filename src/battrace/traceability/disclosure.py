@@ -73,14 +73,24 @@ def set_disclosure(
     if certificate is not None:
         row.certificate = certificate
     record_event(
-        session, action="disclosure:set", actor=caller, target_type="part", target_id=trace_id,
-        change={"customer": str(customer), "totalCfp": row.total_cfp,
-                "totalDqr": row.total_dqr, "certificate": row.certificate},
+        session,
+        action="disclosure:set",
+        actor=caller,
+        target_type="part",
+        target_id=trace_id,
+        change={
+            "customer": str(customer),
+            "totalCfp": row.total_cfp,
+            "totalDqr": row.total_dqr,
+            "certificate": row.certificate,
+        },
     )
     return row
 
 
-def list_disclosures(session: Session, *, caller: uuid.UUID, trace_id: uuid.UUID) -> list[Disclosure]:
+def list_disclosures(
+    session: Session, *, caller: uuid.UUID, trace_id: uuid.UUID
+) -> list[Disclosure]:
     return list(
         session.scalars(
             select(Disclosure)

@@ -67,9 +67,7 @@ class NotificationType(enum.StrEnum):
 class Part(ModelBase):
     __tablename__ = "parts"
     __table_args__ = (
-        ForeignKeyConstraint(
-            ["operator_id", "plant_id"], ["plants.operator_id", "plants.id"]
-        ),
+        ForeignKeyConstraint(["operator_id", "plant_id"], ["plants.operator_id", "plants.id"]),
         Index("ix_parts_trace_id", "trace_id", unique=True),
         Index("ix_parts_listing", "operator_id", "parts_name", "support_parts_name", "trace_id"),
     )

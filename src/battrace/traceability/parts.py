@@ -161,17 +161,20 @@ def save_structure(
             PartEdge.operator_id == caller, PartEdge.parent_trace_id == parent_part.trace_id
         )
     )
-    for child in saved:
+    for saved_child in saved:
         session.add(
             PartEdge(
                 operator_id=caller,
                 parent_trace_id=parent_part.trace_id,
-                child_trace_id=child.part.trace_id,
-                amount_required=child.amount_required,
+                child_trace_id=saved_child.part.trace_id,
+                amount_required=saved_child.amount_required,
             )
         )
     record_event(
-        session, action="structure:save", actor=caller, target_type="part",
+        session,
+        action="structure:save",
+        actor=caller,
+        target_type="part",
         target_id=parent_part.trace_id,
         change={
             "parent": str(parent_part.trace_id),
@@ -279,18 +282,26 @@ def delete_part(session: Session, *, caller: uuid.UUID, trace_id: uuid.UUID) -> 
             "指定された部品は部品構成が存在するため削除できません。", detail="MSGAECP0014"
         )
     if session.scalar(select(exists().where(Trade.downstream_trace_id == trace_id))):
-        raise BusinessRuleViolation("指定された部品は依頼済みのため削除できません。", detail="MSGAECP0015")
+        raise BusinessRuleViolation(
+            "指定された部品は依頼済みのため削除できません。", detail="MSGAECP0015"
+        )
     if session.scalar(select(exists().where(Trade.upstream_trace_id == trace_id))):
         raise BusinessRuleViolation(
             "指定された部品は受領済みの依頼に紐づいているため削除できません。", detail="MSGAECP0016"
         )
     certificates.delete_certificates_of_part(session, caller=caller, trace_id=trace_id)
-    session.execute(delete(CfpValue).where(CfpValue.operator_id == caller, CfpValue.trace_id == trace_id))
+    session.execute(
+        delete(CfpValue).where(CfpValue.operator_id == caller, CfpValue.trace_id == trace_id)
+    )
     session.execute(
         delete(Disclosure).where(Disclosure.operator_id == caller, Disclosure.trace_id == trace_id)
     )
     session.delete(part)
     record_event(
-        session, action="part:delete", actor=caller, target_type="part", target_id=trace_id,
+        session,
+        action="part:delete",
+        actor=caller,
+        target_type="part",
+        target_id=trace_id,
         change={"partsName": part.parts_name, "supportPartsName": part.support_parts_name},
     )

@@ -175,7 +175,11 @@ class SupplyGraph:
             trade = node.answered_trade if node else None
             if trade is not None and trade.upstream_trace_id is not None:
                 keys.append(
-                    (trade.upstream_operator_id, trade.upstream_trace_id, trade.downstream_operator_id)
+                    (
+                        trade.upstream_operator_id,
+                        trade.upstream_trace_id,
+                        trade.downstream_operator_id,
+                    )
                 )
         for supplier, trace_id, customer in keys:
             self._released[(supplier, trace_id, customer)] = released_to(
@@ -288,8 +292,13 @@ def _rounded(dqr: Dqr) -> Dqr:
 def _own_rows(node: Node) -> list[CfpRow]:
     return [
         CfpRow(
-            row.cfp_id, row.trace_id, row.ghg_emission, row.ghg_declared_unit,
-            row.cfp_type.value, row.dqr_type, Dqr(row.ter, row.ger, row.tir),
+            row.cfp_id,
+            row.trace_id,
+            row.ghg_emission,
+            row.ghg_declared_unit,
+            row.cfp_type.value,
+            row.dqr_type,
+            Dqr(row.ter, row.ger, row.tir),
         )
         for row in (node.rows[t] for t in _OWN_ORDER if t in node.rows)
     ]
@@ -300,17 +309,35 @@ def _total_rows(graph: SupplyGraph, node: Node) -> list[CfpRow]:
     unit = node.unit or ""
     cfp_id = next(iter(node.rows.values())).cfp_id
     for stage in Stage:
-        own = graph._own_terms(node, stage)  # noqa: SLF001 (same module family)
-        children = [] if node.part.terminated_flag else graph._child_terms(node, stage)  # noqa: SLF001
+        own = graph._own_terms(node, stage)
+        children = [] if node.part.terminated_flag else graph._child_terms(node, stage)
         whole = combine(own + children)
         production = own[0].emission if len(own) == 2 else None
         component = combine(own[1:] + children).emission if len(own) == 2 else None
         dqr = _rounded(whole.dqr)
         dqr_type = f"{stage.value}ProcessingTotal"
-        rows.append(CfpRow(cfp_id, node.part.trace_id, round_up5(production), unit,
-                           f"{stage.value}ProductionTotal", dqr_type, dqr))
-        rows.append(CfpRow(cfp_id, node.part.trace_id, round_up5(component), unit,
-                           f"{stage.value}ComponentTotal", dqr_type, dqr))
+        rows.append(
+            CfpRow(
+                cfp_id,
+                node.part.trace_id,
+                round_up5(production),
+                unit,
+                f"{stage.value}ProductionTotal",
+                dqr_type,
+                dqr,
+            )
+        )
+        rows.append(
+            CfpRow(
+                cfp_id,
+                node.part.trace_id,
+                round_up5(component),
+                unit,
+                f"{stage.value}ComponentTotal",
+                dqr_type,
+                dqr,
+            )
+        )
     # contract order: preProductionTotal, preComponentTotal, mainProductionTotal, mainComponentTotal
     return rows
 
@@ -322,15 +349,21 @@ def _response_rows(graph: SupplyGraph, node: Node, trade: Trade) -> list[CfpRow]
     disclosed = graph.disclosed(trade)
     return [
         CfpRow(
-            None, node.part.trace_id, round_up5(disclosed[stage].emission), unit,
-            f"{stage.value}ProductionResponse", f"{stage.value}ProcessingResponse",
+            None,
+            node.part.trace_id,
+            round_up5(disclosed[stage].emission),
+            unit,
+            f"{stage.value}ProductionResponse",
+            f"{stage.value}ProcessingResponse",
             _rounded(disclosed[stage].dqr),
         )
         for stage in Stage
     ]
 
 
-def cfp_rows(session: Session, *, caller: uuid.UUID, trace_ids: Sequence[uuid.UUID]) -> list[CfpRow]:
+def cfp_rows(
+    session: Session, *, caller: uuid.UUID, trace_ids: Sequence[uuid.UUID]
+) -> list[CfpRow]:
     """What `GET cfp` returns for the caller's parts, grouped in the order asked.
 
     Parts the caller does not own contribute nothing, exactly like unknown trace ids.

@@ -110,9 +110,15 @@ def request_trade(session: Session, *, caller: uuid.UUID, request: TradeRequestW
     session.flush()  # the trade row must exist before tree counters read it
     notifications.notify(session, trade=trade, kind=NotificationType.REQUEST_NEW, sender=caller)
     record_event(
-        session, action="trade:request", actor=caller, target_type="trade", target_id=trade.id,
-        change={"upstream": str(trade.upstream_operator_id),
-                "downstreamTraceId": str(trade.downstream_trace_id)},
+        session,
+        action="trade:request",
+        actor=caller,
+        target_type="trade",
+        target_id=trade.id,
+        change={
+            "upstream": str(trade.upstream_operator_id),
+            "downstreamTraceId": str(trade.downstream_trace_id),
+        },
     )
     refresh_downstream_of(session, [trade.downstream_trace_id])
     return trade
@@ -120,7 +126,11 @@ def request_trade(session: Session, *, caller: uuid.UUID, request: TradeRequestW
 
 def _amend_request(session: Session, *, caller: uuid.UUID, request: TradeRequestWrite) -> Trade:
     trade = session.get(Trade, request.trade_id)
-    if trade is None or trade.downstream_operator_id != caller or trade.status_id != request.status_id:
+    if (
+        trade is None
+        or trade.downstream_operator_id != caller
+        or trade.status_id != request.status_id
+    ):
         raise NotFound(f"tradeId: {request.trade_id} was not found.")
     if trade.downstream_trace_id != request.downstream_trace_id:
         raise InvalidRequest("downstreamTraceId: field is immutable.")
@@ -135,7 +145,11 @@ def _amend_request(session: Session, *, caller: uuid.UUID, request: TradeRequest
     trade.message = request.message
     trade.response_due_date = request.response_due_date
     record_event(
-        session, action="trade:amend", actor=caller, target_type="trade", target_id=trade.id,
+        session,
+        action="trade:amend",
+        actor=caller,
+        target_type="trade",
+        target_id=trade.id,
         change={"message": trade.message, "responseDueDate": str(trade.response_due_date)},
     )
     return trade
@@ -145,8 +159,10 @@ def _visible_trade(
     session: Session, *, caller: uuid.UUID, trade_id: uuid.UUID, as_upstream: bool
 ) -> Trade:
     trade = session.get(Trade, trade_id)
-    side = None if trade is None else (
-        trade.upstream_operator_id if as_upstream else trade.downstream_operator_id
+    side = (
+        None
+        if trade is None
+        else (trade.upstream_operator_id if as_upstream else trade.downstream_operator_id)
     )
     if trade is None or side != caller:
         raise NotFound(f"tradeId: {trade_id} was not found.")
@@ -179,9 +195,15 @@ def link_part(
         CfpResponseStatus.COMPLETED if has_cfp is not None else CfpResponseStatus.NOT_COMPLETED
     )
     if trade.cfp_response_status == CfpResponseStatus.COMPLETED and not was_completed:
-        notifications.notify(session, trade=trade, kind=NotificationType.CFP_RESPONSED, sender=caller)
+        notifications.notify(
+            session, trade=trade, kind=NotificationType.CFP_RESPONSED, sender=caller
+        )
     record_event(
-        session, action="trade:link", actor=caller, target_type="trade", target_id=trade.id,
+        session,
+        action="trade:link",
+        actor=caller,
+        target_type="trade",
+        target_id=trade.id,
         change={"upstreamTraceId": str(trace_id), "previous": str(previous)},
     )
     session.flush()  # counters below read the new link
@@ -189,7 +211,9 @@ def link_part(
     return trade
 
 
-def answer_trades_of(session: Session, *, caller: uuid.UUID, trace_id: uuid.UUID, updated: bool) -> None:
+def answer_trades_of(
+    session: Session, *, caller: uuid.UUID, trace_id: uuid.UUID, updated: bool
+) -> None:
     """CFP was registered (or updated) for a supplier part: answer every open trade linked to it."""
     trades = session.scalars(
         select(Trade).where(
@@ -205,7 +229,9 @@ def answer_trades_of(session: Session, *, caller: uuid.UUID, trace_id: uuid.UUID
                 session, trade=trade, kind=NotificationType.CFP_RESPONSED, sender=caller
             )
         elif updated:
-            notifications.notify(session, trade=trade, kind=NotificationType.CFP_UPDATED, sender=caller)
+            notifications.notify(
+                session, trade=trade, kind=NotificationType.CFP_UPDATED, sender=caller
+            )
     session.flush()  # counters below read the new states
     refresh_downstream_of(session, [trace_id])
 
@@ -225,15 +251,15 @@ def change_status(
     """
     trade = session.scalar(select(Trade).where(Trade.status_id == status_id))
     as_upstream = new_status == CfpResponseStatus.REJECT
-    side = None if trade is None else (
-        trade.upstream_operator_id if as_upstream else trade.downstream_operator_id
+    side = (
+        None
+        if trade is None
+        else (trade.upstream_operator_id if as_upstream else trade.downstream_operator_id)
     )
     if trade is None or side != caller or trade.id != trade_id:
         raise NotFound(f"statusId: {status_id} was not found.")
     if trade.cfp_response_status in (CfpResponseStatus.CANCEL, CfpResponseStatus.REJECT):
-        raise InvalidRequest(
-            f"statusId: the request is {trade.cfp_response_status.value} already."
-        )
+        raise InvalidRequest(f"statusId: the request is {trade.cfp_response_status.value} already.")
     linked = trade.upstream_trace_id
     trade.cfp_response_status = new_status
     if new_status == CfpResponseStatus.REJECT:
@@ -245,8 +271,12 @@ def change_status(
         kind = NotificationType.REQUEST_CANCELED
     notifications.notify(session, trade=trade, kind=kind, sender=caller)
     record_event(
-        session, action=f"trade:{new_status.value.lower()}", actor=caller, target_type="trade",
-        target_id=trade.id, change={"replyMessage": reply_message, "linked": str(linked)},
+        session,
+        action=f"trade:{new_status.value.lower()}",
+        actor=caller,
+        target_type="trade",
+        target_id=trade.id,
+        change={"replyMessage": reply_message, "linked": str(linked)},
     )
     session.flush()  # counters below read the new state
     refresh_downstream_of(session, [trade.downstream_trace_id])
@@ -267,7 +297,11 @@ def set_reply_message(
         session, trade=trade, kind=NotificationType.REPLY_MESSAGE_REGISTERED, sender=caller
     )
     record_event(
-        session, action="trade:reply", actor=caller, target_type="trade", target_id=trade.id,
+        session,
+        action="trade:reply",
+        actor=caller,
+        target_type="trade",
+        target_id=trade.id,
         change={"replyMessage": trade.reply_message},
     )
     return trade
@@ -370,7 +404,9 @@ def _parts_by_trace(session: Session, trace_ids: Iterable[uuid.UUID]) -> dict[uu
     ids = set(trace_ids)
     if not ids:
         return {}
-    return {part.trace_id: part for part in session.scalars(select(Part).where(Part.trace_id.in_(ids)))}
+    return {
+        part.trace_id: part for part in session.scalars(select(Part).where(Part.trace_id.in_(ids)))
+    }
 
 
 # ------------------------------------------------------------------- upstream tree progress
@@ -471,7 +507,9 @@ def refresh_downstream_of(session: Session, trace_ids: Iterable[uuid.UUID]) -> N
         next_frontier = parents
         for trade in trades:
             progress = walker.of_trade(trade)
-            status = TradeTreeStatus.TERMINATED if progress.terminated else TradeTreeStatus.UNTERMINATED
+            status = (
+                TradeTreeStatus.TERMINATED if progress.terminated else TradeTreeStatus.UNTERMINATED
+            )
             trade.trade_tree_status = status
             if trade.trades_count != progress.trades:
                 trade.trades_count = progress.trades
