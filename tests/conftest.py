@@ -21,6 +21,7 @@ from sqlalchemy.exc import OperationalError
 
 from battrace.cli.seeds import seed_ouranos_tutorial
 from battrace.connector.app import create_app
+from battrace.identity import passwords
 from battrace.settings import Settings
 from battrace.store import Database
 from battrace.store.migrate import upgrade
@@ -30,6 +31,11 @@ POSTGRES_URL = os.environ.get(
     "BATTRACE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 BACKENDS = os.environ.get("BATTRACE_TEST_BACKENDS", "sqlite,postgresql").split(",")
+# Real argon2id, at a cost that keeps hundreds of logins quick; production uses Settings'.
+TEST_HASH_COST = {"password_time_cost": 1, "password_memory_kib": 1024}
+passwords.configure(
+    time_cost=TEST_HASH_COST["password_time_cost"], memory_kib=TEST_HASH_COST["password_memory_kib"]
+)
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -87,7 +93,9 @@ def database(backend: str, migrated: str, tmp_path: Path) -> Iterator[Database]:
 
 @pytest.fixture
 def settings(database: Database, tmp_path: Path) -> Settings:
-    return Settings(database_url=database.url, certificate_dir=tmp_path / "certificates")
+    return Settings(
+        database_url=database.url, certificate_dir=tmp_path / "certificates", **TEST_HASH_COST
+    )
 
 
 @pytest.fixture

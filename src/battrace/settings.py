@@ -57,6 +57,10 @@ class Settings(BaseSettings):
     # deployment that wants "withheld until released" sets this to false.
     disclose_by_default: bool = True
 
+    # argon2id cost (RFC 9106's second recommended option by default: t=3, m=64 MiB).
+    password_time_cost: int = 3
+    password_memory_kib: int = 65536
+
     # Login throttling: this many failures lock an account for lockout_seconds.
     login_max_failures: int = 5
     login_lockout_seconds: int = 300

@@ -24,7 +24,13 @@ console = Console()
 
 
 def _settings() -> Settings:
-    return Settings()
+    from battrace.identity import passwords  # noqa: PLC0415 (keep `battrace --help` fast)
+
+    settings = Settings()
+    passwords.configure(
+        time_cost=settings.password_time_cost, memory_kib=settings.password_memory_kib
+    )
+    return settings
 
 
 @db_app.command("upgrade")

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
@@ -17,12 +18,14 @@ from battrace import __version__
 from battrace.connector import auth_api, traceability_api, transport
 from battrace.connector.errors import (
     ENDPOINT_NOT_FOUND,
+    ContractError,
     INVALID_REQUEST,
     RequestContext,
     Source,
     contract_error_response,
 )
-from battrace.connector.runtime import AppState
+from battrace.connector.runtime import AppState, check_api_key
+from battrace.identity import passwords
 from battrace.identity.secrets import JWT_SECRET, get_or_create_secret
 from battrace.identity.tokens import TokenSigner
 from battrace.settings import Settings
@@ -36,6 +39,9 @@ EXPOSED_HEADERS = ["Link", "X-Track"]
 
 
 def build_state(settings: Settings, database: Database | None = None) -> AppState:
+    passwords.configure(
+        time_cost=settings.password_time_cost, memory_kib=settings.password_memory_kib
+    )
     db = database or Database(settings.database_url)
     secret = settings.jwt_secret
     if secret is None:
@@ -82,6 +88,13 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             method=request.method, data_target=request.query_params.get("dataTarget", "")
         )
         if exc.status_code in (404, 405):
+            # Like the reference, an unknown endpoint is answered only after the API key.
+            try:
+                await run_in_threadpool(check_api_key, request, state)
+            except ContractError as denied:
+                return contract_error_response(
+                    denied.status, denied.source, denied.message, context
+                )
             return contract_error_response(404, Source.DATASPACE, ENDPOINT_NOT_FOUND, context)
         return contract_error_response(exc.status_code, Source.DATASPACE, str(exc.detail), context)
 

@@ -43,26 +43,33 @@ API_KEY_CHECK = wire.struct(
     "authentication.VerifyApiKeyParam", apiKey=wire.STRING, ipAddress=wire.STRING
 )
 OPERATOR = wire.struct(
-    "authentication.OperatorModel",
+    "traceability.PutOperatorInput",
     operatorId=wire.STRING,
     operatorName=wire.STRING,
     operatorAddress=wire.STRING,
     openOperatorId=wire.STRING,
-    operatorAttribute=wire.struct("authentication.OperatorAttribute", globalOperatorId=wire.STRING),
+    operatorAttribute=wire.struct(
+        "traceability.OperatorAttributeInput", globalOperatorId=wire.STRING
+    ),
 )
 PLANT = wire.struct(
-    "authentication.PlantModel",
+    "traceability.PutPlantInput",
     plantId=wire.STRING,
     operatorId=wire.STRING,
     plantName=wire.STRING,
     plantAddress=wire.STRING,
     openPlantId=wire.STRING,
-    plantAttribute=wire.struct("authentication.PlantAttribute", globalPlantId=wire.STRING),
+    plantAttribute=wire.struct("traceability.PlantAttributeInput", globalPlantId=wire.STRING),
 )
 
 
-def _object(raw: bytes, go_type: wire.GoType) -> dict[str, Any]:
-    value = wire.bind(wire.parse_json(raw), go_type)
+def _object(raw: bytes, go_type: wire.GoType, *, system: bool = False) -> dict[str, Any]:
+    try:
+        value = wire.bind(wire.parse_json(raw), go_type)
+    except wire.BindError as exc:
+        if system:  # the system-to-system endpoints report bind errors as parameter errors
+            raise InvalidParameters(exc.message) from exc
+        raise
     return value if isinstance(value, dict) else {}
 
 
@@ -194,7 +201,7 @@ def _require_system_key(request: Request) -> None:
 async def verify_token(request: Request) -> Response:
     def endpoint(request: Request, context: RequestContext, raw: bytes) -> Response:
         _require_system_key(request)
-        body = _object(raw, ID_TOKEN)
+        body = _object(raw, ID_TOKEN, system=True)
         errors = wire.Errors()
         wire.collect(errors, "idToken", body.get("idToken"), wire.required)
         if errors:
@@ -209,7 +216,7 @@ async def verify_token(request: Request) -> Response:
 async def verify_api_key(request: Request) -> Response:
     def endpoint(request: Request, context: RequestContext, raw: bytes) -> Response:
         _require_system_key(request)
-        body = _object(raw, API_KEY_CHECK)
+        body = _object(raw, API_KEY_CHECK, system=True)
         errors = wire.Errors()
         wire.collect(errors, "apiKey", body.get("apiKey"), wire.required)
         wire.collect(errors, "ipAddress", body.get("ipAddress"), wire.required)
@@ -286,11 +293,30 @@ async def put_auth_info(request: Request) -> Response:
     return await answer(request, _data_target(request), Source.AUTH, endpoint)
 
 
+def _attribute_errors(body: dict[str, Any], name: str, key: str, fields: wire.Errors) -> str:
+    """Field errors first, then `<name>: (<key>: …)`, as the reference's AUTH JoinErrors."""
+    attribute = body.get(name)
+    messages = [fields.render()] if fields else []
+    if isinstance(attribute, dict):
+        nested = wire.Errors()
+        wire.collect(nested, key, attribute.get(key), wire.rune_length(0, 256))
+        if nested:
+            messages.append(f"{name}: ({nested.render()})")
+    if not messages:
+        return ""
+    if len(messages) == 1 and fields:
+        return messages[0]
+    return wire.join_errors(messages, always_period=True)
+
+
 def _operator_update(body: dict[str, Any]) -> operators.OperatorUpdate:
     errors = wire.Errors()
-    wire.collect(errors, "operatorId", body.get("operatorId"), wire.required, wire.is_uuid)
     wire.collect(
-        errors, "operatorName", body.get("operatorName"), wire.required, wire.rune_length(1, 256)
+        errors,
+        "openOperatorId",
+        body.get("openOperatorId"),
+        wire.required,
+        wire.rune_length(1, 20),
     )
     wire.collect(
         errors,
@@ -299,21 +325,14 @@ def _operator_update(body: dict[str, Any]) -> operators.OperatorUpdate:
         wire.required,
         wire.rune_length(1, 256),
     )
+    wire.collect(errors, "operatorAttribute", body.get("operatorAttribute"), _present)
+    wire.collect(errors, "operatorId", body.get("operatorId"), wire.uuid_required)
     wire.collect(
-        errors, "openOperatorId", body.get("openOperatorId"), wire.required, wire.rune_length(1, 20)
+        errors, "operatorName", body.get("operatorName"), wire.required, wire.rune_length(1, 256)
     )
-    attribute = body.get("operatorAttribute")
-    if attribute is None:
-        errors["operatorAttribute"] = "cannot be blank"
-    else:
-        nested = wire.Errors()
-        wire.collect(
-            nested, "globalOperatorId", attribute.get("globalOperatorId"), wire.rune_length(0, 256)
-        )
-        if nested:
-            errors["operatorAttribute"] = nested
-    if errors:
-        raise wire.fail(errors)
+    message = _attribute_errors(body, "operatorAttribute", "globalOperatorId", errors)
+    if message:
+        raise wire.fail(message)
     operator_id = wire.as_uuid(body["operatorId"])
     assert operator_id is not None  # noqa: S101 (validated above)
     return operators.OperatorUpdate(
@@ -321,60 +340,54 @@ def _operator_update(body: dict[str, Any]) -> operators.OperatorUpdate:
         name=body["operatorName"],
         address=body["operatorAddress"],
         open_operator_id=body["openOperatorId"],
-        global_operator_id=(attribute or {}).get("globalOperatorId"),
+        global_operator_id=(body.get("operatorAttribute") or {}).get("globalOperatorId"),
     )
 
 
+def _present(value: object) -> str | None:
+    """An attribute object must be sent ({} is fine)."""
+    return "cannot be blank" if value is None else None
+
+
 def _open_plant_id(value: object) -> str | None:
-    """Last 6 characters must parse as an integer (the reference uses Go's strconv.Atoi)."""
-    if not isinstance(value, str) or value == "":
-        return None
-    tail = value[-6:]
-    body = tail[1:] if tail[:1] in "+-" else tail
-    if len(value) < 6 or not body.isascii() or not body.isdigit():
+    """openPlantId: at most 26 characters, present, and its last 6 bytes an integer (the
+    reference uses Go's strconv.Atoi, so a sign is accepted)."""
+    if value is not None and isinstance(value, str) and len(value) > 26:
+        return "the length must be no more than 26"
+    if value is None:
+        return "is required"
+    tail = str(value).encode()[-6:]
+    digits = tail[1:] if tail[:1] in (b"+", b"-") else tail
+    if len(str(value).encode()) < 6 or not digits or not digits.isdigit():
         return "the last 6 digits must always be numeric "
     return None
 
 
 def _plant_write(body: dict[str, Any]) -> plants.PlantWrite:
     errors = wire.Errors()
-    wire.collect(errors, "plantId", body.get("plantId"), wire.is_uuid)
-    wire.collect(errors, "operatorId", body.get("operatorId"), wire.required, wire.is_uuid)
-    wire.collect(
-        errors, "plantName", body.get("plantName"), wire.required, wire.rune_length(1, 256)
-    )
+    wire.collect(errors, "openPlantId", body.get("openPlantId"), _open_plant_id)
+    wire.collect(errors, "operatorId", body.get("operatorId"), wire.uuid_required)
     wire.collect(
         errors, "plantAddress", body.get("plantAddress"), wire.required, wire.rune_length(1, 256)
     )
+    wire.collect(errors, "plantAttribute", body.get("plantAttribute"), _present)
+    wire.collect(errors, "plantId", body.get("plantId"), wire.nil_or_uuid)
     wire.collect(
-        errors,
-        "openPlantId",
-        body.get("openPlantId"),
-        wire.required,
-        wire.rune_length(1, 26),
-        _open_plant_id,
+        errors, "plantName", body.get("plantName"), wire.required, wire.rune_length(1, 256)
     )
-    attribute = body.get("plantAttribute")
-    if attribute is None:
-        errors["plantAttribute"] = "cannot be blank"
-    else:
-        nested = wire.Errors()
-        wire.collect(
-            nested, "globalPlantId", attribute.get("globalPlantId"), wire.rune_length(0, 256)
-        )
-        if nested:
-            errors["plantAttribute"] = nested
-    if errors:
-        raise wire.fail(errors)
+    message = _attribute_errors(body, "plantAttribute", "globalPlantId", errors)
+    if message:
+        raise wire.fail(message)
     operator_id = wire.as_uuid(body["operatorId"])
     assert operator_id is not None  # noqa: S101
+    plant_id = wire.as_uuid(body.get("plantId"))
     return plants.PlantWrite(
-        plant_id=wire.as_uuid(body.get("plantId")),
+        plant_id=None if plant_id is None or plant_id.int == 0 else plant_id,
         operator_id=operator_id,
         name=body["plantName"],
         address=body["plantAddress"],
         open_plant_id=body["openPlantId"],
-        global_plant_id=(attribute or {}).get("globalPlantId"),
+        global_plant_id=(body.get("plantAttribute") or {}).get("globalPlantId"),
     )
 
 

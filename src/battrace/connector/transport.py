@@ -6,6 +6,7 @@ source, or `[traceability]` for the traceability system's business rules.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable
 
@@ -265,7 +266,12 @@ def put_parts_structure(call: Call) -> Response:
 
 
 def put_trade_request(call: Call) -> Response:
-    request = validators.read_trade_request(call.body(validators.TRADE_REQUEST))
+    try:
+        body = call.body(validators.TRADE_REQUEST)
+    except wire.BindError as exc:
+        # The contract names the field without its section ("message: Unmarshal type …").
+        raise wire.BindError(re.sub(r"^(tradeModel|statusModel)\.", "", exc.message)) from exc
+    request = validators.read_trade_request(body)
     trade = call.state.write(
         lambda s: trades.request_trade(s, caller=call.operator, request=request)
     )

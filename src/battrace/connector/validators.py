@@ -22,8 +22,9 @@ DECLARED_UNITS = tuple(f"kgCO2e/{unit}" for unit in UNITS)
 BASE_CFP_TYPES = ("preProduction", "mainProduction", "preComponent", "mainComponent")
 DQR_TYPES = ("preProcessing", "mainProcessing")
 
+# Go type names of the reference's request structs: they appear in bind error messages.
 PARTS = wire.struct(
-    "traceability.PartsModel",
+    "traceability.PutPartsInput",
     traceId=wire.STRING,
     operatorId=wire.STRING,
     plantId=wire.STRING,
@@ -38,12 +39,12 @@ PARTS = wire.struct(
     partsAddInfo3=wire.STRING,
 )
 PARTS_STRUCTURE = wire.struct(
-    "traceability.PartsStructureModel",
+    "traceability.PutPartsStructureInput",
     parentPartsModel=PARTS,
-    childrenPartsModel=wire.array_of(PARTS),
+    childrenPartsModel=wire.GoType("traceability.PutPartsInputs", "array", item=PARTS),
 )
 REQUEST_STATUS = wire.struct(
-    "traceability.RequestStatus",
+    "traceability.PutRequestStatusInput",
     cfpResponseStatus=wire.STRING,
     tradeTreeStatus=wire.STRING,
     completedCount=wire.INT,
@@ -52,7 +53,7 @@ REQUEST_STATUS = wire.struct(
     tradesCountModifiedAt=wire.STRING,
 )
 STATUS = wire.struct(
-    "traceability.StatusModel",
+    "traceability.PutStatusInput",
     statusId=wire.STRING,
     tradeId=wire.STRING,
     requestStatus=REQUEST_STATUS,
@@ -62,17 +63,21 @@ STATUS = wire.struct(
     responseDueDate=wire.STRING,
 )
 TRADE = wire.struct(
-    "traceability.TradeModel",
+    "traceability.PutTradeInput",
     tradeId=wire.STRING,
     downstreamOperatorId=wire.STRING,
     upstreamOperatorId=wire.STRING,
     downstreamTraceId=wire.STRING,
     upstreamTraceId=wire.STRING,
 )
-TRADE_REQUEST = wire.struct("traceability.TradeRequestModel", tradeModel=TRADE, statusModel=STATUS)
-DQR_VALUE = wire.struct("traceability.DqrValue", TeR=wire.FLOAT, GeR=wire.FLOAT, TiR=wire.FLOAT)
+TRADE_REQUEST = wire.struct(
+    "traceability.PutTradeRequestInput", tradeModel=TRADE, statusModel=STATUS
+)
+DQR_VALUE = wire.struct(
+    "traceability.PutDqrValueInput", TeR=wire.FLOAT, GeR=wire.FLOAT, TiR=wire.FLOAT
+)
 CFP = wire.struct(
-    "traceability.CfpModel",
+    "traceability.PutCfpInput",
     cfpId=wire.STRING,
     traceId=wire.STRING,
     ghgEmission=wire.FLOAT,
@@ -81,17 +86,19 @@ CFP = wire.struct(
     dqrType=wire.STRING,
     dqrValue=DQR_VALUE,
 )
-CFP_LIST = wire.array_of(CFP)
+CFP_LIST = wire.GoType("traceability.PutCfpInputs", "array", item=CFP)
 
 
 def _parts_errors(body: dict[str, Any], *, child: bool) -> wire.Errors:
     errors = wire.Errors()
-    wire.collect(errors, "traceId", body.get("traceId"), wire.is_uuid)
-    wire.collect(errors, "operatorId", body.get("operatorId"), wire.required, wire.is_uuid)
-    wire.collect(errors, "plantId", body.get("plantId"), wire.required, wire.is_uuid)
+    wire.collect(errors, "traceId", body.get("traceId"), wire.nil_or_uuid)
+    wire.collect(errors, "operatorId", body.get("operatorId"), wire.uuid_required)
+    wire.collect(errors, "plantId", body.get("plantId"), wire.uuid_required)
     wire.collect(errors, "partsName", body.get("partsName"), wire.required, wire.rune_length(1, 50))
     wire.collect(errors, "supportPartsName", body.get("supportPartsName"), wire.rune_length(0, 50))
-    wire.collect(errors, "terminatedFlag", body.get("terminatedFlag"), wire.not_nil)
+    terminated = body.get("terminatedFlag")
+    if terminated is None:
+        errors["terminatedFlag"] = "cannot be blank"
     if child:
         wire.collect(
             errors, "amountRequired", body.get("amountRequired"), wire.not_nil, *wire.AMOUNT_RULES
@@ -143,28 +150,28 @@ def read_parent_part(body: object) -> PartWrite:
 
 
 def read_structure(body: object) -> tuple[PartWrite, list[ChildWrite]]:
-    """#6: a parent and its children (0..50)."""
+    """#6: a parent and its children; errors listed parent first, then children in order."""
     structure = body if isinstance(body, dict) else {}
-    errors = wire.Errors()
+    messages: list[str] = []
     parent = structure.get("parentPartsModel")
     children = structure.get("childrenPartsModel")
     if parent is None:
-        errors["parentPartsModel"] = "cannot be blank"
+        messages.append("parentPartsModel: cannot be blank")
     else:
         nested = _parts_errors(parent, child=False)
         if nested:
-            errors["parentPartsModel"] = nested
+            messages.append(f"parentPartsModel: ({nested.render()})")
     if children is None:
-        errors["childrenPartsModel"] = "cannot be blank"
+        messages.append("childrenPartsModel: cannot be blank")
     elif len(children) > 50:
-        errors["childrenPartsModel"] = "the length must be between 0 and 50"
+        messages.append("childrenPartsModel: the length must be no more than 50")
     else:
         for index, child in enumerate(children):
             nested = _parts_errors(child or {}, child=True)
             if nested:
-                errors[f"childrenPartsModel[{index}]"] = nested
-    if errors:
-        raise wire.fail(errors)
+                messages.append(f"childrenPartsModel[{index}]: ({nested.render()})")
+    if messages:
+        raise wire.fail(wire.join_errors(messages))
     assert parent is not None and children is not None  # noqa: S101
     return _part_write(parent), [
         ChildWrite(_part_write(child), wire.as_decimal(child["amountRequired"]) or Decimal(0))
@@ -173,44 +180,42 @@ def read_structure(body: object) -> tuple[PartWrite, list[ChildWrite]]:
 
 
 def read_trade_request(body: object) -> TradeRequestWrite:
-    """#7: tradeModel + statusModel; their field errors are reported side by side."""
+    """#7: tradeModel + statusModel. Field errors carry no section prefix; the trade group
+    comes first, then the status group, then the id-consistency rules."""
     request = body if isinstance(body, dict) else {}
     trade = request.get("tradeModel") or {}
     status = request.get("statusModel") or {}
-    errors = wire.Errors()
+    trade_errors = wire.Errors()
+    for name in ("downstreamOperatorId", "downstreamTraceId", "upstreamOperatorId"):
+        wire.collect(trade_errors, name, trade.get(name), wire.uuid_required)
+    wire.collect(trade_errors, "tradeId", trade.get("tradeId"), wire.nil_or_uuid)
+    status_errors = wire.Errors()
+    wire.collect(status_errors, "message", status.get("message"), wire.rune_length(0, 1000))
     wire.collect(
-        errors,
-        "downstreamOperatorId",
-        trade.get("downstreamOperatorId"),
+        status_errors, "requestType", status.get("requestType"), wire.required, wire.one_of("CFP")
+    )
+    wire.collect(
+        status_errors,
+        "responseDueDate",
+        status.get("responseDueDate"),
         wire.required,
-        wire.is_uuid,
+        wire.is_date,
     )
-    wire.collect(
-        errors, "upstreamOperatorId", trade.get("upstreamOperatorId"), wire.required, wire.is_uuid
-    )
-    wire.collect(
-        errors, "downstreamTraceId", trade.get("downstreamTraceId"), wire.required, wire.is_uuid
-    )
-    wire.collect(errors, "tradeId", trade.get("tradeId"), wire.is_uuid)
-    wire.collect(errors, "upstreamTraceId", trade.get("upstreamTraceId"), wire.nil)
-    wire.collect(errors, "message", status.get("message"), wire.rune_length(0, 1000))
-    wire.collect(
-        errors, "requestType", status.get("requestType"), wire.required, wire.one_of("CFP")
-    )
-    wire.collect(errors, "responseDueDate", status.get("responseDueDate"), _required_date)
-    wire.collect(errors, "statusId", status.get("statusId"), wire.is_uuid)
-    if "tradeId" not in errors:
-        wire.collect(errors, "tradeId", status.get("tradeId"), wire.is_uuid)
-    if errors:
-        raise wire.fail(errors)
+    wire.collect(status_errors, "statusId", status.get("statusId"), wire.nil_or_uuid)
+    wire.collect(status_errors, "tradeId", status.get("tradeId"), wire.nil_or_uuid)
+    messages = [group.render() for group in (trade_errors, status_errors) if group]
+    if messages:
+        messages = [wire.join_errors(messages)]
     ids = (trade.get("tradeId"), status.get("statusId"), status.get("tradeId"))
-    if any(ids) and not all(ids):
-        raise wire.fail(
+    if any(value is not None for value in ids) and not all(value is not None for value in ids):
+        messages.append(
             "tradeModel.tradeId, statusModel.statusId, and statusModel.tradeId "
-            "must all have values or all be null."
+            "must all have values or all be null"
         )
-    if all(ids) and trade.get("tradeId") != status.get("tradeId"):
-        raise wire.fail("tradeModel.tradeId and statusModel.tradeId must be equal.")
+    if ids[0] is not None and ids[2] is not None and ids[0] != ids[2]:
+        messages.append("tradeModel.tradeId and statusModel.tradeId must be equal")
+    if messages:
+        raise wire.fail(wire.join_errors(messages))
     downstream = wire.as_uuid(trade["downstreamOperatorId"])
     upstream = wire.as_uuid(trade["upstreamOperatorId"])
     trace = wire.as_uuid(trade["downstreamTraceId"])
@@ -226,81 +231,62 @@ def read_trade_request(body: object) -> TradeRequestWrite:
     )
 
 
-def _required_date(value: object) -> str | None:
-    if value is None or value == "":
-        return "must be a valid date"
-    return wire.is_date(value)
-
-
-def read_status_change(body: object) -> tuple[uuid.UUID, uuid.UUID, CfpResponseStatus, str | None]:
+def read_status_change(
+    body: object,
+) -> tuple[uuid.UUID, uuid.UUID, CfpResponseStatus, str | None]:
     """#16: statusId, tradeId, CANCEL or REJECT, and the reason for a REJECT."""
     status = body if isinstance(body, dict) else {}
     errors = wire.Errors()
-    wire.collect(errors, "statusId", status.get("statusId"), wire.required, wire.is_uuid)
-    wire.collect(errors, "tradeId", status.get("tradeId"), wire.required, wire.is_uuid)
     wire.collect(errors, "replyMessage", status.get("replyMessage"), wire.rune_length(0, 1000))
-    wire.collect(errors, "message", status.get("message"), wire.rune_length(0, 1000))
-    request_status = status.get("requestStatus")
-    if request_status is None:
-        errors["requestStatus"] = "cannot be blank"
-    else:
-        nested = wire.Errors()
-        wire.collect(
-            nested,
-            "cfpResponseStatus",
-            request_status.get("cfpResponseStatus"),
-            wire.required,
-            wire.one_of("CANCEL", "REJECT"),
-        )
-        if nested:
-            errors["requestStatus"] = nested
-    if errors:
-        raise wire.fail(errors)
+    wire.collect(errors, "statusId", status.get("statusId"), wire.required, wire.nil_or_uuid)
+    wire.collect(errors, "tradeId", status.get("tradeId"), wire.required, wire.nil_or_uuid)
+    messages = [errors.render()] if errors else []
+    request_status = status.get("requestStatus") or {}
+    new_status = request_status.get("cfpResponseStatus")
+    if new_status not in ("CANCEL", "REJECT"):
+        # The reference crashes on a missing value; battrace answers like for a wrong one.
+        shown = new_status if isinstance(new_status, str) else ""
+        messages.append(f"requestStatus: (cfpResponseStatus: cannot be allowed '{shown}')")
+    if messages:
+        raise wire.fail(wire.join_errors(messages))
     status_id = wire.as_uuid(status["statusId"])
     trade_id = wire.as_uuid(status["tradeId"])
-    assert status_id and trade_id and request_status is not None  # noqa: S101
-    return (
-        status_id,
-        trade_id,
-        CfpResponseStatus(request_status["cfpResponseStatus"]),
-        status.get("replyMessage"),
-    )
+    assert status_id and trade_id  # noqa: S101
+    return status_id, trade_id, CfpResponseStatus(new_status), status.get("replyMessage")
 
 
 # --------------------------------------------------------------------------------- #15 CFP
 
 
-def _cfp_element_errors(row: dict[str, Any]) -> wire.Errors:
-    errors = wire.Errors()
-    wire.collect(errors, "cfpId", row.get("cfpId"), wire.is_uuid)
-    wire.collect(errors, "traceId", row.get("traceId"), wire.required, wire.is_uuid)
-    wire.collect(errors, "ghgEmission", row.get("ghgEmission"), *wire.AMOUNT_RULES)
+def _cfp_element_error(row: dict[str, Any]) -> str | None:
+    """One row's error text (inside `cfpModel[i]: (…)`), or None."""
+    fields = wire.Errors()
+    wire.collect(fields, "cfpId", row.get("cfpId"), wire.nil_or_uuid)
+    wire.collect(fields, "traceId", row.get("traceId"), wire.uuid_required)
+    wire.collect(fields, "ghgEmission", row.get("ghgEmission"), *wire.AMOUNT_RULES)
     wire.collect(
-        errors,
+        fields,
         "ghgDeclaredUnit",
         row.get("ghgDeclaredUnit"),
         wire.required,
         wire.one_of(*DECLARED_UNITS),
     )
-    wire.collect(errors, "cfpType", row.get("cfpType"), wire.required, wire.one_of(*BASE_CFP_TYPES))
-    wire.collect(errors, "dqrType", row.get("dqrType"), wire.required, wire.one_of(*DQR_TYPES))
-    dqr = row.get("dqrValue")
-    if dqr is None:
-        errors["dqrValue"] = "cannot be blank"
-    else:
-        nested = wire.Errors()
-        for key in ("TeR", "GeR", "TiR"):
-            wire.collect(nested, key, dqr.get(key), *wire.AMOUNT_RULES)
-        if nested:
-            errors["dqrValue"] = nested
-    cfp_type, dqr_type = row.get("cfpType"), row.get("dqrType")
-    if (
-        "cfpType" not in errors
-        and "dqrType" not in errors
-        and str(cfp_type)[:3] != str(dqr_type)[:3]
-    ):
-        errors["cfpType"] = "ensure the combination of cfpType and dqrType is correct"
-    return errors
+    wire.collect(fields, "cfpType", row.get("cfpType"), wire.required, wire.one_of(*BASE_CFP_TYPES))
+    wire.collect(fields, "dqrType", row.get("dqrType"), wire.required, wire.one_of(*DQR_TYPES))
+    extra: list[str] = []
+    cfp_type = row.get("cfpType")
+    stage = "pre" if str(cfp_type).startswith("pre") else "main"
+    if cfp_type in BASE_CFP_TYPES and row.get("dqrType") != f"{stage}Processing":
+        extra.append("ensure the combination of cfpType and dqrType is correct")
+    dqr = row.get("dqrValue") or {}
+    ratings = wire.Errors()
+    for key in ("TeR", "GeR", "TiR"):
+        wire.collect(ratings, key, dqr.get(key), *wire.AMOUNT_RULES)
+    if ratings:
+        extra.append(f"dqrValue: ({ratings.render()})")
+    if not extra:
+        return fields.render() if fields else None
+    return wire.join_errors(([fields.render()] if fields else []) + extra)
 
 
 def _dqr_of(row: dict[str, Any]) -> Dqr:
@@ -312,54 +298,65 @@ def _dqr_of(row: dict[str, Any]) -> Dqr:
     )
 
 
+def _dqr_consistent(rows: list[dict[str, Any]], dqr_type: str) -> bool:
+    """The reference's rule: the first rating with any value is the one all must equal."""
+    first: Dqr | None = None
+    for row in rows:
+        if row.get("dqrType") != dqr_type:
+            continue
+        dqr = _dqr_of(row)
+        if first is None or first == Dqr.empty():
+            first = dqr
+            continue
+        if dqr != first:
+            return False
+    return True
+
+
+# The set rules whose contract examples carry no final period.
+_UNPUNCTUATED = ("cfp models must be 4 elements", "is insufficient", "ensure all objects")
+
+
 def read_cfp_set(body: object) -> CfpSetWrite:
-    """#15: exactly the 4 base rows of one traceId, with the set rules of digest 6.2."""
-    rows = body if isinstance(body, list) else []
-    rows = [row if isinstance(row, dict) else {} for row in rows]
+    """#15: exactly the 4 base rows of one traceId, with the set rules of digest 6.2.
+
+    Errors are listed as the reference lists them: rows, count, missing types, differing
+    ids or unit, ratings without emissions, differing ratings.
+    """
+    rows = [row if isinstance(row, dict) else {} for row in body] if isinstance(body, list) else []
     messages: list[str] = []
+    for index, row in enumerate(rows):
+        error = _cfp_element_error(row)
+        if error is not None:
+            messages.append(f"cfpModel[{index}]: ({error})")
     if len(rows) != 4:
         messages.append("cfp models must be 4 elements")
-    element_errors = wire.Errors()
-    for index, row in enumerate(rows):
-        nested = _cfp_element_errors(row)
-        if nested:
-            element_errors[f"cfpModel[{index}]"] = nested
-    if element_errors:
-        messages.append(element_errors.render())
     present = {row.get("cfpType") for row in rows}
     messages.extend(
         f"cfpType {cfp_type} is insufficient"
         for cfp_type in BASE_CFP_TYPES
         if cfp_type not in present
     )
+    if rows:
+        for key in ("cfpId", "traceId", "ghgDeclaredUnit"):
+            if any(row.get(key) != rows[0].get(key) for row in rows):
+                messages.append(f"ensure all objects have the same {key}")
+    for dqr_type, members in (
+        ("preProcessing", "preProduction or preComponent"),
+        ("mainProcessing", "mainProduction or mainComponent"),
+    ):
+        group = [row for row in rows if row.get("dqrType") == dqr_type]
+        rated = any((value or 0) > 0 for row in group for value in vars(_dqr_of(row)).values())
+        emitted = any((wire.as_decimal(row.get("ghgEmission")) or 0) > 0 for row in group)
+        if rated and not emitted:
+            messages.append(f"set ghgEmission to a value greater than 0 for cfpType of {members}")
+    if not all(_dqr_consistent(rows, dqr_type) for dqr_type in DQR_TYPES):
+        messages.append("different dqrValues are set for the same dqrType")
     if messages:
-        raise wire.fail(_join(messages))
-    for key, label in (
-        ("cfpId", "cfpId"),
-        ("traceId", "traceId"),
-        ("ghgDeclaredUnit", "ghgDeclaredUnit"),
-    ):
-        if len({row.get(key) for row in rows}) != 1:
-            raise wire.fail(f"ensure all objects have the same {label}")
-    by_type = {row["cfpType"]: row for row in rows}
-    for members in (
-        ("preProduction", "preComponent"),
-        ("mainProduction", "mainComponent"),
-    ):
-        dqrs = [_dqr_of(by_type[member]) for member in members]
-        has_rating = any((value or 0) > 0 for dqr in dqrs for value in (dqr.ter, dqr.ger, dqr.tir))
-        has_emission = any(
-            (wire.as_decimal(by_type[m].get("ghgEmission")) or 0) > 0 for m in members
-        )
-        if has_rating and not has_emission:
-            raise wire.fail(
-                f"set ghgEmission to a value greater than 0 for cfpType of {members[0]} or "
-                f"{members[1]}."
-            )
-    for dqr_type in DQR_TYPES:
-        same = {_dqr_of(row) for row in rows if row.get("dqrType") == dqr_type}
-        if len(same) > 1:
-            raise wire.fail("different dqrValues are set for the same dqrType.")
+        text = wire.join_errors(messages)
+        if any(marker in messages[-1] for marker in _UNPUNCTUATED):
+            text = text.removesuffix(".")
+        raise wire.fail(text)
     trace_id = wire.as_uuid(rows[0]["traceId"])
     assert trace_id is not None  # noqa: S101
     return CfpSetWrite(
@@ -373,9 +370,3 @@ def read_cfp_set(body: object) -> CfpSetWrite:
             for row in rows
         ],
     )
-
-
-def _join(messages: list[str]) -> str:
-    if len(messages) == 1:
-        return messages[0]
-    return wire.join_errors(messages)

@@ -25,6 +25,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from battrace.connector import gojson
 from battrace.errors import ValidationFailed
 
 # --------------------------------------------------------------------------- bind (stage 1)
@@ -70,92 +71,23 @@ class BindError(ValidationFailed):
     """The body is not JSON, or a value has the wrong JSON type."""
 
 
-def _reject_constant(name: str) -> Any:  # noqa: ANN401 (json hook signature)
-    raise _GoSyntaxError(name[0])
-
-
-class _GoSyntaxError(ValueError):
-    def __init__(self, char: str) -> None:
-        super().__init__(char)
-        self.char = char
-
-
-def _char_repr(char: str) -> str:
-    if char == "'":
-        return "'\\''"
-    if char in "\n\r\t":
-        return "'" + {"\n": "\\n", "\r": "\\r", "\t": "\\t"}[char] + "'"
-    return f"'{char}'"
-
-
-def go_syntax_message(text: str, exc: json.JSONDecodeError) -> str:
-    """Translate Python's JSON error into the message Go's decoder gives for the same input."""
-    pos = exc.pos
-    if pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string"):
-        return "unexpected end of JSON input"
-    char = text[pos]
-    shown = _char_repr(char)
-    msg = exc.msg
-    if msg.startswith("Expecting value"):
-        return f"invalid character {shown} looking for beginning of value"
-    if msg.startswith("Expecting property name"):
-        return f"invalid character {shown} looking for beginning of object key string"
-    if msg.startswith("Expecting ':'"):
-        return f"invalid character {shown} after object key"
-    if msg.startswith("Expecting ',' delimiter"):
-        inside = _innermost_container(text, pos)
-        if inside == "[":
-            return f"invalid character {shown} after array element"
-        return f"invalid character {shown} after object key:value pair"
-    if msg.startswith("Extra data"):
-        return f"invalid character {shown} after top-level value"
-    if msg.startswith("Invalid control character"):
-        return f"invalid character {shown} in string literal"
-    if msg.startswith("Invalid \\escape") or msg.startswith("Invalid \\u"):
-        return f"invalid character {shown} in string escape code"
-    return f"invalid character {shown} looking for beginning of value"
-
-
-def _innermost_container(text: str, pos: int) -> str:
-    depth: list[str] = []
-    in_string = False
-    escaped = False
-    for char in text[:pos]:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-            continue
-        if char == '"':
-            in_string = True
-        elif char in "[{":
-            depth.append(char)
-        elif char in "]}" and depth:
-            depth.pop()
-    return depth[-1] if depth else ""
-
-
 def parse_json(raw: bytes) -> object:
-    """Decode a request body. An empty body is `None` (Echo binds nothing from it)."""
-    if not raw.strip():
+    """Decode a request body the way Echo + Go's `json.Decoder` do.
+
+    No body at all binds nothing (`None`). A syntax error raises BindError with Go's message;
+    a body that ends early (or holds only white space) raises BindError with an empty detail,
+    as the reference does. Only the first JSON value is read; what follows it is ignored.
+    """
+    if raw == b"":
         return None
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        msg = "invalid character looking for beginning of value"
-        raise BindError(msg) from exc
-    try:
-        return json.loads(
-            text, parse_float=Decimal, parse_int=Decimal, parse_constant=_reject_constant
-        )
-    except _GoSyntaxError as exc:
-        message = f"invalid character {_char_repr(exc.char)} looking for beginning of value"
-        raise BindError(message) from exc
-    except json.JSONDecodeError as exc:
-        raise BindError(go_syntax_message(text, exc)) from exc
+        end = gojson.first_value_end(raw)
+    except gojson.GoSyntaxError as exc:
+        raise BindError(str(exc)) from exc
+    except gojson.Truncated as exc:
+        raise BindError("") from exc
+    text = raw[:end].decode("utf-8", errors="replace")
+    return json.loads(text, parse_float=Decimal, parse_int=Decimal)
 
 
 def _match_key(fields: Mapping[str, GoType], key: str) -> str | None:
@@ -186,9 +118,8 @@ def _bind(value: object, go_type: GoType, path: str, first_error: list[str]) -> 
     kind = _json_kind(value)
     if kind != go_type.json_kind:
         if not first_error:
-            name = path or go_type.name
             first_error.append(
-                f"{name}: Unmarshal type error: expected={go_type.name}, got={kind}."
+                f"{path}: Unmarshal type error: expected={go_type.name}, got={kind}."
             )
         return None
     if go_type.json_kind == "object":
@@ -215,6 +146,8 @@ class Errors(dict[str, "str | Errors"]):
     """ozzo-validation's `Errors`: field name -> message or nested errors."""
 
     def render(self) -> str:
+        """Sorted `key: message` entries, "; "-joined, with a final "." (kept off a message
+        that ends in a space, as the contract's openPlantId example shows)."""
         parts = []
         for key in sorted(self, key=lambda k: k.encode()):
             value = self[key]
@@ -222,7 +155,8 @@ class Errors(dict[str, "str | Errors"]):
                 parts.append(f"{key}: ({value.render()})")
             else:
                 parts.append(f"{key}: {value}")
-        return "; ".join(parts) + "."
+        text = "; ".join(parts)
+        return text if text.endswith(" ") else text + "."
 
 
 Rule = Callable[[Any], str | None]
@@ -309,16 +243,28 @@ def one_of(*allowed: str) -> Rule:
     return rule
 
 
-def is_uuid(value: object) -> str | None:
+UUID_PATTERN = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+)
+
+
+def valid_uuid_text(value: object) -> bool:
+    """What google/uuid's Parse accepts for a 36-character id (any case, any version)."""
+    return isinstance(value, str) and UUID_PATTERN.fullmatch(value) is not None
+
+
+def uuid_required(value: object) -> str | None:
+    """The reference's StringUUIDValid: blank, or a well-formed UUID."""
     if value is None or value == "":
+        return "cannot be blank"
+    return None if valid_uuid_text(value) else "invalid UUID"
+
+
+def nil_or_uuid(value: object) -> str | None:
+    """The reference's StringPtrNilOrUUIDValid: null, or a UUID ("" is not one)."""
+    if value is None:
         return None
-    if not isinstance(value, str) or len(value) != 36:
-        return "invalid UUID"
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return "invalid UUID"
-    return None
+    return None if valid_uuid_text(value) else "invalid UUID"
 
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -336,15 +282,32 @@ def is_date(value: object) -> str | None:
     return "must be a valid date"
 
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_EMAIL_LOCAL = re.compile(r"[a-zA-Z0-9!#$%&'*+/=?^_`{|}~.-]+")
+_EMAIL_HOST = re.compile(r"[^\s]+\.[^\s]+")
 
 
 def is_email(value: object) -> str | None:
+    """govalidator's IsExistingEmail without its DNS look-up (battrace may run offline)."""
     if value is None or value == "":
         return None
-    if isinstance(value, str) and _EMAIL.match(value):
-        return None
-    return "must be a valid email address"
+    message = "must be a valid email address"
+    if not isinstance(value, str) or not 6 <= len(value.encode()) <= 254:
+        return message
+    at = value.rfind("@")
+    if at <= 0 or at > len(value) - 3:
+        return message
+    local, host = value[:at], value[at + 1 :]
+    if (
+        len(local.encode()) > 64
+        or local.startswith(".")
+        or local.endswith(".")
+        or ".." in local
+        or not _EMAIL_LOCAL.fullmatch(local)
+    ):
+        return message
+    if host != "localhost" and not _EMAIL_HOST.fullmatch(host):
+        return message
+    return None
 
 
 def _go_number(value: Decimal) -> str:
@@ -362,14 +325,15 @@ def fail(errors: Errors | str) -> ValidationFailed:
     return ValidationFailed(errors.render() if isinstance(errors, Errors) else errors)
 
 
-def join_errors(messages: list[str]) -> str:
-    """Several error groups as one message: duplicates dropped, "; "-joined, final "."."""
+def join_errors(messages: list[str], *, always_period: bool = False) -> str:
+    """Several error groups as one message, like the reference's JoinErrors: duplicates
+    dropped, "; "-joined, a final "." unless there is one (AUTH's version always adds it)."""
     unique: list[str] = []
     for message in messages:
         if message not in unique:
             unique.append(message)
     text = "; ".join(unique)
-    return text if text.endswith(".") else text + "."
+    return text + "." if always_period or not text.endswith(".") else text
 
 
 # ------------------------------------------------------------------- small readers for values

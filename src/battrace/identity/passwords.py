@@ -11,6 +11,18 @@ _HASHER = PasswordHasher()
 # A hash made for no account, so a login for an unknown account costs the same time.
 _DUMMY_HASH = _HASHER.hash("battrace-timing-equaliser")
 
+
+def configure(*, time_cost: int, memory_kib: int) -> None:
+    """Set the argon2id cost for this process (from Settings; tests use a cheap one).
+
+    Stored hashes keep their own parameters; a login re-hashes one made with other costs.
+    """
+    global _HASHER, _DUMMY_HASH  # noqa: PLW0603 (one process-wide hashing policy)
+    if (_HASHER.time_cost, _HASHER.memory_cost) == (time_cost, memory_kib):
+        return
+    _HASHER = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib)
+    _DUMMY_HASH = _HASHER.hash("battrace-timing-equaliser")
+
 SPECIAL_CHARACTERS = "!@#$%^&*"
 
 
@@ -34,7 +46,7 @@ def password_policy_error(password: str) -> str | None:
     """The first rule `password` breaks (reference AUTH order), or None if it is acceptable."""
     if password == "":
         return "cannot be blank"
-    if not 8 <= len(password) <= 20:
+    if not 8 <= len(password.encode()) <= 20:
         return "the length must be between 8 and 20"
     if not re.search("[A-Z]", password):
         return "must include at least one upper case letter"
