@@ -65,7 +65,9 @@ def build_world(client: TestClient, database: Database) -> World:
             session, operator_id=stranger.id, email="c@example.com", password="Stranger&01"
         )
         _, key = api_keys.issue_api_key(
-            session, application_name="C app", attribute=ApplicationAttribute.APPLICATION,
+            session,
+            application_name="C app",
+            attribute=ApplicationAttribute.APPLICATION,
             cidrs=["0.0.0.0/0", "::/0"],
         )
     a, b = login_a(client), login_b(client)
@@ -101,9 +103,7 @@ def test_trade_state_machine(client: TestClient, seeded: Database) -> None:
             return rows[trade.status_id]
 
         def _open_trade_for(self, a_part: str) -> TradeModel | None:
-            return next(
-                (t for t in self.trades if t.a_part == a_part and t.state in OPEN), None
-            )
+            return next((t for t in self.trades if t.a_part == a_part and t.state in OPEN), None)
 
         # -- customer --------------------------------------------------------
         @rule(target=requested)
@@ -152,7 +152,8 @@ def test_trade_state_machine(client: TestClient, seeded: Database) -> None:
                 body = response.json()
                 self.trades.append(
                     TradeModel(
-                        body["tradeModel"]["tradeId"], body["statusModel"]["statusId"],
+                        body["tradeModel"]["tradeId"],
+                        body["statusModel"]["statusId"],
                         trade.a_part,
                     )
                 )
@@ -218,8 +219,10 @@ def test_trade_state_machine(client: TestClient, seeded: Database) -> None:
                 assert response.status_code == 400
 
         # -- wrong sides ------------------------------------------------------
-        @rule(trade=requested, who=st.sampled_from(["a-rejects", "b-cancels", "c-cancels",
-                                                    "c-rejects", "c-links"]))
+        @rule(
+            trade=requested,
+            who=st.sampled_from(["a-rejects", "b-cancels", "c-cancels", "c-rejects", "c-links"]),
+        )
         def wrong_side(self, trade: TradeModel, who: str) -> None:
             before = self._status(trade)
             if who == "a-rejects":
@@ -239,15 +242,19 @@ def test_trade_state_machine(client: TestClient, seeded: Database) -> None:
             assert response.json()["code"] == "[dataspace] NotFound"
             assert self._status(trade) == before
 
-        def _change(self, headers: dict[str, str], trade: TradeModel, status: str,
-                    reason: str | None = None):  # noqa: ANN202
+        def _change(
+            self, headers: dict[str, str], trade: TradeModel, status: str, reason: str | None = None
+        ):  # noqa: ANN202
             return client.put(
                 f"{DT}?dataTarget=status",
                 headers=headers,
                 json={
-                    "statusId": trade.status_id, "tradeId": trade.trade_id,
+                    "statusId": trade.status_id,
+                    "tradeId": trade.trade_id,
                     "requestStatus": {"cfpResponseStatus": status, "tradeTreeStatus": None},
-                    "message": None, "replyMessage": reason, "requestType": "CFP",
+                    "message": None,
+                    "replyMessage": reason,
+                    "requestType": "CFP",
                     "responseDueDate": None,
                 },
             )
