@@ -8,6 +8,7 @@ and that what is refused leaves nothing behind.
 from __future__ import annotations
 
 import json
+import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -159,7 +160,7 @@ def test_accepted_sets_are_stored_exactly(client: TestClient, seeded: Database) 
         trace = client.put(
             f"{DT}?dataTarget=parts",
             headers=b,
-            json=part(B.operator_id, plant, f"P{len(rows)}-{id(rows)}", terminated=True),
+            json=part(B.operator_id, plant, f"P-{uuid.uuid4()}", terminated=True),
         ).json()["traceId"]
         body = json.dumps([dict(row, traceId=trace) for row in rows], cls=_DecimalEncoder)
         response = client.put(

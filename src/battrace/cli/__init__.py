@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import typer
@@ -21,6 +23,18 @@ app.add_typer(operator_app, name="operator")
 app.add_typer(apikey_app, name="apikey")
 
 console = Console()
+
+
+@contextmanager
+def _reported() -> Iterator[None]:
+    """Show a refused request as one line and exit 1, not as a traceback."""
+    from battrace.errors import BattraceError  # noqa: PLC0415
+
+    try:
+        yield
+    except BattraceError as exc:
+        console.print(f"[red]error:[/] {exc.message}")
+        raise typer.Exit(1) from exc
 
 
 def _settings() -> Settings:
@@ -73,7 +87,7 @@ def operator_add(
     from battrace.store import Database  # noqa: PLC0415
 
     database = Database(_settings().database_url)
-    with database.transaction() as session:
+    with _reported(), database.transaction() as session:
         operator = operators.create_operator(
             session,
             name=name,
@@ -103,7 +117,7 @@ def apikey_issue(
     from battrace.store import Database  # noqa: PLC0415
 
     database = Database(_settings().database_url)
-    with database.transaction() as session:
+    with _reported(), database.transaction() as session:
         _, key = api_keys.issue_api_key(
             session,
             application_name=name,

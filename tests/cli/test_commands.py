@@ -1,0 +1,78 @@
+"""The `battrace` command line: migrations, seeds, operators and API keys."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from battrace.cli import app as cli
+from battrace.connector.app import create_app
+from battrace.identity.models import Operator
+from battrace.settings import Settings
+from battrace.store import Database
+from tests.conftest import TEST_HASH_COST
+
+runner = CliRunner()
+
+
+def env(database: Database) -> dict[str, str]:
+    return {
+        "BATTRACE_DATABASE_URL": database.url,
+        "BATTRACE_PASSWORD_TIME_COST": str(TEST_HASH_COST["password_time_cost"]),
+        "BATTRACE_PASSWORD_MEMORY_KIB": str(TEST_HASH_COST["password_memory_kib"]),
+    }
+
+
+def test_upgrade_seed_operator_and_key(database: Database, settings: Settings) -> None:
+    result = runner.invoke(cli, ["db", "upgrade"], env=env(database))
+    assert result.exit_code == 0, result.output
+    assert "revision 0001" in result.output
+
+    result = runner.invoke(cli, ["seed", "ouranos-tutorial"], env=env(database))
+    assert result.exit_code == 0, result.output
+    assert "Sample-APIKey1" in result.output
+    again = runner.invoke(cli, ["seed", "ouranos-tutorial"], env=env(database))
+    assert "already seeded" in again.output
+
+    result = runner.invoke(
+        cli,
+        ["operator", "add", "--name", "D社", "--address", "名古屋", "--open-id", "4444444444444",
+         "--email", "d@example.com", "--password", "Dd&123456"],
+        env=env(database),
+    )
+    assert result.exit_code == 0, result.output
+    operator_id = re.search(r"operatorId (\S+)", result.output)
+    assert operator_id is not None
+
+    result = runner.invoke(
+        cli, ["apikey", "issue", "--name", "D app", "--cidr", "127.0.0.0/8", "--operator",
+              operator_id[1]], env=env(database),
+    )
+    assert result.exit_code == 0, result.output
+    key = re.search(r"shown once\): (\S+)", result.output)
+    assert key is not None and key[1].startswith("btk_")
+
+    # The new company logs in with the new key and reads itself.
+    with TestClient(create_app(settings, database=database), client=("127.0.0.1", 1)) as client:
+        login = client.post("/auth/login", headers={"apiKey": key[1]},
+                            json={"operatorAccountId": "d@example.com", "accountPassword": "Dd&123456"})
+        assert login.status_code == 201, login.text
+        me = client.get("/api/v1/authInfo?dataTarget=operator", headers={
+            "apiKey": key[1], "Authorization": f"Bearer {login.json()['accessToken']}"})
+        assert me.json()["operatorName"] == "D社"
+    with database.session() as session:
+        assert session.scalar(select(Operator.name).where(Operator.open_operator_id == "4444444444444")) == "D社"
+
+
+def test_operator_add_refuses_a_taken_id(seeded: Database) -> None:
+    result = runner.invoke(
+        cli,
+        ["operator", "add", "--name", "X", "--address", "Y", "--open-id", "1234567890123",
+         "--email", "x@example.com", "--password", "Xx&123456"],
+        env=env(seeded),
+    )
+    assert result.exit_code == 1
+    assert "openOperatorId: 1234567890123 is already exists." in result.output
