@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     # How many reverse proxies in front of us append to X-Forwarded-For. 0 = use the peer.
     trusted_proxy_hops: int = 0
 
+    # Seconds a known API key's grant is kept in memory (0 = look it up on every request).
+    api_key_cache_seconds: float = 10.0
+
     # Browser clients served from other origins (the reference web client, for one).
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
 

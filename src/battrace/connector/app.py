@@ -24,7 +24,7 @@ from battrace.connector.errors import (
     Source,
     contract_error_response,
 )
-from battrace.connector.runtime import AppState, check_api_key
+from battrace.connector.runtime import AppState, GrantCache, check_api_key
 from battrace.identity import passwords
 from battrace.identity.secrets import JWT_SECRET, get_or_create_secret
 from battrace.identity.tokens import TokenSigner
@@ -53,7 +53,13 @@ def build_state(settings: Settings, database: Database | None = None) -> AppStat
         if settings.certificate_dir is not None
         else DatabaseFileStore()
     )
-    return AppState(settings=settings, db=db, signer=signer, file_store=store)
+    return AppState(
+        settings=settings,
+        db=db,
+        signer=signer,
+        file_store=store,
+        grants=GrantCache(settings.api_key_cache_seconds),
+    )
 
 
 def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:

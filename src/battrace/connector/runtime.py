@@ -9,9 +9,11 @@ are `[auth]` errors even on data endpoints, as in the reference.
 from __future__ import annotations
 
 import logging
+import threading
+import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -54,6 +56,7 @@ class AppState:
     db: Database
     signer: TokenSigner
     file_store: certificates.FileStore
+    grants: GrantCache = field(default_factory=lambda: GrantCache(0))
 
     def session(self, *, write: bool = False) -> Session:
         session = self.db.session(write=write)
@@ -88,6 +91,36 @@ class AppState:
             finally:
                 session.close()
         raise AssertionError  # pragma: no cover (the loop returns or raises)
+
+
+class GrantCache:
+    """Known API keys' grants for a few seconds, so a request costs no key look-up.
+
+    Only keys that exist are kept (random guesses cannot fill memory); a revoked or changed
+    key takes effect within `ttl_seconds`. 0 turns the cache off.
+    """
+
+    def __init__(self, ttl_seconds: float, max_entries: int = 10_000) -> None:
+        self.ttl = ttl_seconds
+        self.max_entries = max_entries
+        self._entries: dict[str, tuple[float, ApiKeyGrant]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str, load: Callable[[], ApiKeyGrant | None]) -> ApiKeyGrant | None:
+        if self.ttl <= 0:
+            return load()
+        now = time.monotonic()
+        with self._lock:
+            entry = self._entries.get(key)
+        if entry is not None and entry[0] > now:
+            return entry[1]
+        grant = load()
+        if grant is not None:
+            with self._lock:
+                if len(self._entries) >= self.max_entries:
+                    self._entries.clear()
+                self._entries[key] = (now + self.ttl, grant)
+        return grant
 
 
 def _is_retryable(exc: IntegrityError | OperationalError) -> bool:
@@ -128,7 +161,7 @@ def check_api_key(request: Request, state: AppState, *, header: str = "apikey") 
     key = request.headers.get(header)
     if not key:
         raise ContractError(403, Source.AUTH, NO_PRIVILEGES)
-    grant = state.read(lambda session: api_keys.find_grant(session, key))
+    grant = state.grants.get(key, lambda: state.read(lambda s: api_keys.find_grant(s, key)))
     if grant is None:
         raise ContractError(403, Source.AUTH, INVALID_KEY)
     if state.settings.ip_check and not grant.allows_address(address):
