@@ -31,15 +31,12 @@ def use_default_policy(session: Session, *, disclose: bool) -> None:
     session.info[_DEFAULT_KEY] = disclose
 
 
-def _default(session: Session) -> bool:
+def default_policy(session: Session) -> bool:
     return bool(session.info.get(_DEFAULT_KEY, True))
 
 
-def released_to(
-    session: Session, *, supplier: uuid.UUID, trace_id: uuid.UUID, customer: uuid.UUID
-) -> Released:
-    row = session.get(Disclosure, (supplier, trace_id, customer))
-    default = _default(session)
+def resolve(row: Disclosure | None, default: bool) -> Released:
+    """A supplier's decisions, with the default standing in for the ones not taken."""
 
     def pick(value: bool | None) -> bool:
         return default if value is None else value
@@ -47,6 +44,13 @@ def released_to(
     if row is None:
         return Released(default, default, default)
     return Released(pick(row.total_cfp), pick(row.total_dqr), pick(row.certificate))
+
+
+def released_to(
+    session: Session, *, supplier: uuid.UUID, trace_id: uuid.UUID, customer: uuid.UUID
+) -> Released:
+    row = session.get(Disclosure, (supplier, trace_id, customer))
+    return resolve(row, default_policy(session))
 
 
 def set_disclosure(

@@ -28,11 +28,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from battrace.traceability.cfp import COMPONENT, PRODUCTION, Dqr, Stage
+from battrace.traceability import disclosure
 from battrace.traceability.disclosure import Released, released_to
 from battrace.traceability.models import (
     CfpResponseStatus,
     CfpType,
     CfpValue,
+    Disclosure,
     Part,
     PartEdge,
     Trade,
@@ -169,22 +171,30 @@ class SupplyGraph:
         self._load_disclosures(trace_ids)
 
     def _load_disclosures(self, trace_ids: set[uuid.UUID]) -> None:
-        keys = []
+        """What each answering supplier released to its customer, for the whole tier at once."""
+        keys = set()
         for trace_id in trace_ids:
             node = self.nodes.get(trace_id)
             trade = node.answered_trade if node else None
             if trade is not None and trade.upstream_trace_id is not None:
-                keys.append(
+                keys.add(
                     (
                         trade.upstream_operator_id,
                         trade.upstream_trace_id,
                         trade.downstream_operator_id,
                     )
                 )
-        for supplier, trace_id, customer in keys:
-            self._released[(supplier, trace_id, customer)] = released_to(
-                self.session, supplier=supplier, trace_id=trace_id, customer=customer
-            )
+        if not keys:
+            return
+        default = disclosure.default_policy(self.session)
+        decided: dict[tuple[uuid.UUID, uuid.UUID, uuid.UUID], Disclosure] = {}
+        for batch in _chunks({trace for _, trace, _ in keys}):
+            for row in self.session.scalars(
+                select(Disclosure).where(Disclosure.trace_id.in_(batch))
+            ):
+                decided[(row.operator_id, row.trace_id, row.released_to_operator_id)] = row
+        for key in keys:
+            self._released[key] = disclosure.resolve(decided.get(key), default)
 
     def released(self, trade: Trade) -> Released:
         assert trade.upstream_trace_id is not None  # noqa: S101 (answered trades are linked)
