@@ -39,8 +39,20 @@ def test_upgrade_seed_operator_and_key(database: Database, settings: Settings) -
 
     result = runner.invoke(
         cli,
-        ["operator", "add", "--name", "D社", "--address", "名古屋", "--open-id", "4444444444444",
-         "--email", "d@example.com", "--password", "Dd&123456"],
+        [
+            "operator",
+            "add",
+            "--name",
+            "D社",
+            "--address",
+            "名古屋",
+            "--open-id",
+            "4444444444444",
+            "--email",
+            "d@example.com",
+            "--password",
+            "Dd&123456",
+        ],
         env=env(database),
     )
     assert result.exit_code == 0, result.output
@@ -48,8 +60,18 @@ def test_upgrade_seed_operator_and_key(database: Database, settings: Settings) -
     assert operator_id is not None
 
     result = runner.invoke(
-        cli, ["apikey", "issue", "--name", "D app", "--cidr", "127.0.0.0/8", "--operator",
-              operator_id[1]], env=env(database),
+        cli,
+        [
+            "apikey",
+            "issue",
+            "--name",
+            "D app",
+            "--cidr",
+            "127.0.0.0/8",
+            "--operator",
+            operator_id[1],
+        ],
+        env=env(database),
     )
     assert result.exit_code == 0, result.output
     key = re.search(r"shown once\): (\S+)", result.output)
@@ -57,21 +79,43 @@ def test_upgrade_seed_operator_and_key(database: Database, settings: Settings) -
 
     # The new company logs in with the new key and reads itself.
     with TestClient(create_app(settings, database=database), client=("127.0.0.1", 1)) as client:
-        login = client.post("/auth/login", headers={"apiKey": key[1]},
-                            json={"operatorAccountId": "d@example.com", "accountPassword": "Dd&123456"})
+        login = client.post(
+            "/auth/login",
+            headers={"apiKey": key[1]},
+            json={"operatorAccountId": "d@example.com", "accountPassword": "Dd&123456"},
+        )
         assert login.status_code == 201, login.text
-        me = client.get("/api/v1/authInfo?dataTarget=operator", headers={
-            "apiKey": key[1], "Authorization": f"Bearer {login.json()['accessToken']}"})
+        me = client.get(
+            "/api/v1/authInfo?dataTarget=operator",
+            headers={"apiKey": key[1], "Authorization": f"Bearer {login.json()['accessToken']}"},
+        )
         assert me.json()["operatorName"] == "D社"
     with database.session() as session:
-        assert session.scalar(select(Operator.name).where(Operator.open_operator_id == "4444444444444")) == "D社"
+        assert (
+            session.scalar(
+                select(Operator.name).where(Operator.open_operator_id == "4444444444444")
+            )
+            == "D社"
+        )
 
 
 def test_operator_add_refuses_a_taken_id(seeded: Database) -> None:
     result = runner.invoke(
         cli,
-        ["operator", "add", "--name", "X", "--address", "Y", "--open-id", "1234567890123",
-         "--email", "x@example.com", "--password", "Xx&123456"],
+        [
+            "operator",
+            "add",
+            "--name",
+            "X",
+            "--address",
+            "Y",
+            "--open-id",
+            "1234567890123",
+            "--email",
+            "x@example.com",
+            "--password",
+            "Xx&123456",
+        ],
         env=env(seeded),
     )
     assert result.exit_code == 1

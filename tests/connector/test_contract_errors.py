@@ -67,7 +67,7 @@ def assert_error(
     code: str,
     message: str,
     *,
-    method: str,  # noqa: ANN401
+    method: str,
     data_target: str = "",
     operator: str | None = None,
 ) -> None:
@@ -315,7 +315,7 @@ def test_change_password_validation(
 # ---------------------------------------------------------------------- authInfo
 
 
-def operator_body(**changes: Any) -> dict[str, Any]:  # noqa: ANN401
+def operator_body(**changes: Any) -> dict[str, Any]:
     body = {
         "operatorId": str(A.operator_id),
         "operatorName": "A社",
@@ -372,7 +372,7 @@ def test_put_operator_of_another(client: TestClient, world: World) -> None:
     )
 
 
-def plant_body(**changes: Any) -> dict[str, Any]:  # noqa: ANN401
+def plant_body(**changes: Any) -> dict[str, Any]:
     body = {
         "plantId": None,
         "operatorId": str(A.operator_id),
@@ -641,7 +641,7 @@ def test_delete_part(client: TestClient, world: World) -> None:
 # ------------------------------------------------------------------------- trades
 
 
-def request_with(**changes: Any) -> dict[str, Any]:  # noqa: ANN401
+def request_with(**changes: Any) -> dict[str, Any]:
     body = trade_request(A.operator_id, "00000000-0000-4000-8000-000000000001", B.operator_id)
     for key, value in changes.items():
         section = "tradeModel" if key in body["tradeModel"] else "statusModel"
@@ -688,7 +688,7 @@ def test_put_trade_request_errors(
     )
 
 
-def status_body(**changes: Any) -> dict[str, Any]:  # noqa: ANN401
+def status_body(**changes: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "statusId": "00000000-0000-4000-8000-000000000001",
         "tradeId": "00000000-0000-4000-8000-000000000002",
@@ -735,7 +735,7 @@ def test_put_status_errors(client: TestClient, world: World, body: Any, message:
 # ---------------------------------------------------------------------------- cfp
 
 
-def cfp_with(world: World, index: int = 0, **changes: Any) -> list[dict[str, Any]]:  # noqa: ANN401
+def cfp_with(world: World, index: int = 0, **changes: Any) -> list[dict[str, Any]]:
     rows = cfp_set(world.b_part, 1.5, 10)
     rows[index].update(changes)
     return rows
@@ -881,7 +881,7 @@ def test_put_cfp_malformed_and_empty(client: TestClient, world: World) -> None:
 )
 def test_get_query_errors(client: TestClient, world: World, query: str, param: str) -> None:
     response = client.get(f"{DT}?{query}", headers=world.a)
-    data_target = query.split("&")[0].split("=")[1]
+    data_target = query.split("&", maxsplit=1)[0].split("=")[1]
     assert_error(
         response,
         400,

@@ -49,4 +49,4 @@ def test_zero_turns_the_cache_off_and_size_is_bounded() -> None:
     small = GrantCache(60, max_entries=3)
     for index in range(10):
         small.get(f"k{index}", lambda: GRANT)
-    assert len(small._entries) <= 3  # noqa: SLF001
+    assert len(small._entries) <= 3

@@ -356,15 +356,22 @@ def test_cors_for_a_browser_client(settings: Settings, seeded: Database) -> None
     origin = "http://localhost:3000"
     app = create_app(settings.model_copy(update={"cors_origins": [origin]}), database=seeded)
     with TestClient(app, client=("127.0.0.1", 1)) as client:
-        preflight = client.options(f"{DT}?dataTarget=parts", headers={
-            "Origin": origin, "Access-Control-Request-Method": "GET",
-            "Access-Control-Request-Headers": "apikey,authorization,content-type,x-requested-with"})
+        preflight = client.options(
+            f"{DT}?dataTarget=parts",
+            headers={
+                "Origin": origin,
+                "Access-Control-Request-Method": "GET",
+                "Access-Control-Request-Headers": "apikey,authorization,content-type,x-requested-with",
+            },
+        )
         assert preflight.status_code == 200
         assert preflight.headers["access-control-allow-origin"] == origin
         headers = login_a(client)
         listed = client.get(f"{DT}?dataTarget=parts", headers={**headers, "Origin": origin})
         assert listed.headers["access-control-allow-origin"] == origin
         assert "Link" in listed.headers["access-control-expose-headers"]
-        foreign = client.options(f"{DT}?dataTarget=parts", headers={
-            "Origin": "http://evil.example", "Access-Control-Request-Method": "GET"})
+        foreign = client.options(
+            f"{DT}?dataTarget=parts",
+            headers={"Origin": "http://evil.example", "Access-Control-Request-Method": "GET"},
+        )
         assert "access-control-allow-origin" not in foreign.headers

@@ -244,7 +244,7 @@ def test_trade_state_machine(client: TestClient, seeded: Database) -> None:
 
         def _change(
             self, headers: dict[str, str], trade: TradeModel, status: str, reason: str | None = None
-        ):  # noqa: ANN202
+        ):
             return client.put(
                 f"{DT}?dataTarget=status",
                 headers=headers,

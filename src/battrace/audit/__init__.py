@@ -1,4 +1,5 @@
-"""The audit trail: who wrote what, when. Every write records an event inside the transaction of the write itself.
+"""The audit trail: who wrote what, when. Every write records an event inside its own
+transaction, so an event exists exactly when its write does.
 
 Events are typed tags of the form ``subject:action`` (``trade:request``, ``cfp:update``) and
 carry a SHA-256 digest of the change, so a later dispute can be settled against a copy.

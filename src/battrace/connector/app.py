@@ -8,8 +8,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
-from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
@@ -18,8 +18,8 @@ from battrace import __version__
 from battrace.connector import auth_api, traceability_api, transport
 from battrace.connector.errors import (
     ENDPOINT_NOT_FOUND,
-    ContractError,
     INVALID_REQUEST,
+    ContractError,
     RequestContext,
     Source,
     contract_error_response,

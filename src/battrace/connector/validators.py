@@ -252,7 +252,7 @@ def read_status_change(
     status_id = wire.as_uuid(status["statusId"])
     trade_id = wire.as_uuid(status["tradeId"])
     assert status_id and trade_id  # noqa: S101
-    return status_id, trade_id, CfpResponseStatus(new_status), status.get("replyMessage")
+    return status_id, trade_id, CfpResponseStatus(str(new_status)), status.get("replyMessage")
 
 
 # --------------------------------------------------------------------------------- #15 CFP

@@ -23,6 +23,7 @@ def configure(*, time_cost: int, memory_kib: int) -> None:
     _HASHER = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib)
     _DUMMY_HASH = _HASHER.hash("battrace-timing-equaliser")
 
+
 SPECIAL_CHARACTERS = "!@#$%^&*"
 
 

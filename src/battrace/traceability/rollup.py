@@ -27,8 +27,8 @@ from decimal import ROUND_UP, Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from battrace.traceability.cfp import COMPONENT, PRODUCTION, Dqr, Stage
 from battrace.traceability import disclosure
+from battrace.traceability.cfp import COMPONENT, PRODUCTION, Dqr, Stage
 from battrace.traceability.disclosure import Released, released_to
 from battrace.traceability.models import (
     CfpResponseStatus,
