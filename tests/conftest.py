@@ -54,24 +54,43 @@ def migrated(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         yield str(path)
         return
     # A database of its own per test session, so parallel runs never meet.
-    admin = Database(POSTGRES_URL, pool_size=1, max_overflow=0, isolation_level="AUTOCOMMIT")
     name = f"battrace_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
     try:
-        with admin.engine.connect() as connection:
-            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        url = create_postgres_database(name)
     except OperationalError as exc:
-        admin.dispose()
         if os.environ.get("CI") == "true":
             raise
         pytest.skip(f"PostgreSQL not reachable: {exc}")
-    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
     database = Database(url, pool_size=2, max_overflow=0)
     upgrade(database.engine)
     database.dispose()
     yield url
-    with admin.engine.connect() as connection:
-        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
+    drop_postgres_database(name)
+
+
+def _admin() -> Database:
+    return Database(POSTGRES_URL, pool_size=1, max_overflow=0, isolation_level="AUTOCOMMIT")
+
+
+def create_postgres_database(name: str, template: str | None = None) -> str:
+    """Create a database (a copy of `template` if given) and return its URL."""
+    admin = _admin()
+    try:
+        with admin.engine.connect() as connection:
+            copy = f' TEMPLATE "{template}"' if template else ""
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"{copy}')
+    finally:
+        admin.dispose()
+    return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_postgres_database(name: str) -> None:
+    admin = _admin()
+    try:
+        with admin.engine.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        admin.dispose()
 
 
 TABLES = [table.name for table in reversed(metadata.sorted_tables)]

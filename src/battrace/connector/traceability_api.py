@@ -38,7 +38,7 @@ from battrace.connector.runtime import AppState, Caller, authenticate, state_of
 from battrace.connector.shapes import rfc3339
 from battrace.store.base import utcnow
 from battrace.traceability import certificates, disclosure, notifications, trades
-from battrace.traceability.models import Trade
+from battrace.traceability.models import CfpResponseStatus, Trade
 
 router = APIRouter()
 log = logging.getLogger("battrace.connector")
@@ -509,6 +509,7 @@ def _downloadable(
         or trade.downstream_operator_id != caller
         or trade.upstream_operator_id != file_owner
         or trade.upstream_trace_id is None
+        or trade.cfp_response_status != CfpResponseStatus.COMPLETED
     ):
         raise errors.NotFound("file not found")
     certificate = certificates.certificate_of_part(

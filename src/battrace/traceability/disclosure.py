@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from battrace.audit import record_event
 from battrace.errors import NotFound
+from battrace.identity.models import Operator
 from battrace.traceability.models import Disclosure, Part
 
 _DEFAULT_KEY = "battrace.disclose_by_default"
@@ -66,6 +67,8 @@ def set_disclosure(
     """Record the caller's decision for one of its parts; None leaves an item as it was."""
     if session.get(Part, (caller, trace_id)) is None:
         raise NotFound(f"traceId: {trace_id} was not found.")
+    if session.get(Operator, customer) is None:
+        raise NotFound(f"releasedToOperatorId: {customer} was not found.")
     row = session.get(Disclosure, (caller, trace_id, customer))
     if row is None:
         row = Disclosure(operator_id=caller, trace_id=trace_id, released_to_operator_id=customer)

@@ -141,7 +141,10 @@ def _amend_request(session: Session, *, caller: uuid.UUID, request: TradeRequest
     if trade.upstream_operator_id != request.upstream_operator_id:
         if trade.upstream_trace_id is not None:
             raise InvalidRequest("upstreamOperatorId: the supplier has linked a part already.")
+        # The request moves to another supplier: what the first one wrote stays with it.
         trade.upstream_operator_id = request.upstream_operator_id
+        trade.reply_message = None
+        notifications.notify(session, trade=trade, kind=NotificationType.REQUEST_NEW, sender=caller)
     trade.message = request.message
     trade.response_due_date = request.response_due_date
     record_event(
