@@ -1,0 +1,56 @@
+"""CFP calculation and reporting: a product's footprint rolled up from its own processes and
+its suppliers' disclosed answers, with missing data made explicit, secondary data from an
+operator's emission factors, data quality, hotspots and what-if.
+
+The roll-up works on an immutable in-memory graph (`graph.load_graph` reads it from the
+store in a few set-based queries per tier); everything after loading is a pure function.
+"""
+
+from battrace.footprint.graph import (
+    Boundary,
+    Edge,
+    FootprintGraph,
+    OwnValue,
+    PartNode,
+    RequestState,
+    StageValues,
+    load_graph,
+)
+from battrace.footprint.hotspots import Hotspot, WhatIf, rank_parts, rank_suppliers, what_if
+from battrace.footprint.plan import Provenance, Replacement, StructureCycle, UnknownReason
+from battrace.footprint.rollup import (
+    Contribution,
+    Footprint,
+    Origin,
+    StageFootprint,
+    UnknownPart,
+    roll_up,
+)
+from battrace.footprint.units import UnitMismatch
+
+__all__ = [
+    "Boundary",
+    "Contribution",
+    "Edge",
+    "Footprint",
+    "FootprintGraph",
+    "Hotspot",
+    "Origin",
+    "OwnValue",
+    "PartNode",
+    "Provenance",
+    "Replacement",
+    "RequestState",
+    "StageFootprint",
+    "StageValues",
+    "StructureCycle",
+    "UnitMismatch",
+    "UnknownPart",
+    "UnknownReason",
+    "WhatIf",
+    "load_graph",
+    "rank_parts",
+    "rank_suppliers",
+    "roll_up",
+    "what_if",
+]
