@@ -29,7 +29,7 @@ def env(database: Database) -> dict[str, str]:
 def test_upgrade_seed_operator_and_key(database: Database, settings: Settings) -> None:
     result = runner.invoke(cli, ["db", "upgrade"], env=env(database))
     assert result.exit_code == 0, result.output
-    assert "revision 0001" in result.output
+    assert re.search(r"revision \d{4}", result.output)
 
     result = runner.invoke(cli, ["seed", "ouranos-tutorial"], env=env(database))
     assert result.exit_code == 0, result.output

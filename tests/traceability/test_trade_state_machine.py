@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
@@ -195,7 +196,7 @@ def test_trade_state_machine(client: TestClient, seeded: Database) -> None:
             else:
                 assert response.status_code == 400
 
-        @rule(b_part=supplier_parts, pre=st.decimals(0, 1000, places=5))
+        @rule(b_part=supplier_parts, pre=st.decimals(Decimal("0.00001"), 1000, places=5))
         def register_cfp(self, b_part: str, pre: object) -> None:
             if b_part in self.with_cfp:
                 return

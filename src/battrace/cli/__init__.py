@@ -5,12 +5,15 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from battrace.settings import Settings
+
+if TYPE_CHECKING:
+    from battrace.store import Database
 
 app = typer.Typer(no_args_is_help=True, help="battrace: battery supply-chain data platform")
 db_app = typer.Typer(no_args_is_help=True, help="Database schema.")
@@ -47,30 +50,36 @@ def _settings() -> Settings:
     return settings
 
 
+@contextmanager
+def _database() -> Iterator[Database]:
+    """The configured database, disposed however the command ends."""
+    from battrace.store import Database  # noqa: PLC0415
+
+    database = Database(_settings().database_url)
+    try:
+        yield database
+    finally:
+        database.dispose()
+
+
 @db_app.command("upgrade")
 def db_upgrade(revision: str = "head") -> None:
     """Apply the migrations (creates the schema on a new database)."""
-    from battrace.store import Database  # noqa: PLC0415 (keep `battrace --help` fast)
     from battrace.store.migrate import current_revision, upgrade  # noqa: PLC0415
 
-    settings = _settings()
-    database = Database(settings.database_url)
-    upgrade(database.engine, revision)
-    console.print(f"database at revision [bold]{current_revision(database.engine)}[/]")
-    database.dispose()
+    with _database() as database:
+        upgrade(database.engine, revision)
+        console.print(f"database at revision [bold]{current_revision(database.engine)}[/]")
 
 
 @seed_app.command("ouranos-tutorial")
 def seed_tutorial() -> None:
     """Companies A and B, their logins, and the keys Sample-APIKey1 / Sample-APIKey2."""
     from battrace.cli.seeds import seed_ouranos_tutorial  # noqa: PLC0415
-    from battrace.store import Database  # noqa: PLC0415
 
-    database = Database(_settings().database_url)
-    with database.transaction() as session:
+    with _database() as database, database.transaction() as session:
         created = seed_ouranos_tutorial(session)
     console.print("created: " + (", ".join(created) if created else "nothing (already seeded)"))
-    database.dispose()
 
 
 @operator_app.command("add")
@@ -84,10 +93,8 @@ def operator_add(
 ) -> None:
     """Register a company and its first login."""
     from battrace.identity import accounts, operators  # noqa: PLC0415
-    from battrace.store import Database  # noqa: PLC0415
 
-    database = Database(_settings().database_url)
-    with _reported(), database.transaction() as session:
+    with _reported(), _database() as database, database.transaction() as session:
         operator = operators.create_operator(
             session,
             name=name,
@@ -99,7 +106,6 @@ def operator_add(
         accounts.create_account(session, operator_id=operator.id, email=email, password=password)
         operator_id = operator.id
     console.print(f"operatorId [bold]{operator_id}[/]")
-    database.dispose()
 
 
 @apikey_app.command("issue")
@@ -114,10 +120,8 @@ def apikey_issue(
     """Issue an API key. It is printed once and cannot be shown again."""
     from battrace.identity import api_keys  # noqa: PLC0415
     from battrace.identity.models import ApplicationAttribute  # noqa: PLC0415
-    from battrace.store import Database  # noqa: PLC0415
 
-    database = Database(_settings().database_url)
-    with _reported(), database.transaction() as session:
+    with _reported(), _database() as database, database.transaction() as session:
         _, key = api_keys.issue_api_key(
             session,
             application_name=name,
@@ -126,7 +130,6 @@ def apikey_issue(
             operator_ids=[uuid.UUID(o) for o in operator or []],
         )
     console.print(f"API key (shown once): [bold]{key}[/]")
-    database.dispose()
 
 
 @app.command()
