@@ -293,6 +293,25 @@ def test_key_bound_to_operators(client: TestClient, seeded: Database) -> None:
     assert client.get(f"{DT}?dataTarget=parts", headers=headers).status_code == 200
     refused = client.get(f"{DT}?dataTarget=parts", headers={**headers, "apiKey": "Sample-APIKey1"})
     assert refused.status_code == 403
+    # nor can C log in or refresh through a key that does not serve it
+    login_refused = client.post(
+        "/auth/login",
+        headers={"apiKey": "Sample-APIKey1"},
+        json={"operatorAccountId": "c@example.com", "accountPassword": "Cc&12345"},
+    )
+    assert login_refused.status_code == 403
+    assert login_refused.json()["message"] == "You do not have the necessary privileges"
+    refresh = client.post(
+        "/auth/login",
+        headers={"apiKey": own_key},
+        json={"operatorAccountId": "c@example.com", "accountPassword": "Cc&12345"},
+    )
+    refused_refresh = client.post(
+        "/auth/refresh",
+        headers={"apiKey": "Sample-APIKey1"},
+        json={"refreshToken": refresh.json()["refreshToken"]},
+    )
+    assert refused_refresh.status_code == 403
 
 
 def test_api_keys_are_stored_hashed(seeded: Database) -> None:

@@ -93,7 +93,7 @@ async def health() -> Response:
 async def login(request: Request) -> Response:
     def endpoint(request: Request, context: RequestContext, raw: bytes) -> Response:
         state = state_of(request)
-        check_api_key(request, state)
+        grant = check_api_key(request, state)
         body = _object(raw, LOGIN)
         errors = wire.Errors()
         wire.collect(
@@ -115,6 +115,7 @@ async def login(request: Request) -> Response:
                 password=body["accountPassword"],
                 signer=state.signer,
                 policy=policy,
+                may_serve=grant.allows_operator,
             )
         )
         if tokens is None:
@@ -130,7 +131,7 @@ async def login(request: Request) -> Response:
 async def refresh(request: Request) -> Response:
     def endpoint(request: Request, context: RequestContext, raw: bytes) -> Response:
         state = state_of(request)
-        check_api_key(request, state)
+        grant = check_api_key(request, state)
         body = _object(raw, REFRESH)
         errors = wire.Errors()
         wire.collect(errors, "refreshToken", body.get("refreshToken"), wire.required)
@@ -138,7 +139,10 @@ async def refresh(request: Request) -> Response:
             raise wire.fail(errors)
         access = state.read(
             lambda session: accounts.refresh_access_token(
-                session, refresh_token=body["refreshToken"], signer=state.signer
+                session,
+                refresh_token=body["refreshToken"],
+                signer=state.signer,
+                may_serve=grant.allows_operator,
             )
         )
         return json_response({"accessToken": access}, 201)

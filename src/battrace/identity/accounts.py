@@ -8,6 +8,7 @@ credentials", so the API tells nobody which accounts exist.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -15,7 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from battrace.audit import record_event
-from battrace.errors import InvalidRequest, NotFound, Unauthenticated
+from battrace.errors import AccessDenied, InvalidRequest, NotFound, Unauthenticated
 from battrace.identity import passwords
 from battrace.identity.models import Account, Operator, RefreshToken
 from battrace.identity.tokens import TokenSigner, new_opaque_token, token_hash
@@ -23,6 +24,7 @@ from battrace.ids import new_id
 from battrace.store.base import utcnow
 
 INVALID_CREDENTIALS = "Invalid credentials"
+NO_PRIVILEGES = "You do not have the necessary privileges"
 
 
 @dataclass(frozen=True)
@@ -65,9 +67,17 @@ def create_account(
 
 
 def login(
-    session: Session, *, email: str, password: str, signer: TokenSigner, policy: LoginPolicy
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    signer: TokenSigner,
+    policy: LoginPolicy,
+    may_serve: Callable[[uuid.UUID], bool] = lambda _operator: True,
 ) -> IssuedTokens | None:
     """Check a password and issue an access and a refresh token.
+
+    Raises AccessDenied when the API key used may not serve the account's operator.
 
     Returns None for bad credentials, after counting the failure (so the caller commits the
     counter and answers "Invalid credentials").
@@ -84,6 +94,8 @@ def login(
                 account.locked_until = now + timedelta(seconds=policy.lockout_seconds)
                 account.failed_logins = 0
         return None
+    if not may_serve(account.operator_id):
+        raise AccessDenied(NO_PRIVILEGES)
     account.failed_logins = 0
     account.locked_until = None
     if passwords.needs_rehash(account.password_hash):
@@ -102,7 +114,13 @@ def login(
     return IssuedTokens(access_token=access, refresh_token=refresh)
 
 
-def refresh_access_token(session: Session, *, refresh_token: str, signer: TokenSigner) -> str:
+def refresh_access_token(
+    session: Session,
+    *,
+    refresh_token: str,
+    signer: TokenSigner,
+    may_serve: Callable[[uuid.UUID], bool] = lambda _operator: True,
+) -> str:
     """A new access token for a live refresh token. Raises Unauthenticated."""
     row = session.scalar(
         select(RefreshToken).where(RefreshToken.token_hash == token_hash(refresh_token))
@@ -112,6 +130,8 @@ def refresh_access_token(session: Session, *, refresh_token: str, signer: TokenS
     account = session.get(Account, row.account_id)
     if account is None:
         raise Unauthenticated(INVALID_CREDENTIALS)
+    if not may_serve(account.operator_id):
+        raise AccessDenied(NO_PRIVILEGES)
     return signer.issue(operator_id=account.operator_id, account_id=account.id, email=account.email)
 
 
