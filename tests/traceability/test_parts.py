@@ -191,3 +191,44 @@ def test_audit_log_is_append_only(client: TestClient, a: Company, seeded: Databa
         assert session.scalar(select(AuditEvent.action).where(AuditEvent.id == events[0].id)) == (
             "structure:save"
         )
+
+
+def test_terminating_a_linked_part_terminates_the_customer_tree(
+    client: TestClient, a: Company, seeded: Database
+) -> None:
+    """B links a part that is not yet terminated; when B marks it terminated, A's request
+    shows the tree TERMINATED without any other call."""
+    from tests.support import B, login_b, trade_request  # noqa: PLC0415
+
+    b = login_b(client)
+    b_plant = create_plant(client, b, B.operator_id, "1234567890124012345")
+    child = put_structure(
+        client,
+        a,
+        part(A.operator_id, a.plant, "製品"),
+        [part(A.operator_id, a.plant, "部材", amount=2)],
+    )
+    a1 = child["childrenPartsModel"][0]["traceId"]  # type: ignore[index]
+    trade = client.put(
+        f"{DT}?dataTarget=tradeRequest",
+        headers=a.headers,
+        json=trade_request(A.operator_id, a1, B.operator_id),
+    ).json()
+    b_part = client.put(
+        f"{DT}?dataTarget=parts", headers=b, json=part(B.operator_id, b_plant, "B製品")
+    ).json()
+    client.put(
+        f"{DT}?dataTarget=tradeResponse&tradeId={trade['tradeModel']['tradeId']}"
+        f"&traceId={b_part['traceId']}",
+        headers=b,
+    )
+
+    def tree() -> str:
+        status = client.get(
+            f"{DT}?dataTarget=status&statusTarget=REQUEST&traceId={a1}", headers=a.headers
+        ).json()[0]
+        return str(status["requestStatus"]["tradeTreeStatus"])
+
+    assert tree() == "UNTERMINATED"
+    client.put(f"{DT}?dataTarget=parts", headers=b, json=dict(b_part, terminatedFlag=True))
+    assert tree() == "TERMINATED"

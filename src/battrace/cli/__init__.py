@@ -143,6 +143,8 @@ def serve(
     """Run the server (contract API, traceability endpoints, docs at /docs)."""
     import uvicorn  # noqa: PLC0415
 
+    from battrace.cli.nodelay import NoDelayH11Protocol  # noqa: PLC0415
+
     settings = _settings()
     if migrate:
         db_upgrade()
@@ -162,6 +164,7 @@ def serve(
         port=port or settings.port,
         workers=workers,
         log_level="warning",
+        http=NoDelayH11Protocol,
     )
 
 

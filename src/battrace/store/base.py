@@ -83,8 +83,8 @@ class Decimal5(TypeDecorator[Decimal]):
         if value is None:
             return None
         if dialect.name == "sqlite":
-            return tidy_decimal(Decimal(int(value)) / _SCALE)
-        return tidy_decimal(Decimal(value))
+            return Decimal(int(value)).scaleb(-DECIMAL_PLACES)
+        return value if isinstance(value, Decimal) else Decimal(value)
 
 
 def tidy_decimal(value: Decimal) -> Decimal:

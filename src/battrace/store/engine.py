@@ -22,6 +22,9 @@ WRITE_OPTION = "battrace_write"
 def make_engine(url: str, **kwargs: Any) -> Engine:  # noqa: ANN401 (passed to create_engine)
     """Create an engine for `url` with battrace's connection settings."""
     if url.startswith("sqlite"):
+        # As many pooled connections as request threads, so none is opened per request.
+        kwargs.setdefault("pool_size", 20)
+        kwargs.setdefault("max_overflow", 20)
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": 30},

@@ -117,6 +117,7 @@ class PartEdge(ModelBase):
             ondelete="CASCADE",
         ),
         Index("ix_part_edges_child", "operator_id", "child_trace_id"),
+        Index("ix_part_edges_parent", "parent_trace_id"),
     )
 
     operator_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)

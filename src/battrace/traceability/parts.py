@@ -21,7 +21,7 @@ from battrace.audit import record_event
 from battrace.errors import AccessDenied, BusinessRuleViolation, NotFound, ValidationFailed
 from battrace.identity.models import Plant
 from battrace.ids import new_id
-from battrace.traceability import certificates
+from battrace.traceability import certificates, trades
 from battrace.traceability.models import AmountUnit, CfpValue, Disclosure, Part, PartEdge, Trade
 
 NO_PRIVILEGES = "You do not have the necessary privileges"
@@ -170,6 +170,10 @@ def save_structure(
                 amount_required=saved_child.amount_required,
             )
         )
+    # A part that became terminated, or a structure that changed, changes the progress of
+    # every request resting on it.
+    session.flush()  # the edges above must be visible to the walk
+    trades.refresh_downstream_of(session, [parent_part.trace_id, *(c.part.trace_id for c in saved)])
     record_event(
         session,
         action="structure:save",

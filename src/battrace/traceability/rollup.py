@@ -23,8 +23,9 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_UP, Decimal
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from battrace.traceability import disclosure
@@ -105,6 +106,11 @@ def combine(terms: Sequence[Term]) -> StageTotal:
     return StageTotal(emission, Dqr(weighted("ter"), weighted("ger"), weighted("tir")))
 
 
+def _rows_of(model: type[Part] | type[CfpValue] | type[PartEdge] | type[Trade]) -> Select[Any]:
+    """SELECT of a table's columns (bookkeeping timestamps left out) as plain rows."""
+    return select(*(c for c in model.__table__.c if c.key not in ("created_at", "updated_at")))
+
+
 def _chunks(ids: Iterable[uuid.UUID]) -> Iterable[list[uuid.UUID]]:
     batch: list[uuid.UUID] = []
     for item in ids:
@@ -144,30 +150,32 @@ class SupplyGraph:
         return self
 
     def _load_tier(self, trace_ids: set[uuid.UUID]) -> None:
+        """Plain rows, not ORM objects: a tier can be thousands of rows, and nothing here is
+        written back, so identity-map bookkeeping is pure cost."""
         session = self.session
         for batch in _chunks(trace_ids):
-            for part in session.scalars(select(Part).where(Part.trace_id.in_(batch))):
-                self.nodes[part.trace_id] = Node(part)
-            for row in session.scalars(select(CfpValue).where(CfpValue.trace_id.in_(batch))):
+            for part in session.execute(_rows_of(Part).where(Part.trace_id.in_(batch))):
+                self.nodes[part.trace_id] = Node(part)  # type: ignore[arg-type]
+            for row in session.execute(_rows_of(CfpValue).where(CfpValue.trace_id.in_(batch))):
                 node = self.nodes.get(row.trace_id)
                 if node is not None and node.part.operator_id == row.operator_id:
-                    node.rows[row.cfp_type] = row
-            for edge in session.scalars(
-                select(PartEdge)
+                    node.rows[row.cfp_type] = row  # type: ignore[assignment]
+            for edge in session.execute(
+                _rows_of(PartEdge)
                 .where(PartEdge.parent_trace_id.in_(batch))
                 .order_by(PartEdge.child_trace_id)
             ):
                 node = self.nodes.get(edge.parent_trace_id)
                 if node is not None and node.part.operator_id == edge.operator_id:
                     node.children.append((edge.child_trace_id, edge.amount_required))
-            for trade in session.scalars(
-                select(Trade)
+            for trade in session.execute(
+                _rows_of(Trade)
                 .where(Trade.downstream_trace_id.in_(batch), Trade.cfp_response_status.in_(_OPEN))
                 .order_by(Trade.created_at)
             ):
                 node = self.nodes.get(trade.downstream_trace_id)
                 if node is not None:
-                    node.trade = trade  # ordered oldest first, so the newest stays
+                    node.trade = trade  # type: ignore[assignment]  # oldest first: newest stays
         self._load_disclosures(trace_ids)
 
     def _load_disclosures(self, trace_ids: set[uuid.UUID]) -> None:
@@ -381,10 +389,10 @@ def cfp_rows(
     wanted = list(dict.fromkeys(trace_ids))
     graph = SupplyGraph(session)
     own = [
-        part.trace_id
+        trace_id
         for batch in _chunks(wanted)
-        for part in session.scalars(
-            select(Part).where(Part.operator_id == caller, Part.trace_id.in_(batch))
+        for trace_id in session.scalars(
+            select(Part.trace_id).where(Part.operator_id == caller, Part.trace_id.in_(batch))
         )
     ]
     graph.load(own)

@@ -225,6 +225,8 @@ def answer_trades_of(
             Trade.cfp_response_status.in_(OPEN_STATES),
         )
     ).all()
+    if not trades:
+        return  # no request rests on this part: no status or counter can change
     for trade in trades:
         if trade.cfp_response_status == CfpResponseStatus.NOT_COMPLETED:
             trade.cfp_response_status = CfpResponseStatus.COMPLETED
