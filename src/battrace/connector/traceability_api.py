@@ -153,36 +153,44 @@ async def post_cfp_acl(request: Request) -> Response:
     return await _answer(request, work)
 
 
+def _decisions(request: Request) -> list[tuple[dict[str, str], disclosure.Released]]:
+    """The caller's disclosure decisions on one of its parts, per customer, with the server's
+    default standing in for decisions not taken (GET /cfpAcl and /cfpCertificationAcl)."""
+    state = state_of(request)
+    caller = _caller(request, state)
+    params = request.query_params
+    _own_operator(caller, params.get("operatorId"))
+    trace_id = _required_uuid(params.get("traceId"), "traceId")
+    rows = state.read(
+        lambda s: disclosure.list_disclosures(s, caller=caller.operator_id, trace_id=trace_id)
+    )
+    default = state.settings.disclose_by_default
+    return [
+        (
+            {
+                "releasedFromOperatorId": str(row.operator_id),
+                "releasedToOperatorId": str(row.released_to_operator_id),
+                "traceId": str(row.trace_id),
+            },
+            disclosure.resolve(row, default),
+        )
+        for row in rows
+    ]
+
+
 @router.get("/cfpAcl")
 async def get_cfp_acl(request: Request) -> Response:
     def work(request: Request, raw: bytes) -> Response:
-        state = state_of(request)
-        caller = _caller(request, state)
-        params = request.query_params
-        _own_operator(caller, params.get("operatorId"))
-        trace_id = _required_uuid(params.get("traceId"), "traceId")
-        rows = state.read(
-            lambda s: disclosure.list_disclosures(s, caller=caller.operator_id, trace_id=trace_id)
-        )
-        default = state.settings.disclose_by_default
         return json_response(
             [
                 {
-                    "releasedFromOperatorId": str(row.operator_id),
-                    "releasedToOperatorId": str(row.released_to_operator_id),
-                    "traceId": str(row.trace_id),
+                    **names,
                     "acl": [
-                        {
-                            "aclItemGroup": "TOTALCFP",
-                            "releasedFlag": default if row.total_cfp is None else row.total_cfp,
-                        },
-                        {
-                            "aclItemGroup": "TOTALDQR",
-                            "releasedFlag": default if row.total_dqr is None else row.total_dqr,
-                        },
+                        {"aclItemGroup": "TOTALCFP", "releasedFlag": released.total_cfp},
+                        {"aclItemGroup": "TOTALDQR", "releasedFlag": released.total_dqr},
                     ],
                 }
-                for row in rows
+                for names, released in _decisions(request)
             ]
         )
 
@@ -212,24 +220,10 @@ async def post_certification_acl(request: Request) -> Response:
 @router.get("/cfpCertificationAcl")
 async def get_certification_acl(request: Request) -> Response:
     def work(request: Request, raw: bytes) -> Response:
-        state = state_of(request)
-        caller = _caller(request, state)
-        params = request.query_params
-        _own_operator(caller, params.get("operatorId"))
-        trace_id = _required_uuid(params.get("traceId"), "traceId")
-        rows = state.read(
-            lambda s: disclosure.list_disclosures(s, caller=caller.operator_id, trace_id=trace_id)
-        )
-        default = state.settings.disclose_by_default
         return json_response(
             [
-                {
-                    "releasedFromOperatorId": str(row.operator_id),
-                    "releasedToOperatorId": str(row.released_to_operator_id),
-                    "traceId": str(row.trace_id),
-                    "releasedFlag": default if row.certificate is None else row.certificate,
-                }
-                for row in rows
+                {**names, "releasedFlag": released.certificate}
+                for names, released in _decisions(request)
             ]
         )
 
