@@ -47,8 +47,8 @@ INT = GoType("int", "number")
 BOOL = GoType("bool", "bool")
 
 
-def struct(name: str, **fields: GoType) -> GoType:
-    return GoType(name, "object", fields)
+def struct(go_name: str, /, **fields: GoType) -> GoType:
+    return GoType(go_name, "object", fields)
 
 
 def array_of(item: GoType) -> GoType:

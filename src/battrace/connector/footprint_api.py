@@ -1,0 +1,215 @@
+"""battrace's own endpoints for the CFP engine: roll-up and report, hotspots, emission factors.
+
+Same authentication (`apiKey` + Bearer) and the same `{code, message, detail}` error shape as
+the contract API (source `dataspace`). A roll-up for an operator reads only its own data and
+what its suppliers disclosed to it (`footprint.graph.load_graph`).
+
+- `GET /api/v1/footprint?traceId=…[&format=json|csv|html]`: the roll-up, or the report.
+- `GET /api/v1/footprint/hotspots?traceId=…`: contributions ranked by part and by supplier.
+- `GET /api/v1/emissionFactors`, `PUT /api/v1/emissionFactors`: the caller's factor table.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from fastapi import APIRouter
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+from starlette.responses import Response
+
+from battrace.connector import wire
+from battrace.connector.errors import RequestContext, Source, json_response
+from battrace.connector.params import unexpected, uuid_param
+from battrace.connector.runtime import answer, authenticate, state_of
+from battrace.footprint import factors, graph, hotspots, report, rollup
+from battrace.footprint.rollup import Footprint
+from battrace.identity import operators
+from battrace.traceability.models import AmountUnit
+
+router = APIRouter(tags=["footprint (battrace)"])
+
+FORMATS = {"json", "csv", "html"}
+
+
+def _supplier_names(session: Session, footprint: Footprint) -> dict[uuid.UUID, str]:
+    ids: set[uuid.UUID] = set()
+    for stage in footprint.stages.values():
+        ids.update(c.supplier_operator_id for c in stage.contributions if c.supplier_operator_id)
+        ids.update(u.supplier_operator_id for u in stage.unknown if u.supplier_operator_id)
+    return {row.id: row.name for row in operators.list_operators(session, list(ids))}
+
+
+def _roll_up(
+    session: Session, caller: uuid.UUID, trace_id: uuid.UUID
+) -> tuple[graph.FootprintGraph, Footprint, Mapping[uuid.UUID, str]]:
+    supply = graph.load_graph(session, viewer=caller, roots=[trace_id])
+    assigned = factors.assigned_factors(session, caller=caller, trace_ids=supply.nodes.keys())
+    footprint = rollup.roll_up(supply, trace_id, factors=assigned)
+    return supply, footprint, _supplier_names(session, footprint)
+
+
+def _trace_id(request: Request) -> uuid.UUID:
+    trace_id = uuid_param(request.query_params, "traceId", required=True)
+    assert trace_id is not None  # noqa: S101 (required)
+    return trace_id
+
+
+@router.get("/api/v1/footprint")
+async def get_footprint(request: Request) -> Response:
+    """The CFP of one of the caller's parts across its whole supply chain, or its report."""
+
+    def endpoint(request: Request, context: RequestContext, raw: bytes) -> Response:
+        state = state_of(request)
+        caller = authenticate(request, state, context)
+        trace_id = _trace_id(request)
+        output = request.query_params.get("format") or "json"
+        if output not in FORMATS:
+            raise unexpected("format")
+        supply, footprint, names = state.read(lambda s: _roll_up(s, caller.operator_id, trace_id))
+        if output == "csv":
+            return Response(
+                report.footprint_csv(footprint, supplier_names=names),
+                media_type="text/csv; charset=utf-8",
+                headers={"Content-Disposition": f'attachment; filename="cfp-{trace_id}.csv"'},
+            )
+        if output == "html":
+            return Response(
+                report.render_html(footprint, supply, supplier_names=names),
+                media_type="text/html; charset=utf-8",
+            )
+        return json_response(report.footprint_to_dict(footprint, supplier_names=names))
+
+    return await answer(request, RequestContext(method=request.method), Source.DATASPACE, endpoint)
+
+
+@router.get("/api/v1/footprint/hotspots")
+async def get_hotspots(request: Request) -> Response:
+    """The parts and the suppliers that drive a product's CFP, largest first (Pareto)."""
+
+    def endpoint(request: Request, context: RequestContext, raw: bytes) -> Response:
+        state = state_of(request)
+        caller = authenticate(request, state, context)
+        trace_id = _trace_id(request)
+        _, footprint, names = state.read(lambda s: _roll_up(s, caller.operator_id, trace_id))
+
+        def ranked(items: tuple[hotspots.Hotspot, ...], by_supplier: bool) -> list[Any]:
+            return [
+                {
+                    "key": str(item.key) if item.key else None,
+                    "label": names.get(item.key, item.label)
+                    if by_supplier and item.key
+                    else item.label,
+                    "emission": _number(item.emission),
+                    "share": _number(item.share),
+                    "cumulativeShare": _number(item.cumulative_share),
+                }
+                for item in items
+            ]
+
+        return json_response(
+            {
+                "traceId": str(trace_id),
+                "unit": footprint.unit,
+                "complete": footprint.total is not None,
+                "byPart": ranked(hotspots.rank_parts(footprint), by_supplier=False),
+                "bySupplier": ranked(hotspots.rank_suppliers(footprint), by_supplier=True),
+            }
+        )
+
+    return await answer(request, RequestContext(method=request.method), Source.DATASPACE, endpoint)
+
+
+def _number(value: Decimal | None) -> float | None:
+    return None if value is None else float(round(value, 5))
+
+
+def _factor_json(factor: factors.Factor) -> dict[str, Any]:
+    return {
+        "factorId": str(factor.factor_id),
+        "name": factor.name,
+        "unit": factor.unit,
+        "kgCO2ePerUnit": _number(factor.kg_co2e_per_unit),
+        "source": factor.source,
+        "year": factor.year,
+    }
+
+
+FACTOR = wire.struct(
+    "footprint.FactorInput",
+    name=wire.STRING,
+    unit=wire.STRING,
+    kgCO2ePerUnit=wire.FLOAT,
+    source=wire.STRING,
+    year=wire.FLOAT,
+)
+
+
+@router.get("/api/v1/emissionFactors")
+async def get_factors(request: Request) -> Response:
+    """The caller's emission factors (secondary data for parts without an answer)."""
+
+    def endpoint(request: Request, context: RequestContext, raw: bytes) -> Response:
+        state = state_of(request)
+        caller = authenticate(request, state, context)
+        rows = state.read(lambda s: factors.list_factors(s, caller=caller.operator_id))
+        return json_response([_factor_json(row) for row in rows])
+
+    return await answer(request, RequestContext(method=request.method), Source.DATASPACE, endpoint)
+
+
+@router.put("/api/v1/emissionFactors")
+async def put_factor(request: Request) -> Response:
+    """Add an emission factor: {name, unit, kgCO2ePerUnit, source, year}."""
+
+    def endpoint(request: Request, context: RequestContext, raw: bytes) -> Response:
+        state = state_of(request)
+        caller = authenticate(request, state, context)
+        body = wire.bind(wire.parse_json(raw), FACTOR)
+        body = body if isinstance(body, dict) else {}
+        errors = wire.Errors()
+        wire.collect(errors, "name", body.get("name"), wire.required, wire.rune_length(1, 256))
+        wire.collect(
+            errors,
+            "unit",
+            body.get("unit"),
+            wire.required,
+            wire.one_of(*(unit.value for unit in AmountUnit)),
+        )
+        wire.collect(
+            errors, "kgCO2ePerUnit", body.get("kgCO2ePerUnit"), wire.not_nil, *wire.AMOUNT_RULES
+        )
+        wire.collect(errors, "source", body.get("source"), wire.required, wire.rune_length(1, 256))
+        wire.collect(errors, "year", body.get("year"), wire.not_nil, _year)
+        if errors:
+            raise wire.fail(errors)
+        factor = state.write(
+            lambda s: factors.add_factor(
+                s,
+                caller=caller.operator_id,
+                name=body["name"],
+                unit=AmountUnit(body["unit"]),
+                kg_co2e_per_unit=body["kgCO2ePerUnit"],
+                source=body["source"],
+                year=int(body["year"]),
+            )
+        )
+        return json_response(_factor_json(factor), 201)
+
+    return await answer(request, RequestContext(method=request.method), Source.DATASPACE, endpoint)
+
+
+def _year(value: object) -> str | None:
+    try:
+        year = Decimal(str(value))
+    except InvalidOperation:
+        return "must be a year"
+    if year != year.to_integral_value() or not 1900 <= year <= 2200:
+        return "must be a year between 1900 and 2200"
+    return None
+
+
+__all__ = ["router"]

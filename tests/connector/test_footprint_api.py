@@ -1,0 +1,110 @@
+"""The CFP engine's endpoints: roll-up and report, hotspots, emission factors."""
+
+from __future__ import annotations
+
+import csv
+import io
+from html.parser import HTMLParser
+
+from fastapi.testclient import TestClient
+
+from battrace.store import Database
+from tests.support import DT, A, B, cfp_set, create_plant, login_a, login_b, part, trade_request
+
+
+def build(client: TestClient) -> tuple[dict[str, str], dict[str, str], str, str]:
+    """The tutorial chain: A's parent (own 3/20) needs 5 kg of A1, answered by B (1.5/10)."""
+    a, b = login_a(client), login_b(client)
+    plant_a = create_plant(client, a, A.operator_id, "1234567890123012345")
+    plant_b = create_plant(client, b, B.operator_id, "1234567890124012345")
+    structure = client.put(
+        f"{DT}?dataTarget=partsStructure",
+        headers=a,
+        json={
+            "parentPartsModel": part(A.operator_id, plant_a, "部品A"),
+            "childrenPartsModel": [part(A.operator_id, plant_a, "部品A1", amount=5)],
+        },
+    ).json()
+    parent = structure["parentPartsModel"]["traceId"]
+    child = structure["childrenPartsModel"][0]["traceId"]
+    client.put(f"{DT}?dataTarget=cfp", headers=a, json=cfp_set(parent, 3.0, 20.0))
+    trade = client.put(
+        f"{DT}?dataTarget=tradeRequest",
+        headers=a,
+        json=trade_request(A.operator_id, child, B.operator_id),
+    ).json()
+    b_part = client.put(
+        f"{DT}?dataTarget=parts",
+        headers=b,
+        json=part(B.operator_id, plant_b, "部品B", terminated=True),
+    ).json()["traceId"]
+    client.put(
+        f"{DT}?dataTarget=tradeResponse&tradeId={trade['tradeModel']['tradeId']}&traceId={b_part}",
+        headers=b,
+    )
+    client.put(f"{DT}?dataTarget=cfp", headers=b, json=cfp_set(b_part, 1.5, 10))
+    return a, b, parent, child
+
+
+def test_roll_up_and_reports(client: TestClient, seeded: Database) -> None:
+    a, b, parent, _ = build(client)
+    body = client.get(f"/api/v1/footprint?traceId={parent}", headers=a)
+    assert body.status_code == 200, body.text
+    result = body.json()
+    assert result["total"] == 80.5
+    assert result["complete"] is True
+    assert result["stages"]["pre"]["total"] == 10.5
+    assert result["stages"]["main"]["total"] == 70
+    csv_text = client.get(f"/api/v1/footprint?traceId={parent}&format=csv", headers=a).text
+    rows = list(csv.DictReader(io.StringIO(csv_text)))
+    assert rows
+    html = client.get(f"/api/v1/footprint?traceId={parent}&format=html", headers=a)
+    assert html.headers["content-type"].startswith("text/html")
+    HTMLParser().feed(html.text)
+    assert html.text.count("<svg") >= 3
+    # B cannot roll up A's product; A's own view never names B's part
+    refused = client.get(f"/api/v1/footprint?traceId={parent}", headers=b)
+    assert refused.status_code == 404
+    assert refused.json()["code"] == "[dataspace] NotFound"
+    assert "部品B" not in body.text
+    bad = client.get(f"/api/v1/footprint?traceId={parent}&format=pdf", headers=a)
+    assert bad.json()["message"] == "Invalid request parameters, format: Unexpected query parameter"
+
+
+def test_hotspots_rank_the_supplier_first(client: TestClient, seeded: Database) -> None:
+    a, _, parent, _ = build(client)
+    body = client.get(f"/api/v1/footprint/hotspots?traceId={parent}", headers=a).json()
+    assert body["bySupplier"][0]["label"] == "B社"
+    assert body["bySupplier"][0]["emission"] == 57.5
+    assert body["byPart"][-1]["cumulativeShare"] == 1
+
+
+def test_emission_factors(client: TestClient, seeded: Database) -> None:
+    a, b, _, _ = build(client)
+    added = client.put(
+        "/api/v1/emissionFactors",
+        headers=a,
+        json={
+            "name": "Aluminium, primary",
+            "unit": "kilogram",
+            "kgCO2ePerUnit": 16.1,
+            "source": "industry average",
+            "year": 2023,
+        },
+    )
+    assert added.status_code == 201, added.text
+    assert added.json()["kgCO2ePerUnit"] == 16.1
+    assert [f["name"] for f in client.get("/api/v1/emissionFactors", headers=a).json()] == [
+        "Aluminium, primary"
+    ]
+    assert client.get("/api/v1/emissionFactors", headers=b).json() == []
+    refused = client.put(
+        "/api/v1/emissionFactors",
+        headers=a,
+        json={"name": "", "unit": "キログラム", "kgCO2ePerUnit": -1, "source": "x", "year": 2023},
+    )
+    assert refused.status_code == 400
+    assert refused.json()["message"] == (
+        "Validation failed, kgCO2ePerUnit: must be no less than 0; name: cannot be blank; "
+        "unit: cannot be allowed 'キログラム'."
+    )
