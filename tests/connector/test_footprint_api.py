@@ -108,3 +108,42 @@ def test_emission_factors(client: TestClient, seeded: Database) -> None:
         "Validation failed, kgCO2ePerUnit: must be no less than 0; name: cannot be blank; "
         "unit: cannot be allowed 'キログラム'."
     )
+
+
+def test_declaration(client: TestClient, seeded: Database) -> None:
+    """A battery whose CFP is 1,440 + 4,320 kgCO2e per unit: 60 kWh, M1 (60 cycles/yr),
+    8 years = 28,800 kWh over its life."""
+    a = login_a(client)
+    plant = create_plant(client, a, A.operator_id, "1234567890123012345")
+    pack = client.put(
+        f"{DT}?dataTarget=parts",
+        headers=a,
+        json=part(A.operator_id, plant, "パック", terminated=True, unit="unit"),
+    ).json()["traceId"]
+    client.put(
+        f"{DT}?dataTarget=cfp", headers=a, json=cfp_set(pack, 4320, 1440, unit="kgCO2e/unit")
+    )
+    response = client.put(
+        "/api/v1/footprint/declaration",
+        headers=a,
+        json={
+            "traceId": pack,
+            "usableEnergyKwh": 60,
+            "vehicleCategory": "M1",
+            "warrantyYears": 8,
+            "distributionKgCO2e": 57.6,
+            "endOfLifeKgCO2e": 28.8,
+        },
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["provisional"] is True
+    assert body["battery"]["totalEnergyKwh"] == 28800
+    assert body["batteryCarbonFootprint"] == 0.203
+    assert [stage["carbonFootprint"] for stage in body["carbonFootprintPerLifecycleStage"]] == [
+        0.15, 0.05, 0.002, 0.001]
+    refused = client.put(
+        "/api/v1/footprint/declaration", headers=a, json={"traceId": pack, "vehicleCategory": "Z"}
+    )
+    assert refused.status_code == 400
+    assert refused.json()["message"].startswith("Validation failed, usableEnergyKwh: is required;")

@@ -6,6 +6,7 @@ what its suppliers disclosed to it (`footprint.graph.load_graph`).
 
 - `GET /api/v1/footprint?traceId=…[&format=json|csv|html]`: the roll-up, or the report.
 - `GET /api/v1/footprint/hotspots?traceId=…`: contributions ranked by part and by supplier.
+- `PUT /api/v1/footprint/declaration`: the EU battery CFP declaration (provisional method).
 - `GET /api/v1/emissionFactors`, `PUT /api/v1/emissionFactors`: the caller's factor table.
 """
 
@@ -25,7 +26,7 @@ from battrace.connector import wire
 from battrace.connector.errors import RequestContext, Source, json_response
 from battrace.connector.params import unexpected, uuid_param
 from battrace.connector.runtime import answer, authenticate, state_of
-from battrace.footprint import factors, graph, hotspots, report, rollup
+from battrace.footprint import declaration, factors, graph, hotspots, report, rollup
 from battrace.footprint.rollup import Footprint
 from battrace.identity import operators
 from battrace.traceability.models import AmountUnit
@@ -119,6 +120,67 @@ async def get_hotspots(request: Request) -> Response:
                 "bySupplier": ranked(hotspots.rank_suppliers(footprint), by_supplier=True),
             }
         )
+
+    return await answer(request, RequestContext(method=request.method), Source.DATASPACE, endpoint)
+
+
+DECLARATION = wire.struct(
+    "footprint.DeclarationInput",
+    traceId=wire.STRING,
+    usableEnergyKwh=wire.FLOAT,
+    vehicleCategory=wire.STRING,
+    warrantyYears=wire.FLOAT,
+    distributionKgCO2e=wire.FLOAT,
+    endOfLifeKgCO2e=wire.FLOAT,
+    cyclesPerYear=wire.FLOAT,
+    cyclesJustification=wire.STRING,
+    studyLink=wire.STRING,
+)
+
+
+@router.put("/api/v1/footprint/declaration")
+async def put_declaration(request: Request) -> Response:
+    """The EU battery carbon-footprint declaration of a battery (provisional method), computed
+    from its roll-up and the battery data sent; nothing is stored. `format=html` gives the
+    report page with the declaration."""
+
+    def endpoint(request: Request, context: RequestContext, raw: bytes) -> Response:
+        state = state_of(request)
+        caller = authenticate(request, state, context)
+        body = wire.bind(wire.parse_json(raw), DECLARATION)
+        body = body if isinstance(body, dict) else {}
+        errors = wire.Errors()
+        wire.collect(errors, "traceId", body.get("traceId"), wire.uuid_required)
+        wire.collect(errors, "usableEnergyKwh", body.get("usableEnergyKwh"), wire.not_nil)
+        wire.collect(
+            errors,
+            "vehicleCategory",
+            body.get("vehicleCategory"),
+            wire.required,
+            wire.one_of(*(category.value for category in declaration.VehicleCategory)),
+        )
+        wire.collect(errors, "warrantyYears", body.get("warrantyYears"), wire.not_nil)
+        if errors:
+            raise wire.fail(errors)
+        trace_id = uuid.UUID(body["traceId"])
+        battery = declaration.BatteryData(
+            usable_energy_kwh=body["usableEnergyKwh"],
+            vehicle_category=declaration.VehicleCategory(body["vehicleCategory"]),
+            warranty_years=body["warrantyYears"],
+            distribution_kg_co2e=body.get("distributionKgCO2e"),
+            end_of_life_kg_co2e=body.get("endOfLifeKgCO2e"),
+            cycles_per_year=body.get("cyclesPerYear"),
+            cycles_justification=body.get("cyclesJustification"),
+            study_link=body.get("studyLink"),
+        )
+        supply, footprint, names = state.read(lambda s: _roll_up(s, caller.operator_id, trace_id))
+        declared = declaration.declare(footprint, battery)
+        if request.query_params.get("format") == "html":
+            return Response(
+                report.render_html(footprint, supply, declaration=declared, supplier_names=names),
+                media_type="text/html; charset=utf-8",
+            )
+        return json_response(report.declaration_to_dict(declared, supplier_names=names))
 
     return await answer(request, RequestContext(method=request.method), Source.DATASPACE, endpoint)
 
