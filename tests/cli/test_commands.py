@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from typer.testing import CliRunner
@@ -120,3 +122,56 @@ def test_operator_add_refuses_a_taken_id(seeded: Database) -> None:
     )
     assert result.exit_code == 1
     assert "openOperatorId: 1234567890123 is already exists." in result.output
+
+
+def test_footprint_report(client_for_cli: tuple[Database, str], tmp_path: Path) -> None:
+    database, trace_id = client_for_cli
+    out = str(tmp_path / "report.html")
+    result = runner.invoke(
+        cli,
+        [
+            "footprint",
+            "report",
+            "--trace-id",
+            trace_id,
+            "--as",
+            "1234567890123",
+            "--format",
+            "html",
+            "--out",
+            out,
+        ],
+        env=env(database),
+    )
+    assert result.exit_code == 0, result.output
+    assert Path(out).read_text(encoding="utf-8").count("<svg") >= 3
+    as_json = runner.invoke(
+        cli,
+        ["footprint", "report", "--trace-id", trace_id, "--as", "1234567890123"],
+        env=env(database),
+    )
+    assert '"total": 23' in as_json.output
+    foreign = runner.invoke(
+        cli,
+        ["footprint", "report", "--trace-id", trace_id, "--as", "1234567890124"],
+        env=env(database),
+    )
+    assert foreign.exit_code == 1
+    assert "was not found" in foreign.output
+
+
+@pytest.fixture
+def client_for_cli(seeded: Database, settings: Settings) -> tuple[Database, str]:
+    """A's terminated product with its own CFP (3 + 20 kgCO2e per kg)."""
+    from tests.support import DT, A, cfp_set, create_plant, login_a, part  # noqa: PLC0415
+
+    with TestClient(create_app(settings, database=seeded), client=("127.0.0.1", 1)) as client:
+        a = login_a(client)
+        plant = create_plant(client, a, A.operator_id, "1234567890123012345")
+        trace = client.put(
+            f"{DT}?dataTarget=parts",
+            headers=a,
+            json=part(A.operator_id, plant, "製品", terminated=True),
+        ).json()["traceId"]
+        client.put(f"{DT}?dataTarget=cfp", headers=a, json=cfp_set(trace, 3, 20))
+    return seeded, trace

@@ -24,6 +24,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(seed_app, name="seed")
 app.add_typer(operator_app, name="operator")
 app.add_typer(apikey_app, name="apikey")
+footprint_app = typer.Typer(no_args_is_help=True, help="CFP roll-up and reports.")
+app.add_typer(footprint_app, name="footprint")
 
 console = Console()
 
@@ -130,6 +132,44 @@ def apikey_issue(
             operator_ids=[uuid.UUID(o) for o in operator or []],
         )
     console.print(f"API key (shown once): [bold]{key}[/]")
+
+
+@footprint_app.command("report")
+def footprint_report(
+    trace_id: Annotated[str, typer.Option("--trace-id", help="the product's traceId")],
+    open_operator_id: Annotated[
+        str, typer.Option("--as", help="corporate number of the operator whose view to use")
+    ],
+    output_format: Annotated[str, typer.Option("--format", help="json, csv or html")] = "json",
+    out: Annotated[str | None, typer.Option(help="write to this file instead of stdout")] = None,
+) -> None:
+    """The CFP of a product as its owner sees it (own data + what suppliers disclosed)."""
+    from pathlib import Path  # noqa: PLC0415
+
+    from battrace.footprint import factors, graph, report, rollup  # noqa: PLC0415
+    from battrace.identity import operators  # noqa: PLC0415
+
+    if output_format not in ("json", "csv", "html"):
+        console.print("[red]error:[/] --format must be json, csv or html")
+        raise typer.Exit(2)
+    with _reported(), _database() as database, database.transaction(write=False) as session:
+        viewer = operators.find_by_open_id(session, open_operator_id).id
+        supply = graph.load_graph(session, viewer=viewer, roots=[uuid.UUID(trace_id)])
+        assigned = factors.assigned_factors(session, caller=viewer, trace_ids=supply.nodes)
+        footprint = rollup.roll_up(supply, uuid.UUID(trace_id), factors=assigned)
+        if output_format == "csv":
+            text = report.footprint_csv(footprint)
+        elif output_format == "html":
+            text = report.render_html(footprint, supply)
+        else:
+            import json  # noqa: PLC0415
+
+            text = json.dumps(report.footprint_to_dict(footprint), ensure_ascii=False, indent=2)
+    if out:
+        Path(out).write_text(text, encoding="utf-8")
+        console.print(f"written to {out}")
+    else:
+        print(text)
 
 
 @app.command()
