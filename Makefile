@@ -34,8 +34,10 @@ check: install ## format check, lint, types
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
 
-bench: install ## API benchmark (SQLite and PostgreSQL), prints figures
+bench: install ## API and roll-up benchmarks (SQLite and PostgreSQL), print figures
+	$(BIN)/pip install --quiet -e ".[test,bench]"
 	$(BIN)/python benchmarks/api.py
+	$(BIN)/python benchmarks/rollup.py
 
 demo: install ## build a demo supply chain through the HTTP API and print what happened
 	$(BIN)/battrace demo

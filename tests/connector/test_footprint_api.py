@@ -141,7 +141,11 @@ def test_declaration(client: TestClient, seeded: Database) -> None:
     assert body["battery"]["totalEnergyKwh"] == 28800
     assert body["batteryCarbonFootprint"] == 0.203
     assert [stage["carbonFootprint"] for stage in body["carbonFootprintPerLifecycleStage"]] == [
-        0.15, 0.05, 0.002, 0.001]
+        0.15,
+        0.05,
+        0.002,
+        0.001,
+    ]
     refused = client.put(
         "/api/v1/footprint/declaration", headers=a, json={"traceId": pack, "vehicleCategory": "Z"}
     )

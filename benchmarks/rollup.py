@@ -1,0 +1,631 @@
+"""Footprint roll-up benchmark: load a synthetic battery supply chain from SQLite and
+PostgreSQL, roll it up in memory, and solve the same system with Brightway's bw2calc.
+
+    .venv/bin/python benchmarks/rollup.py                          # 10k, 100k, 1M parts
+    .venv/bin/python benchmarks/rollup.py --quick                  # 10k only
+    .venv/bin/python benchmarks/rollup.py --sizes 100000 --backends postgresql
+
+The chain (`make_chain`): 20 tiers, 200 companies (the OEM alone on tier 0, 199 suppliers
+spread over tiers 1-19), parts split evenly over the tiers. In each company a quarter of
+the parts are products (parents with a CFP set), the rest leaves: in-house terminated parts
+with a CFP set and, above the last tier, bought-in parts whose request is answered by a
+product of the next tier (several customers share each supplier product, and each product
+shares leaves with others: the graph is a DAG, not a tree). The OEM's root product holds all
+its other products.
+
+Columns, per size:
+
+* load SQLite / PostgreSQL: `footprint.graph.load_graph` of the OEM's root from a database
+  holding the chain (the loader walks every company's parts to compute the disclosed totals;
+  the OEM's own view is the result). Rows are bulk-inserted first (not timed).
+* roll-up: `roll_up(engine="float")` on the whole chain as one in-memory graph of N parts
+  (a bought-in part is a parent of its supplier's product, amount 1, own values 0, which
+  gives the same totals as the disclosed answer), the full `Footprint` with one
+  `Contribution` object per part and stage. `kernel` is the vectorised arithmetic alone
+  (`fastpath.levels/quantities/totals`) on arrays made straight from the chain.
+* bw2calc: the same graph as a Brightway technosphere (one activity per part, its children
+  as inputs) and two biosphere flows (pre / main stage emissions): `LCA(...).lci(); lcia()`
+  from in-memory bw_processing datapackages.
+
+Memory is the peak growth of the resident set size during the step (each step runs in a
+forked child with its peak reset via /proc/self/clear_refs), in MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import multiprocessing
+import os
+import random
+import sys
+import time
+import uuid
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+from _common import DEFAULT_POSTGRES_ADMIN_URL, postgres_database, sqlite_database
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy import insert
+
+from battrace.footprint import fastpath
+from battrace.footprint.graph import Edge, FootprintGraph, OwnValue, PartNode, StageValues
+from battrace.footprint.graph import load_graph as load_footprint_graph
+from battrace.footprint.rollup import roll_up
+from battrace.identity.models import Operator, Plant
+from battrace.store import Database
+from battrace.store.migrate import upgrade
+from battrace.traceability.cfp import Dqr, Stage
+from battrace.traceability.models import (
+    AmountUnit,
+    CfpResponseStatus,
+    CfpType,
+    CfpValue,
+    Part,
+    PartEdge,
+    Trade,
+    TradeTreeStatus,
+)
+
+TIERS = 20
+COMPANIES = 200
+PRODUCT_SHARE = 0.25
+BOUGHT_SHARE = 0.45  # of a company's parts, above the last tier
+UNIT = "kgCO2e/kilogram"
+DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
+DEFAULT_DB_MAX = 100_000
+CHUNK = 5_000
+
+console = Console(width=None if sys.stdout.isatty() else 170)
+
+
+# ------------------------------------------------------------------------------- chain
+
+
+@dataclass
+class Chain:
+    """The synthetic chain as flat lists; part i is owned by company `owner[i]`."""
+
+    owner: list[int] = field(default_factory=list)
+    kind: list[str] = field(default_factory=list)  # product | terminated | bought
+    parent: list[int] = field(default_factory=list)  # structure edges (same company)
+    child: list[int] = field(default_factory=list)
+    amount: list[Decimal] = field(default_factory=list)
+    link: dict[int, int] = field(default_factory=dict)  # bought part -> supplier product
+    values: dict[int, tuple[Decimal, Decimal, Dqr, Dqr]] = field(default_factory=dict)
+    root: int = 0
+
+    @property
+    def size(self) -> int:
+        return len(self.owner)
+
+
+def tier_of(company: int) -> int:
+    return 0 if company == 0 else 1 + (company - 1) % (TIERS - 1)
+
+
+def make_chain(size: int, seed: int = 7) -> Chain:
+    """`size` parts over 20 tiers and 200 companies, every part reachable from the root."""
+    rng = random.Random(seed)
+    chain = Chain()
+    per_tier = [size // TIERS] * TIERS
+    per_tier[0] += size - sum(per_tier)
+    companies = [[c for c in range(COMPANIES) if tier_of(c) == t] for t in range(TIERS)]
+    products: list[list[int]] = [[] for _ in range(TIERS)]
+    bought: list[list[int]] = [[] for _ in range(TIERS)]
+    dqrs = [
+        Dqr(Decimal(a), Decimal(b), Decimal(c)) for a in (1, 2, 3) for b in (1, 2) for c in (2, 3)
+    ]
+    for tier in range(TIERS):
+        owners = companies[tier]
+        for position, company in enumerate(owners):
+            count = per_tier[tier] // len(owners) + (position < per_tier[tier] % len(owners))
+            n_products = max(1, int(count * PRODUCT_SHARE))
+            n_bought = int(count * BOUGHT_SHARE) if tier < TIERS - 1 else 0
+            first = chain.size
+            for index in range(count):
+                kind = (
+                    "product"
+                    if index < n_products
+                    else "bought"
+                    if index < n_products + n_bought
+                    else "terminated"
+                )
+                chain.owner.append(company)
+                chain.kind.append(kind)
+                if kind != "bought":
+                    chain.values[first + index] = (
+                        Decimal(rng.randint(10, 500)) / 100,
+                        Decimal(rng.randint(100, 2000)) / 100,
+                        rng.choice(dqrs),
+                        rng.choice(dqrs),
+                    )
+            own_products = list(range(first, first + n_products))
+            leaves = list(range(first + n_products, first + count))
+            bought[tier].extend(range(first + n_products, first + n_products + n_bought))
+            products[tier].extend(own_products)
+            children: dict[int, set[int]] = {p: set() for p in own_products}
+            for at, leaf in enumerate(leaves):  # every leaf in one product, some in two
+                children[own_products[at % n_products]].add(leaf)
+                if rng.random() < 0.3:
+                    children[rng.choice(own_products)].add(leaf)
+            if company == 0:
+                chain.root = own_products[0]
+                children[chain.root].update(own_products[1:])
+            for product in own_products:
+                for leaf in sorted(children[product]):
+                    chain.parent.append(product)
+                    chain.child.append(leaf)
+                    chain.amount.append(Decimal(rng.randint(5, 100)) / 100)
+    for tier in range(TIERS - 1):  # each supplier product answers one or more requests
+        below = products[tier + 1][:]
+        rng.shuffle(below)
+        for at, part in enumerate(bought[tier]):
+            chain.link[part] = below[at % len(below)]
+    return chain
+
+
+# --------------------------------------------------------------------- in-memory graph
+
+
+def _own(values: tuple[Decimal, Decimal, Dqr, Dqr] | None) -> MappingProxyType[Stage, StageValues]:
+    zero = Decimal(0)
+    if values is None:  # a bought-in part seen through: its own values are 0
+        nothing = Dqr.empty()
+        return MappingProxyType(
+            {
+                stage: StageValues(OwnValue(zero, nothing), OwnValue(zero, nothing))
+                for stage in Stage
+            }
+        )
+    pre, main, pre_dqr, main_dqr = values
+    return MappingProxyType(
+        {
+            Stage.PRE: StageValues(OwnValue(pre, pre_dqr), OwnValue(zero, pre_dqr)),
+            Stage.MAIN: StageValues(OwnValue(main, main_dqr), OwnValue(zero, main_dqr)),
+        }
+    )
+
+
+def chain_graph(chain: Chain, ids: list[uuid.UUID], operators: list[uuid.UUID]) -> FootprintGraph:
+    """The whole chain as one graph of N parts (bought-in parts see through to the supplier)."""
+    edges: dict[int, list[Edge]] = {}
+    for up, down, amount in zip(chain.parent, chain.child, chain.amount, strict=True):
+        edges.setdefault(up, []).append(Edge(ids[down], amount))
+    for part, product in chain.link.items():
+        edges[part] = [Edge(ids[product], Decimal(1))]
+    nodes = []
+    for at in range(chain.size):
+        kind = chain.kind[at]
+        nodes.append(
+            PartNode(
+                trace_id=ids[at],
+                operator_id=operators[chain.owner[at]],
+                parts_name=f"part-{at}",
+                support_parts_name=None,
+                amount_required_unit="kilogram",
+                terminated=kind == "terminated",
+                is_parent=kind != "terminated",
+                declared_unit=UNIT,
+                own=_own(chain.values.get(at)),
+                children=tuple(edges.get(at, ())),
+            )
+        )
+    return FootprintGraph.build(viewer=operators[0], roots=[ids[chain.root]], nodes=nodes)
+
+
+def chain_arrays(chain: Chain) -> fastpath.PlanArrays:
+    """The same system as arrays, straight from the chain (what the kernel computes on)."""
+    size = chain.size
+    parent = np.asarray(chain.parent + list(chain.link), dtype=np.intp)
+    child = np.asarray(chain.child + list(chain.link.values()), dtype=np.intp)
+    amount = np.asarray([float(a) for a in chain.amount] + [1.0] * len(chain.link))
+    level = fastpath.levels(size, parent, child, chain.root)
+    edge_level = level[parent]
+    order = np.argsort(edge_level, kind="stable")
+    bounds = np.searchsorted(edge_level[order], np.arange(int(level.max()) + 2)).astype(np.intp)
+    owners = np.asarray(sorted(chain.values), dtype=np.intp)
+    terms = {}
+    for stage, column in ((Stage.PRE, 0), (Stage.MAIN, 1)):
+        picked = [chain.values[i] for i in owners.tolist()]
+        emission = np.asarray([float(v[0] if column == 0 else v[1]) for v in picked])
+        ratings = [v[2] if column == 0 else v[3] for v in picked]
+        dqr = np.asarray(
+            [[float(r.ter or 0), float(r.ger or 0), float(r.tir or 0)] for r in ratings]
+        ).reshape(-1, 3)
+        terms[stage] = fastpath.Terms(owners, emission, dqr)
+    return fastpath.PlanArrays(
+        size, chain.root, parent[order], child[order], amount[order], level, bounds, terms
+    )
+
+
+# ----------------------------------------------------------------------------- bw2calc
+
+
+def bw2calc_solve(chain: Chain) -> tuple[float, dict[Stage, float]]:
+    """The chain as a Brightway system; returns (seconds, the root's total per stage)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import bw2calc  # type: ignore[import-untyped]  # noqa: PLC0415 (benchmark-only)
+        import bw_processing as bwp  # type: ignore[import-untyped]  # noqa: PLC0415
+
+    size = chain.size
+    base = 1_000  # activity ids; biosphere flows are 1 and 2
+    production = np.arange(size, dtype=np.int64) + base
+    parents = np.asarray(chain.parent + list(chain.link), dtype=np.int64) + base
+    children = np.asarray(chain.child + list(chain.link.values()), dtype=np.int64) + base
+    amounts = np.asarray([float(a) for a in chain.amount] + [1.0] * len(chain.link))
+    technosphere_indices = np.empty(size + parents.size, dtype=bwp.INDICES_DTYPE)
+    technosphere_indices["row"] = np.concatenate([production, children])
+    technosphere_indices["col"] = np.concatenate([production, parents])
+    technosphere_data = np.concatenate([np.ones(size), amounts])
+    flip = np.concatenate([np.zeros(size, dtype=bool), np.ones(parents.size, dtype=bool)])
+    owners = np.asarray(sorted(chain.values), dtype=np.int64)
+    picked = [chain.values[i] for i in owners.tolist()]
+    biosphere_indices = np.empty(2 * owners.size, dtype=bwp.INDICES_DTYPE)
+    biosphere_indices["row"] = np.concatenate([np.full(owners.size, 1), np.full(owners.size, 2)])
+    biosphere_indices["col"] = np.concatenate([owners + base, owners + base])
+    biosphere_data = np.asarray([float(v[0]) for v in picked] + [float(v[1]) for v in picked])
+    package = bwp.create_datapackage()
+    package.add_persistent_vector(
+        matrix="technosphere_matrix",
+        indices_array=technosphere_indices,
+        data_array=technosphere_data,
+        flip_array=flip,
+        name="technosphere",
+    )
+    package.add_persistent_vector(
+        matrix="biosphere_matrix",
+        indices_array=biosphere_indices,
+        data_array=biosphere_data,
+        name="biosphere",
+    )
+    characterization = np.empty(2, dtype=bwp.INDICES_DTYPE)
+    characterization["row"] = [1, 2]
+    characterization["col"] = [0, 0]
+    package.add_persistent_vector(
+        matrix="characterization_matrix",
+        indices_array=characterization,
+        data_array=np.ones(2),
+        name="gwp",
+    )
+    started = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        lca = bw2calc.LCA({int(chain.root) + base: 1.0}, data_objs=[package])
+        lca.lci()
+        lca.lcia()
+    seconds = time.perf_counter() - started
+    per_flow = np.asarray(lca.inventory.sum(axis=1)).ravel()
+    flows = lca.dicts.biosphere
+    return seconds, {Stage.PRE: float(per_flow[flows[1]]), Stage.MAIN: float(per_flow[flows[2]])}
+
+
+# ---------------------------------------------------------------------------- database
+
+
+def chain_ids(
+    chain: Chain, seed: int = 11
+) -> tuple[list[uuid.UUID], list[uuid.UUID], list[uuid.UUID]]:
+    rng = random.Random(seed)
+
+    def new() -> uuid.UUID:
+        return uuid.UUID(int=rng.getrandbits(128), version=4)
+
+    return (
+        [new() for _ in range(chain.size)],
+        [new() for _ in range(COMPANIES)],
+        [new() for _ in range(COMPANIES)],
+    )
+
+
+def chain_rows(
+    chain: Chain, ids: list[uuid.UUID], operators: list[uuid.UUID], plants: list[uuid.UUID]
+) -> dict[type[Any], list[dict[str, Any]]]:
+    """The rows the services would have written (structures, CFP sets, answered requests).
+
+    Left out because the roll-up never reads them: accounts, notifications, audit events;
+    trade counters are 1/1 (what a request answered by a part with no requests upstream of
+    its own would show), not the counts of the whole tree.
+    """
+    now = datetime.now(UTC)
+    rows: dict[type[Any], list[dict[str, Any]]] = {}
+    rows[Operator] = [
+        {"id": operators[c], "name": f"company-{c:03d}", "address": "xx県xx市",
+         "open_operator_id": f"{c:013d}", "global_operator_id": None,
+         "created_at": now, "updated_at": now}
+        for c in range(COMPANIES)
+    ]  # fmt: skip
+    rows[Plant] = [
+        {"operator_id": operators[c], "id": plants[c], "name": f"plant-{c:03d}",
+         "address": "xx県xx市", "open_plant_id": f"{c:013d}012345", "global_plant_id": None,
+         "created_at": now, "updated_at": now}
+        for c in range(COMPANIES)
+    ]  # fmt: skip
+    rows[Part] = [
+        {"operator_id": operators[chain.owner[at]], "trace_id": ids[at],
+         "plant_id": plants[chain.owner[at]], "parts_name": f"part-{at}",
+         "support_parts_name": None, "terminated_flag": chain.kind[at] == "terminated",
+         "amount_required_unit": AmountUnit.KILOGRAM, "parts_label_name": None,
+         "parts_add_info1": None, "parts_add_info2": None, "parts_add_info3": None,
+         "is_parent": chain.kind[at] == "product", "created_at": now, "updated_at": now}
+        for at in range(chain.size)
+    ]  # fmt: skip
+    rows[PartEdge] = [
+        {"operator_id": operators[chain.owner[up]], "parent_trace_id": ids[up],
+         "child_trace_id": ids[down], "amount_required": amount}
+        for up, down, amount in zip(chain.parent, chain.child, chain.amount, strict=True)
+    ]  # fmt: skip
+    cfp = []
+    for at, (pre, main, pre_dqr, main_dqr) in chain.values.items():
+        cfp_id = uuid.UUID(int=ids[at].int ^ 1)
+        for cfp_type, value, dqr, dqr_type in (
+            (CfpType.PRE_PRODUCTION, pre, pre_dqr, "preProcessing"),
+            (CfpType.PRE_COMPONENT, Decimal(0), pre_dqr, "preProcessing"),
+            (CfpType.MAIN_PRODUCTION, main, main_dqr, "mainProcessing"),
+            (CfpType.MAIN_COMPONENT, Decimal(0), main_dqr, "mainProcessing"),
+        ):
+            cfp.append(
+                {"operator_id": operators[chain.owner[at]], "trace_id": ids[at],
+                 "cfp_type": cfp_type, "cfp_id": cfp_id, "ghg_emission": value,
+                 "ghg_declared_unit": UNIT, "dqr_type": dqr_type, "ter": dqr.ter,
+                 "ger": dqr.ger, "tir": dqr.tir, "updated_at": now}
+            )  # fmt: skip
+    rows[CfpValue] = cfp
+    rows[Trade] = [
+        {"id": uuid.UUID(int=ids[part].int ^ 2), "status_id": uuid.UUID(int=ids[part].int ^ 3),
+         "downstream_operator_id": operators[chain.owner[part]],
+         "upstream_operator_id": operators[chain.owner[product]],
+         "downstream_trace_id": ids[part], "upstream_trace_id": ids[product],
+         "request_type": "CFP", "message": None, "reply_message": None,
+         "response_due_date": None, "cfp_response_status": CfpResponseStatus.COMPLETED,
+         "trade_tree_status": TradeTreeStatus.TERMINATED, "completed_count": 1,
+         "completed_count_modified_at": now, "trades_count": 1,
+         "trades_count_modified_at": now, "created_at": now, "updated_at": now}
+        for part, product in chain.link.items()
+    ]  # fmt: skip
+    return rows
+
+
+def insert_rows(
+    database: Database, rows: dict[type[Any], list[dict[str, Any]]], progress: Progress, label: str
+) -> None:
+    total = sum(len(batch) for batch in rows.values())
+    task = progress.add_task(label, total=total)
+    with database.transaction() as session:
+        for model, batch in rows.items():
+            for start in range(0, len(batch), CHUNK):
+                session.execute(insert(model), batch[start : start + CHUNK])
+                progress.advance(task, len(batch[start : start + CHUNK]))
+    if database.dialect == "postgresql":
+        with database.engine.connect() as connection:
+            connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
+    progress.remove_task(task)
+
+
+@contextlib.contextmanager
+def provisioned(backend: str, postgres_url: str) -> Iterator[str]:
+    with sqlite_database() if backend == "sqlite" else postgres_database(postgres_url) as url:
+        yield url
+
+
+# ------------------------------------------------------------------------- measurement
+
+
+@dataclass(frozen=True)
+class Measured:
+    seconds: float
+    peak_mb: float | None
+    value: Any
+
+
+def _rss_kb(field_name: str) -> int | None:
+    with contextlib.suppress(OSError, ValueError):
+        for line in open("/proc/self/status").read().splitlines():  # noqa: SIM115, PTH123
+            if line.startswith(field_name + ":"):
+                return int(line.split()[1])
+    return None
+
+
+def _child(step: Callable[[], Any], connection: Any) -> None:
+    try:
+        with contextlib.suppress(OSError), open("/proc/self/clear_refs", "w") as handle:  # noqa: PTH123
+            handle.write("5")  # reset the peak RSS to the current RSS
+        before = _rss_kb("VmRSS")
+        started = time.perf_counter()
+        value = step()
+        seconds = time.perf_counter() - started
+        peak = _rss_kb("VmHWM")
+        growth = None if before is None or peak is None else (peak - before) / 1024
+        connection.send(("ok", seconds, growth, value))
+    except BaseException as exc:
+        connection.send(("error", 0.0, None, f"{type(exc).__name__}: {exc}"))
+    finally:
+        connection.close()
+
+
+def measure(step: Callable[[], Any]) -> Measured:
+    """Run `step` in a forked child: its wall time, peak RSS growth (MB) and small result."""
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    process = context.Process(target=_child, args=(step, send))
+    process.start()
+    send.close()
+    status, seconds, peak, value = receive.recv()
+    process.join()
+    if status != "ok":
+        raise RuntimeError(value)
+    return Measured(seconds, peak, value)
+
+
+def stage_totals(footprint: Any) -> dict[Stage, float]:
+    return {stage: float(footprint.stages[stage].total) for stage in Stage}
+
+
+# ------------------------------------------------------------------------------ runner
+
+
+@dataclass
+class Row:
+    size: int
+    edges: int = 0
+    depth: int = 0
+    loads: dict[str, Measured | str] = field(default_factory=dict)
+    rollup: Measured | None = None
+    kernel: Measured | None = None
+    bw: tuple[float, dict[Stage, float]] | None = None
+    bw_error: str | None = None
+    reference: dict[Stage, float] = field(default_factory=dict)
+
+
+def run_size(size: int, options: argparse.Namespace, progress: Progress) -> Row:
+    row = Row(size)
+    task = progress.add_task(f"{size:>9,} parts", total=6)
+    chain = make_chain(size)
+    ids, operators, plants = chain_ids(chain)
+    progress.advance(task)
+    root_id = ids[chain.root]
+    for backend in options.backends:
+        if size > options.db_max:
+            row.loads[backend] = f"skipped (> --db-max {options.db_max:,})"
+            continue
+        with provisioned(backend, options.postgres_url) as url:
+            database = Database(url)
+            try:
+                upgrade(database.engine)
+                insert_rows(database, chain_rows(chain, ids, operators, plants), progress,
+                            f"  insert {backend}")  # fmt: skip
+
+                def load(database: Database = database) -> dict[Stage, float]:
+                    with database.transaction(write=False) as session:
+                        graph = load_footprint_graph(session, viewer=operators[0], roots=[root_id])
+                    return stage_totals(roll_up(graph, root_id, engine="decimal"))
+
+                row.loads[backend] = measure(load)
+            finally:
+                database.dispose()
+    progress.advance(task, 2)
+    graph = chain_graph(chain, ids, operators)
+
+    def full(graph: FootprintGraph = graph) -> dict[Stage, float]:
+        return stage_totals(roll_up(graph, root_id, engine="float"))
+
+    row.rollup = measure(full)
+    del graph
+    progress.advance(task)
+    flat = chain_arrays(chain)
+    row.edges, row.depth = int(flat.parent.size), flat.levels
+
+    def kernel() -> dict[Stage, float]:
+        fastpath.quantities(flat)
+        return {stage: float(fastpath.totals(flat, stage)[0][flat.root]) for stage in Stage}
+
+    row.kernel = measure(kernel)
+    progress.advance(task)
+    try:
+        row.bw = bw2calc_solve(chain)
+    except Exception as exc:
+        row.bw_error = f"{type(exc).__name__}: {exc}"
+    progress.advance(task)
+    return row
+
+
+def _cell(measured: Measured | str | None) -> str:
+    if measured is None:
+        return "-"
+    if isinstance(measured, str):
+        return measured
+    memory = "?" if measured.peak_mb is None else f"{measured.peak_mb:,.0f}"
+    return f"{measured.seconds:,.3f} s / {memory} MB"
+
+
+def report(rows: Sequence[Row], backends: Sequence[str]) -> None:
+    table = Table(title="Footprint roll-up (time / peak RSS growth)")
+    for column in ("parts", "edges / depth", *(f"load {b}" for b in backends),
+                   "roll-up (Footprint)", "kernel (arrays)", "bw2calc s",
+                   "bw2calc / roll-up", "bw2calc / kernel", "agree (max |diff|)"):  # fmt: skip
+        table.add_column(column, justify="right")
+    for row in rows:
+        totals: list[dict[Stage, float]] = []
+        for measured in (*row.loads.values(), row.rollup, row.kernel):
+            if isinstance(measured, Measured):
+                totals.append(measured.value)
+        if row.bw is not None:
+            totals.append(row.bw[1])
+        diff = max(
+            (abs(t[stage] - totals[0][stage]) for t in totals for stage in Stage), default=0.0
+        )
+        scale = max(abs(v) for v in totals[0].values()) if totals else 1.0
+        agree = "yes" if diff <= max(1e-5, 1e-9 * scale) else "NO"
+        bw_s = row.bw[0] if row.bw else None
+        ratios = []
+        for measured in (row.rollup, row.kernel):
+            ratios.append(f"{bw_s / measured.seconds:,.2f}x" if bw_s and measured else "-")
+        table.add_row(
+            f"{row.size:,}",
+            f"{row.edges:,} / {row.depth}",
+            *(_cell(row.loads.get(b)) for b in backends),
+            _cell(row.rollup),
+            _cell(row.kernel),
+            f"{bw_s:.3f}" if bw_s is not None else (row.bw_error or "-"),
+            *ratios,
+            f"{agree} ({diff:.2e})",
+        )
+    console.print(table)
+    for row in rows:
+        if row.rollup is not None:
+            values = ", ".join(f"{s.value} {v:,.5f}" for s, v in row.rollup.value.items())
+            console.print(f"  {row.size:,} parts: root total per unit (roll-up) {values}")
+        if row.bw is not None:
+            values = ", ".join(f"{s.value} {v:,.5f}" for s, v in row.bw[1].items())
+            console.print(f"  {row.size:,} parts: root total per unit (bw2calc) {values}")
+    console.print(
+        "Targets: roll-up of 1,000,000 parts <= 1 s and <= bw2calc; load from PostgreSQL "
+        "<= 10 s. bw2calc ran without pypardiso (scipy's solver), as installed here."
+    )
+
+
+def parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default=",".join(str(s) for s in DEFAULT_SIZES))
+    parser.add_argument("--quick", action="store_true", help="10,000 parts only")
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument(
+        "--db-max",
+        type=int,
+        default=DEFAULT_DB_MAX,
+        help="largest size loaded from the databases (default 100,000)",
+    )
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get("BATTRACE_BENCH_POSTGRES_URL", DEFAULT_POSTGRES_ADMIN_URL),
+    )
+    options = parser.parse_args(argv)
+    options.sizes = [10_000] if options.quick else [int(s) for s in options.sizes.split(",")]
+    options.backends = [b for b in options.backends.split(",") if b]
+    return options
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    options = parse(argv)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())  # fmt: skip
+    rows = []
+    with Progress(*columns, console=console, transient=True) as progress:
+        for size in options.sizes:
+            rows.append(run_size(size, options, progress))
+            console.print(f"done: {size:,} parts")
+    report(rows, options.backends)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
