@@ -375,3 +375,36 @@ def test_cors_for_a_browser_client(settings: Settings, seeded: Database) -> None
             headers={"Origin": "http://evil.example", "Access-Control-Request-Method": "GET"},
         )
         assert "access-control-allow-origin" not in foreign.headers
+
+
+def test_an_upload_slot_takes_one_upload(client: TestClient, chain: Chain) -> None:
+    slots = client.post(
+        "/fileUploadUrl",
+        headers=trace_headers(chain.b),
+        json={
+            "operatorId": str(B.operator_id),
+            "fileInfo": [{"fileName": "x.pdf", "extension": "pdf"}],
+        },
+    )
+    url = slots.json()[0]["URL"]
+    assert client.put(url, content=PDF).status_code == 200
+    again = client.put(url, content=b"%PDF-forged")
+    assert again.status_code == 400
+    assert again.json()["errors"][0]["errorDescription"].startswith("file: this upload slot")
+
+
+def test_a_file_link_is_not_an_access_token(client: TestClient, chain: Chain) -> None:
+    slots = client.post(
+        "/fileUploadUrl",
+        headers=trace_headers(chain.b),
+        json={
+            "operatorId": str(B.operator_id),
+            "fileInfo": [{"fileName": "x.pdf", "extension": "pdf"}],
+        },
+    )
+    token = slots.json()[0]["URL"].split("token=")[1]
+    response = client.get(
+        f"{DT}?dataTarget=parts",
+        headers={"apiKey": chain.b["apiKey"], "Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 401

@@ -12,6 +12,8 @@ holds one may send or fetch that one file until it expires, and nothing else.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import uuid
 from datetime import datetime, timedelta
@@ -318,13 +320,20 @@ async def post_reply_message(request: Request) -> Response:
 # ------------------------------------------------------------------------ certificates
 
 
+def _link_key(state: AppState) -> str:
+    """A key of its own for file links, derived from the token key: a link is never a token."""
+    return hmac.new(
+        state.signer.secret.encode(), b"battrace file links", hashlib.sha256
+    ).hexdigest()
+
+
 def _signed_link(
     state: AppState, request: Request, *, action: str, owner: uuid.UUID, file_id: uuid.UUID
 ) -> str:
     expires = utcnow() + timedelta(seconds=state.settings.upload_url_ttl_seconds)
     token = jwt.encode(
         {"act": action, "own": str(owner), "fid": str(file_id), "exp": int(expires.timestamp())},
-        state.signer.secret,
+        _link_key(state),
         algorithm="HS256",
     )
     base = (state.settings.public_url or str(request.base_url)).rstrip("/")
@@ -335,7 +344,7 @@ def _read_link(state: AppState, token: str | None, action: str, file_id: uuid.UU
     try:
         claims = jwt.decode(
             token or "",
-            state.signer.secret,
+            _link_key(state),
             algorithms=["HS256"],
             options={"require": ["exp", "act", "own", "fid"]},
         )

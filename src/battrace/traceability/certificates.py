@@ -181,6 +181,9 @@ def store_upload(
     row = session.get(CertificateFile, (owner, file_id))
     if row is None:
         raise NotFound("file not found")
+    if row.uploaded_at is not None:
+        # A slot takes one upload: a leaked link cannot replace a certificate already given.
+        raise InvalidRequest("file: this upload slot has been used; ask for a new one.")
     if len(content) > max_bytes:
         raise InvalidRequest(f"file: larger than the limit of {max_bytes} bytes.")
     if not content:
