@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     # Seconds a known API key's grant is kept in memory (0 = look it up on every request).
     api_key_cache_seconds: float = 10.0
 
+    # GET cfp results kept per worker, valid until the next write (0 = compute every time).
+    cfp_cache_entries: int = 50_000
+
     # Browser clients served from other origins (the reference web client, for one).
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
 

@@ -408,3 +408,40 @@ def test_a_file_link_is_not_an_access_token(client: TestClient, chain: Chain) ->
         headers={"apiKey": chain.b["apiKey"], "Authorization": f"Bearer {token}"},
     )
     assert response.status_code == 401
+
+
+def test_cfp_answers_follow_every_write_across_workers(
+    client: TestClient, chain: Chain, settings: Settings, seeded: Database
+) -> None:
+    """GET cfp keeps computed rows per worker; a write through any worker (here a second app
+    on the same database) makes every worker compute them again."""
+    from battrace.connector.app import create_app  # noqa: PLC0415
+
+    def a_sees() -> list[object]:
+        rows = client.get(f"{DT}?dataTarget=cfp&traceIds={chain.a_child}", headers=chain.a).json()
+        return [row["ghgEmission"] for row in rows]
+
+    assert a_sees() == [1.5, 10]
+    assert a_sees() == [1.5, 10]  # served again, from the worker's memory
+    other_worker = create_app(settings, database=seeded)
+    with TestClient(other_worker, client=("127.0.0.1", 2)) as second:
+        cfp_id = second.get(f"{DT}?dataTarget=cfp&traceIds={chain.b_part}", headers=chain.b).json()[
+            0
+        ]["cfpId"]
+        second.put(
+            f"{DT}?dataTarget=cfp",
+            headers=chain.b,
+            json=cfp_set(chain.b_part, 2.5, 10, cfp_id=cfp_id),
+        )
+    assert a_sees() == [2.5, 10]
+    client.post(
+        "/cfpAcl",
+        headers=trace_headers(chain.b),
+        json={
+            "operatorId": str(B.operator_id),
+            "releasedToOperatorId": str(A.operator_id),
+            "traceId": chain.b_part,
+            "acl": [{"aclItemGroup": "TOTALCFP", "releasedFlag": False}],
+        },
+    )
+    assert a_sees() == [None, None]

@@ -24,7 +24,7 @@ from battrace.connector.errors import (
     Source,
     contract_error_response,
 )
-from battrace.connector.runtime import AppState, GrantCache, check_api_key
+from battrace.connector.runtime import AppState, CfpRowCache, GrantCache, check_api_key
 from battrace.identity import passwords
 from battrace.identity.secrets import JWT_SECRET, get_or_create_secret
 from battrace.identity.tokens import TokenSigner
@@ -59,6 +59,7 @@ def build_state(settings: Settings, database: Database | None = None) -> AppStat
         signer=signer,
         file_store=store,
         grants=GrantCache(settings.api_key_cache_seconds),
+        cfp_rows=CfpRowCache(settings.cfp_cache_entries),
     )
 
 

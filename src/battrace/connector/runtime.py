@@ -14,7 +14,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
@@ -41,6 +41,7 @@ from battrace.identity import api_keys
 from battrace.identity.api_keys import ApiKeyGrant
 from battrace.identity.tokens import TokenSigner
 from battrace.settings import Settings
+from battrace.store import version
 from battrace.store.engine import Database
 from battrace.traceability import certificates, disclosure
 
@@ -57,6 +58,7 @@ class AppState:
     signer: TokenSigner
     file_store: certificates.FileStore
     grants: GrantCache = field(default_factory=lambda: GrantCache(0))
+    cfp_rows: CfpRowCache = field(default_factory=lambda: CfpRowCache(0))
 
     def session(self, *, write: bool = False) -> Session:
         session = self.db.session(write=write)
@@ -77,6 +79,7 @@ class AppState:
             session = self.session(write=True)
             try:
                 result = work(session)
+                version.bump(session)
                 session.commit()
             except (IntegrityError, OperationalError) as exc:
                 session.rollback()
@@ -121,6 +124,51 @@ class GrantCache:
                     self._entries.clear()
                 self._entries[key] = (now + self.ttl, grant)
         return grant
+
+
+class CfpRowCache:
+    """GET cfp's rows per (caller, traceId), valid for one data version.
+
+    A product's rows depend on its whole upstream chain, so they are costly to compute and
+    cheap to keep; any committed write raises the data version, and an entry of an older
+    version is never served. `max_entries` 0 turns the cache off.
+    """
+
+    def __init__(self, max_entries: int) -> None:
+        self.max_entries = max_entries
+        self._version = -1
+        self._entries: dict[tuple[uuid.UUID, uuid.UUID], list[Any]] = {}
+        self._lock = threading.Lock()
+
+    def rows(
+        self,
+        session: Session,
+        *,
+        caller: uuid.UUID,
+        trace_ids: list[uuid.UUID],
+        compute: Callable[[list[uuid.UUID]], dict[uuid.UUID, list[Any]]],
+    ) -> list[Any]:
+        if self.max_entries <= 0:
+            computed = compute(trace_ids)
+            return [row for trace_id in trace_ids for row in computed.get(trace_id, [])]
+        seen_version = version.current(session)
+        with self._lock:
+            if seen_version != self._version:
+                self._entries.clear()
+                self._version = seen_version
+            found = {t: self._entries.get((caller, t)) for t in trace_ids}
+        missing = [t for t, rows in found.items() if rows is None]
+        if missing:
+            computed = compute(missing)
+            with self._lock:
+                if len(self._entries) + len(missing) > self.max_entries:
+                    self._entries.clear()
+                if self._version == seen_version:
+                    for trace_id in missing:
+                        self._entries[(caller, trace_id)] = computed.get(trace_id, [])
+            for trace_id in missing:
+                found[trace_id] = computed.get(trace_id, [])
+        return [row for trace_id in trace_ids for row in found[trace_id] or []]
 
 
 def _is_retryable(exc: IntegrityError | OperationalError) -> bool:

@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Callable
 
 from fastapi import APIRouter
+from sqlalchemy.orm import Session
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import Response
@@ -184,9 +185,23 @@ def get_status(call: Call) -> Response:
 
 
 def get_cfp(call: Call) -> Response:
-    trace_ids = uuid_list_param(call.params, "traceIds", maximum=50, required=True) or []
-    rows = call.state.read(lambda s: rollup.cfp_rows(s, caller=call.operator, trace_ids=trace_ids))
-    return json_response([cfp_row_json(row) for row in rows])
+    trace_ids = list(
+        dict.fromkeys(uuid_list_param(call.params, "traceIds", maximum=50, required=True) or [])
+    )
+
+    def read(session: Session) -> list[rollup.CfpRow]:
+        def compute(wanted: list[uuid.UUID]) -> dict[uuid.UUID, list[rollup.CfpRow]]:
+            grouped: dict[uuid.UUID, list[rollup.CfpRow]] = {}
+            for row in rollup.cfp_rows(session, caller=call.operator, trace_ids=wanted):
+                grouped.setdefault(row.trace_id, []).append(row)
+            return grouped
+
+        rows: list[rollup.CfpRow] = call.state.cfp_rows.rows(
+            session, caller=call.operator, trace_ids=trace_ids, compute=compute
+        )
+        return rows
+
+    return json_response([cfp_row_json(row) for row in call.state.read(read)])
 
 
 def get_cfp_certification(call: Call) -> Response:
@@ -195,12 +210,11 @@ def get_cfp_certification(call: Call) -> Response:
     return json_response(call.state.read(lambda s: _certification(s, call.operator, trace_id)))
 
 
-def _certification(session: object, caller: object, trace_id: object) -> list[dict[str, object]]:
+def _certification(
+    session: Session, caller: uuid.UUID, trace_id: uuid.UUID
+) -> list[dict[str, object]]:
     """#18: the caller's own certificate, or the supplier's for a linked bought-in part."""
-    from sqlalchemy.orm import Session  # noqa: PLC0415 (typing only)
-
-    assert isinstance(session, Session)  # noqa: S101
-    part = parts.get_own_part(session, caller=caller, trace_id=trace_id)  # type: ignore[arg-type]
+    part = parts.get_own_part(session, caller=caller, trace_id=trace_id)
     if part is None:
         return []
     owner, owner_trace, released = part.operator_id, part.trace_id, True

@@ -1,0 +1,32 @@
+"""The data version: one number that every committed API write raises.
+
+It lets a worker keep results derived from many rows (a product's CFP rolled up through its
+supply chain) in memory and know, with one indexed read, whether anything changed since.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Integer, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from battrace.store.base import ModelBase
+
+
+class DataVersion(ModelBase):
+    __tablename__ = "data_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[int] = mapped_column(BigInteger)
+
+
+def bump(session: Session) -> None:
+    """Raise the version inside the caller's write transaction (committed with it)."""
+    result = session.execute(
+        update(DataVersion).where(DataVersion.id == 1).values(number=DataVersion.number + 1)
+    )
+    if not getattr(result, "rowcount", 1):  # the row was removed (a wiped table): start again
+        session.add(DataVersion(id=1, number=1))
+
+
+def current(session: Session) -> int:
+    return session.scalar(select(DataVersion.number).where(DataVersion.id == 1)) or 0
