@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -154,3 +155,54 @@ def get_all(client: TestClient, url: str, headers: dict[str, str]) -> list[Any]:
         pages += 1
         assert pages < 1000, "pagination does not end"
     return items
+
+
+@dataclass
+class TutorialChain:
+    """The tutorial's chain: A's parent 部品A needs 5 kg of 部品A1, which A asked B for;
+    B linked its terminated 部品B and answered 1.5 / 10 kgCO2e/kg."""
+
+    a: dict[str, str]
+    b: dict[str, str]
+    parent: str
+    a_child: str
+    b_part: str
+    trade_id: str
+    status_id: str
+
+
+def tutorial_chain(client: TestClient, *, parent_cfp: bool = False) -> TutorialChain:
+    """Build the chain through the API; `parent_cfp` also gives 部品A its own 3 / 20."""
+    a, b = login_a(client), login_b(client)
+    plant_a = create_plant(client, a, A.operator_id, "1234567890123012345")
+    plant_b = create_plant(client, b, B.operator_id, "1234567890124012345")
+    structure = client.put(
+        f"{DT}?dataTarget=partsStructure",
+        headers=a,
+        json={
+            "parentPartsModel": part(A.operator_id, plant_a, "部品A"),
+            "childrenPartsModel": [part(A.operator_id, plant_a, "部品A1", amount=5)],
+        },
+    ).json()
+    parent = structure["parentPartsModel"]["traceId"]
+    a_child = structure["childrenPartsModel"][0]["traceId"]
+    if parent_cfp:
+        own = client.put(f"{DT}?dataTarget=cfp", headers=a, json=cfp_set(parent, 3.0, 20.0))
+        assert own.status_code == 201, own.text
+    request = client.put(
+        f"{DT}?dataTarget=tradeRequest",
+        headers=a,
+        json=trade_request(A.operator_id, a_child, B.operator_id),
+    ).json()
+    b_part = client.put(
+        f"{DT}?dataTarget=parts",
+        headers=b,
+        json=part(B.operator_id, plant_b, "部品B", terminated=True),
+    ).json()["traceId"]
+    trade_id = request["tradeModel"]["tradeId"]
+    client.put(f"{DT}?dataTarget=tradeResponse&tradeId={trade_id}&traceId={b_part}", headers=b)
+    answer = client.put(f"{DT}?dataTarget=cfp", headers=b, json=cfp_set(b_part, 1.5, 10))
+    assert answer.status_code == 201, answer.text
+    return TutorialChain(
+        a, b, parent, a_child, b_part, trade_id, request["statusModel"]["statusId"]
+    )

@@ -9,41 +9,13 @@ from html.parser import HTMLParser
 from fastapi.testclient import TestClient
 
 from battrace.store import Database
-from tests.support import DT, A, B, cfp_set, create_plant, login_a, login_b, part, trade_request
+from tests.support import DT, A, cfp_set, create_plant, login_a, part, tutorial_chain
 
 
 def build(client: TestClient) -> tuple[dict[str, str], dict[str, str], str, str]:
     """The tutorial chain: A's parent (own 3/20) needs 5 kg of A1, answered by B (1.5/10)."""
-    a, b = login_a(client), login_b(client)
-    plant_a = create_plant(client, a, A.operator_id, "1234567890123012345")
-    plant_b = create_plant(client, b, B.operator_id, "1234567890124012345")
-    structure = client.put(
-        f"{DT}?dataTarget=partsStructure",
-        headers=a,
-        json={
-            "parentPartsModel": part(A.operator_id, plant_a, "部品A"),
-            "childrenPartsModel": [part(A.operator_id, plant_a, "部品A1", amount=5)],
-        },
-    ).json()
-    parent = structure["parentPartsModel"]["traceId"]
-    child = structure["childrenPartsModel"][0]["traceId"]
-    client.put(f"{DT}?dataTarget=cfp", headers=a, json=cfp_set(parent, 3.0, 20.0))
-    trade = client.put(
-        f"{DT}?dataTarget=tradeRequest",
-        headers=a,
-        json=trade_request(A.operator_id, child, B.operator_id),
-    ).json()
-    b_part = client.put(
-        f"{DT}?dataTarget=parts",
-        headers=b,
-        json=part(B.operator_id, plant_b, "部品B", terminated=True),
-    ).json()["traceId"]
-    client.put(
-        f"{DT}?dataTarget=tradeResponse&tradeId={trade['tradeModel']['tradeId']}&traceId={b_part}",
-        headers=b,
-    )
-    client.put(f"{DT}?dataTarget=cfp", headers=b, json=cfp_set(b_part, 1.5, 10))
-    return a, b, parent, child
+    chain = tutorial_chain(client, parent_cfp=True)
+    return chain.a, chain.b, chain.parent, chain.a_child
 
 
 def test_roll_up_and_reports(client: TestClient, seeded: Database) -> None:

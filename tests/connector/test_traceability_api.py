@@ -4,66 +4,45 @@ certificates, disclosure, notifications and reply messages, end to end over HTTP
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx2 import Response
 
 from battrace.settings import Settings
 from battrace.store import Database
-from tests.support import DT, A, B, cfp_set, create_plant, login_a, login_b, part, trade_request
+from tests.support import DT, A, B, TutorialChain, cfp_set, login_a, tutorial_chain
 
 PDF = b"%PDF-1.7\n" + bytes(range(256)) * 40 + b"\n%%EOF\n"
 
 
-@dataclass
-class Chain:
-    a: dict[str, str]
-    b: dict[str, str]
-    a_child: str
-    b_part: str
-    trade_id: str
-    status_id: str
+Chain = TutorialChain
 
 
 @pytest.fixture
 def chain(client: TestClient, seeded: Database) -> Chain:
     """A asks B for the CFP of A1; B links its terminated part and answers."""
-    a, b = login_a(client), login_b(client)
-    plant_a = create_plant(client, a, A.operator_id, "1234567890123012345")
-    plant_b = create_plant(client, b, B.operator_id, "1234567890124012345")
-    structure = client.put(
-        f"{DT}?dataTarget=partsStructure",
-        headers=a,
-        json={
-            "parentPartsModel": part(A.operator_id, plant_a, "部品A"),
-            "childrenPartsModel": [part(A.operator_id, plant_a, "部品A1", amount=5)],
-        },
-    ).json()
-    a_child = structure["childrenPartsModel"][0]["traceId"]
-    request = client.put(
-        f"{DT}?dataTarget=tradeRequest",
-        headers=a,
-        json=trade_request(A.operator_id, a_child, B.operator_id),
-    ).json()
-    b_part = client.put(
-        f"{DT}?dataTarget=parts",
-        headers=b,
-        json=part(B.operator_id, plant_b, "部品B", terminated=True),
-    ).json()["traceId"]
-    trade_id = request["tradeModel"]["tradeId"]
-    client.put(f"{DT}?dataTarget=tradeResponse&tradeId={trade_id}&traceId={b_part}", headers=b)
-    assert (
-        client.put(f"{DT}?dataTarget=cfp", headers=b, json=cfp_set(b_part, 1.5, 10)).status_code
-        == 201
-    )
-    return Chain(a, b, a_child, b_part, trade_id, request["statusModel"]["statusId"])
+    return tutorial_chain(client)
 
 
 def trace_headers(headers: dict[str, str]) -> dict[str, str]:
     """The reference BFF sends the key of the traceability endpoints as x-api-key."""
     return {"x-api-key": headers["apiKey"], "Authorization": headers["Authorization"]}
+
+
+def upload_slot(
+    client: TestClient, headers: dict[str, str], name: str = "x.pdf", extension: str = "pdf"
+) -> Response:
+    """Ask B's upload URL for one file."""
+    return client.post(
+        "/fileUploadUrl",
+        headers=trace_headers(headers),
+        json={
+            "operatorId": str(B.operator_id),
+            "fileInfo": [{"fileName": name, "extension": extension}],
+        },
+    )
 
 
 def upload(
@@ -182,14 +161,7 @@ def test_certificate_upload_and_download(
 def test_upload_limits(
     client: TestClient, chain: Chain, extension: str, content: bytes, status: int
 ) -> None:
-    slots = client.post(
-        "/fileUploadUrl",
-        headers=trace_headers(chain.b),
-        json={
-            "operatorId": str(B.operator_id),
-            "fileInfo": [{"fileName": "x", "extension": extension}],
-        },
-    )
+    slots = upload_slot(client, chain.b, "x", extension)
     if slots.status_code != 200:
         assert slots.status_code == status
         assert slots.json()["errors"][0]["errorDescription"].startswith("extension")
@@ -200,14 +172,7 @@ def test_upload_limits(
 
 
 def test_upload_size_limit(client: TestClient, chain: Chain, settings: Settings) -> None:
-    slots = client.post(
-        "/fileUploadUrl",
-        headers=trace_headers(chain.b),
-        json={
-            "operatorId": str(B.operator_id),
-            "fileInfo": [{"fileName": "big", "extension": "pdf"}],
-        },
-    )
+    slots = upload_slot(client, chain.b, "big", "pdf")
     too_big = b"%PDF" + b"0" * settings.certificate_max_bytes
     sent = client.put(slots.json()[0]["URL"], content=too_big)
     assert sent.status_code == 413
@@ -225,14 +190,7 @@ def test_upload_size_limit(client: TestClient, chain: Chain, settings: Settings)
 
 
 def test_tampered_link_is_refused(client: TestClient, chain: Chain) -> None:
-    slots = client.post(
-        "/fileUploadUrl",
-        headers=trace_headers(chain.b),
-        json={
-            "operatorId": str(B.operator_id),
-            "fileInfo": [{"fileName": "x", "extension": "pdf"}],
-        },
-    )
+    slots = upload_slot(client, chain.b, "x", "pdf")
     url = slots.json()[0]["URL"]
     assert client.put(url[:-3] + "abc", content=PDF).status_code == 403
     assert client.put(url.split("?")[0], content=PDF).status_code == 403
@@ -378,14 +336,7 @@ def test_cors_for_a_browser_client(settings: Settings, seeded: Database) -> None
 
 
 def test_an_upload_slot_takes_one_upload(client: TestClient, chain: Chain) -> None:
-    slots = client.post(
-        "/fileUploadUrl",
-        headers=trace_headers(chain.b),
-        json={
-            "operatorId": str(B.operator_id),
-            "fileInfo": [{"fileName": "x.pdf", "extension": "pdf"}],
-        },
-    )
+    slots = upload_slot(client, chain.b, "x.pdf", "pdf")
     url = slots.json()[0]["URL"]
     assert client.put(url, content=PDF).status_code == 200
     again = client.put(url, content=b"%PDF-forged")
@@ -394,14 +345,7 @@ def test_an_upload_slot_takes_one_upload(client: TestClient, chain: Chain) -> No
 
 
 def test_a_file_link_is_not_an_access_token(client: TestClient, chain: Chain) -> None:
-    slots = client.post(
-        "/fileUploadUrl",
-        headers=trace_headers(chain.b),
-        json={
-            "operatorId": str(B.operator_id),
-            "fileInfo": [{"fileName": "x.pdf", "extension": "pdf"}],
-        },
-    )
+    slots = upload_slot(client, chain.b, "x.pdf", "pdf")
     token = slots.json()[0]["URL"].split("token=")[1]
     response = client.get(
         f"{DT}?dataTarget=parts",
