@@ -220,3 +220,8 @@ def demo() -> None:
 
 def main() -> None:
     app()
+
+
+from battrace.cli.diligence import dd_app  # noqa: E402 (uses the helpers above)
+
+app.add_typer(dd_app, name="dd")

@@ -15,7 +15,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from battrace import __version__
-from battrace.connector import auth_api, footprint_api, traceability_api, transport
+from battrace.connector import (
+    auth_api,
+    diligence_api,
+    footprint_api,
+    traceability_api,
+    transport,
+)
 from battrace.connector.errors import (
     ENDPOINT_NOT_FOUND,
     INVALID_REQUEST,
@@ -89,6 +95,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(transport.router)
     app.include_router(traceability_api.router)
     app.include_router(footprint_api.router)
+    app.include_router(diligence_api.router)
 
     @app.exception_handler(StarletteHTTPException)
     async def _not_found(request: Request, exc: StarletteHTTPException) -> Response:

@@ -6,6 +6,7 @@ Only migrations and schema checks use this module; contexts import their own mod
 from __future__ import annotations
 
 import battrace.audit.models
+import battrace.diligence.models
 import battrace.footprint.models
 import battrace.identity.models
 import battrace.traceability.models  # noqa: F401 (registers the tables on the metadata)

@@ -62,6 +62,7 @@ class NotificationType(enum.StrEnum):
     REQUEST_REJECTED = "REQUEST_REJECTED"
     REQUEST_CANCELED = "REQUEST_CANCELED"
     REPLY_MESSAGE_REGISTERED = "REPLY_MESSAGE_REGISTERED"
+    DD_RESPONSED = "DD_RESPONSED"  # battrace: a due-diligence answer (requestType DD only)
 
 
 class Part(ModelBase):
@@ -268,6 +269,9 @@ class Notification(ModelBase):
         ForeignKey("operators.id"), comment="the recipient"
     )
     notification_type: Mapped[NotificationType] = mapped_column(str_enum(NotificationType))
+    request_type: Mapped[str] = mapped_column(
+        String(16), default="CFP", server_default="CFP", comment="CFP or DD"
+    )
     notified_from_operator_id: Mapped[uuid.UUID]
     trade_id: Mapped[uuid.UUID]
     status_id: Mapped[uuid.UUID]

@@ -14,9 +14,16 @@ from battrace.traceability.models import Notification, NotificationType, Trade
 
 
 def notify(
-    session: Session, *, trade: Trade, kind: NotificationType, sender: uuid.UUID
+    session: Session,
+    *,
+    trade: Trade,
+    kind: NotificationType,
+    sender: uuid.UUID,
+    request_type: str = "CFP",
+    status_id: uuid.UUID | None = None,
 ) -> Notification:
-    """Tell the other side of `trade` that `sender` did `kind`."""
+    """Tell the other side of `trade` that `sender` did `kind`. A DD request rides on a
+    trade too: its notifications carry `request_type` "DD" and the DD request's id."""
     recipient = (
         trade.upstream_operator_id
         if sender == trade.downstream_operator_id
@@ -28,7 +35,8 @@ def notify(
         notification_type=kind,
         notified_from_operator_id=sender,
         trade_id=trade.id,
-        status_id=trade.status_id,
+        status_id=status_id or trade.status_id,
+        request_type=request_type,
         downstream_operator_id=trade.downstream_operator_id,
         upstream_operator_id=trade.upstream_operator_id,
         downstream_trace_id=trade.downstream_trace_id,
@@ -47,16 +55,20 @@ def list_notifications(
     notified_to: datetime | None,
     after: uuid.UUID | None,
     limit: int = 100,
+    request_type: str = "CFP",
 ) -> tuple[list[Notification], uuid.UUID | None]:
-    """The caller's notifications, newest first, and the id that starts the next page."""
-    query = select(Notification).where(Notification.operator_id == caller)
+    """The caller's notifications of one request type, newest first, and the id that starts
+    the next page."""
+    query = select(Notification).where(
+        Notification.operator_id == caller, Notification.request_type == request_type
+    )
     if notified_from is not None:
         query = query.where(Notification.notified_at >= notified_from)
     if notified_to is not None:
         query = query.where(Notification.notified_at <= notified_to)
     if after is not None:
         start = session.get(Notification, after)
-        if start is None or start.operator_id != caller:
+        if start is None or start.operator_id != caller or start.request_type != request_type:
             return [], None
         query = query.where(
             (Notification.notified_at < start.notified_at)
