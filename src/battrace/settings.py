@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     login_max_failures: int = 5
     login_lockout_seconds: int = 300
 
+    # How long a web application session lasts (its login row lives refresh_token_ttl_seconds).
+    web_session_seconds: int = 8 * 3600
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:

@@ -37,6 +37,7 @@ from battrace.identity.tokens import TokenSigner
 from battrace.settings import Settings
 from battrace.store.engine import Database
 from battrace.traceability.certificates import DatabaseFileStore, DirectoryFileStore, FileStore
+from battrace.web import install as install_web
 
 log = logging.getLogger("battrace")
 
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(transport.router)
     app.include_router(traceability_api.router)
     app.include_router(footprint_api.router)
+    install_web(app)  # the operators' web application at /
     app.include_router(diligence_api.router)
 
     @app.exception_handler(StarletteHTTPException)

@@ -287,7 +287,7 @@ async def put_auth_info(request: Request) -> Response:
             )
             return json_response(operator_json(row), 201)
         if context.data_target == "plant":
-            plant = _plant_write(_object(raw, PLANT))
+            plant = read_plant(_object(raw, PLANT))
             saved = state.write(
                 lambda s: plants.save_plant(s, caller=caller.operator_id, plant=plant)
             )
@@ -367,7 +367,8 @@ def _open_plant_id(value: object) -> str | None:
     return None
 
 
-def _plant_write(body: dict[str, Any]) -> plants.PlantWrite:
+def read_plant(body: dict[str, Any]) -> plants.PlantWrite:
+    """A plant body (#4) checked by the contract's rules; the web forms use it too."""
     errors = wire.Errors()
     wire.collect(errors, "openPlantId", body.get("openPlantId"), _open_plant_id)
     wire.collect(errors, "operatorId", body.get("operatorId"), wire.uuid_required)

@@ -26,9 +26,8 @@ from battrace.connector import wire
 from battrace.connector.errors import RequestContext, Source, json_response
 from battrace.connector.params import unexpected, uuid_param
 from battrace.connector.runtime import answer, authenticate, state_of
-from battrace.footprint import declaration, factors, graph, hotspots, report, rollup
+from battrace.footprint import declaration, factors, graph, hotspots, report, view
 from battrace.footprint.rollup import Footprint
-from battrace.identity import operators
 from battrace.traceability.models import AmountUnit
 
 router = APIRouter(tags=["footprint (battrace)"])
@@ -36,21 +35,11 @@ router = APIRouter(tags=["footprint (battrace)"])
 FORMATS = {"json", "csv", "html"}
 
 
-def _supplier_names(session: Session, footprint: Footprint) -> dict[uuid.UUID, str]:
-    ids: set[uuid.UUID] = set()
-    for stage in footprint.stages.values():
-        ids.update(c.supplier_operator_id for c in stage.contributions if c.supplier_operator_id)
-        ids.update(u.supplier_operator_id for u in stage.unknown if u.supplier_operator_id)
-    return {row.id: row.name for row in operators.list_operators(session, list(ids))}
-
-
 def _roll_up(
     session: Session, caller: uuid.UUID, trace_id: uuid.UUID
 ) -> tuple[graph.FootprintGraph, Footprint, Mapping[uuid.UUID, str]]:
-    supply = graph.load_graph(session, viewer=caller, roots=[trace_id])
-    assigned = factors.assigned_factors(session, caller=caller, trace_ids=supply.nodes.keys())
-    footprint = rollup.roll_up(supply, trace_id, factors=assigned)
-    return supply, footprint, _supplier_names(session, footprint)
+    product = view.product_footprint(session, viewer=caller, trace_id=trace_id)
+    return product.graph, product.footprint, product.supplier_names
 
 
 def _trace_id(request: Request) -> uuid.UUID:

@@ -40,7 +40,6 @@ from battrace.connector.runtime import AppState, Caller, authenticate, state_of
 from battrace.connector.shapes import rfc3339
 from battrace.store.base import utcnow
 from battrace.traceability import certificates, disclosure, notifications, trades
-from battrace.traceability.models import CfpResponseStatus, Trade
 
 router = APIRouter()
 log = logging.getLogger("battrace.connector")
@@ -506,26 +505,11 @@ def _downloadable(
         return row.file_name, caller
     if download_type != "OTHER" or certificate_or_trade is None:
         raise errors.InvalidRequest("downloadType: cannot be allowed.")
-    trade = session.get(Trade, certificate_or_trade)
-    if (
-        trade is None
-        or trade.downstream_operator_id != caller
-        or trade.upstream_operator_id != file_owner
-        or trade.upstream_trace_id is None
-        or trade.cfp_response_status != CfpResponseStatus.COMPLETED
-    ):
-        raise errors.NotFound("file not found")
-    certificate = certificates.certificate_of_part(
-        session, owner=file_owner, trace_id=trade.upstream_trace_id
+    trade, _, files = certificates.released_certificate(
+        session, caller=caller, trade_id=certificate_or_trade
     )
-    released = disclosure.released_to(
-        session, supplier=file_owner, trace_id=trade.upstream_trace_id, customer=caller
-    )
-    if certificate is None or not released.certificate:
-        raise errors.NotFound("file not found")
-    files = certificates.certificate_files(session, owner=file_owner, certificate_id=certificate.id)
     match = next((f for f in files if f.id == file_id), None)
-    if match is None:
+    if match is None or trade.upstream_operator_id != file_owner:
         raise errors.NotFound("file not found")
     return match.file_name, file_owner
 

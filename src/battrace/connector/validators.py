@@ -89,7 +89,8 @@ CFP = wire.struct(
 CFP_LIST = wire.GoType("traceability.PutCfpInputs", "array", item=CFP)
 
 
-def _parts_errors(body: dict[str, Any], *, child: bool) -> wire.Errors:
+def parts_errors(body: dict[str, Any], *, child: bool) -> wire.Errors:
+    """One part's field errors (a child needs amountRequired and its unit)."""
     errors = wire.Errors()
     wire.collect(errors, "traceId", body.get("traceId"), wire.nil_or_uuid)
     wire.collect(errors, "operatorId", body.get("operatorId"), wire.uuid_required)
@@ -143,7 +144,7 @@ def _part_write(body: dict[str, Any]) -> PartWrite:
 def read_parent_part(body: object) -> PartWrite:
     """#5: one parent part."""
     part = body if isinstance(body, dict) else {}
-    errors = _parts_errors(part, child=False)
+    errors = parts_errors(part, child=False)
     if errors:
         raise wire.fail(errors)
     return _part_write(part)
@@ -158,7 +159,7 @@ def read_structure(body: object) -> tuple[PartWrite, list[ChildWrite]]:
     if parent is None:
         messages.append("parentPartsModel: cannot be blank")
     else:
-        nested = _parts_errors(parent, child=False)
+        nested = parts_errors(parent, child=False)
         if nested:
             messages.append(f"parentPartsModel: ({nested.render()})")
     if children is None:
@@ -167,7 +168,7 @@ def read_structure(body: object) -> tuple[PartWrite, list[ChildWrite]]:
         messages.append("childrenPartsModel: the length must be no more than 50")
     else:
         for index, child in enumerate(children):
-            nested = _parts_errors(child or {}, child=True)
+            nested = parts_errors(child or {}, child=True)
             if nested:
                 messages.append(f"childrenPartsModel[{index}]: ({nested.render()})")
     if messages:

@@ -38,6 +38,7 @@ class LoginPolicy:
 class IssuedTokens:
     access_token: str
     refresh_token: str
+    login_id: uuid.UUID  # the refresh token's row: a web session rests on it
 
 
 def create_account(
@@ -101,9 +102,10 @@ def login(
     if passwords.needs_rehash(account.password_hash):
         account.password_hash = passwords.hash_password(password)
     refresh = new_opaque_token("btr_")
+    login_id = new_id()
     session.add(
         RefreshToken(
-            id=new_id(),
+            id=login_id,
             account_id=account.id,
             token_hash=token_hash(refresh),
             issued_at=now,
@@ -111,7 +113,25 @@ def login(
         )
     )
     access = signer.issue(operator_id=account.operator_id, account_id=account.id, email=email)
-    return IssuedTokens(access_token=access, refresh_token=refresh)
+    return IssuedTokens(access_token=access, refresh_token=refresh, login_id=login_id)
+
+
+def live_login(session: Session, *, login_id: uuid.UUID) -> Account | None:
+    """The account of a login that is neither revoked nor expired (a web session's check:
+    logout and a password change end it at once)."""
+    row = session.get(RefreshToken, login_id)
+    if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
+        return None
+    return session.get(Account, row.account_id)
+
+
+def end_login(session: Session, *, login_id: uuid.UUID) -> None:
+    """Revoke one login (web logout)."""
+    session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.id == login_id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
 
 
 def refresh_access_token(

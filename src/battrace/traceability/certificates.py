@@ -23,11 +23,14 @@ from battrace.errors import AccessDenied, InvalidRequest, NotFound
 from battrace.ids import new_id
 from battrace.store.base import utcnow
 from battrace.store.engine import after_commit
+from battrace.traceability.disclosure import released_to
 from battrace.traceability.models import (
     Certificate,
     CertificateBlob,
     CertificateFile,
+    CfpResponseStatus,
     Part,
+    Trade,
 )
 
 ALLOWED_EXTENSIONS = frozenset(
@@ -281,6 +284,32 @@ def certificate_of_part(
         select(Certificate).where(
             Certificate.operator_id == owner, Certificate.trace_id == trace_id
         )
+    )
+
+
+def released_certificate(
+    session: Session, *, caller: uuid.UUID, trade_id: uuid.UUID
+) -> tuple[Trade, Certificate, list[CertificateFile]]:
+    """The certificate of the supplier part that answered the caller's request, as far as the
+    supplier released certificates to the caller. Raises NotFound otherwise (no such request
+    of the caller, not answered, no certificate, or withheld)."""
+    trade = session.get(Trade, trade_id)
+    if (
+        trade is None
+        or trade.downstream_operator_id != caller
+        or trade.upstream_trace_id is None
+        or trade.cfp_response_status != CfpResponseStatus.COMPLETED
+    ):
+        raise NotFound("file not found")
+    supplier, supplier_part = trade.upstream_operator_id, trade.upstream_trace_id
+    certificate = certificate_of_part(session, owner=supplier, trace_id=supplier_part)
+    released = released_to(session, supplier=supplier, trace_id=supplier_part, customer=caller)
+    if certificate is None or not released.certificate:
+        raise NotFound("file not found")
+    return (
+        trade,
+        certificate,
+        certificate_files(session, owner=supplier, certificate_id=certificate.id),
     )
 
 

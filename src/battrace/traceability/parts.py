@@ -68,6 +68,7 @@ class PartFilter:
     parts_name: str | None = None
     plant_id: uuid.UUID | None = None
     parent_only: bool = False
+    name_contains: str | None = None  # a part of partsName, any case (the web's search)
 
 
 def get_own_part(session: Session, *, caller: uuid.UUID, trace_id: uuid.UUID) -> Part | None:
@@ -249,6 +250,9 @@ def list_parts(
         query = query.where(Part.plant_id == part_filter.plant_id)
     if part_filter.parent_only:
         query = query.where(Part.is_parent.is_(True))
+    if part_filter.name_contains:
+        needle = part_filter.name_contains.lower()
+        query = query.where(func.lower(Part.parts_name).contains(needle, autoescape=True))
     if after is not None:
         start = session.execute(
             select(Part.parts_name, support, Part.trace_id).where(

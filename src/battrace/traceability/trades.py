@@ -172,6 +172,30 @@ def _visible_trade(
     return trade
 
 
+def get_trade(session: Session, *, caller: uuid.UUID, trade_id: uuid.UUID) -> Trade:
+    """A request the caller sent or received; a supplier no longer sees a cancelled one, as in
+    the listings. Raises NotFound."""
+    trade = session.get(Trade, trade_id)
+    if trade is not None and (
+        trade.downstream_operator_id == caller
+        or (
+            trade.upstream_operator_id == caller
+            and trade.cfp_response_status != CfpResponseStatus.CANCEL
+        )
+    ):
+        return trade
+    raise NotFound(f"tradeId: {trade_id} was not found.")
+
+
+def get_trade_with_part(
+    session: Session, *, caller: uuid.UUID, trade_id: uuid.UUID
+) -> tuple[Trade, Part]:
+    """A request the caller sent or received, with the customer's part it is about (what
+    `tradeResponse` shows a supplier). Raises NotFound."""
+    trade = get_trade(session, caller=caller, trade_id=trade_id)
+    return trade, _parts_by_trace(session, [trade.downstream_trace_id])[trade.downstream_trace_id]
+
+
 def link_part(
     session: Session, *, caller: uuid.UUID, trade_id: uuid.UUID, trace_id: uuid.UUID
 ) -> Trade:

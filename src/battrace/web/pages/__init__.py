@@ -1,0 +1,27 @@
+"""The pages, one module per area; importing this package registers every route."""
+
+from battrace.web.pages import (
+    auth,
+    cfp,
+    factors,
+    footprint,
+    home,
+    inbox,
+    parts,
+    plants,
+    structure,
+    trades,
+)
+
+__all__ = [
+    "auth",
+    "cfp",
+    "factors",
+    "footprint",
+    "home",
+    "inbox",
+    "parts",
+    "plants",
+    "structure",
+    "trades",
+]

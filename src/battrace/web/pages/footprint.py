@@ -1,0 +1,194 @@
+"""A product's footprint from the CFP engine: totals per stage, the charts of the footprint
+report (stages, Pareto, supply chain), hotspots, parts without a value (with an emission
+factor to apply), a what-if, and the EU battery carbon-footprint declaration (provisional)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from battrace import errors
+from battrace.footprint import charts, declaration, factors, hotspots, report, view
+from battrace.footprint.view import ProductFootprint
+from battrace.traceability.cfp import Stage
+from battrace.web.app import Ctx, page
+from battrace.web.forms import FormErrors, number
+
+
+@dataclass(frozen=True)
+class WhatIfResult:
+    part_name: str
+    before: Decimal | None
+    after: Decimal | None
+    delta: Decimal | None
+
+
+def _trace_id(ctx: Ctx) -> uuid.UUID:
+    trace_id: uuid.UUID = ctx.request.path_params["trace_id"]
+    return trace_id
+
+
+def _product(ctx: Ctx) -> tuple[ProductFootprint, list[factors.Factor]]:
+    caller, trace_id = ctx.operator_id, _trace_id(ctx)
+
+    def read(session: Session) -> tuple[ProductFootprint, list[factors.Factor]]:
+        product = view.product_footprint(session, viewer=caller, trace_id=trace_id)
+        return product, factors.list_factors(session, caller=caller)
+
+    return ctx.state.read(read)
+
+
+def _what_if(ctx: Ctx, product: ProductFootprint, form_errors: FormErrors) -> WhatIfResult | None:
+    part_text = ctx.value("whatif_part")
+    if not part_text:
+        return None
+    pre = number(ctx.value("whatif_pre"), "whatif_pre", form_errors, required=True)
+    main = number(ctx.value("whatif_main"), "whatif_main", form_errors, required=True)
+    try:
+        part = uuid.UUID(part_text)
+    except ValueError:
+        form_errors.add("whatif_part", "invalid")
+        return None
+    if pre is None or main is None:
+        return None
+    result = hotspots.what_if(
+        product.graph,
+        product.footprint.root,
+        replace=part,
+        with_values={Stage.PRE: pre, Stage.MAIN: main},
+        factors=product.factors,
+    )
+    return WhatIfResult(
+        product.graph.node(part).parts_name,
+        result.before.total,
+        result.after.total,
+        result.total_delta,
+    )
+
+
+def _declaration(
+    ctx: Ctx, product: ProductFootprint, form_errors: FormErrors
+) -> declaration.Declaration | None:
+    if not ctx.value("energy"):
+        return None
+    energy = number(ctx.value("energy"), "energy", form_errors, required=True)
+    warranty = number(ctx.value("warranty"), "warranty", form_errors, required=True)
+    distribution = number(ctx.value("distribution"), "distribution", form_errors)
+    end_of_life = number(ctx.value("end_of_life"), "end_of_life", form_errors)
+    cycles = number(ctx.value("cycles"), "cycles", form_errors)
+    category = ctx.value("category")
+    if category not in {c.value for c in declaration.VehicleCategory}:
+        form_errors.add("category", "cannot be blank")
+    if energy is None or warranty is None or form_errors:
+        return None
+    battery = declaration.BatteryData(
+        usable_energy_kwh=energy,
+        vehicle_category=declaration.VehicleCategory(category),
+        warranty_years=warranty,
+        distribution_kg_co2e=distribution,
+        end_of_life_kg_co2e=end_of_life,
+        cycles_per_year=cycles,
+        cycles_justification=ctx.value("justification") or None,
+        study_link=ctx.value("study_link") or None,
+    )
+    try:
+        return declaration.declare(product.footprint, battery)
+    except errors.InvalidRequest as exc:
+        form_errors.general.append(exc.message)
+        return None
+
+
+@page("/parts/{trace_id:uuid}/footprint")
+def footprint_page(ctx: Ctx) -> Response:
+    product, factor_rows = _product(ctx)
+    footprint = product.footprint
+    unit = footprint.unit or "kgCO2e"
+    form_errors = FormErrors()
+    what_if = _what_if(ctx, product, form_errors)
+    declared = _declaration(ctx, product, form_errors)
+    names = dict(product.supplier_names)
+    names[footprint.viewer] = ctx.operator_name
+    values: dict[str, Any] = {
+        name: ctx.value(name)
+        for name in (
+            "whatif_part",
+            "whatif_pre",
+            "whatif_main",
+            "energy",
+            "category",
+            "warranty",
+            "distribution",
+            "end_of_life",
+            "cycles",
+            "justification",
+            "study_link",
+        )
+    }
+    return ctx.render(
+        "footprint.html",
+        product=product,
+        footprint=footprint,
+        unit=unit,
+        charts=(
+            (ctx.t("footprint.chart_stages"), charts.stage_bars(footprint, unit=unit)),
+            (ctx.t("footprint.chart_pareto"), charts.pareto(footprint, unit=unit)),
+            (
+                ctx.t("footprint.chart_tree"),
+                charts.supply_tree(footprint, product.graph, unit=unit),
+            ),
+        ),
+        by_part=hotspots.rank_parts(footprint)[:10],
+        by_supplier=hotspots.rank_suppliers(footprint)[:10],
+        supplier_names=names,
+        unknown=[(stage, u) for stage, s in footprint.stages.items() for u in s.unknown],
+        factors=factor_rows,
+        parts_in_graph=sorted(
+            (n for n in product.graph.nodes.values() if n.trace_id != footprint.root),
+            key=lambda n: n.parts_name,
+        ),
+        what_if=what_if,
+        declared=declared,
+        categories=[c.value for c in declaration.VehicleCategory],
+        errors=form_errors,
+        values=values,
+    )
+
+
+@page("/parts/{trace_id:uuid}/footprint.csv")
+def footprint_csv(ctx: Ctx) -> Response:
+    product, _ = _product(ctx)
+    return Response(
+        report.footprint_csv(product.footprint, supplier_names=product.supplier_names),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="cfp-{_trace_id(ctx)}.csv"'},
+    )
+
+
+@page("/parts/{trace_id:uuid}/footprint/report")
+def footprint_report(ctx: Ctx) -> Response:
+    product, _ = _product(ctx)
+    html = report.render_html(
+        product.footprint, product.graph, supplier_names=product.supplier_names
+    )
+    return ctx.finish(Response(html, media_type="text/html; charset=utf-8"))
+
+
+@page("/parts/{trace_id:uuid}/footprint/factor", methods=("POST",))
+def assign_factor(ctx: Ctx) -> Response:
+    caller, root = ctx.operator_id, _trace_id(ctx)
+    try:
+        part, factor = uuid.UUID(ctx.value("part")), uuid.UUID(ctx.value("factor"))
+    except ValueError as exc:
+        raise errors.NotFound("factor") from exc
+    try:
+        ctx.state.write(
+            lambda s: factors.assign_factor(s, caller=caller, trace_id=part, factor_id=factor)
+        )
+    except errors.InvalidRequest as exc:
+        return ctx.redirect(f"/parts/{root}/footprint", flash=f"={exc.message}")
+    return ctx.redirect(f"/parts/{root}/footprint", flash="factors.assigned")

@@ -1,0 +1,329 @@
+"""CFP requests: send one for a bought-in part, the lists of requests sent and received, and
+one request's page with what each side may do (cancel; link one of my parts, send back with a
+reason, reply, answer with the linked part's CFP)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from battrace import errors
+from battrace.connector import validators
+from battrace.identity import operators
+from battrace.store.base import utcnow
+from battrace.traceability import certificates, parts, rollup, trades
+from battrace.traceability.models import CfpResponseStatus, Part, Trade
+from battrace.web.app import Ctx, page
+from battrace.web.forms import FormErrors, parse_contract_message
+from battrace.web.pages.cfp import file_response
+from battrace.web.views import is_overdue, operator_names, trade_state
+
+PAGE_SIZE = 20
+LINKABLE_SHOWN = 200
+
+
+def _cursor(ctx: Ctx) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(ctx.value("after")) if ctx.value("after") else None
+    except ValueError:
+        return None
+
+
+# ------------------------------------------------------------------------ sending
+
+
+def _request_form(
+    ctx: Ctx, part: Part, values: dict[str, str], form_errors: FormErrors, status: int = 200
+) -> Response:
+    return ctx.render(
+        "request_form.html", status=status, part=part, values=values, errors=form_errors
+    )
+
+
+def _own_part(ctx: Ctx) -> Part:
+    trace_id: uuid.UUID = ctx.request.path_params["trace_id"]
+    caller = ctx.operator_id
+    part = ctx.state.read(lambda s: parts.get_own_part(s, caller=caller, trace_id=trace_id))
+    if part is None:
+        raise errors.NotFound("part")
+    return part
+
+
+@page("/parts/{trace_id:uuid}/request")
+def request_form(ctx: Ctx) -> Response:
+    values = {"supplier": "", "message": "", "due": ""}
+    return _request_form(ctx, _own_part(ctx), values, FormErrors())
+
+
+@page("/parts/{trace_id:uuid}/request", methods=("POST",))
+def request_send(ctx: Ctx) -> Response:
+    part = _own_part(ctx)
+    values = {name: ctx.value(name) for name in ("supplier", "message", "due")}
+    caller = ctx.operator_id
+    form_errors = FormErrors()
+    try:
+        supplier = ctx.state.read(lambda s: operators.find_by_open_id(s, values["supplier"]))
+    except errors.NotFound:
+        form_errors.add("upstreamOperatorId", ctx.t("request.unknown_supplier"))
+        return _request_form(ctx, part, values, form_errors, status=400)
+    body = {
+        "tradeModel": {
+            "downstreamOperatorId": str(caller),
+            "downstreamTraceId": str(part.trace_id),
+            "upstreamOperatorId": str(supplier.id),
+            "tradeId": None,
+        },
+        "statusModel": {
+            "message": values["message"] or None,
+            "requestType": "CFP",
+            "responseDueDate": values["due"] or None,
+            "statusId": None,
+            "tradeId": None,
+        },
+    }
+    try:
+        request = validators.read_trade_request(body)
+        trade = ctx.state.write(lambda s: trades.request_trade(s, caller=caller, request=request))
+    except errors.InvalidRequest as exc:
+        parse_contract_message(exc.message, form_errors)
+        return _request_form(ctx, part, values, form_errors, status=400)
+    return ctx.redirect(f"/requests/{trade.id}", flash="request.sent")
+
+
+# ------------------------------------------------------------------------ listings
+
+
+def _unrequested(session: Session, caller: uuid.UUID) -> list[Part]:
+    """Bought-in parts of the caller with no open request (first 50)."""
+    found: list[Part] = []
+    after = None
+    while len(found) < 50:
+        rows, after = parts.list_parts(
+            session, caller=caller, part_filter=parts.PartFilter(), limit=500, after=after
+        )
+        bought = [p for p in rows if not p.is_parent and not p.terminated_flag]
+        for start in range(0, len(bought), 50):
+            chunk = bought[start : start + 50]
+            sent, _ = trades.list_requests_sent(
+                session, caller=caller, trace_ids=[p.trace_id for p in chunk], limit=100, after=None
+            )
+            open_parts = {
+                t.downstream_trace_id for t in sent if t.cfp_response_status in trades.OPEN_STATES
+            }
+            found += [p for p in chunk if p.trace_id not in open_parts]
+        if after is None:
+            break
+    return found[:50]
+
+
+@page("/requests/sent")
+def sent_list(ctx: Ctx) -> Response:
+    caller = ctx.operator_id
+    after = _cursor(ctx)
+
+    def read(session: Session) -> dict[str, Any]:
+        rows, next_cursor = trades.list_requests_sent(
+            session, caller=caller, trace_ids=None, limit=PAGE_SIZE, after=after
+        )
+        own = {
+            t.downstream_trace_id: parts.get_own_part(
+                session, caller=caller, trace_id=t.downstream_trace_id
+            )
+            for t in rows
+        }
+        return {
+            "trades": rows,
+            "next_cursor": next_cursor,
+            "own_parts": own,
+            "names": operator_names(session, [t.upstream_operator_id for t in rows]),
+            "unrequested": _unrequested(session, caller) if after is None else [],
+        }
+
+    data = ctx.state.read(read)
+    return ctx.render(
+        "sent.html",
+        paged=after is not None,
+        trade_state=trade_state,
+        today=utcnow().date(),
+        is_overdue=is_overdue,
+        **data,
+    )
+
+
+@page("/requests/received")
+def received_list(ctx: Ctx) -> Response:
+    caller = ctx.operator_id
+    after = _cursor(ctx)
+
+    def read(session: Session) -> dict[str, Any]:
+        rows, next_cursor = trades.list_requests_received(
+            session, caller=caller, limit=PAGE_SIZE, after=after
+        )
+        return {
+            "rows": rows,
+            "next_cursor": next_cursor,
+            "names": operator_names(session, [t.downstream_operator_id for t, _ in rows]),
+        }
+
+    data = ctx.state.read(read)
+    return ctx.render(
+        "received.html",
+        paged=after is not None,
+        trade_state=trade_state,
+        today=utcnow().date(),
+        is_overdue=is_overdue,
+        **data,
+    )
+
+
+# ------------------------------------------------------------------------ one request
+
+
+def _trade_id(ctx: Ctx) -> uuid.UUID:
+    trade_id: uuid.UUID = ctx.request.path_params["trade_id"]
+    return trade_id
+
+
+def _trade_page(
+    session: Session, caller: uuid.UUID, trade_id: uuid.UUID, query: str
+) -> dict[str, Any]:
+    trade, customer_part = trades.get_trade_with_part(session, caller=caller, trade_id=trade_id)
+    as_customer = trade.downstream_operator_id == caller
+    data: dict[str, Any] = {
+        "trade": trade,
+        "customer_part": customer_part,
+        "as_customer": as_customer,
+        "names": operator_names(
+            session, [trade.downstream_operator_id, trade.upstream_operator_id]
+        ),
+        "answer_rows": [],
+        "files": [],
+        "linked": None,
+        "linkable": [],
+    }
+    if as_customer:
+        data["answer_rows"] = (
+            [
+                row
+                for row in rollup.cfp_rows(
+                    session, caller=caller, trace_ids=[trade.downstream_trace_id]
+                )
+                if row.cfp_type.endswith("Response")
+            ]
+            if trade.cfp_response_status == CfpResponseStatus.COMPLETED
+            else []
+        )
+        try:
+            _, _, data["files"] = certificates.released_certificate(
+                session, caller=caller, trade_id=trade_id
+            )
+        except errors.NotFound:
+            data["files"] = []
+        return data
+    if trade.upstream_trace_id is not None:
+        data["linked"] = parts.get_own_part(
+            session, caller=caller, trace_id=trade.upstream_trace_id
+        )
+    data["linkable"], _ = parts.list_parts(
+        session,
+        caller=caller,
+        part_filter=parts.PartFilter(name_contains=query or None),
+        limit=LINKABLE_SHOWN,
+        after=None,
+    )
+    return data
+
+
+@page("/requests/{trade_id:uuid}")
+def trade_detail(ctx: Ctx) -> Response:
+    caller, trade_id, query = ctx.operator_id, _trade_id(ctx), ctx.value("q")
+    data = ctx.state.read(lambda s: _trade_page(s, caller, trade_id, query))
+    return ctx.render("trade.html", state=trade_state(data["trade"]), query=query, **data)
+
+
+def _status_change(ctx: Ctx, new_status: CfpResponseStatus, reply: str | None) -> Response:
+    caller, trade_id = ctx.operator_id, _trade_id(ctx)
+    trade = ctx.state.read(lambda s: trades.get_trade(s, caller=caller, trade_id=trade_id))
+    body = {
+        "statusId": str(trade.status_id),
+        "tradeId": str(trade.id),
+        "requestStatus": {"cfpResponseStatus": new_status.value},
+        "replyMessage": reply,
+    }
+    status_id, _, status, message = validators.read_status_change(body)
+    ctx.state.write(
+        lambda s: trades.change_status(
+            s,
+            caller=caller,
+            status_id=status_id,
+            trade_id=trade_id,
+            new_status=status,
+            reply_message=message,
+        )
+    )
+    flash = "request.cancelled" if new_status == CfpResponseStatus.CANCEL else "request.sent_back"
+    target = (
+        f"/requests/{trade_id}" if new_status == CfpResponseStatus.CANCEL else "/requests/received"
+    )
+    return ctx.redirect(target, flash=flash)
+
+
+@page("/requests/{trade_id:uuid}/cancel", methods=("POST",))
+def trade_cancel(ctx: Ctx) -> Response:
+    return _status_change(ctx, CfpResponseStatus.CANCEL, None)
+
+
+@page("/requests/{trade_id:uuid}/send-back", methods=("POST",))
+def trade_send_back(ctx: Ctx) -> Response:
+    return _status_change(ctx, CfpResponseStatus.REJECT, ctx.value("reason") or None)
+
+
+@page("/requests/{trade_id:uuid}/reply", methods=("POST",))
+def trade_reply(ctx: Ctx) -> Response:
+    caller, trade_id = ctx.operator_id, _trade_id(ctx)
+    reply = ctx.value("reply") or None
+
+    def save(session: Session) -> Trade:
+        trade = trades.get_trade(session, caller=caller, trade_id=trade_id)
+        return trades.set_reply_message(
+            session, caller=caller, status_id=trade.status_id, reply_message=reply
+        )
+
+    ctx.state.write(save)
+    return ctx.redirect(f"/requests/{trade_id}", flash="request.replied")
+
+
+@page("/requests/{trade_id:uuid}/link", methods=("POST",))
+def trade_link(ctx: Ctx) -> Response:
+    caller, trade_id = ctx.operator_id, _trade_id(ctx)
+    try:
+        trace_id = uuid.UUID(ctx.value("traceId"))
+    except ValueError:
+        return ctx.redirect(f"/requests/{trade_id}", flash="request.pick_part")
+    ctx.state.write(
+        lambda s: trades.link_part(s, caller=caller, trade_id=trade_id, trace_id=trace_id)
+    )
+    return ctx.redirect(f"/requests/{trade_id}", flash="request.linked")
+
+
+@page("/requests/{trade_id:uuid}/certificates/{file_id:uuid}")
+def trade_certificate(ctx: Ctx) -> Response:
+    caller, trade_id = ctx.operator_id, _trade_id(ctx)
+    file_id: uuid.UUID = ctx.request.path_params["file_id"]
+
+    def read(session: Session) -> tuple[str, str, bytes]:
+        trade, _, files = certificates.released_certificate(
+            session, caller=caller, trade_id=trade_id
+        )
+        if file_id not in {f.id for f in files}:
+            raise errors.NotFound("file")
+        row, content = certificates.read_file(
+            session, owner=trade.upstream_operator_id, file_id=file_id
+        )
+        return row.file_name, row.extension, content
+
+    name, extension, content = ctx.state.read(read)
+    return file_response(name, extension, content)

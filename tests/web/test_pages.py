@@ -1,0 +1,225 @@
+"""The web pages over the real app and database (SQLite and PostgreSQL), no browser: the
+two-company journey, the contract's validation beside the fields, and authorisation."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi import FastAPI
+
+from battrace.store import Database
+from tests.web.support import A, B, Journey, WebUser, cfp_form, field_error, structure_form
+
+
+def test_two_company_journey(app: FastAPI, seeded: Database) -> None:
+    journey = Journey(app)
+    a, b = journey.a, journey.b
+    sent = a.get("/requests/sent").text
+    assert "部品登録中" in sent and "B社" in sent
+    received = b.get("/requests/received").text
+    assert "A社" in received and "CFPをお願いします" in received
+    assert "B社からCFPの依頼" not in received
+    assert "A社 からCFPの依頼が届きました" in b.get("/inbox").text
+
+    journey.answer()
+    uploaded = b.post(
+        f"/parts/{journey.b_part}/certificates",
+        files={"file": ("verification.pdf", b"%PDF-1.4 test", "application/pdf")},
+        data={"description": "第三者検証"},
+    )
+    assert "verification.pdf" in uploaded.text
+    request = a.get(f"/requests/{journey.trade}").text
+    assert "回答済み" in request
+    assert "5 kgCO2e/unit" in request
+    file_id = re.search(r"/requests/[0-9a-f-]+/certificates/([0-9a-f-]+)", request)
+    assert file_id is not None
+    download = a.client.get(f"/requests/{journey.trade}/certificates/{file_id.group(1)}")
+    assert download.content == b"%PDF-1.4 test"
+    assert download.headers["content-disposition"].startswith("attachment")
+
+    # B withholds certificates from A: the link disappears and the file is not found.
+    b.post(
+        f"/parts/{journey.b_part}/disclosure",
+        {"customer": str(A.operator_id), "total_cfp": "1", "total_dqr": "1"},
+    )
+    assert "verification.pdf" not in a.get(f"/requests/{journey.trade}").text
+    assert (
+        a.client.get(f"/requests/{journey.trade}/certificates/{file_id.group(1)}").status_code
+        == 404
+    )
+
+    # A's product rolls up: 4 cells x (5 + 10) + 2.5 kg x (2 + 1) = 67.5
+    footprint = a.get(f"/parts/{journey.product}/footprint").text
+    assert "67.5" in footprint
+    assert "回答しました" in a.get("/inbox").text
+
+
+def test_reply_send_back_and_cancel(app: FastAPI, seeded: Database) -> None:
+    journey = Journey(app)
+    a, b = journey.a, journey.b
+    b.post(f"/requests/{journey.trade}/reply", {"reply": "来週回答します"})
+    assert "来週回答します" in a.get("/requests/sent").text
+    back = b.post(f"/requests/{journey.trade}/send-back", {"reason": "対象外の部品です"})
+    assert back.status_code == 200
+    page = a.get(f"/requests/{journey.trade}").text
+    assert "差戻し" in page and "対象外の部品です" in page
+    again = a.post(
+        f"/parts/{journey.cell}/request",
+        {"supplier": B.open_operator_id, "message": "", "due": "2030-02-28"},
+    )
+    second = str(again.url).rsplit("/", 1)[1]
+    cancelled = a.post(f"/requests/{second}/cancel")
+    assert "取消" in cancelled.text
+    assert b.client.get(f"/requests/{second}").status_code == 404  # gone for the supplier
+
+
+def test_contract_validation_is_shown_beside_the_fields(app: FastAPI, seeded: Database) -> None:
+    journey = Journey(app)
+    bad = journey.a.post(f"/parts/{journey.casing}/cfp", cfp_form("-1", "1.123456"))
+    assert bad.status_code == 400
+    assert field_error(bad.text, "pre_own") == "must be no less than 0"
+    assert field_error(bad.text, "main_own") == "must be a value up to the 5th decimal place"
+    words = journey.a.post(f"/parts/{journey.casing}/cfp", cfp_form("abc", "1"))
+    assert field_error(words.text, "pre_own") == "must be a number"
+    plant = journey.a.post("/plants", {"plantName": "", "plantAddress": "x", "openPlantId": "12"})
+    assert field_error(plant.text, "plantName") == "cannot be blank"
+    assert field_error(plant.text, "openPlantId").startswith("the last 6 digits")
+    request = journey.a.post(f"/parts/{journey.cell}/request", {"supplier": "999", "due": ""})
+    assert field_error(request.text, "supplier") == "この法人番号の事業者は登録されていません"
+
+
+def test_another_company_sees_nothing_of_mine(app: FastAPI, seeded: Database) -> None:
+    journey = Journey(app)
+    b = journey.b
+    for path in (
+        f"/parts/{journey.product}",
+        f"/parts/{journey.product}/footprint",
+        f"/parts/{journey.casing}/cfp",
+        f"/parts/{journey.product}/structure",
+    ):
+        assert b.client.get(path).status_code == 404, path
+    assert b.post(f"/parts/{journey.casing}/cfp", cfp_form("1", "1")).status_code == 404
+    assert b.post(f"/requests/{journey.trade}/cancel").status_code == 404
+    assert (
+        journey.a.post(f"/requests/{journey.trade}/link", {"traceId": journey.b_part}).status_code
+        == 404
+    )
+    assert "電池パック" not in b.get("/parts", q="電池").text
+
+
+def test_session_cookie_csrf_and_logout(app: FastAPI, seeded: Database) -> None:
+    user = WebUser(app)
+    assert str(user.get("/parts").url).endswith("/login?next=/parts")
+    response = user.client.post(
+        "/login",
+        data={"csrf_token": user.csrf, "email": A.email, "password": A.password},
+        follow_redirects=False,
+    )
+    cookie = response.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Secure" not in cookie
+    assert response.headers["content-security-policy"].startswith("default-src 'self'")
+    user.get("/")
+    # A POST without the session's token is refused, whatever else it carries.
+    forged = user.client.post(
+        "/plants",
+        data={"plantName": "x", "plantAddress": "x", "openPlantId": "1234567890123000001"},
+    )
+    assert forged.status_code == 403
+    assert user.client.post("/plants", data={"csrf_token": "forged"}).status_code == 403
+    stolen = dict(user.client.cookies)
+    user.post("/logout")
+    thief = WebUser(app)
+    thief.client.cookies.update(stolen)
+    assert str(thief.client.get("/").url).endswith("/login?next=/")  # the login row is revoked
+
+
+def test_login_lockout_and_password_change(app: FastAPI, seeded: Database) -> None:
+    user = WebUser(app)
+    for _ in range(5):
+        failed = user.post("/login", {"email": A.email, "password": "wrong"})
+        assert failed.status_code == 401
+    locked = user.post("/login", {"email": A.email, "password": A.password})
+    assert locked.status_code == 401  # locked for a while, same message
+
+    b = WebUser(app)
+    b.login(B)
+    weak = b.post(
+        "/password",
+        {"current_password": B.password, "new_password": "short", "confirm_password": "short"},
+    )
+    assert field_error(weak.text, "new_password") == "the length must be between 8 and 20"
+    wrong = b.post(
+        "/password",
+        {"current_password": "nope", "new_password": "Newpass&1", "confirm_password": "Newpass&1"},
+    )
+    assert field_error(wrong.text, "current_password")
+    changed = b.post(
+        "/password",
+        {
+            "current_password": B.password,
+            "new_password": "Newpass&1",
+            "confirm_password": "Newpass&1",
+        },
+    )
+    assert str(changed.url).endswith("/login")
+    again = b.post("/login", {"email": B.email, "password": "Newpass&1"})
+    assert again.status_code == 200 and B.email in again.text
+
+
+def test_language_switch_and_catalogue(app: FastAPI, seeded: Database) -> None:
+    journey = Journey(app)
+    a = journey.a
+    assert '<html lang="ja">' in a.get("/").text
+    english = a.post("/language", {"lang": "en", "next": "/parts"})
+    assert '<html lang="en">' in english.text and "Parts and products" in english.text
+    pages = [
+        "/",
+        "/parts",
+        f"/parts/{journey.product}",
+        f"/parts/{journey.cell}/request",
+        f"/parts/{journey.casing}/cfp",
+        "/requests/sent",
+        "/requests/received",
+        "/inbox",
+        "/plants",
+        "/password",
+        f"/requests/{journey.trade}",
+        f"/parts/{journey.product}/footprint",
+        "/factors",
+        "/parts/import",
+        "/parts/new",
+    ]
+    for lang in ("en", "ja"):
+        a.post("/language", {"lang": lang, "next": "/"})
+        for path in pages:
+            text = a.get(path).text
+            missing = re.findall(r">\s*((?:[a-z]+)\.[a-z_]+(?:\.[A-Za-z_]+)?)\s*<", text)
+            assert not missing, (lang, path, missing)
+    assert a.post("/language", {"lang": "en", "next": "https://evil.example/"}).url.path == "/"
+
+
+def test_parts_search_and_paging(app: FastAPI, seeded: Database) -> None:
+    journey = Journey(app)
+    a = journey.a
+    plant = re.search(r'<option value="([0-9a-f-]{36})"', a.get("/parts/new").text)
+    assert plant is not None
+
+    a.post(
+        "/parts/structure",
+        structure_form(
+            plant.group(1),
+            "モジュール",
+            [(f"部材{i:02d}", "1", "kilogram", True) for i in range(25)],
+        ),
+    )
+    first = a.get("/parts", q="部材").text
+    assert (
+        first.count('href="/parts/') - first.count("/parts/new") - first.count("/parts/import")
+        >= 20
+    )
+    after = re.search(r'href="/parts\?q=[^"]*after=([0-9a-f-]{36})"', first)
+    assert after is not None
+    second = a.get("/parts", q="部材", after=after.group(1)).text
+    assert "部材24" in second and "部材00" not in second
+    assert "電池パック" in a.get("/parts", products="1").text
+    assert "セル<" not in a.get("/parts", products="1").text
