@@ -45,6 +45,8 @@ class Settings(BaseSettings):
 
     # GET cfp results kept per worker, valid until the next write (0 = compute every time).
     cfp_cache_entries: int = 50_000
+    # GET parts pages (about 40 kB each) kept per worker, valid until the next write (0 = off).
+    parts_cache_entries: int = 1_000
 
     # Browser clients served from other origins (the reference web client, for one).
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)

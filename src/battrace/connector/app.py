@@ -30,7 +30,7 @@ from battrace.connector.errors import (
     Source,
     contract_error_response,
 )
-from battrace.connector.runtime import AppState, CfpRowCache, GrantCache, check_api_key
+from battrace.connector.runtime import AppState, CfpRowCache, GrantCache, PageCache, check_api_key
 from battrace.identity import passwords
 from battrace.identity.secrets import JWT_SECRET, get_or_create_secret
 from battrace.identity.tokens import TokenSigner
@@ -67,6 +67,7 @@ def build_state(settings: Settings, database: Database | None = None) -> AppStat
         file_store=store,
         grants=GrantCache(settings.api_key_cache_seconds),
         cfp_rows=CfpRowCache(settings.cfp_cache_entries),
+        pages=PageCache(settings.parts_cache_entries),
     )
 
 

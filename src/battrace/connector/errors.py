@@ -84,10 +84,26 @@ def standard_detail(context: RequestContext) -> str:
     )
 
 
+def json_text(body: object) -> str:
+    """The contract's JSON text of a body: compact, non-ASCII as is."""
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+
+
+def json_array_text(items_text: list[str]) -> str:
+    """`json_text` of a list, from the `json_text` of its items (byte for byte the same)."""
+    return "[" + ",".join(items_text) + "]"
+
+
 def json_response(
     body: object, status: int = 200, headers: dict[str, str] | None = None
 ) -> Response:
-    content = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    return json_text_response(json_text(body), status, headers)
+
+
+def json_text_response(
+    content: str, status: int = 200, headers: dict[str, str] | None = None
+) -> Response:
+    """A response with JSON text already made (by `json_text`, or kept from an earlier answer)."""
     return Response(content, status_code=status, media_type="application/json", headers=headers)
 
 

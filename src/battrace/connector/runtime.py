@@ -12,7 +12,7 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -59,12 +59,17 @@ class AppState:
     file_store: certificates.FileStore
     grants: GrantCache = field(default_factory=lambda: GrantCache(0))
     cfp_rows: CfpRowCache = field(default_factory=lambda: CfpRowCache(0))
+    pages: PageCache = field(default_factory=lambda: PageCache(0))
 
     def session(self, *, write: bool = False) -> Session:
         session = self.db.session(write=write)
         certificates.use_file_store(session, self.file_store)
         disclosure.use_default_policy(session, disclose=self.settings.disclose_by_default)
         return session
+
+    def data_version(self) -> int:
+        """The committed data version; read it before the data a cached answer holds."""
+        return version.read(self.db)
 
     def read(self, work: Callable[[Session], T]) -> T:
         session = self.session()
@@ -126,19 +131,47 @@ class GrantCache:
         return grant
 
 
-class CfpRowCache:
-    """GET cfp's rows per (caller, traceId), valid for one data version.
+class VersionedCache:
+    """Entries valid for one data version (`store/version.py`), kept per worker.
 
-    A product's rows depend on its whole upstream chain, so they are costly to compute and
-    cheap to keep; any committed write raises the data version, and an entry of an older
-    version is never served. `max_entries` 0 turns the cache off.
+    Every committed API write raises the data version, so an entry of an older version is
+    never served: callers read the version first (`AppState.data_version`), then the data,
+    so an entry is never older than the version it is filed under. A write committed by
+    another worker is seen by the next request here. `max_entries` 0 turns the cache off.
     """
 
     def __init__(self, max_entries: int) -> None:
         self.max_entries = max_entries
         self._version = -1
-        self._entries: dict[tuple[uuid.UUID, uuid.UUID], list[Any]] = {}
+        self._entries: dict[Hashable, Any] = {}
         self._lock = threading.Lock()
+
+    @property
+    def enabled(self) -> bool:
+        return self.max_entries > 0
+
+    def _lookup(self, seen_version: int, keys: list[Hashable]) -> dict[Hashable, Any]:
+        with self._lock:
+            if seen_version != self._version:
+                self._entries.clear()
+                self._version = seen_version
+            return {key: self._entries.get(key) for key in keys}
+
+    def _store(self, seen_version: int, values: dict[Hashable, Any]) -> None:
+        with self._lock:
+            if len(self._entries) + len(values) > self.max_entries:
+                self._entries.clear()
+            if self._version == seen_version:
+                self._entries.update(values)
+
+
+class CfpRowCache(VersionedCache):
+    """GET cfp's rows per (caller, traceId), valid for one data version.
+
+    A product's rows depend on its whole upstream chain, so they are costly to compute and
+    cheap to keep. What `compute` gives per trace id is kept as it is (GET cfp keeps each
+    product's rows as JSON text).
+    """
 
     def rows(
         self,
@@ -147,28 +180,34 @@ class CfpRowCache:
         caller: uuid.UUID,
         trace_ids: list[uuid.UUID],
         compute: Callable[[list[uuid.UUID]], dict[uuid.UUID, list[Any]]],
+        seen_version: int | None = None,
     ) -> list[Any]:
-        if self.max_entries <= 0:
+        """`seen_version`: the data version the caller read before; read here if None."""
+        if not self.enabled:
             computed = compute(trace_ids)
             return [row for trace_id in trace_ids for row in computed.get(trace_id, [])]
-        seen_version = version.current(session)
-        with self._lock:
-            if seen_version != self._version:
-                self._entries.clear()
-                self._version = seen_version
-            found = {t: self._entries.get((caller, t)) for t in trace_ids}
+        if seen_version is None:
+            seen_version = version.current(session)
+        cached = self._lookup(seen_version, [(caller, t) for t in trace_ids])
+        found = {t: cached[(caller, t)] for t in trace_ids}
         missing = [t for t, rows in found.items() if rows is None]
         if missing:
             computed = compute(missing)
-            with self._lock:
-                if len(self._entries) + len(missing) > self.max_entries:
-                    self._entries.clear()
-                if self._version == seen_version:
-                    for trace_id in missing:
-                        self._entries[(caller, trace_id)] = computed.get(trace_id, [])
             for trace_id in missing:
                 found[trace_id] = computed.get(trace_id, [])
+            self._store(seen_version, {(caller, t): found[t] for t in missing})
         return [row for trace_id in trace_ids for row in found[trace_id] or []]
+
+
+class PageCache(VersionedCache):
+    """Whole GET answers (JSON text and the next page's cursor) per (caller, query)."""
+
+    def page(self, seen_version: int, key: Hashable, compute: Callable[[], T]) -> T:
+        found: T | None = self._lookup(seen_version, [key])[key]
+        if found is None:
+            found = compute()
+            self._store(seen_version, {key: found})
+        return found
 
 
 def _is_retryable(exc: IntegrityError | OperationalError) -> bool:

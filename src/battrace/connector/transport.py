@@ -17,7 +17,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from battrace.connector import validators, wire
-from battrace.connector.errors import RequestContext, Source, json_response
+from battrace.connector.errors import (
+    RequestContext,
+    Source,
+    json_array_text,
+    json_response,
+    json_text,
+    json_text_response,
+)
 from battrace.connector.params import (
     bool_param,
     limit_param,
@@ -93,11 +100,21 @@ def get_parts(call: Call) -> Response:
     parent_flag = bool_param(params, "parentFlag")
     parts_name = params.get("partsName") or None
     part_filter = parts.PartFilter(trace_id, parts_name, plant_id, parent_only=bool(parent_flag))
-    rows, next_cursor = call.state.read(
-        lambda s: parts.list_parts(
-            s, caller=call.operator, part_filter=part_filter, limit=limit, after=after
+
+    def page() -> tuple[str, uuid.UUID | None]:
+        rows, next_cursor = call.state.read(
+            lambda s: parts.list_parts(
+                s, caller=call.operator, part_filter=part_filter, limit=limit, after=after
+            )
         )
-    )
+        return json_text([part_json(row) for row in rows]), next_cursor
+
+    state = call.state
+    if state.pages.enabled:
+        key = ("parts", call.operator, part_filter, limit, after)
+        body, next_cursor = state.pages.page(state.data_version(), key, page)
+    else:
+        body, next_cursor = page()
     headers = call.link(
         next_cursor,
         limit=str(limit),
@@ -106,7 +123,7 @@ def get_parts(call: Call) -> Response:
         plantId=params.get("plantId") or None,
         traceId=params.get("traceId") or None,
     )
-    return json_response([part_json(row) for row in rows], headers=headers)
+    return json_text_response(body, headers=headers)
 
 
 def get_parts_structure(call: Call) -> Response:
@@ -189,19 +206,28 @@ def get_cfp(call: Call) -> Response:
         dict.fromkeys(uuid_list_param(call.params, "traceIds", maximum=50, required=True) or [])
     )
 
-    def read(session: Session) -> list[rollup.CfpRow]:
-        def compute(wanted: list[uuid.UUID]) -> dict[uuid.UUID, list[rollup.CfpRow]]:
-            grouped: dict[uuid.UUID, list[rollup.CfpRow]] = {}
+    state = call.state
+    seen_version = state.data_version() if state.cfp_rows.enabled else None
+
+    def read(session: Session) -> list[str]:
+        def compute(wanted: list[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
+            """Each product's rows as JSON text, the form kept between requests."""
+            grouped: dict[uuid.UUID, list[str]] = {}
             for row in rollup.cfp_rows(session, caller=call.operator, trace_ids=wanted):
-                grouped.setdefault(row.trace_id, []).append(row)
+                grouped.setdefault(row.trace_id, []).append(json_text(cfp_row_json(row)))
             return grouped
 
-        rows: list[rollup.CfpRow] = call.state.cfp_rows.rows(
-            session, caller=call.operator, trace_ids=trace_ids, compute=compute
+        rows: list[str] = state.cfp_rows.rows(
+            session,
+            caller=call.operator,
+            trace_ids=trace_ids,
+            compute=compute,
+            seen_version=seen_version,
         )
         return rows
 
-    return json_response([cfp_row_json(row) for row in call.state.read(read)])
+    # A fully cached answer opens no database connection beyond the version read.
+    return json_text_response(json_array_text(state.read(read)))
 
 
 def get_cfp_certification(call: Call) -> Response:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import jwt
@@ -18,6 +19,7 @@ import jwt
 from battrace.store.base import utcnow
 
 ALGORITHM = "HS256"
+VERIFIED_TOKENS_KEPT = 10_000
 
 
 @dataclass(frozen=True)
@@ -31,9 +33,20 @@ class TokenClaims:
 
 @dataclass(frozen=True)
 class TokenSigner:
+    """Issues and verifies access tokens.
+
+    A verified token's claims are remembered until the token expires: a client sends the
+    same token with every request, and checking its signature again would prove nothing new
+    (only the clock moves, and expiry is checked on every use). Only tokens that passed
+    verification are kept, so forged tokens cannot fill the memory.
+    """
+
     secret: str
     issuer: str
     ttl_seconds: int
+    _verified: dict[str, TokenClaims] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def issue(self, *, operator_id: uuid.UUID, account_id: uuid.UUID, email: str) -> str:
         now = utcnow().replace(microsecond=0)
@@ -49,6 +62,20 @@ class TokenSigner:
 
     def verify(self, token: str) -> TokenClaims | None:
         """The token's claims, or None if it is malformed, forged, expired or incomplete."""
+        known = self._verified.get(token)
+        if known is not None:
+            # PyJWT's rule: expired once `exp` is not after now.
+            if known.expires_at.timestamp() > time.time():
+                return known
+            self._verified.pop(token, None)
+        claims = self._decode(token)
+        if claims is not None:
+            if len(self._verified) >= VERIFIED_TOKENS_KEPT:
+                self._verified.clear()
+            self._verified[token] = claims
+        return claims
+
+    def _decode(self, token: str) -> TokenClaims | None:
         try:
             payload = jwt.decode(
                 token,

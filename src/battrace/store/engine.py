@@ -4,19 +4,27 @@ SQLite is the embedded default: foreign keys on, WAL journal, a busy timeout, an
 BEGIN so that SAVEPOINTs work (the pysqlite workaround from SQLAlchemy's SQLite dialect
 notes). A write transaction on SQLite starts with BEGIN IMMEDIATE, so concurrent writers
 queue on the database lock instead of failing when a reader tries to upgrade.
+
+PostgreSQL connections are checked with a ping only when they come out of the pool after
+lying idle for a while (`PING_AFTER_IDLE_SECONDS`): a busy server reuses its connections
+within milliseconds, and a ping on every checkout would double the round trips of a
+one-query request. A connection the server dropped while idle is still replaced before use.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, Executable, create_engine, event, exc
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
 WRITE_OPTION = "battrace_write"
+PING_AFTER_IDLE_SECONDS = 2.0
+_IDLE_SINCE = "battrace_idle_since"
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:  # noqa: ANN401 (passed to create_engine)
@@ -34,8 +42,29 @@ def make_engine(url: str, **kwargs: Any) -> Engine:  # noqa: ANN401 (passed to c
         return engine
     kwargs.setdefault("pool_size", 20)
     kwargs.setdefault("max_overflow", 20)
-    kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    if not kwargs.get("pool_pre_ping"):
+        _ping_after_idle(engine, PING_AFTER_IDLE_SECONDS)
+    return engine
+
+
+def _ping_after_idle(engine: Engine, idle_seconds: float) -> None:
+    """SQLAlchemy's pre-ping, for connections that lay in the pool `idle_seconds` or more."""
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:  # noqa: ANN401
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:  # noqa: ANN401
+        since = record.info.pop(_IDLE_SINCE, None)
+        if since is None or time.monotonic() - since < idle_seconds:
+            return  # a new connection, or one just used
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            # The pool replaces this connection (and the others as old) and tries again.
+            raise exc.InvalidatePoolError from error
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -65,6 +94,14 @@ class Database:
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # One-statement reads need no transaction: on PostgreSQL (READ COMMITTED, where each
+        # statement sees its own snapshot anyway) this saves the BEGIN and ROLLBACK round
+        # trips. SQLite keeps its BEGIN, which costs no round trip.
+        self._single_reads = (
+            self.engine
+            if self.dialect == "sqlite"
+            else self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        )
 
     @property
     def dialect(self) -> str:
@@ -76,6 +113,11 @@ class Database:
         if write:
             session.connection(execution_options={WRITE_OPTION: True})
         return session
+
+    def read_scalar(self, statement: Executable) -> Any:  # noqa: ANN401 (the statement's type)
+        """The first column of the first row of one SELECT, outside any ORM session."""
+        with self._single_reads.connect() as connection:
+            return connection.execute(statement).scalar()
 
     @contextmanager
     def transaction(self, *, write: bool = True) -> Iterator[Session]:

@@ -10,6 +10,7 @@ from sqlalchemy import BigInteger, Integer, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from battrace.store.base import ModelBase
+from battrace.store.engine import Database
 
 
 class DataVersion(ModelBase):
@@ -28,5 +29,18 @@ def bump(session: Session) -> None:
         session.add(DataVersion(id=1, number=1))
 
 
+_CURRENT = select(DataVersion.number).where(DataVersion.id == 1)
+
+
 def current(session: Session) -> int:
-    return session.scalar(select(DataVersion.number).where(DataVersion.id == 1)) or 0
+    return session.scalar(_CURRENT) or 0
+
+
+def read(database: Database) -> int:
+    """The committed version, in one statement outside any session (see `Database.read_scalar`).
+
+    Read it before the data it guards: rows read afterwards are at least this new, so a
+    result kept under this number is never older than the number says.
+    """
+    number: int | None = database.read_scalar(_CURRENT)
+    return number or 0
