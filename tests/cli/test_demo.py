@@ -10,7 +10,9 @@ total, through answered requests up the chain.
 from __future__ import annotations
 
 import io
+import uuid
 from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_UP, Decimal
 from pathlib import Path
 
@@ -18,6 +20,8 @@ from rich.console import Console
 from sqlalchemy import func, select
 
 from battrace.cli.demo import COMPANIES, run_demo
+from battrace.diligence.models import DdRequest, DdRequestStatus
+from battrace.diligence.rollup import product_dd
 from battrace.identity import operators
 from battrace.identity.models import Operator
 from battrace.settings import Settings
@@ -198,6 +202,24 @@ def test_demo_builds_the_chain_and_rolls_it_up(settings: Settings, database: Dat
         assert stored.read_bytes().startswith(b"%PDF-")
         open_ids = set(session.scalars(select(Operator.open_operator_id)))
         assert len(open_ids) == 8 and all(len(i) == 13 and i.isdigit() for i in open_ids)
+        # Due diligence over the seven live trades, every request answered.
+        requests = list(session.scalars(select(DdRequest)))
+        assert len(requests) == 7
+        assert {r.status for r in requests} == {DdRequestStatus.ANSWERED}
+        oem = session.scalar(select(Operator.id).where(Operator.name.like("Aozora%")))
+        assert oem is not None
+        picture = product_dd(
+            session, viewer=oem, trace_id=uuid.UUID(result.product_trace_id), day=date(2026, 11, 23)
+        )
+    cobalt = picture.by_material["cobalt"]
+    # Union over the tiers: the conformant refinery and the active one the cathode maker named.
+    assert sorted(cobalt.facilities) == ["CID990201", "CID990202"]
+    assert picture.visible_facilities["cobalt"] == {"CID990201"}  # the rest is withheld
+    assert cobalt.answers["MAT.CAHRA"] == "unknown"  # the cathode maker's answer wins
+    assert picture.by_material["natural_graphite"].contained is False
+    assert picture.by_material["lithium"].completeness == 1.0
+    assert picture.by_material["nickel"].facilities["CID990203"].status == "not_enrolled"
+    assert "4. Due diligence" in text and "DD of" in text
 
     assert "sends back" in text and "5,711.984" in text and "TERMINATED" in text
     assert len(text.splitlines()) < 120

@@ -12,7 +12,10 @@ server, exactly as the companies' own systems would call it:
 3. suppliers answer bottom tier first: they link their own product to the request, release
    CFP, DQR and certificates to the customer, and register their CFP. One supplier sends a
    request back once, and the customer asks again; one uploads a PDF certificate;
-4. the car maker reads the CFP of its product: the server rolls every tier up.
+4. due diligence over the same trades: customers ask for answers on the Annex X materials,
+   suppliers answer bottom tier first with smelter lists and evidence (`demo_dd`), and the
+   car maker reads the DD report of its vehicle;
+5. the car maker reads the CFP of its product: the server rolls every tier up.
 
 The server is started in-process on a free loopback port unless `base_url` names a running
 server (which must use the same database). The demo is idempotent in effect: once its
@@ -1105,10 +1108,10 @@ def _send_back_and_ask_again(
 
 
 def _report(api: Api, console: Console, logins: dict[str, Login]) -> DemoResult:
-    """Step 4: what the car maker sees, and every company's product CFP."""
+    """Step 5: what the car maker sees, and every company's product CFP."""
     oem = logins[ROOT]
     product = PRODUCTS[ROOT]
-    console.rule(f"4. {oem.company.short} reads the CFP of {product.name}")
+    console.rule(f"5. {oem.company.short} reads the CFP of {product.name}")
     trace_id = _find_product(api, oem)
     by_type = _read_cfp(api, oem, trace_id)
     result = _product_total(oem, trace_id, by_type)
@@ -1271,6 +1274,9 @@ def run_demo(
         console.print(f"Companies, logins and API key created; calling {api.http.base_url}")
         console.print(_supply_tree())
         logins = _build(api, console)
+        from battrace.cli.demo_dd import build_due_diligence  # noqa: PLC0415
+
+        build_due_diligence(api, console, logins)
         result = _report(api, console, logins)
     console.print(f"{result.calls} API calls.")
     return result
