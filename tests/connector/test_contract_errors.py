@@ -205,6 +205,28 @@ def test_unknown_endpoint(client: TestClient, world: World) -> None:
     assert response.json()["message"] == "You do not have the necessary privileges"
 
 
+def test_other_methods_on_datatransport_are_unknown_endpoints(
+    client: TestClient, world: World
+) -> None:
+    for method in ("POST", "PATCH", "OPTIONS"):
+        response = client.request(method, f"{DT}?dataTarget=parts", headers=world.a)
+        assert_error(
+            response,
+            404,
+            "[dataspace] NotFound",
+            "Endpoint Not Found",
+            method=method,
+            data_target="parts",
+            operator="",
+        )
+    head = client.head(f"{DT}?dataTarget=parts", headers=world.a)
+    assert head.status_code == 404
+    assert head.content == b""
+    denied = client.post(f"{DT}?dataTarget=parts")
+    assert denied.status_code == 403
+    assert denied.json()["message"] == "You do not have the necessary privileges"
+
+
 # ------------------------------------------------------------------------- /auth
 
 

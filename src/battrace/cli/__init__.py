@@ -183,7 +183,7 @@ def serve(
     """Run the server (contract API, traceability endpoints, docs at /docs)."""
     import uvicorn  # noqa: PLC0415
 
-    from battrace.cli.nodelay import NoDelayH11Protocol  # noqa: PLC0415
+    from battrace.cli.nodelay import http_protocol  # noqa: PLC0415
 
     settings = _settings()
     if migrate:
@@ -204,7 +204,7 @@ def serve(
         port=port or settings.port,
         workers=workers,
         log_level="warning",
-        http=NoDelayH11Protocol,
+        http=http_protocol(),  # httptools when installed; uvloop too (loop="auto")
     )
 
 

@@ -89,9 +89,14 @@ def json_text(body: object) -> str:
     return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
 
 
-def json_array_text(items_text: list[str]) -> str:
-    """`json_text` of a list, from the `json_text` of its items (byte for byte the same)."""
-    return "[" + ",".join(items_text) + "]"
+def json_bytes(body: object) -> bytes:
+    """`json_text` as the UTF-8 bytes a response sends (the form answers are kept in)."""
+    return json_text(body).encode()
+
+
+def json_array_bytes(items: list[bytes]) -> bytes:
+    """`json_bytes` of a list, from the `json_bytes` of its items (byte for byte the same)."""
+    return b"[" + b",".join(items) + b"]"
 
 
 def json_response(
@@ -101,9 +106,9 @@ def json_response(
 
 
 def json_text_response(
-    content: str, status: int = 200, headers: dict[str, str] | None = None
+    content: str | bytes, status: int = 200, headers: dict[str, str] | None = None
 ) -> Response:
-    """A response with JSON text already made (by `json_text`, or kept from an earlier answer)."""
+    """A response with JSON already made (`json_text`, or `json_bytes` kept from before)."""
     return Response(content, status_code=status, media_type="application/json", headers=headers)
 
 

@@ -170,7 +170,7 @@ class CfpRowCache(VersionedCache):
 
     A product's rows depend on its whole upstream chain, so they are costly to compute and
     cheap to keep. What `compute` gives per trace id is kept as it is (GET cfp keeps each
-    product's rows as JSON text).
+    product's rows as JSON).
     """
 
     def rows(
@@ -200,7 +200,7 @@ class CfpRowCache(VersionedCache):
 
 
 class PageCache(VersionedCache):
-    """Whole GET answers (JSON text and the next page's cursor) per (caller, query)."""
+    """Whole GET answers (JSON and the next page's cursor) per (caller, query)."""
 
     def page(self, seen_version: int, key: Hashable, compute: Callable[[], T]) -> T:
         found: T | None = self._lookup(seen_version, [key])[key]

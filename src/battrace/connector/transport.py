@@ -13,6 +13,7 @@ from collections.abc import Callable
 from fastapi import APIRouter
 from sqlalchemy.orm import Session
 from starlette.datastructures import QueryParams
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -20,9 +21,9 @@ from battrace.connector import validators, wire
 from battrace.connector.errors import (
     RequestContext,
     Source,
-    json_array_text,
+    json_array_bytes,
+    json_bytes,
     json_response,
-    json_text,
     json_text_response,
 )
 from battrace.connector.params import (
@@ -101,13 +102,13 @@ def get_parts(call: Call) -> Response:
     parts_name = params.get("partsName") or None
     part_filter = parts.PartFilter(trace_id, parts_name, plant_id, parent_only=bool(parent_flag))
 
-    def page() -> tuple[str, uuid.UUID | None]:
+    def page() -> tuple[bytes, uuid.UUID | None]:
         rows, next_cursor = call.state.read(
             lambda s: parts.list_parts(
                 s, caller=call.operator, part_filter=part_filter, limit=limit, after=after
             )
         )
-        return json_text([part_json(row) for row in rows]), next_cursor
+        return json_bytes([part_json(row) for row in rows]), next_cursor
 
     state = call.state
     if state.pages.enabled:
@@ -209,15 +210,15 @@ def get_cfp(call: Call) -> Response:
     state = call.state
     seen_version = state.data_version() if state.cfp_rows.enabled else None
 
-    def read(session: Session) -> list[str]:
-        def compute(wanted: list[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
-            """Each product's rows as JSON text, the form kept between requests."""
-            grouped: dict[uuid.UUID, list[str]] = {}
+    def read(session: Session) -> list[bytes]:
+        def compute(wanted: list[uuid.UUID]) -> dict[uuid.UUID, list[bytes]]:
+            """Each product's rows as JSON, the form kept between requests."""
+            grouped: dict[uuid.UUID, list[bytes]] = {}
             for row in rollup.cfp_rows(session, caller=call.operator, trace_ids=wanted):
-                grouped.setdefault(row.trace_id, []).append(json_text(cfp_row_json(row)))
+                grouped.setdefault(row.trace_id, []).append(json_bytes(cfp_row_json(row)))
             return grouped
 
-        rows: list[str] = state.cfp_rows.rows(
+        rows: list[bytes] = state.cfp_rows.rows(
             session,
             caller=call.operator,
             trace_ids=trace_ids,
@@ -227,7 +228,7 @@ def get_cfp(call: Call) -> Response:
         return rows
 
     # A fully cached answer opens no database connection beyond the version read.
-    return json_text_response(json_array_text(state.read(read)))
+    return json_text_response(json_array_bytes(state.read(read)))
 
 
 def get_cfp_certification(call: Call) -> Response:
@@ -394,9 +395,22 @@ def _dispatch(request: Request, context: RequestContext, raw: bytes) -> Response
     return handler(Call(request, state, caller, raw, context))
 
 
-@router.api_route("/api/v1/datatransport", methods=["GET", "PUT", "DELETE"])
+PATH = "/api/v1/datatransport"
+METHODS = ("GET", "PUT", "DELETE")
+
+
 async def datatransport(request: Request) -> Response:
+    if request.method not in HANDLERS:
+        raise StarletteHTTPException(405)  # answered like any unknown endpoint (app.py)
     context = RequestContext(
         method=request.method, data_target=request.query_params.get("dataTarget", "")
     )
     return await answer(request, context, Source.DATASPACE, _dispatch, track=True)
+
+
+# A plain Starlette route serves the calls: it reads nothing from the request that FastAPI's
+# per-request dependency solving would prepare, and skipping it saves about a fifth of a
+# cached GET's time. The FastAPI route after it never matches first; it describes the
+# endpoint in the OpenAPI document (/docs).
+router.add_route(PATH, datatransport, include_in_schema=False)
+router.add_api_route(PATH, datatransport, methods=list(METHODS))
