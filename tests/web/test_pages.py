@@ -3,6 +3,7 @@ two-company journey, the contract's validation beside the fields, and authorisat
 
 from __future__ import annotations
 
+import json
 import re
 
 from fastapi import FastAPI
@@ -223,3 +224,46 @@ def test_parts_search_and_paging(app: FastAPI, seeded: Database) -> None:
     assert "部材24" in second and "部材00" not in second
     assert "電池パック" in a.get("/parts", products="1").text
     assert "セル<" not in a.get("/parts", products="1").text
+
+
+CSV_OK = """parentPartsName,parentSupportPartsName,partsName,supportPartsName,openPlantId,amountRequired,amountRequiredUnit,terminatedFlag
+,,蓄電池ユニット,PK-01,1234567890123012345,,unit,false
+蓄電池ユニット,PK-01,モジュール,,1234567890123012345,8,unit,false
+モジュール,,セルX,,1234567890123012345,12,unit,false
+モジュール,,モジュール筐体,,1234567890123012345,1.5,kilogram,true
+蓄電池ユニット,PK-01,BMS,,1234567890123012345,1,unit,false
+"""
+
+
+def test_csv_import_reports_row_errors_then_imports_levels(app: FastAPI, seeded: Database) -> None:
+    journey = Journey(app)
+    a = journey.a
+    bad = (
+        CSV_OK.replace(",8,unit", ",-8,unit")
+        .replace("1.5,kilogram,true", "1.5,kilogram,maybe")
+        .replace("BMS,,1234567890123012345", "BMS,,9999999999999000000")
+    )
+    report = a.post("/parts/import", files={"file": ("parts.csv", bad.encode(), "text/csv")})
+    assert report.status_code == 400
+    rows = re.findall(r"<tr><td>(\d+)</td><td>(\w*)</td><td>([^<]*)</td></tr>", report.text)
+    assert ("3", "amountRequired", "must be no less than 0") in rows
+    assert ("5", "terminatedFlag", "true または false を指定してください") in rows
+    assert ("6", "openPlantId", "この事業所識別子の事業所は登録されていません") in rows
+    assert "モジュール筐体" not in a.get("/parts", q="モジュール").text
+    # The streaming form (what the page's script reads): progress lines, then the result.
+    streamed = a.client.post(
+        "/parts/import",
+        data={"csrf_token": a.csrf},
+        files={"file": ("parts.csv", CSV_OK.encode("cp932"), "text/csv")},
+        headers={"Accept": "application/x-ndjson"},
+    )
+    lines = [json.loads(line) for line in streamed.text.splitlines()]
+    assert lines[-1]["done"] == lines[-1]["total"] == 2 and not lines[-1]["errors"]
+    module = a.get("/parts", q="モジュール")
+    assert "モジュール筐体" in module.text
+    pack = re.search(
+        r'href="(/parts/[0-9a-f-]{36})">蓄電池ユニット</a>',
+        a.get("/parts", q="蓄電池ユニット").text,
+    )
+    assert pack is not None
+    assert "モジュール" in a.get(pack.group(1)).text and "BMS" in a.get(pack.group(1)).text

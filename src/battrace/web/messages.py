@@ -402,3 +402,51 @@ MESSAGES |= {
     "factors.delete_confirm": ("「{name}」を削除しますか？", "Delete “{name}”?"),
     "factors.assigned": ("排出係数を適用しました。", "The emission factor was applied."),
 }
+MESSAGES |= {
+    "import.title": ("CSVから製品を登録", "Register products from CSV"),
+    "import.intro": (
+        "1行に1部品。parentPartsName が空の行は製品（または中間部品）、空でない行はその親の構成部品です。構成部品を別の行の親にすれば多階層になります。",
+        "One part per row. A row without parentPartsName is a product (or an intermediate part); a row with it is a component of that parent. Make a component the parent of other rows for more levels.",
+    ),
+    "import.columns": (
+        "列（1行目は見出し）と例",
+        "Columns (the first line is the header) and an example",
+    ),
+    "import.rules": (
+        "openPlantId は登録済みの事業所、amountRequired は親1単位あたりの量、terminatedFlag は自社内で完結する部品なら true。エラーが1つでもあれば何も登録しません。",
+        "openPlantId must be one of your plants, amountRequired is per unit of the parent, terminatedFlag true for parts made in-house. A file with any error registers nothing.",
+    ),
+    "import.file": ("CSVファイル（UTF-8 または Shift_JIS）", "CSV file (UTF-8 or Shift_JIS)"),
+    "import.submit": ("取り込む", "Import"),
+    "import.progress_label": ("取り込みの進捗", "Import progress"),
+    "import.network_failed": (
+        "送信できませんでした。もう一度お試しください。",
+        "The file could not be sent. Please try again.",
+    ),
+    "import.row": ("行", "Row"),
+    "import.column": ("列", "Column"),
+    "import.message": ("内容", "Problem"),
+    "import.checking": ("内容を確認しています…", "Checking the rows…"),
+    "import.progress": (
+        "{done} / {total} 件の部品構成を登録しました",
+        "{done} of {total} structures saved",
+    ),
+    "import.failed_rows": (
+        "{count} 行にエラーがあります。何も登録していません。",
+        "{count} row(s) have errors; nothing was registered.",
+    ),
+    "import.finished": ("{count} 件を登録しました。", "{count} registered."),
+    "import.finished_with_errors": (
+        "{count} 件を登録しました。登録できなかったものは下記のとおりです。",
+        "{count} registered; the ones below were not.",
+    ),
+    "import.missing_columns": ("必須の列がありません", "required columns are missing"),
+    "import.too_many": ("行数が上限（{max}行）を超えています", "more than {max} rows"),
+    "import.duplicate": ("同じ部品が {row} 行目にもあります", "the same part is on row {row} too"),
+    "import.unknown_parent": ("この親部品を定義する行がありません", "no row defines this parent"),
+    "import.unknown_plant": (
+        "この事業所識別子の事業所は登録されていません",
+        "not one of your plants",
+    ),
+    "import.bad_flag": ("true または false を指定してください", "must be true or false"),
+}

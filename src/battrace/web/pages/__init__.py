@@ -3,6 +3,7 @@
 from battrace.web.pages import (
     auth,
     cfp,
+    csv_import,
     factors,
     footprint,
     home,
@@ -16,6 +17,7 @@ from battrace.web.pages import (
 __all__ = [
     "auth",
     "cfp",
+    "csv_import",
     "factors",
     "footprint",
     "home",

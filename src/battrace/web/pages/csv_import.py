@@ -1,0 +1,240 @@
+"""Register products and their structures from a CSV file, with a progress bar and a report
+of every row's errors.
+
+One row per part. A row without `parentPartsName` describes a product (or an intermediate
+part); a row with it is a child of that parent, with `amountRequired` per unit of the parent.
+A child may be the parent of other rows, so a file holds as many levels as needed. Every row
+is checked first (plant known, numbers, the contract's part rules); a file with any error
+writes nothing. Then each parent's structure is saved in its own transaction through the
+same service as `PUT partsStructure`, and the browser is told after each one.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import partial
+from typing import Any
+
+from sqlalchemy.orm import Session
+from starlette.responses import Response, StreamingResponse
+
+from battrace import errors
+from battrace.connector import validators
+from battrace.identity import plants
+from battrace.traceability import parts
+from battrace.traceability.parts import ChildWrite, PartWrite
+from battrace.web.app import Ctx, page
+from battrace.web.forms import FormErrors, number
+
+COLUMNS = (
+    "parentPartsName",
+    "parentSupportPartsName",
+    "partsName",
+    "supportPartsName",
+    "openPlantId",
+    "amountRequired",
+    "amountRequiredUnit",
+    "terminatedFlag",
+)
+MAX_ROWS = 5000
+TRUE_WORDS = {"1", "true", "yes", "y", "はい", "○"}
+FALSE_WORDS = {"", "0", "false", "no", "n", "いいえ"}
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class Plan:
+    """What a valid file writes: one entry per parent, children in file order."""
+
+    groups: list[tuple[PartWrite, list[ChildWrite], list[int]]] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+
+def _decode(content: bytes) -> str:
+    for encoding in ("utf-8-sig", "cp932"):
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise errors.InvalidRequest("file: not UTF-8 or Shift_JIS text")
+
+
+def _key(name: str, support: str) -> tuple[str, str]:
+    return name, support
+
+
+def read_plan(ctx: Ctx, content: bytes) -> Plan:
+    """Check every row; return the structures to save, or the errors."""
+    plan = Plan()
+    caller = ctx.operator_id
+    plant_ids = {
+        p.open_plant_id: p.id
+        for p in ctx.state.read(lambda s: plants.list_plants(s, caller=caller))
+    }
+    reader = csv.DictReader(io.StringIO(_decode(content)))
+    missing = [
+        c
+        for c in ("parentPartsName", "partsName", "openPlantId")
+        if c not in (reader.fieldnames or [])
+    ]
+    if missing:
+        plan.errors.append(RowError(1, ", ".join(missing), ctx.t("import.missing_columns")))
+        return plan
+    writes: dict[tuple[str, str], tuple[PartWrite, int]] = {}
+    children: dict[tuple[str, str], list[tuple[ChildWrite, int]]] = {}
+    child_keys: set[tuple[str, str]] = set()
+    for line, raw in enumerate(reader, start=2):
+        if line - 1 > MAX_ROWS:
+            plan.errors.append(RowError(line, "", ctx.t("import.too_many", max=MAX_ROWS)))
+            break
+        row = {name: (raw.get(name) or "").strip() for name in COLUMNS}
+        if not any(row.values()):
+            continue
+        write, amount = _read_row(ctx, row, line, plant_ids, plan)
+        if write is None:
+            continue
+        key = _key(row["partsName"], row["supportPartsName"])
+        if row["parentPartsName"]:
+            parent_key = _key(row["parentPartsName"], row["parentSupportPartsName"])
+            children.setdefault(parent_key, []).append(
+                (ChildWrite(write, amount or Decimal(0)), line)
+            )
+            child_keys.add(key)
+        if key in writes and not row["parentPartsName"]:
+            plan.errors.append(
+                RowError(line, "partsName", ctx.t("import.duplicate", row=writes[key][1]))
+            )
+        if key not in writes or not row["parentPartsName"]:
+            writes.setdefault(key, (write, line))
+    for parent_key, items in children.items():
+        parent = writes.get(parent_key)
+        if parent is None:
+            for _, line in items:
+                plan.errors.append(
+                    RowError(line, "parentPartsName", ctx.t("import.unknown_parent"))
+                )
+            continue
+        plan.groups.append(
+            (parent[0], [c for c, _ in items], [parent[1], *(line for _, line in items)])
+        )
+    for key, (write, line) in writes.items():
+        if key not in children and key not in child_keys:
+            plan.groups.append((write, [], [line]))  # a product without components
+    return plan
+
+
+def _read_row(
+    ctx: Ctx, row: dict[str, str], line: int, plant_ids: dict[str, uuid.UUID], plan: Plan
+) -> tuple[PartWrite | None, Decimal | None]:
+    form_errors = FormErrors()
+    child = bool(row["parentPartsName"])
+    amount = number(row["amountRequired"], "amountRequired", form_errors) if child else None
+    flag = row["terminatedFlag"].lower()
+    if flag not in TRUE_WORDS | FALSE_WORDS:
+        form_errors.add("terminatedFlag", ctx.t("import.bad_flag"))
+    plant = plant_ids.get(row["openPlantId"])
+    if plant is None:
+        form_errors.add("openPlantId", ctx.t("import.unknown_plant"))
+    body: dict[str, Any] = {
+        "traceId": None,
+        "operatorId": str(ctx.operator_id),
+        "plantId": str(plant) if plant else str(uuid.UUID(int=0)),
+        "partsName": row["partsName"] or None,
+        "supportPartsName": row["supportPartsName"] or None,
+        "terminatedFlag": flag in TRUE_WORDS,
+        "amountRequired": amount,
+        "amountRequiredUnit": row["amountRequiredUnit"] or None,
+    }
+    for name, message in validators.parts_errors(body, child=child).items():
+        form_errors.add(name, str(message))
+    if form_errors:
+        plan.errors.extend(
+            RowError(line, name, message) for name, message in form_errors.fields.items()
+        )
+        return None, None
+    return validators.read_parent_part({**body, "amountRequired": None}), amount
+
+
+def _save(
+    session: Session, *, caller: uuid.UUID, parent: PartWrite, children: list[ChildWrite]
+) -> parts.Structure:
+    return parts.save_structure(session, caller=caller, parent=parent, children=children)
+
+
+def _run(ctx: Ctx, plan: Plan) -> Iterator[dict[str, Any]]:
+    """Save each structure; yield progress after each."""
+    caller = ctx.operator_id
+    total = len(plan.groups)
+    yield {"done": 0, "total": total, "status": ctx.t("import.checking")}
+    if plan.errors:
+        yield {
+            "done": 0,
+            "total": total,
+            "status": ctx.t("import.failed_rows", count=len({e.row for e in plan.errors})),
+            "errors": [vars(e) for e in plan.errors],
+        }
+        return
+    created: list[dict[str, str]] = []
+    failures: list[RowError] = []
+    for done, (parent, children, lines) in enumerate(plan.groups, start=1):
+        try:
+            saved = ctx.state.write(partial(_save, caller=caller, parent=parent, children=children))
+            created.append(
+                {"name": saved.parent.parts_name, "url": f"/parts/{saved.parent.trace_id}"}
+            )
+        except errors.BattraceError as exc:
+            failures.append(RowError(lines[0], "", exc.message))
+        yield {
+            "done": done,
+            "total": total,
+            "status": ctx.t("import.progress", done=done, total=total),
+        }
+    status = (
+        ctx.t("import.finished", count=len(created))
+        if not failures
+        else ctx.t("import.finished_with_errors", count=len(created))
+    )
+    yield {
+        "done": total,
+        "total": total,
+        "status": status,
+        "created": created,
+        "errors": [vars(e) for e in failures],
+    }
+
+
+@page("/parts/import")
+def import_form(ctx: Ctx) -> Response:
+    return ctx.render("import.html", columns=COLUMNS, messages=[])
+
+
+@page("/parts/import", methods=("POST",))
+def import_file(ctx: Ctx) -> Response:
+    upload = ctx.files.get("file")
+    if upload is None:
+        return ctx.render(
+            "import.html", status=400, columns=COLUMNS, messages=[{"status": ctx.t("cert.missing")}]
+        )
+    try:
+        plan = read_plan(ctx, upload.content)
+    except errors.InvalidRequest as exc:
+        plan = Plan(errors=[RowError(0, "", exc.message)])
+    if "application/x-ndjson" in ctx.request.headers.get("accept", ""):
+        lines = (json.dumps(message, ensure_ascii=False) + "\n" for message in _run(ctx, plan))
+        return ctx.finish(StreamingResponse(lines, media_type="application/x-ndjson"))
+    messages = list(_run(ctx, plan))
+    return ctx.render(
+        "import.html", status=400 if plan.errors else 200, columns=COLUMNS, messages=messages[-1:]
+    )
