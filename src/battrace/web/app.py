@@ -58,8 +58,7 @@ class NavGroup:
     items: tuple[NavItem, ...]
 
 
-# The navigation, by domain. The due-diligence pages (issue 5, second part) add their group
-# here, after the CFP group.
+# The navigation, by domain: the CFP group, then the due-diligence group.
 NAV: list[NavGroup] = [
     NavGroup(
         "nav.cfp",
@@ -71,6 +70,15 @@ NAV: list[NavGroup] = [
             NavItem("nav.inbox", "/inbox"),
             NavItem("nav.factors", "/factors"),
             NavItem("nav.plants", "/plants"),
+        ),
+    ),
+    NavGroup(
+        "nav.dd",
+        (
+            NavItem("nav.dd_templates", "/dd/templates"),
+            NavItem("nav.dd_sent", "/dd/sent"),
+            NavItem("nav.dd_received", "/dd/received"),
+            NavItem("nav.dd_assurances", "/dd/assurances"),
         ),
     ),
 ]

@@ -450,3 +450,8 @@ MESSAGES |= {
     ),
     "import.bad_flag": ("true または false を指定してください", "must be true or false"),
 }
+
+# The due-diligence pages keep their texts in a module of their own.
+from battrace.web.messages_dd import DD_MESSAGES  # noqa: E402
+
+MESSAGES |= DD_MESSAGES

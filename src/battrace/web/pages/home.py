@@ -1,4 +1,4 @@
-"""The operator dashboard: open requests both ways, overdue answers, data coverage of the
+"""The operator dashboard: open CFP and DD requests both ways, overdue answers, data coverage of the
 operator's products, and the latest notifications."""
 
 from __future__ import annotations
@@ -11,11 +11,13 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from battrace import errors
+from battrace.diligence import exchange
 from battrace.footprint import view
 from battrace.store.base import utcnow
 from battrace.traceability import notifications, parts, trades
 from battrace.traceability.models import CfpResponseStatus, Part
 from battrace.web.app import Ctx, page
+from battrace.web.pages.dd_requests import dd_overdue
 from battrace.web.views import is_overdue, operator_names, trade_state
 
 PRODUCTS_SHOWN = 10
@@ -81,7 +83,20 @@ def dashboard(ctx: Ctx) -> Response:
             + [t.downstream_operator_id for t, _ in open_received]
             + [n.notified_from_operator_id for n in latest],
         )
+        dd_sent = [
+            r
+            for r in exchange.list_requests(session, caller=caller, direction="sent")
+            if r.status in exchange.OPEN
+        ]
+        dd_received = [
+            r
+            for r in exchange.list_requests(session, caller=caller, direction="received")
+            if r.status in exchange.OPEN
+        ]
         return {
+            "dd_open_sent": len(dd_sent),
+            "dd_open_received": len(dd_received),
+            "dd_overdue": sum(dd_overdue(r, today) for r in dd_sent + dd_received),
             "open_sent": open_sent,
             "overdue_sent": [t for t in open_sent if is_overdue(t, today)],
             "open_received": open_received,
