@@ -4,7 +4,7 @@ seeds. Fields are found by their labels, so a field without a label fails here t
 
 Screenshots go to $BATTRACE_TEST_ARTIFACTS (default: a temporary directory); with
 BATTRACE_UPDATE_SCREENSHOTS=1 the main pages are also copied to docs/screenshots/.
-SQLite only: the page logic runs on both backends in test_pages.py.
+SQLite only: the page logic runs on both backends in test_pages.py and test_dd_pages.py.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.diligence.workbooks import SmelterRow, TemplateSpec, build
 from tests.web.support import A, B
 
 playwright = pytest.importorskip("playwright.sync_api")
@@ -37,6 +38,8 @@ MAIN_PAGES = {
     "cfp-errors",
     "footprint",
     "csv-import",
+    "dd-answer",
+    "dd-report",
 }
 
 if not Path(CHROMIUM).exists():
@@ -291,3 +294,87 @@ def test_two_company_journey_in_chromium(server: str, browser: object, shots: Pa
     a.get_by_role("heading", name="Register products from CSV").wait_for()
     a.get_by_role("button", name="Log out").click()
     a.get_by_text("You have logged out.").wait_for()
+
+
+# The due-diligence journey on the same server: A asks B for the cell's CFP and then for DD
+# on cobalt and nickel; B uploads its policy, fills the draft from its EMRT workbook, attaches
+# the policy to the policy question and submits; A opens the product's DD report.
+EMRT = TemplateSpec(
+    kind="EMRT",
+    version="2.1",
+    answers={("1", "cobalt"): "Yes", ("3", "cobalt"): "No", ("1", "nickel"): "Yes"},
+    company_answers={"A": "Yes", "B": "Yes", "C": "No"},
+    smelters=[
+        SmelterRow(
+            metal="Cobalt", name="Cobalt refinery", smelter_id="CID000101", country="FINLAND"
+        ),
+        SmelterRow(metal="Nickel", name="Nickel refinery", smelter_id="CID000102", country="JAPAN"),
+    ],
+)
+
+
+def test_due_diligence_journey_in_chromium(server: str, browser: object, shots: Path) -> None:
+    base = server
+    a = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ja-JP").new_page()  # type: ignore[attr-defined]
+    b = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ja-JP").new_page()  # type: ignore[attr-defined]
+
+    login(a, base, A.email, A.password)
+    add_plant(a, base, "A第二工場", "1234567890123054321")
+    a.goto(f"{base}/parts/new")
+    a.get_by_label(lab("部品名")).fill("蓄電池DD")
+    a.get_by_label(lab("単位")).select_option("unit")
+    a.get_by_label(lab("構成部品1 部品名")).fill("セルDD")
+    a.get_by_label(lab("構成部品1 活動量（親1単位あたり）")).fill("2")
+    a.get_by_label(lab("構成部品1 単位")).select_option("unit")
+    a.get_by_role("button", name="保存").click()
+    a.get_by_text("部品構成を保存しました。").wait_for()
+    product_url = a.url
+    a.get_by_role("link", name="CFPを依頼 セルDD").click()
+    a.get_by_label(lab("依頼先の事業者識別子（法人番号）")).fill(B.open_operator_id)
+    a.get_by_label(lab("回答期限")).fill("2030-01-31")
+    a.get_by_role("button", name="依頼を送信").click()
+    a.get_by_text("部品登録中").first.wait_for()
+
+    # From the request's page: DD on cobalt and nickel.
+    a.get_by_role("link", name="DDを依頼").click()
+    a.get_by_label("コバルト").check()
+    a.get_by_label("ニッケル").check()
+    a.get_by_label(lab("回答期限")).fill("2030-03-31")
+    a.get_by_label(lab("依頼メッセージ")).fill("電池規則のDDをお願いします。")
+    a.get_by_role("button", name="DD依頼を送信").click()
+    a.get_by_text("DD依頼を送信しました。").wait_for()
+
+    # B answers: evidence, the EMRT workbook, the policy attached, signed by the workbook.
+    login(b, base, B.email, B.password)
+    b.get_by_role("link", name="DD依頼（受信）").click()
+    b.get_by_role("link", name="A社").first.click()
+    b.get_by_role("heading", name="DD回答: セルDD").wait_for()
+    b.get_by_label(lab("ファイル")).set_input_files(
+        files=[{"name": "policy.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 policy"}]
+    )
+    b.get_by_label(lab("資料名")).fill("調達方針")
+    b.get_by_label(lab("資料の種類")).select_option("policy")
+    b.get_by_label(lab("開示範囲")).select_option("customer")
+    b.get_by_role("button", name="アップロード").click()
+    b.get_by_text("資料をアップロードしました。").wait_for()
+    b.get_by_label(lab("ワークブック")).set_input_files(
+        files=[{"name": "emrt.xlsx", "mimeType": "application/octet-stream", "buffer": build(EMRT)}]
+    )
+    b.get_by_role("button", name="取り込む").click()
+    b.get_by_text("EMRT 2.1 から回答").wait_for()
+    assert b.locator("#f0-cid").input_value() == "CID000101"
+    b.locator("fieldset.attach").first.get_by_label("調達方針").check()
+    snap(b, shots, "dd-answer")
+    b.get_by_role("button", name="提出").click()
+    b.get_by_text("第1版として提出しました。").wait_for()
+
+    # A: the product's DD report.
+    a.goto(product_url)
+    a.get_by_role("link", name="DDレポート").click()
+    a.get_by_role("heading", name="DDレポート: 蓄電池DD").wait_for()
+    assert "Cobalt" not in a.locator("h1").inner_text()
+    assert a.locator("table.heat td.band").count() == 18  # 9 categories x 2 materials
+    snap(a, shots, "dd-report")
+    with a.expect_download() as download:
+        a.get_by_role("link", name="HTMLレポート（単体ファイル）").click()
+    assert b"Due-diligence report" in Path(download.value.path()).read_bytes()

@@ -9,8 +9,8 @@ DD_MESSAGES: dict[str, tuple[str, str]] = {
     # menu
     "nav.dd": ("デューディリジェンス", "Due diligence"),
     "nav.dd_templates": ("DDテンプレート", "DD templates"),
-    "nav.dd_sent": ("DD依頼一覧（送信）", "DD requests sent"),
-    "nav.dd_received": ("DD依頼一覧（受信）", "DD requests received"),
+    "nav.dd_sent": ("DD依頼（送信）", "DD requests sent"),
+    "nav.dd_received": ("DD依頼（受信）", "DD requests received"),
     "nav.dd_assurances": ("製錬所認証リスト", "Facility assurance list"),
     # dashboard
     "home.dd_open_sent": ("件のDD依頼が回答待ち", "DD requests waiting for an answer"),
