@@ -17,7 +17,7 @@ from battrace.diligence.templates import builtin_template
 from battrace.store import Database
 from battrace.web.pages.dd_answer import slots
 from tests.diligence.chain import REFINER
-from tests.diligence.workbooks import SmelterRow, TemplateSpec, build
+from tests.diligence.workbooks import SmelterRow, TemplateSpec, assurance_rows, build
 from tests.web.support import Journey, WebUser, field_error, last_id
 
 EMRT = TemplateSpec(
@@ -120,6 +120,13 @@ def test_dd_flow_between_two_companies(app: FastAPI, seeded: Database) -> None:
     assert "A社" in b.get("/dd/received").text
     assert "1" in re.findall(r"<strong>(\d+)</strong> 件の受信DD依頼が未回答", b.get("/").text)
 
+    listed = assurance_rows(
+        [("CID", "scheme", "status", "valid_to"), ("CID000101", "RMAP", "conformant", "2099-01-01")]
+    )
+    assured = b.post(
+        "/dd/assurances", files={"file": ("list.xlsx", listed, "application/octet-stream")}
+    )
+    assert "1 件の製錬所認証を取り込みました。" in assured.text
     page = b.get(f"/dd/{rid}").text
     assert "BR49.POLICY" in page and "コバルト" in page
     uploaded = b.post(
@@ -146,7 +153,7 @@ def test_dd_flow_between_two_companies(app: FastAPI, seeded: Database) -> None:
 
     seen = a.get(f"/dd/{rid}").text
     assert "回答済み" in seen and "第1版" in seen and "Hanako Sato" in seen
-    assert "Cobalt refinery" in seen and "調達方針" in seen
+    assert "Cobalt refinery" in seen and "調達方針" in seen and "認証済み" in seen
     download = a.client.get(f"/dd/evidence/{evidence_id.group(1)}")
     assert download.content == b"%PDF-1.4 policy"
     assert "第1版" in a.get("/dd/sent").text

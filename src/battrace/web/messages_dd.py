@@ -119,10 +119,6 @@ DD_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "dd.save_draft": ("下書き保存", "Save draft"),
     "dd.submit": ("提出", "Submit"),
-    "dd.submit_confirm": (
-        "この内容で提出しますか？提出後は変更できません。",
-        "Submit this answer? A submitted version cannot be changed.",
-    ),
     "dd.draft_saved": ("下書きを保存しました。", "The draft was saved."),
     "dd.submitted": ("第{version}版として提出しました。", "Submitted as version {version}."),
     "dd.send_back_title": ("差し戻す", "Send back"),
