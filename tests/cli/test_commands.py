@@ -175,3 +175,43 @@ def client_for_cli(seeded: Database, settings: Settings) -> tuple[Database, str]
         ).json()["traceId"]
         client.put(f"{DT}?dataTarget=cfp", headers=a, json=cfp_set(trace, 3, 20))
     return seeded, trace
+
+
+def test_footprint_what_if_and_assign_factor(client_for_cli: tuple[Database, str]) -> None:
+    database, trace_id = client_for_cli
+    what_if = runner.invoke(
+        cli,
+        [
+            "footprint",
+            "what-if",
+            "--trace-id",
+            trace_id,
+            "--replace",
+            trace_id,
+            "--pre",
+            "1",
+            "--main",
+            "2",
+            "--as",
+            "1234567890123",
+        ],
+        env=env(database),
+    )
+    assert what_if.exit_code == 0, what_if.output
+    assert "製品: total 23 -> 3 (change -20)" in what_if.output
+    missing = runner.invoke(
+        cli,
+        [
+            "footprint",
+            "assign-factor",
+            "--trace-id",
+            trace_id,
+            "--factor-id",
+            "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+            "--as",
+            "1234567890123",
+        ],
+        env=env(database),
+    )
+    assert missing.exit_code == 1
+    assert "factorId" in missing.output

@@ -123,3 +123,88 @@ def test_declaration(client: TestClient, seeded: Database) -> None:
     )
     assert refused.status_code == 400
     assert refused.json()["message"].startswith("Validation failed, usableEnergyKwh: is required;")
+
+
+def test_what_if_replaces_one_part_and_stores_nothing(client: TestClient, seeded: Database) -> None:
+    a, b, parent, a_child = build(client)
+    body = {"traceId": parent, "replaceTraceId": a_child, "preKgCO2e": 1.0, "mainKgCO2e": 4}
+    response = client.post("/api/v1/footprint/whatIf", headers=a, json=body)
+    assert response.status_code == 200, response.text
+    result = response.json()
+    # own 3 / 20 plus 5 kg of the part: before 1.5 / 10 per kg, after 1 / 4 per kg
+    assert result["before"] == {"pre": 10.5, "main": 70, "total": 80.5}
+    assert result["after"] == {"pre": 8, "main": 40, "total": 48}
+    assert result["delta"] == {"pre": -2.5, "main": -30, "total": -32.5}
+    assert result["partsName"] == "部品A1"
+    assert client.get(f"/api/v1/footprint?traceId={parent}", headers=a).json()["total"] == 80.5
+    assert client.post("/api/v1/footprint/whatIf", headers=b, json=body).status_code == 404
+    bad = client.post(
+        "/api/v1/footprint/whatIf", headers=a, json={**body, "preKgCO2e": -1, "replaceTraceId": "x"}
+    )
+    assert bad.status_code == 400
+    assert bad.json()["message"] == (
+        "Validation failed, preKgCO2e: must be no less than 0; replaceTraceId: invalid UUID."
+    )
+
+
+def test_factor_assignment_fills_an_unknown_part(client: TestClient, seeded: Database) -> None:
+    chain = tutorial_chain(client, parent_cfp=True)
+    a = chain.a
+    structure = client.get(f"{DT}?dataTarget=partsStructure&traceId={chain.parent}", headers=a)
+    parent_model = structure.json()["parentPartsModel"]
+    children = structure.json()["childrenPartsModel"]
+    plant = parent_model["plantId"]
+    extended = client.put(
+        f"{DT}?dataTarget=partsStructure",
+        headers=a,
+        json={
+            "parentPartsModel": parent_model,
+            "childrenPartsModel": [*children, part(A.operator_id, plant, "部品A2", amount=2)],
+        },
+    )
+    assert extended.status_code == 201, extended.text
+    a2 = next(
+        c["traceId"] for c in extended.json()["childrenPartsModel"] if c["partsName"] == "部品A2"
+    )
+    assert (
+        client.get(f"/api/v1/footprint?traceId={chain.parent}", headers=a).json()["total"] is None
+    )
+    factor = client.put(
+        "/api/v1/emissionFactors",
+        headers=a,
+        json={
+            "name": "Steel",
+            "unit": "kilogram",
+            "kgCO2ePerUnit": 2.5,
+            "source": "x",
+            "year": 2024,
+        },
+    ).json()["factorId"]
+    litre = client.put(
+        "/api/v1/emissionFactors",
+        headers=a,
+        json={"name": "Solvent", "unit": "liter", "kgCO2ePerUnit": 1, "source": "x", "year": 2024},
+    ).json()["factorId"]
+    mismatch = client.put(
+        "/api/v1/emissionFactors/assignment", headers=a, json={"traceId": a2, "factorId": litre}
+    )
+    assert mismatch.status_code == 400, mismatch.text
+    assigned = client.put(
+        "/api/v1/emissionFactors/assignment", headers=a, json={"traceId": a2, "factorId": factor}
+    )
+    assert assigned.status_code == 200, assigned.text
+    rolled = client.get(f"/api/v1/footprint?traceId={chain.parent}", headers=a).json()
+    assert rolled["total"] == 80.5 + 2 * 2.5
+    foreign = client.put(
+        "/api/v1/emissionFactors/assignment",
+        headers=chain.b,
+        json={"traceId": a2, "factorId": factor},
+    )
+    assert foreign.status_code == 404
+    removed = client.delete(f"/api/v1/emissionFactors/assignment?traceId={a2}", headers=a)
+    assert removed.status_code == 200
+    assert (
+        client.get(f"/api/v1/footprint?traceId={chain.parent}", headers=a).json()["total"] is None
+    )
+    again = client.delete(f"/api/v1/emissionFactors/assignment?traceId={a2}", headers=a)
+    assert again.status_code == 404

@@ -172,6 +172,63 @@ def footprint_report(
         print(text)
 
 
+@footprint_app.command("what-if")
+def footprint_what_if(
+    trace_id: Annotated[str, typer.Option("--trace-id", help="the product's traceId")],
+    replace: Annotated[str, typer.Option(help="traceId of the part to value otherwise")],
+    pre: Annotated[str, typer.Option(help="kgCO2e per unit of that part, pre-processing")],
+    main: Annotated[str, typer.Option(help="kgCO2e per unit of that part, main production")],
+    open_operator_id: Annotated[
+        str, typer.Option("--as", help="corporate number of the operator whose view to use")
+    ],
+) -> None:
+    """The product's CFP if one part had other values (nothing is stored)."""
+    from decimal import Decimal  # noqa: PLC0415
+
+    from battrace.footprint import hotspots, view  # noqa: PLC0415
+    from battrace.identity import operators  # noqa: PLC0415
+    from battrace.store.base import tidy_decimal  # noqa: PLC0415
+    from battrace.traceability.cfp import Stage  # noqa: PLC0415
+
+    with _reported(), _database() as database, database.transaction(write=False) as session:
+        viewer = operators.find_by_open_id(session, open_operator_id).id
+        product = view.product_footprint(session, viewer=viewer, trace_id=uuid.UUID(trace_id))
+        result = hotspots.what_if(
+            product.graph,
+            uuid.UUID(trace_id),
+            replace=uuid.UUID(replace),
+            with_values={Stage.PRE: Decimal(pre), Stage.MAIN: Decimal(main)},
+            factors=product.factors,
+        )
+        name = product.graph.node(uuid.UUID(replace)).parts_name
+
+    def shown(value: Decimal | None) -> str:
+        return "unknown" if value is None else str(tidy_decimal(value))
+
+    console.print(
+        f"{name}: total {shown(result.before.total)} -> {shown(result.after.total)} "
+        f"(change {shown(result.total_delta)}) {result.before.unit}"
+    )
+
+
+@footprint_app.command("assign-factor")
+def footprint_assign_factor(
+    trace_id: Annotated[str, typer.Option("--trace-id", help="your part's traceId")],
+    factor_id: Annotated[str, typer.Option("--factor-id", help="one of your emission factors")],
+    open_operator_id: Annotated[str, typer.Option("--as", help="your corporate number")],
+) -> None:
+    """Apply an emission factor to one of your parts while it has no known value."""
+    from battrace.footprint import factors  # noqa: PLC0415
+    from battrace.identity import operators  # noqa: PLC0415
+
+    with _reported(), _database() as database, database.transaction() as session:
+        caller = operators.find_by_open_id(session, open_operator_id).id
+        factors.assign_factor(
+            session, caller=caller, trace_id=uuid.UUID(trace_id), factor_id=uuid.UUID(factor_id)
+        )
+    console.print("factor assigned")
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="bind address")] = None,

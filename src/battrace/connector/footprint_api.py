@@ -7,7 +7,9 @@ what its suppliers disclosed to it (`footprint.graph.load_graph`).
 - `GET /api/v1/footprint?traceId=…[&format=json|csv|html]`: the roll-up, or the report.
 - `GET /api/v1/footprint/hotspots?traceId=…`: contributions ranked by part and by supplier.
 - `PUT /api/v1/footprint/declaration`: the EU battery CFP declaration (provisional method).
-- `GET /api/v1/emissionFactors`, `PUT /api/v1/emissionFactors`: the caller's factor table.
+- `POST /api/v1/footprint/whatIf`: the footprint with one part valued otherwise (nothing stored).
+- `GET /api/v1/emissionFactors`, `PUT /api/v1/emissionFactors`: the caller's factor table;
+  `PUT` / `DELETE /api/v1/emissionFactors/assignment`: a factor applied to a part.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from battrace.connector.params import unexpected, uuid_param
 from battrace.connector.runtime import answer, authenticate, state_of
 from battrace.footprint import declaration, factors, graph, hotspots, report, view
 from battrace.footprint.rollup import Footprint
+from battrace.traceability.cfp import Stage
 from battrace.traceability.models import AmountUnit
 
 router = APIRouter(tags=["footprint (battrace)"])
@@ -261,6 +264,117 @@ def _year(value: object) -> str | None:
     if year != year.to_integral_value() or not 1900 <= year <= 2200:
         return "must be a year between 1900 and 2200"
     return None
+
+
+WHAT_IF = wire.struct(
+    "footprint.WhatIfInput",
+    traceId=wire.STRING,
+    replaceTraceId=wire.STRING,
+    preKgCO2e=wire.FLOAT,
+    mainKgCO2e=wire.FLOAT,
+)
+
+
+@router.post("/api/v1/footprint/whatIf")
+async def post_what_if(request: Request) -> Response:
+    """A product's footprint if one part in its graph had other values (kgCO2e per unit of
+    that part, per stage): `{traceId, replaceTraceId, preKgCO2e, mainKgCO2e}`. Nothing is
+    stored."""
+
+    def endpoint(request: Request, context: RequestContext, raw: bytes) -> Response:
+        state = state_of(request)
+        caller = authenticate(request, state, context)
+        body = wire.bind(wire.parse_json(raw), WHAT_IF)
+        body = body if isinstance(body, dict) else {}
+        errors = wire.Errors()
+        wire.collect(errors, "traceId", body.get("traceId"), wire.uuid_required)
+        wire.collect(errors, "replaceTraceId", body.get("replaceTraceId"), wire.uuid_required)
+        for name in ("preKgCO2e", "mainKgCO2e"):
+            wire.collect(errors, name, body.get(name), wire.not_nil, *wire.AMOUNT_RULES)
+        if errors:
+            raise wire.fail(errors)
+        trace_id, replace = uuid.UUID(body["traceId"]), uuid.UUID(body["replaceTraceId"])
+
+        def compute(session: Session) -> dict[str, Any]:
+            product = view.product_footprint(session, viewer=caller.operator_id, trace_id=trace_id)
+            result = hotspots.what_if(
+                product.graph,
+                trace_id,
+                replace=replace,
+                with_values={
+                    Stage.PRE: Decimal(str(body["preKgCO2e"])),
+                    Stage.MAIN: Decimal(str(body["mainKgCO2e"])),
+                },
+                factors=product.factors,
+            )
+            return {
+                "traceId": str(trace_id),
+                "replaceTraceId": str(replace),
+                "partsName": product.graph.node(replace).parts_name,
+                "unit": result.before.unit,
+                "before": _stage_totals(result.before),
+                "after": _stage_totals(result.after),
+                "delta": {
+                    **{stage.value: _number(value) for stage, value in result.delta.items()},
+                    "total": _number(result.total_delta),
+                },
+            }
+
+        return json_response(state.read(compute))
+
+    return await answer(request, RequestContext(method=request.method), Source.DATASPACE, endpoint)
+
+
+def _stage_totals(footprint: Footprint) -> dict[str, float | None]:
+    return {
+        **{stage.value: _number(footprint.stages[stage].total) for stage in Stage},
+        "total": _number(footprint.total),
+    }
+
+
+@router.put("/api/v1/emissionFactors/assignment")
+async def put_assignment(request: Request) -> Response:
+    """Apply one of your emission factors to one of your parts while it has no known value:
+    `{traceId, factorId}`; the factor's unit must fit the part's amount unit."""
+
+    def endpoint(request: Request, context: RequestContext, raw: bytes) -> Response:
+        state = state_of(request)
+        caller = authenticate(request, state, context)
+        body = wire.bind(
+            wire.parse_json(raw),
+            wire.struct("footprint.AssignmentInput", traceId=wire.STRING, factorId=wire.STRING),
+        )
+        body = body if isinstance(body, dict) else {}
+        errors = wire.Errors()
+        wire.collect(errors, "traceId", body.get("traceId"), wire.uuid_required)
+        wire.collect(errors, "factorId", body.get("factorId"), wire.uuid_required)
+        if errors:
+            raise wire.fail(errors)
+        trace_id, factor_id = uuid.UUID(body["traceId"]), uuid.UUID(body["factorId"])
+        state.write(
+            lambda s: factors.assign_factor(
+                s, caller=caller.operator_id, trace_id=trace_id, factor_id=factor_id
+            )
+        )
+        return json_response({"traceId": str(trace_id), "factorId": str(factor_id)})
+
+    return await answer(request, RequestContext(method=request.method), Source.DATASPACE, endpoint)
+
+
+@router.delete("/api/v1/emissionFactors/assignment")
+async def delete_assignment(request: Request) -> Response:
+    """Stop applying a factor to one of your parts: `?traceId=…`."""
+
+    def endpoint(request: Request, context: RequestContext, raw: bytes) -> Response:
+        state = state_of(request)
+        caller = authenticate(request, state, context)
+        trace_id = _trace_id(request)
+        state.write(
+            lambda s: factors.unassign_factor(s, caller=caller.operator_id, trace_id=trace_id)
+        )
+        return json_response({"traceId": str(trace_id), "factorId": None})
+
+    return await answer(request, RequestContext(method=request.method), Source.DATASPACE, endpoint)
 
 
 __all__ = ["router"]
