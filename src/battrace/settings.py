@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     # discloses everything, and the reference tutorial depends on that; a production
     # deployment that wants "withheld until released" sets this to false.
     disclose_by_default: bool = True
+    # PUT /dataReset (as in the reference) wipes the data of every operator bound to the API key;
+    # for test environments. Turn it off in production.
+    data_reset: bool = True
 
     # argon2id cost (RFC 9106's second recommended option by default: t=3, m=64 MiB).
     password_time_cost: int = 3

@@ -10,11 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
+from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
 from battrace.connector import wire
 from battrace.connector.errors import (
+    ENDPOINT_NOT_FOUND,
     INVALID_CREDENTIALS,
     INVALID_TOKEN,
     NO_PRIVILEGES,
@@ -26,10 +28,13 @@ from battrace.connector.errors import (
 from battrace.connector.params import unexpected, uuid_list_param
 from battrace.connector.runtime import answer, authenticate, check_api_key, state_of
 from battrace.connector.shapes import operator_json, plant_json
+from battrace.diligence import exchange
 from battrace.errors import InvalidParameters
+from battrace.footprint import factors
 from battrace.identity import accounts, operators, plants
 from battrace.identity.accounts import LoginPolicy
 from battrace.identity.passwords import password_policy_error
+from battrace.traceability import reset as reset_data
 
 router = APIRouter()
 
@@ -188,6 +193,37 @@ async def change_password(request: Request) -> Response:
             )
         )
         return json_response({}, 201)
+
+    return await answer(request, _context(request), Source.AUTH, endpoint)
+
+
+@router.put("/dataReset")
+async def data_reset(request: Request) -> Response:
+    """Undocumented in the contract, present in the reference: delete the plants, parts, CFP
+    and trades of every operator the API key is bound to. The caller must be one of them;
+    a key bound to no operator resets nothing."""
+
+    def endpoint(request: Request, context: RequestContext, raw: bytes) -> Response:
+        state = state_of(request)
+        if not state.settings.data_reset:
+            check_api_key(request, state)
+            raise ContractError(404, Source.DATASPACE, ENDPOINT_NOT_FOUND)
+        caller = authenticate(request, state, context)
+        operator_ids = sorted(caller.grant.operators)
+        if operator_ids and caller.operator_id not in operator_ids:
+            raise ContractError(403, Source.AUTH, NO_PRIVILEGES)
+
+        def reset(session: Session) -> None:
+            trade_ids = reset_data.trades_of(session, operator_ids)
+            exchange.forget_operators(session, operator_ids=operator_ids, trade_ids=trade_ids)
+            factors.forget_operators(session, operator_ids=operator_ids)
+            reset_data.reset_operators(
+                session, caller=caller.operator_id, operator_ids=operator_ids
+            )
+
+        if operator_ids:
+            state.write(reset)
+        return json_response(None)
 
     return await answer(request, _context(request), Source.AUTH, endpoint)
 

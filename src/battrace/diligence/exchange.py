@@ -29,6 +29,7 @@ from battrace.diligence.models import (
     DdRequest,
     DdRequestStatus,
     DdResponse,
+    DdTemplate,
 )
 from battrace.diligence.questions import AnswerType, Material, Question
 from battrace.diligence.templates import Template, get_template, template_by_id
@@ -497,3 +498,24 @@ def import_assurances(
         change={"count": len(entries)},
     )
     return len(entries)
+
+
+def forget_operators(
+    session: Session, *, operator_ids: Sequence[uuid.UUID], trade_ids: Sequence[uuid.UUID]
+) -> None:
+    """For a data reset: the DD requests on these trades or of these operators, with their
+    responses and facilities, and the operators' evidence, assurances and templates."""
+    request_ids = select(DdRequest.id).where(
+        or_(
+            DdRequest.trade_id.in_(trade_ids),
+            DdRequest.downstream_operator_id.in_(operator_ids),
+            DdRequest.upstream_operator_id.in_(operator_ids),
+        )
+    )
+    response_ids = select(DdResponse.id).where(DdResponse.request_id.in_(request_ids))
+    session.execute(delete(DdFacility).where(DdFacility.response_id.in_(response_ids)))
+    session.execute(delete(DdResponse).where(DdResponse.request_id.in_(request_ids)))
+    session.execute(delete(DdRequest).where(DdRequest.id.in_(request_ids)))
+    session.execute(delete(DdEvidence).where(DdEvidence.operator_id.in_(operator_ids)))
+    session.execute(delete(DdAssurance).where(DdAssurance.operator_id.in_(operator_ids)))
+    session.execute(delete(DdTemplate).where(DdTemplate.owner_operator_id.in_(operator_ids)))

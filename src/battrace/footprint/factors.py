@@ -9,7 +9,7 @@ Services never commit.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -181,3 +181,11 @@ def assigned_factors(
         for trace_id, factor in rows:
             result[trace_id] = _factor(factor)
     return result
+
+
+def forget_operators(session: Session, *, operator_ids: Sequence[uuid.UUID]) -> None:
+    """For a data reset: the operators' factor assignments and factors."""
+    session.execute(
+        delete(PartFactorAssignment).where(PartFactorAssignment.operator_id.in_(operator_ids))
+    )
+    session.execute(delete(EmissionFactor).where(EmissionFactor.operator_id.in_(operator_ids)))

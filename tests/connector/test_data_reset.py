@@ -1,0 +1,93 @@
+"""`PUT /dataReset` (undocumented, as in the reference): the data of the operators bound to the
+API key goes, everyone else's stays, and nothing is reset for a key bound to no operator."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from battrace.audit.models import AuditEvent
+from battrace.cli.seeds import DATA_SPACE_KEY
+from battrace.connector.app import create_app
+from battrace.diligence.models import DdRequest
+from battrace.identity.models import Operator
+from battrace.settings import Settings
+from battrace.store import Database
+from battrace.traceability.models import Part, Trade
+from tests.diligence.chain import REFINER, seed_companies
+from tests.support import DT, TutorialChain, create_plant, login, part, tutorial_chain
+
+
+def _own_parts(client: TestClient, headers: dict[str, str]) -> list[dict]:
+    response = client.get(f"{DT}?dataTarget=parts", headers=headers)
+    assert response.status_code == 200, response.text
+    return list(response.json())
+
+
+def test_reset_clears_the_keys_operators_only(client: TestClient, seeded: Database) -> None:
+    chain = tutorial_chain(client, parent_cfp=True)
+    seed_companies(seeded)
+    other = login(client, REFINER.email, REFINER.password, DATA_SPACE_KEY)
+    plant = create_plant(client, other, REFINER.operator_id, f"{REFINER.open_operator_id}000009")
+    kept = client.put(
+        f"{DT}?dataTarget=parts", headers=other, json=part(REFINER.operator_id, plant, "Ore")
+    )
+    assert kept.status_code == 201
+    request = ask_dd(client, chain)
+    assert request
+
+    # A key bound to no operator resets nothing
+    nothing = client.put("/dataReset", headers=other)
+    assert nothing.status_code == 200 and nothing.text.strip() == "null"
+    assert len(_own_parts(client, other)) == 1
+
+    done = client.put("/dataReset", headers=chain.a)
+    assert done.status_code == 200, done.text
+    assert done.text.strip() == "null"
+    assert _own_parts(client, chain.a) == []
+    assert _own_parts(client, chain.b) == []
+    plants = client.get("/api/v1/authInfo?dataTarget=plant", headers=chain.a)
+    assert plants.json() == []
+    assert [p["partsName"] for p in _own_parts(client, other)] == ["Ore"]
+    with seeded.transaction(write=False) as session:
+        assert session.scalar(select(func.count()).select_from(Trade)) == 0
+        assert session.scalar(select(func.count()).select_from(DdRequest)) == 0
+        assert session.scalar(select(func.count()).select_from(Part)) == 1
+        assert session.scalar(select(func.count()).select_from(Operator)) >= 6  # operators stay
+        assert (
+            session.scalar(
+                select(func.count())
+                .select_from(AuditEvent)
+                .where(AuditEvent.action == "data:reset")
+            )
+            == 1
+        )
+    # the tutorial runs again from the start
+    again = tutorial_chain(client)
+    assert again.trade_id
+
+
+def ask_dd(client: TestClient, chain: TutorialChain) -> str:
+    response = client.post(
+        "/api/v1/diligence/requests",
+        headers=chain.a,
+        json={"tradeId": chain.trade_id, "materials": ["cobalt"]},
+    )
+    assert response.status_code == 201, response.text
+    return str(response.json()["requestId"])
+
+
+def test_reset_needs_a_token(client: TestClient, seeded: Database) -> None:
+    response = client.put("/dataReset", headers={"apiKey": "Sample-APIKey1"})
+    assert response.status_code == 401
+    assert response.json()["code"] == "[auth] Unauthorized"
+
+
+def test_reset_can_be_switched_off(settings: Settings, seeded: Database) -> None:
+    off = settings.model_copy(update={"data_reset": False})
+    with TestClient(create_app(off, database=seeded), client=("127.0.0.1", 50000)) as client:
+        chain = tutorial_chain(client)
+        response = client.put("/dataReset", headers=chain.a)
+        assert response.status_code == 404
+        assert response.json()["message"] == "Endpoint Not Found"
+        assert len(_own_parts(client, chain.a)) == 2
