@@ -97,8 +97,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(transport.router)
     app.include_router(traceability_api.router)
     app.include_router(footprint_api.router)
-    install_web(app)  # the operators' web application at /
     app.include_router(diligence_api.router)
+    install_web(app)  # the operators' web application at /
 
     @app.exception_handler(StarletteHTTPException)
     async def _not_found(request: Request, exc: StarletteHTTPException) -> Response:
