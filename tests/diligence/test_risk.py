@@ -118,6 +118,9 @@ def test_a_material_said_not_contained_carries_no_inherent_risk() -> None:
     )
     assert result.red_flags == []
     assert result.materials["lithium"].risk["water"].residual == 0.0
+    # no smelter list is owed for a material not contained
+    assert result.materials["lithium"].completeness == 1.0
+    assert result.materials["lithium"].missing == []
 
 
 def test_verified_evidence_raises_effectiveness() -> None:

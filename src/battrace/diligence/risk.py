@@ -3,7 +3,7 @@
 Pure functions over plain facts; every number can be explained from the answers:
 
 - completeness per material = answered required questions / required questions ("unknown"
-  is not an answer);
+  is not an answer; a material said not to be contained needs no per-material answers);
 - evidence factor of an answer: self-declared 0.3, documented 0.6, third-party verified 1.0;
   an answer whose every cited document has expired counts as no evidence (0);
 - control effectiveness E = Σ w·score·factor / Σ w over the scored questions that evidence a
@@ -33,6 +33,8 @@ SELF_DECLARED, DOCUMENTED, VERIFIED, EXPIRED = 0.3, 0.6, 1.0, 0.0
 LOW_BELOW, MEDIUM_BELOW = 0.2, 0.5
 BANDS = ("low", "medium", "high")
 UNKNOWN = "unknown"
+# The question whose "no" takes a material out of scope: its other questions are then moot.
+CONTAINED = "MAT.CONTAINED"
 
 
 @dataclass(frozen=True)
@@ -159,7 +161,7 @@ def assess(
     views: dict[str, MaterialView] = {}
     for material in materials:
         listed = [f for f in facilities if f.material == material]
-        contained_answer = given.get(("MAT.CONTAINED", material), {}).get("value")
+        contained_answer = given.get((CONTAINED, material), {}).get("value")
         contained = {"yes": True, "no": False}.get(str(contained_answer))
         weights: dict[str, list[float]] = {c.value: [0.0, 0.0] for c in RiskCategory}
         steps: dict[int, list[float]] = {}
@@ -172,7 +174,8 @@ def assess(
             value = answer.get("value") if answer else None
             cited = [documents[e] for e in (answer or {}).get("evidence", []) if e in documents]
             done = _answered(question, value, cited, listed)
-            if question.required:
+            moot = contained is False and question.per_material and question.code != CONTAINED
+            if question.required and not moot:
                 required += 1
                 answered += done
                 if not done:
