@@ -77,11 +77,11 @@ def assurances(
     open_operator_id: Annotated[str, AS],
 ) -> None:
     """Replace your facility assurance list (RMAP, Copper Mark, … status per CID)."""
-    from battrace.diligence import exchange, workbook_answers  # noqa: PLC0415
+    from battrace.diligence import exchange, workbooks  # noqa: PLC0415
 
     with _reported(), _database() as database, database.transaction() as session:
         caller = _operator(session, open_operator_id)
-        entries = workbook_answers.assurance_entries(file.read_bytes())
+        entries = workbooks.parse_assurance_list(file.read_bytes())
         count = exchange.import_assurances(session, caller=caller, entries=entries)
         console.print(f"{count} facility assurances imported")
 

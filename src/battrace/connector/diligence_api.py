@@ -31,7 +31,15 @@ from battrace import errors
 from battrace.connector.errors import RequestContext, Source, json_response
 from battrace.connector.params import uuid_param
 from battrace.connector.runtime import Caller, answer, authenticate, state_of
-from battrace.diligence import evidence, exchange, report, rollup, templates, workbook_answers
+from battrace.diligence import (
+    evidence,
+    exchange,
+    report,
+    rollup,
+    templates,
+    workbook_answers,
+    workbooks,
+)
 from battrace.diligence.builtin import BUILTIN_TEMPLATE_ID
 from battrace.diligence.models import DdEvidence, DdRequest, DdResponse
 from battrace.diligence.templates import Template
@@ -552,7 +560,7 @@ async def put_assurances(request: Request) -> Response:
     `CID, scheme, status, valid_to`); facilities answered later take their status from it."""
 
     def work(request: Request, caller: Caller, raw: bytes) -> Response:
-        entries = workbook_answers.assurance_entries(raw)
+        entries = workbooks.parse_assurance_list(raw)
         count = state_of(request).write(
             lambda s: exchange.import_assurances(s, caller=caller.operator_id, entries=entries)
         )

@@ -15,8 +15,8 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 
+from battrace.diligence.models import AssuranceScheme, AssuranceStatus
 from battrace.diligence.workbook_cells import (
     RMI_FACILITY_ID,
     IssueLog,
@@ -33,23 +33,6 @@ from battrace.diligence.workbook_cells import (
     source_bytes,
     text,
 )
-
-
-class AssuranceScheme(StrEnum):
-    RMAP = "RMAP"
-    """RMI's Responsible Minerals Assurance Process."""
-    COPPER_MARK = "COPPER_MARK"
-    """The Copper Mark (and its Joint Due Diligence Standard)."""
-    OTHER = "OTHER"
-    """Any other scheme; its name as written is kept in `FacilityAssurance.scheme_name`."""
-
-
-class AssuranceStatus(StrEnum):
-    CONFORMANT = "conformant"
-    ACTIVE = "active"
-    """Enrolled, assessment under way."""
-    NOT_ENROLLED = "not_enrolled"
-    UNKNOWN = "unknown"
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from battrace import errors
 from battrace.audit import record_event
+from battrace.diligence.assurance_lists import FacilityAssurance
 from battrace.diligence.models import (
     AssuranceScheme,
     AssuranceStatus,
@@ -474,18 +475,18 @@ def list_requests(
 
 
 def import_assurances(
-    session: Session, *, caller: uuid.UUID, entries: Sequence[tuple[str, str, str, date | None]]
+    session: Session, *, caller: uuid.UUID, entries: Sequence[FacilityAssurance]
 ) -> int:
-    """Replace the caller's facility assurance list: (CID, scheme, status, valid_to) rows."""
+    """Replace the caller's facility assurance list with the rows of a parsed file."""
     session.execute(delete(DdAssurance).where(DdAssurance.operator_id == caller))
-    for cid, scheme, status, valid_to in entries:
+    for entry in entries:
         session.add(
             DdAssurance(
                 operator_id=caller,
-                facility_id=cid,
-                scheme=AssuranceScheme(scheme),
-                status=AssuranceStatus(status),
-                valid_to=valid_to,
+                facility_id=entry.facility_id,
+                scheme=entry.scheme,
+                status=entry.status,
+                valid_to=entry.valid_to,
             )
         )
     session.flush()

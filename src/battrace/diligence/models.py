@@ -41,13 +41,17 @@ class Confidentiality(enum.StrEnum):
 
 class AssuranceScheme(enum.StrEnum):
     RMAP = "RMAP"
+    """RMI's Responsible Minerals Assurance Process."""
     COPPER_MARK = "COPPER_MARK"
+    """The Copper Mark (and its Joint Due Diligence Standard)."""
     OTHER = "OTHER"
+    """Any other scheme (an assurance list keeps its name as written)."""
 
 
 class AssuranceStatus(enum.StrEnum):
     CONFORMANT = "conformant"
     ACTIVE = "active"
+    """Enrolled, assessment under way."""
     NOT_ENROLLED = "not_enrolled"
     UNKNOWN = "unknown"
 

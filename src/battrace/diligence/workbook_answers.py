@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -152,11 +151,3 @@ def fill_draft(
         "facilitiesSkipped": len(parsed.smelters) - len(facilities),
         "warnings": [str(w) for w in parsed.warnings],
     }
-
-
-def assurance_entries(content: bytes) -> list[tuple[str, str, str, date | None]]:
-    """(CID, scheme, status, valid_to) rows of an assurance list file (CSV or xlsx)."""
-    return [
-        (a.facility_id, a.scheme.value, a.status.value, a.valid_to)
-        for a in workbooks.parse_assurance_list(content)
-    ]

@@ -25,12 +25,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from battrace.diligence.assurance_lists import (
-    AssuranceScheme,
-    AssuranceStatus,
     FacilityAssurance,
     assurance_status,
     parse_assurance_list,
 )
+from battrace.diligence.models import AssuranceScheme, AssuranceStatus
 from battrace.diligence.smelter_lists import SmelterEntry, read_smelter_list
 from battrace.diligence.workbook_cells import (
     IssueLog,

@@ -10,7 +10,7 @@ import uuid
 from starlette.responses import HTMLResponse, Response
 
 from battrace import errors
-from battrace.diligence import exchange, report, rollup, workbook_answers
+from battrace.diligence import exchange, report, rollup, workbooks
 from battrace.diligence.questions import RiskCategory
 from battrace.store.base import utcnow
 from battrace.web.app import Ctx, page
@@ -63,7 +63,7 @@ def assurances_upload(ctx: Ctx) -> Response:
         form_errors.add("file", ctx.t("dd.file_missing"))
         return ctx.render("dd_assurances.html", status=400, errors=form_errors, imported=None)
     try:
-        entries = workbook_answers.assurance_entries(upload.content)
+        entries = workbooks.parse_assurance_list(upload.content)
         count = ctx.state.write(
             lambda s: exchange.import_assurances(s, caller=caller, entries=entries)
         )
