@@ -88,6 +88,30 @@ def test_emrt_fills_the_draft(client: TestClient, chain: Chain) -> None:
     assert submitted.status_code == 201, submitted.text
 
 
+def test_an_assurance_list_may_name_a_facility_under_two_schemes(
+    client: TestClient, chain: Chain
+) -> None:
+    rows = [
+        ("CID", "scheme", "status", "valid_to"),
+        ("CID000101", "COPPER_MARK", "active", None),
+        ("CID000101", "RMAP", "conformant", "2099-01-01"),
+        ("CID000102", "RMAP", "not enrolled", None),
+    ]
+    assured = client.put(
+        f"{DD}/assurances", content=assurance_rows(rows), headers=chain.cell.headers
+    )
+    assert assured.status_code == 200, assured.text
+    assert assured.json() == {"imported": 2}
+    rid = ask(client, chain.pack, ["cobalt"])["requestId"]
+    saved = client.put(
+        f"{DD}/requests/{rid}/answer",
+        headers=chain.cell.headers,
+        json={"facilities": [{"material": "cobalt", "facilityId": "CID000101", "name": "R"}]},
+    )
+    [facility] = saved.json()["responses"][0]["facilities"]
+    assert (facility["scheme"], facility["status"]) == ("RMAP", "conformant")
+
+
 def test_a_broken_workbook_names_sheet_row_and_column(client: TestClient, chain: Chain) -> None:
     rid = ask(client, chain.pack, ["cobalt"])["requestId"]
     spec = TemplateSpec(

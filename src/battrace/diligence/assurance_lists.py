@@ -201,6 +201,31 @@ _STRENGTH = {
 _SCHEME_PREFERENCE = {AssuranceScheme.RMAP: 2, AssuranceScheme.COPPER_MARK: 1}
 
 
+def strongest_entry(
+    cid: str, assurances: Iterable[FacilityAssurance], on: date
+) -> FacilityAssurance | None:
+    """The entry that decides where facility `cid` stands on day `on` (see
+    `assurance_status`), or None when the lists do not name it."""
+    wanted = cid.strip().upper()
+    entries = [a for a in assurances if a.facility_id == wanted]
+    if not entries:
+        return None
+    return max(
+        entries,
+        key=lambda entry: (
+            _STRENGTH[_status_on(entry, on)],
+            entry.valid_to or date.max,
+            _SCHEME_PREFERENCE.get(entry.scheme, 0),
+        ),
+    )
+
+
+def _status_on(entry: FacilityAssurance, on: date) -> AssuranceStatus:
+    return (
+        entry.status if entry.valid_to is None or on <= entry.valid_to else AssuranceStatus.UNKNOWN
+    )
+
+
 def assurance_status(
     cid: str, assurances: Iterable[FacilityAssurance], on: date
 ) -> tuple[AssuranceScheme | None, AssuranceStatus]:
@@ -213,26 +238,7 @@ def assurance_status(
       unknown: a current "not enrolled" is a fact, "unknown" is none); a tie goes to the one
       valid longest (no end first), then to RMAP, then to the Copper Mark.
     """
-    wanted = cid.strip().upper()
-    standings = [
-        (
-            assurance.scheme,
-            assurance.status
-            if assurance.valid_to is None or on <= assurance.valid_to
-            else AssuranceStatus.UNKNOWN,
-            assurance.valid_to or date.max,
-        )
-        for assurance in assurances
-        if assurance.facility_id == wanted
-    ]
-    if not standings:
+    entry = strongest_entry(cid, assurances, on)
+    if entry is None:
         return None, AssuranceStatus.UNKNOWN
-    scheme, status, _ = max(
-        standings,
-        key=lambda standing: (
-            _STRENGTH[standing[1]],
-            standing[2],
-            _SCHEME_PREFERENCE.get(standing[0], 0),
-        ),
-    )
-    return scheme, status
+    return entry.scheme, _status_on(entry, on)

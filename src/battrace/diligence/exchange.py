@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from battrace import errors
 from battrace.audit import record_event
-from battrace.diligence.assurance_lists import FacilityAssurance
+from battrace.diligence.assurance_lists import FacilityAssurance, strongest_entry
 from battrace.diligence.models import (
     AssuranceScheme,
     AssuranceStatus,
@@ -477,9 +477,16 @@ def list_requests(
 def import_assurances(
     session: Session, *, caller: uuid.UUID, entries: Sequence[FacilityAssurance]
 ) -> int:
-    """Replace the caller's facility assurance list with the rows of a parsed file."""
+    """Replace the caller's facility assurance list with the rows of a parsed file. A list may
+    name a facility under several schemes; the entry that decides its standing today is kept
+    (`assurance_lists.strongest_entry`). Returns the number of facilities kept."""
     session.execute(delete(DdAssurance).where(DdAssurance.operator_id == caller))
-    for entry in entries:
+    today = utcnow().date()
+    kept = [
+        strongest_entry(cid, entries, today)
+        for cid in dict.fromkeys(e.facility_id for e in entries)
+    ]
+    for entry in filter(None, kept):
         session.add(
             DdAssurance(
                 operator_id=caller,
@@ -496,9 +503,9 @@ def import_assurances(
         actor=caller,
         target_type="dd_assurance",
         target_id=caller,
-        change={"count": len(entries)},
+        change={"rows": len(entries), "facilities": len(kept)},
     )
-    return len(entries)
+    return len(kept)
 
 
 def forget_operators(
