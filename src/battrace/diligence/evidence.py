@@ -136,6 +136,7 @@ def read_content(session: Session, *, caller: uuid.UUID, evidence_id: uuid.UUID)
         raise errors.NotFound(
             f"evidenceId: the content of {evidence_id} is not shared (hash only)."
         )
+    session.refresh(row, ["content"])  # deferred column: load it while the session is open
     return row
 
 

@@ -159,7 +159,8 @@ class DdEvidence(ModelBase):
     )
     valid_from: Mapped[date | None]
     valid_to: Mapped[date | None]
-    content: Mapped[bytes] = mapped_column(LargeBinary)
+    # Listings, reports and hash checks never need the bytes; `evidence.read_content` loads them.
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
