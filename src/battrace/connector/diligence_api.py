@@ -41,7 +41,7 @@ from battrace.diligence import (
     workbooks,
 )
 from battrace.diligence.builtin import BUILTIN_TEMPLATE_ID
-from battrace.diligence.models import DdEvidence, DdRequest, DdResponse
+from battrace.diligence.models import DdEvidence, DdFacility, DdRequest, DdResponse
 from battrace.diligence.templates import Template
 from battrace.store.base import utcnow
 from battrace.traceability import notifications
@@ -188,9 +188,10 @@ def _request_json(request: DdRequest) -> dict[str, Any]:
 
 
 def _response_json(
-    session: Session, response: DdResponse, documents: Mapping[uuid.UUID, DdEvidence]
+    response: DdResponse,
+    facilities: list[DdFacility],
+    documents: Mapping[uuid.UUID, DdEvidence],
 ) -> dict[str, Any]:
-    facilities = exchange.facilities_of(session, [response.id])[response.id]
     return {
         "responseId": str(response.id),
         "version": response.version,
@@ -251,9 +252,10 @@ def _request_detail(session: Session, caller: uuid.UUID, request_id: uuid.UUID) 
     found = exchange.versions(session, caller=caller, request_id=request_id)
     cited = {uuid.UUID(e) for r in found for a in r.answers for e in a.get("evidence", [])}
     documents = evidence.documents(session, cited)
+    facilities = exchange.facilities_of(session, [r.id for r in found])
     return {
         **_request_json(request),
-        "responses": [_response_json(session, r, documents) for r in found],
+        "responses": [_response_json(r, facilities[r.id], documents) for r in found],
     }
 
 

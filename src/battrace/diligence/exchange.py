@@ -177,9 +177,7 @@ def cancel_request(session: Session, *, caller: uuid.UUID, request_id: uuid.UUID
     if request.status in (DdRequestStatus.CANCELLED, DdRequestStatus.SENT_BACK):
         raise errors.BusinessRuleViolation(f"requestId: the request is {request.status.value}.")
     request.status = DdRequestStatus.CANCELLED
-    session.execute(
-        delete(DdResponse).where(DdResponse.request_id == request.id, DdResponse.version.is_(None))
-    )
+    _drop_draft(session, request.id)
     _notify(session, request, NotificationType.REQUEST_CANCELED, caller)
     _audit(session, "cancel", caller, request)
     return request
@@ -198,9 +196,7 @@ def send_back(
         raise errors.ValidationFailed("replyMessage: at most 1000 characters.")
     request.status = DdRequestStatus.SENT_BACK
     request.reply_message = reply_message
-    session.execute(
-        delete(DdResponse).where(DdResponse.request_id == request.id, DdResponse.version.is_(None))
-    )
+    _drop_draft(session, request.id)
     _notify(session, request, NotificationType.REQUEST_REJECTED, caller)
     _audit(session, "send_back", caller, request)
     return request
@@ -380,6 +376,14 @@ def save_draft(
         request.status = DdRequestStatus.IN_PROGRESS
     session.flush()
     return draft
+
+
+def _drop_draft(session: Session, request_id: uuid.UUID) -> None:
+    """An ended request keeps its submitted versions; an unsent draft goes (with its
+    facilities, by the foreign key's cascade)."""
+    session.execute(
+        delete(DdResponse).where(DdResponse.request_id == request_id, DdResponse.version.is_(None))
+    )
 
 
 def current_draft(session: Session, request_id: uuid.UUID) -> DdResponse | None:
