@@ -146,7 +146,7 @@ def footprint_report(
     """The CFP of a product as its owner sees it (own data + what suppliers disclosed)."""
     from pathlib import Path  # noqa: PLC0415
 
-    from battrace.footprint import factors, graph, report, rollup  # noqa: PLC0415
+    from battrace.footprint import report, view  # noqa: PLC0415
     from battrace.identity import operators  # noqa: PLC0415
 
     if output_format not in ("json", "csv", "html"):
@@ -154,9 +154,8 @@ def footprint_report(
         raise typer.Exit(2)
     with _reported(), _database() as database, database.transaction(write=False) as session:
         viewer = operators.find_by_open_id(session, open_operator_id).id
-        supply = graph.load_graph(session, viewer=viewer, roots=[uuid.UUID(trace_id)])
-        assigned = factors.assigned_factors(session, caller=viewer, trace_ids=supply.nodes)
-        footprint = rollup.roll_up(supply, uuid.UUID(trace_id), factors=assigned)
+        product = view.product_footprint(session, viewer=viewer, trace_id=uuid.UUID(trace_id))
+        supply, footprint = product.graph, product.footprint
         if output_format == "csv":
             text = report.footprint_csv(footprint)
         elif output_format == "html":
@@ -185,20 +184,15 @@ def footprint_what_if(
     """The product's CFP if one part had other values (nothing is stored)."""
     from decimal import Decimal  # noqa: PLC0415
 
-    from battrace.footprint import hotspots, view  # noqa: PLC0415
+    from battrace.footprint import view  # noqa: PLC0415
     from battrace.identity import operators  # noqa: PLC0415
     from battrace.store.base import tidy_decimal  # noqa: PLC0415
-    from battrace.traceability.cfp import Stage  # noqa: PLC0415
 
     with _reported(), _database() as database, database.transaction(write=False) as session:
         viewer = operators.find_by_open_id(session, open_operator_id).id
         product = view.product_footprint(session, viewer=viewer, trace_id=uuid.UUID(trace_id))
-        result = hotspots.what_if(
-            product.graph,
-            uuid.UUID(trace_id),
-            replace=uuid.UUID(replace),
-            with_values={Stage.PRE: Decimal(pre), Stage.MAIN: Decimal(main)},
-            factors=product.factors,
+        result = view.what_if(
+            product, replace=uuid.UUID(replace), pre=Decimal(pre), main=Decimal(main)
         )
         name = product.graph.node(uuid.UUID(replace)).parts_name
 

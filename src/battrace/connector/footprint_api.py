@@ -297,15 +297,11 @@ async def post_what_if(request: Request) -> Response:
 
         def compute(session: Session) -> dict[str, Any]:
             product = view.product_footprint(session, viewer=caller.operator_id, trace_id=trace_id)
-            result = hotspots.what_if(
-                product.graph,
-                trace_id,
+            result = view.what_if(
+                product,
                 replace=replace,
-                with_values={
-                    Stage.PRE: Decimal(str(body["preKgCO2e"])),
-                    Stage.MAIN: Decimal(str(body["mainKgCO2e"])),
-                },
-                factors=product.factors,
+                pre=Decimal(str(body["preKgCO2e"])),
+                main=Decimal(str(body["mainKgCO2e"])),
             )
             return {
                 "traceId": str(trace_id),

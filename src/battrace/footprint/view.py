@@ -10,14 +10,16 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from battrace.footprint import factors, graph, rollup
+from battrace.footprint import factors, graph, hotspots, rollup
 from battrace.footprint.factors import Factor
 from battrace.footprint.graph import FootprintGraph
 from battrace.footprint.rollup import Footprint
 from battrace.identity import operators
+from battrace.traceability.cfp import Stage
 
 
 @dataclass(frozen=True)
@@ -44,3 +46,17 @@ def product_footprint(
     assigned = factors.assigned_factors(session, caller=viewer, trace_ids=supply.nodes.keys())
     footprint = rollup.roll_up(supply, trace_id, factors=assigned)
     return ProductFootprint(supply, footprint, assigned, supplier_names(session, footprint))
+
+
+def what_if(
+    product: ProductFootprint, *, replace: uuid.UUID, pre: Decimal, main: Decimal
+) -> hotspots.WhatIf:
+    """The product's footprint with part `replace` valued `pre` / `main` kgCO2e per unit of
+    that part (nothing stored); NotFound for a part outside the product's graph."""
+    return hotspots.what_if(
+        product.graph,
+        product.footprint.root,
+        replace=replace,
+        with_values={Stage.PRE: pre, Stage.MAIN: main},
+        factors=product.factors,
+    )

@@ -15,7 +15,6 @@ from starlette.responses import Response
 from battrace import errors
 from battrace.footprint import charts, declaration, factors, hotspots, report, view
 from battrace.footprint.view import ProductFootprint
-from battrace.traceability.cfp import Stage
 from battrace.web.app import Ctx, page
 from battrace.web.forms import FormErrors, number
 
@@ -56,13 +55,7 @@ def _what_if(ctx: Ctx, product: ProductFootprint, form_errors: FormErrors) -> Wh
         return None
     if pre is None or main is None:
         return None
-    result = hotspots.what_if(
-        product.graph,
-        product.footprint.root,
-        replace=part,
-        with_values={Stage.PRE: pre, Stage.MAIN: main},
-        factors=product.factors,
-    )
+    result = view.what_if(product, replace=part, pre=pre, main=main)
     return WhatIfResult(
         product.graph.node(part).parts_name,
         result.before.total,
