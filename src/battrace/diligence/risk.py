@@ -268,9 +268,8 @@ def worst(values: Iterable[Any], polarity: str) -> Any:  # noqa: ANN401
     return items[0]
 
 
-def empty_view(material: str) -> MaterialView:
+def empty_view() -> MaterialView:
     """A material nobody answered for: nothing complete, everything high."""
-    del material
     return MaterialView(
         contained=None,
         completeness=0.0,

@@ -181,7 +181,7 @@ class _Builder:
             if supplier.response is None:
                 label = supplier.supplier_name
                 for material in sorted(materials):
-                    supplier.materials[material] = empty_view(material)
+                    supplier.materials[material] = empty_view()
                     missing.append((label, material, "*"))
                 flags.append(RedFlag(None, (), "NO_ANSWER", "no due-diligence answer", label))
             else:
