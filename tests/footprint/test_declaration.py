@@ -20,7 +20,7 @@ from battrace.footprint.declaration import (
 )
 from battrace.footprint.graph import FootprintGraph
 from battrace.footprint.plan import UnknownReason
-from battrace.footprint.rollup import Footprint
+from battrace.footprint.result import Footprint
 from tests.footprint.batteries import battery, per_battery
 from tests.footprint.builders import bought, dec, edge, graph, own, parent, tid
 

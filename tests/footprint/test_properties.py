@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from battrace.footprint import PartNode, UnknownReason, roll_up
 from battrace.footprint.fastpath import error_bound
 from battrace.footprint.graph import Edge, FootprintGraph
-from battrace.footprint.rollup import Footprint
+from battrace.footprint.result import Footprint
 from battrace.traceability.cfp import Stage
 from battrace.traceability.disclosure import Released
 from battrace.traceability.rollup import StageTotal

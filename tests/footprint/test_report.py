@@ -19,7 +19,7 @@ from battrace.footprint.report import (
     footprint_to_dict,
     render_html,
 )
-from battrace.footprint.rollup import Footprint
+from battrace.footprint.result import Footprint
 from battrace.traceability.cfp import Stage
 from tests.footprint.batteries import battery, per_battery
 from tests.footprint.builders import (

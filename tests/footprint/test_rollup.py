@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -17,6 +19,8 @@ from battrace.footprint import (
 )
 from battrace.footprint.factors import Factor
 from battrace.footprint.graph import FootprintGraph
+from battrace.footprint.result import Footprint
+from battrace.footprint.rollup import Engine
 from battrace.traceability.cfp import Dqr, Stage
 from tests.footprint.builders import (
     SUPPLIER,
@@ -34,6 +38,21 @@ from tests.footprint.builders import (
 PRE, MAIN = Stage.PRE, Stage.MAIN
 
 
+class Roll:
+    """`roll_up` with one engine: every hand example runs on both."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def __call__(self, graph: FootprintGraph, root: uuid.UUID, **options: Any) -> Footprint:
+        return roll_up(graph, root, engine=self.engine, **options)
+
+
+@pytest.fixture(params=["decimal", "float"])
+def roll(request: pytest.FixtureRequest) -> Roll:
+    return Roll(request.param)
+
+
 def tutorial() -> FootprintGraph:
     """部品A (own 3.0 / 20.0) needs 5 kg of 部品A1, answered by B with 1.5 / 10."""
     return graph(
@@ -42,14 +61,14 @@ def tutorial() -> FootprintGraph:
     )
 
 
-def test_tutorial_numbers() -> None:
-    result = roll_up(tutorial(), tid(0))
+def test_tutorial_numbers(roll: Roll) -> None:
+    result = roll(tutorial(), tid(0))
     pre, main = result.stages[PRE], result.stages[MAIN]
     assert (pre.total, main.total) == (dec("10.5"), dec("70.0"))
     assert (pre.own, pre.components) == (3, dec("7.5"))
     assert (main.own, main.components) == (20, 50)
     assert result.total == dec("80.5")
-    assert result.exact
+    assert result.exact == (roll.engine == "decimal")
     assert result.unit == "kgCO2e/kilogram"
     # (1 x 3 + 1 x 7.5) / 10.5 for TeR, as the contract's preProductionTotal row says.
     assert pre.dqr == Dqr(Decimal(1), Decimal(2), Decimal(3))
@@ -78,8 +97,8 @@ def shared_dag() -> FootprintGraph:
     )
 
 
-def test_three_tier_dag_counts_a_shared_component_once_per_path() -> None:
-    result = roll_up(shared_dag(), tid(0))
+def test_three_tier_dag_counts_a_shared_component_once_per_path(roll: Roll) -> None:
+    result = roll(shared_dag(), tid(0))
     pre, main = result.stages[PRE], result.stages[MAIN]
     # C: 2 x 4 + 3 x 1 = 11 kg per P. pre: 1 + 2 x 0.1 + 3 x 0.05 + 11 x 0.5 = 6.85
     assert pre.total == dec("6.85")
@@ -93,7 +112,7 @@ def test_three_tier_dag_counts_a_shared_component_once_per_path() -> None:
     assert sum(c.emission for c in pre.contributions) == pre.total
 
 
-def test_unknown_parts_are_listed_with_reason_and_share_never_zero() -> None:
+def test_unknown_parts_are_listed_with_reason_and_share_never_zero(roll: Roll) -> None:
     g = graph(
         parent(
             tid(0),
@@ -109,7 +128,7 @@ def test_unknown_parts_are_listed_with_reason_and_share_never_zero() -> None:
         bought(tid(3), "open", answered=False),
         bought(tid(4), "never asked", answered=False, requested=False),
     )
-    result = roll_up(g, tid(0))
+    result = roll(g, tid(0))
     pre = result.stages[PRE]
     assert pre.total is None
     assert pre.components is None
@@ -126,9 +145,9 @@ def test_unknown_parts_are_listed_with_reason_and_share_never_zero() -> None:
     assert all(c.trace_id not in result.unknown_parts for c in pre.contributions)
 
 
-def test_a_parent_without_own_values_is_unknown_but_its_components_count() -> None:
+def test_a_parent_without_own_values_is_unknown_but_its_components_count(roll: Roll) -> None:
     g = graph(parent(tid(0), "P", None, edge(tid(1), 2)), bought(tid(1), "c", pre=1, main=2))
-    pre = roll_up(g, tid(0)).stages[PRE]
+    pre = roll(g, tid(0)).stages[PRE]
     assert pre.total is None
     assert pre.own is None
     assert pre.known == 2
@@ -136,14 +155,14 @@ def test_a_parent_without_own_values_is_unknown_but_its_components_count() -> No
     assert (missing.reason, missing.quantity_share) == (UnknownReason.NO_VALUES, None)
 
 
-def test_secondary_factor_fills_a_part_without_answer() -> None:
+def test_secondary_factor_fills_a_part_without_answer(roll: Roll) -> None:
     g = graph(
         parent(tid(0), "P", own(1, 1), edge(tid(1), 2), edge(tid(2), 4)),
         bought(tid(1), "answered", pre=1, main=1),
         bought(tid(2), "open", answered=False),
     )
     factor = Factor(tid(99), "steel", "kilogram", dec("2.5"), "a database", 2024)
-    result = roll_up(g, tid(0), factors={tid(2): factor, tid(1): factor})
+    result = roll(g, tid(0), factors={tid(2): factor, tid(1): factor})
     pre, main = result.stages[PRE], result.stages[MAIN]
     assert pre.total == 1 + 2 + 10  # the factor is cradle-to-gate: all in pre-processing
     assert main.total == 1 + 2
@@ -156,13 +175,13 @@ def test_secondary_factor_fills_a_part_without_answer() -> None:
     assert by_part[tid(2)] == Provenance.SECONDARY
 
 
-def test_unit_mismatch_names_the_part_and_both_units() -> None:
+def test_unit_mismatch_names_the_part_and_both_units(roll: Roll) -> None:
     g = graph(
         parent(tid(0), "P", own(1, 1), edge(tid(1), 2)),
         bought(tid(1), "電解液", pre=1, main=1, unit="kilogram", declared_unit="kgCO2e/liter"),
     )
     with pytest.raises(UnitMismatch) as raised:
-        roll_up(g, tid(0))
+        roll(g, tid(0))
     message = raised.value.message
     assert str(tid(1)) in message
     assert "電解液" in message
@@ -170,33 +189,33 @@ def test_unit_mismatch_names_the_part_and_both_units() -> None:
     assert "kgCO2e/liter" in message
 
 
-def test_factor_in_another_unit_is_a_mismatch() -> None:
+def test_factor_in_another_unit_is_a_mismatch(roll: Roll) -> None:
     g = graph(
         parent(tid(0), "P", own(1, 1), edge(tid(1), 2)),
         bought(tid(1), "c", answered=False),
     )
     factor = Factor(tid(99), "water", "liter", dec(1), "db", 2024)
     with pytest.raises(UnitMismatch, match="liter"):
-        roll_up(g, tid(0), factors={tid(1): factor})
+        roll(g, tid(0), factors={tid(1): factor})
 
 
-def test_a_cycle_is_refused_naming_the_parts() -> None:
+def test_a_cycle_is_refused_naming_the_parts(roll: Roll) -> None:
     g = graph(
         parent(tid(0), "P", own(1, 1), edge(tid(1), 1)),
         parent(tid(1), "Q", own(1, 1), edge(tid(2), 1)),
         parent(tid(2), "R", own(1, 1), edge(tid(1), 1)),
     )
     with pytest.raises(StructureCycle, match="Q"):
-        roll_up(g, tid(0))
+        roll(g, tid(0))
 
 
-def test_root_outside_the_graph_is_not_found() -> None:
+def test_root_outside_the_graph_is_not_found(roll: Roll) -> None:
     with pytest.raises(NotFound):
-        roll_up(tutorial(), tid(42))
+        roll(tutorial(), tid(42))
 
 
-def test_a_bought_in_root_is_all_components() -> None:
-    pre = roll_up(tutorial(), tid(1)).stages[PRE]
+def test_a_bought_in_root_is_all_components(roll: Roll) -> None:
+    pre = roll(tutorial(), tid(1)).stages[PRE]
     assert (pre.total, pre.own, pre.components) == (dec("1.5"), 0, dec("1.5"))
 
 

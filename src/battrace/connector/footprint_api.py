@@ -29,7 +29,7 @@ from battrace.connector.errors import RequestContext, Source, json_response
 from battrace.connector.params import unexpected, uuid_param
 from battrace.connector.runtime import answer, authenticate, state_of
 from battrace.footprint import declaration, factors, graph, hotspots, report, view
-from battrace.footprint.rollup import Footprint
+from battrace.footprint.result import Footprint
 from battrace.traceability.cfp import Stage
 from battrace.traceability.models import AmountUnit
 

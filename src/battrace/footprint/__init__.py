@@ -33,14 +33,14 @@ from battrace.footprint.report import (
     footprint_to_dict,
     render_html,
 )
-from battrace.footprint.rollup import (
+from battrace.footprint.result import (
     Contribution,
     Footprint,
     Origin,
     StageFootprint,
     UnknownPart,
-    roll_up,
 )
+from battrace.footprint.rollup import roll_up
 from battrace.footprint.units import UnitMismatch
 
 __all__ = [

@@ -18,7 +18,7 @@ from types import MappingProxyType
 from battrace.footprint.graph import FootprintGraph
 from battrace.footprint.hotspots import rank_parts
 from battrace.footprint.plan import ZERO, Provenance, share
-from battrace.footprint.rollup import Footprint, Origin
+from battrace.footprint.result import Footprint, Origin
 from battrace.traceability.cfp import Stage
 
 STAGE_LABELS: Mapping[Stage, str] = MappingProxyType(

@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 
 from battrace.errors import InvalidRequest
 from battrace.footprint.plan import DECIMAL_PRECISION, ZERO
-from battrace.footprint.rollup import Footprint, UnknownPart
+from battrace.footprint.result import Footprint, UnknownPart
 from battrace.traceability.cfp import Stage
 from battrace.traceability.rollup import round_up5
 

@@ -16,7 +16,9 @@ import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,6 +28,9 @@ from battrace.traceability.cfp import COMPONENT, PRODUCTION, Dqr, Stage
 from battrace.traceability.disclosure import Released
 from battrace.traceability.models import CfpValue, Part
 from battrace.traceability.rollup import Node, StageTotal, SupplyGraph
+
+if TYPE_CHECKING:
+    from battrace.footprint.columns import GraphColumns
 
 _CHUNK = 900
 
@@ -104,6 +109,13 @@ class FootprintGraph:
         cls, *, viewer: uuid.UUID, roots: Iterable[uuid.UUID], nodes: Iterable[PartNode]
     ) -> FootprintGraph:
         return cls(viewer, tuple(roots), MappingProxyType({node.trace_id: node for node in nodes}))
+
+    @cached_property
+    def columns(self) -> GraphColumns:
+        """The graph as arrays, for the float engine (built once per graph)."""
+        from battrace.footprint.columns import GraphColumns  # noqa: PLC0415 (built on this module)
+
+        return GraphColumns.of(self)
 
     def node(self, trace_id: uuid.UUID) -> PartNode:
         node = self.nodes.get(trace_id)

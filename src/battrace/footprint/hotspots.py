@@ -17,7 +17,8 @@ from decimal import Decimal
 from battrace.footprint.factors import Factor
 from battrace.footprint.graph import FootprintGraph
 from battrace.footprint.plan import ZERO, Replacement, share
-from battrace.footprint.rollup import Contribution, Footprint, roll_up
+from battrace.footprint.result import Contribution, Footprint
+from battrace.footprint.rollup import roll_up
 from battrace.traceability.cfp import Dqr, Stage
 
 

@@ -233,7 +233,23 @@ def plan(
         names = ", ".join(f"{graph.node(t).parts_name} ({t})" for t in exc.args[1][:-1])
         msg = f"a parts structure contains itself: {names}"
         raise StructureCycle(msg) from exc
-    return Plan(root, tuple(reversed(children_first)), local, edges)
+    return Plan(root, canonical_order(graph, children_first, children_of), local, edges)
+
+
+def canonical_order(
+    graph: FootprintGraph,
+    children_first: tuple[uuid.UUID, ...],
+    children_of: Mapping[uuid.UUID, set[uuid.UUID]],
+) -> tuple[uuid.UUID, ...]:
+    """Parts by level (the longest path from the root), ties by their place in the graph: the
+    order both engines list contributions and unknown parts in (`footprint.fastpath`)."""
+    level: dict[uuid.UUID, int] = {}
+    for trace_id in reversed(children_first):  # parents first: a part's level is final
+        below = level.setdefault(trace_id, 0) + 1
+        for child in children_of[trace_id]:
+            level[child] = max(level.get(child, 0), below)
+    place = {trace_id: at for at, trace_id in enumerate(graph.nodes)}
+    return tuple(sorted(level, key=lambda trace_id: (level[trace_id], place[trace_id])))
 
 
 def decimal_kernel(work: Plan) -> Computed:

@@ -23,7 +23,7 @@ from battrace.footprint.charts import STAGE_LABELS, number, pareto, percent, sta
 from battrace.footprint.declaration import DECLARED_UNIT, Declaration
 from battrace.footprint.graph import FootprintGraph
 from battrace.footprint.plan import share
-from battrace.footprint.rollup import Contribution, Footprint, StageFootprint, UnknownPart
+from battrace.footprint.result import Contribution, Footprint, StageFootprint, UnknownPart
 from battrace.traceability.cfp import Dqr
 from battrace.traceability.rollup import round_up5
 

@@ -15,20 +15,21 @@ divided by the quantity of all the root's input parts (non-parent parts) counted
 unit. Nothing unknown is counted as 0: a stage with an unknown term has `total` None, and
 `known` is the sum of what is known.
 
-Arithmetic is exact `Decimal` below `FLOAT_PATH_MIN_NODES` reachable parts; above, the float64
-kernel of `fastpath` computes the same quantities, rounded to 5 decimals (bound there).
+Arithmetic is exact `Decimal` below `FLOAT_PATH_MIN_NODES` parts in the graph; above, the
+float engine (`footprint.columnar`, over the graph's columns) computes the same figures,
+rounded to 5 decimals (the bound is in `footprint.fastpath`). Both list contributions and
+unknown parts in the same order: by level below the root, ties by place in the graph.
 """
 
 from __future__ import annotations
 
-import enum
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from typing import Literal
 
-from battrace.footprint import fastpath
+from battrace.footprint.columnar import roll_up_columns
+from battrace.footprint.columns import GraphColumns
 from battrace.footprint.factors import Factor
 from battrace.footprint.graph import FootprintGraph, PartNode
 from battrace.footprint.plan import (
@@ -39,100 +40,19 @@ from battrace.footprint.plan import (
     Plan,
     Provenance,
     Replacement,
-    UnknownReason,
     decimal_kernel,
     plan,
-    round5,
     share,
 )
-from battrace.traceability.cfp import Dqr, Stage
+from battrace.footprint.result import Contribution, Footprint, Origin, StageFootprint, UnknownPart
+from battrace.traceability.cfp import Stage
 
 FLOAT_PATH_MIN_NODES = 20_000
 
 Engine = Literal["auto", "decimal", "float"]
 
 
-class Origin(enum.StrEnum):
-    OWN = "own"  # the root's own *Production value
-    COMPONENTS = "components"  # everything else
-
-
-@dataclass(frozen=True)
-class Contribution:
-    trace_id: uuid.UUID
-    parts_name: str
-    supplier_operator_id: uuid.UUID | None  # who the value comes from (the viewer for its own)
-    origin: Origin
-    provenance: Provenance
-    quantity: Decimal  # of the part per unit of the root, summed over all paths
-    value: Decimal  # kgCO2e per unit of the part
-    emission: Decimal  # quantity x value, kgCO2e per unit of the root
-
-
-@dataclass(frozen=True)
-class UnknownPart:
-    trace_id: uuid.UUID
-    parts_name: str
-    supplier_operator_id: uuid.UUID | None
-    reason: UnknownReason
-    quantity: Decimal
-    unit: str | None
-    quantity_share: Decimal | None  # of the root's input parts in the same unit; None if n/a
-
-
-@dataclass(frozen=True)
-class StageFootprint:
-    stage: Stage
-    total: Decimal | None  # None while any term is unknown
-    own: Decimal | None
-    components: Decimal | None
-    known: Decimal  # the sum of every known contribution
-    primary: Decimal
-    secondary: Decimal
-    assumed: Decimal
-    dqr: Dqr
-    contributions: tuple[Contribution, ...]
-    unknown: tuple[UnknownPart, ...]
-
-    @property
-    def primary_share(self) -> Decimal | None:
-        return share(self.primary, self.known)
-
-
-@dataclass(frozen=True)
-class Footprint:
-    viewer: uuid.UUID
-    root: uuid.UUID
-    parts_name: str
-    unit: str | None  # kgCO2e per unit of the root
-    stages: Mapping[Stage, StageFootprint]
-    exact: bool  # Decimal path (True) or float path rounded to 5 decimals (False)
-
-    @property
-    def total(self) -> Decimal | None:
-        values = [stage.total for stage in self.stages.values()]
-        return None if any(v is None for v in values) else sum((v or ZERO for v in values), ZERO)
-
-    @property
-    def known(self) -> Decimal:
-        return sum((stage.known for stage in self.stages.values()), ZERO)
-
-    @property
-    def primary_share(self) -> Decimal | None:
-        known = self.known
-        primary = sum((stage.primary for stage in self.stages.values()), ZERO)
-        return share(primary, known)
-
-    @property
-    def unknown_parts(self) -> tuple[uuid.UUID, ...]:
-        seen = dict.fromkeys(u.trace_id for stage in self.stages.values() for u in stage.unknown)
-        return tuple(seen)
-
-
-def _assemble(graph: FootprintGraph, work: Plan, computed: Computed, *, exact: bool) -> Footprint:
-    def edge_value(value: Decimal) -> Decimal:
-        return value if exact else round5(value)
-
+def _assemble(graph: FootprintGraph, work: Plan, computed: Computed) -> Footprint:
     quantities = computed.quantities
     inputs: dict[str | None, Decimal] = {}
     for trace_id in work.order:
@@ -173,7 +93,7 @@ def _assemble(graph: FootprintGraph, work: Plan, computed: Computed, *, exact: b
                             provenance=term.provenance,
                             quantity=quantity,
                             value=term.emission,
-                            emission=edge_value(quantity * term.emission),
+                            emission=quantity * term.emission,
                         )
                     )
             root_total = computed.root[stage]
@@ -201,7 +121,7 @@ def _assemble(graph: FootprintGraph, work: Plan, computed: Computed, *, exact: b
                 unknown=tuple(unknown.values()),
             )
     root = graph.node(work.root)
-    return Footprint(graph.viewer, work.root, root.parts_name, root.declared_unit, stages, exact)
+    return Footprint(graph.viewer, work.root, root.parts_name, root.declared_unit, stages, True)
 
 
 def _unknown_part(
@@ -228,7 +148,7 @@ def _unknown_part(
 
 
 def roll_up(
-    graph: FootprintGraph,
+    graph: FootprintGraph | GraphColumns,
     root: uuid.UUID,
     *,
     factors: Mapping[uuid.UUID, Factor] | None = None,
@@ -239,11 +159,16 @@ def roll_up(
 
     `factors` maps trace ids to the emission factor the viewer assigned; it is used only for a
     part with no known value. `replacements` substitutes a part's whole value (what-if).
-    `engine` "auto" takes the exact Decimal path below FLOAT_PATH_MIN_NODES reachable parts.
+    `engine` "auto" takes the exact Decimal engine for a graph of fewer than
+    FLOAT_PATH_MIN_NODES parts, the float engine otherwise; a graph given as columns is
+    always rolled up by the float engine.
     Raises NotFound (root not in the graph), UnitMismatch, StructureCycle.
     """
+    if isinstance(graph, GraphColumns):
+        if engine == "decimal":
+            raise ValueError("the Decimal engine needs the object graph, not its columns")
+        return roll_up_columns(graph, root, factors=factors, replacements=replacements)
+    if engine == "float" or (engine == "auto" and len(graph.nodes) >= FLOAT_PATH_MIN_NODES):
+        return roll_up_columns(graph.columns, root, factors=factors, replacements=replacements)
     work = plan(graph, root, factors=factors, replacements=replacements)
-    use_float = engine == "float" or (engine == "auto" and len(work.order) >= FLOAT_PATH_MIN_NODES)
-    if use_float:
-        return _assemble(graph, work, fastpath.float_kernel(work), exact=False)
-    return _assemble(graph, work, decimal_kernel(work), exact=True)
+    return _assemble(graph, work, decimal_kernel(work))

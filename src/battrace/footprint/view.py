@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from battrace.footprint import factors, graph, hotspots, rollup
 from battrace.footprint.factors import Factor
 from battrace.footprint.graph import FootprintGraph
-from battrace.footprint.rollup import Footprint
+from battrace.footprint.result import Footprint
 from battrace.identity import operators
 from battrace.traceability.cfp import Stage
 
