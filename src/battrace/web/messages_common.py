@@ -1,0 +1,130 @@
+# ruff: noqa: E501 (catalogue entries are sentences; splitting them hurts translation)
+"""The message catalogue's common part (key -> (Japanese, English)): the layout and menu,
+forms and error pages, login and password, the dashboard, paging, plants and notifications."""
+
+from __future__ import annotations
+
+COMMON_MESSAGES: dict[str, tuple[str, str]] = {
+    # layout
+    "a11y.skip": ("本文へ移動", "Skip to content"),
+    "header.company": ("ログイン中の事業者", "Logged-in company"),
+    "header.language": ("表示言語", "Language"),
+    "nav.label": ("メインメニュー", "Main menu"),
+    "nav.cfp": ("CFP", "CFP"),
+    "nav.home": ("ダッシュボード", "Dashboard"),
+    "nav.parts": ("部品・製品", "Parts and products"),
+    "nav.sent": ("依頼一覧（送信）", "Requests sent"),
+    "nav.received": ("依頼一覧（受信）", "Requests received"),
+    "nav.inbox": ("通知", "Notifications"),
+    "nav.factors": ("排出係数", "Emission factors"),
+    "nav.plants": ("事業所", "Plants"),
+    "nav.password": ("パスワード変更", "Change password"),
+    "nav.logout": ("ログアウト", "Log out"),
+    # forms and errors
+    "form.errors": ("入力内容を確認してください。", "Please check the fields marked below."),
+    "form.save": ("保存", "Save"),
+    "form.cancel": ("戻る", "Back"),
+    "form.optional": ("任意", "optional"),
+    "form.yes": ("はい", "Yes"),
+    "form.no": ("いいえ", "No"),
+    "error.title": ("エラー", "Error"),
+    "error.home": ("ダッシュボードへ戻る", "Back to the dashboard"),
+    "error.not_found": (
+        "指定されたデータは存在しないか、閲覧できません。",
+        "This item does not exist or you may not see it.",
+    ),
+    "error.csrf": (
+        "フォームの有効期限が切れました。ページを再読み込みしてもう一度送信してください。",
+        "This form has expired. Reload the page and send it again.",
+    ),
+    "error.bad_form": ("送信内容を読み取れませんでした。", "The form could not be read."),
+    "error.unavailable": (
+        "データベースに接続できません。しばらくしてから再度お試しください。",
+        "The database is not available. Please try again shortly.",
+    ),
+    # login and password
+    "login.title": ("ログイン", "Log in"),
+    "login.email": ("アカウントID（メールアドレス）", "Account ID (e-mail)"),
+    "login.password": ("パスワード", "Password"),
+    "login.submit": ("ログイン", "Log in"),
+    "login.failed": (
+        "アカウントIDまたはパスワードが正しくありません。続けて失敗するとしばらくログインできなくなります。",
+        "Wrong account ID or password. After repeated failures the account is locked for a while.",
+    ),
+    "login.logged_out": ("ログアウトしました。", "You have logged out."),
+    "password.title": ("パスワード変更", "Change password"),
+    "password.current": ("現在のパスワード", "Current password"),
+    "password.new": ("新しいパスワード", "New password"),
+    "password.confirm": ("新しいパスワード（確認）", "New password (again)"),
+    "password.policy": (
+        "8〜20文字、英大文字・英小文字・数字・記号（!@#$%^&*）をそれぞれ1文字以上",
+        "8 to 20 characters with an upper-case and a lower-case letter, a digit and one of !@#$%^&*",
+    ),
+    "password.submit": ("変更する", "Change"),
+    "password.mismatch": ("確認用のパスワードが一致しません", "the two new passwords differ"),
+    "password.wrong": ("現在のパスワードが正しくありません", "the current password is wrong"),
+    "password.changed": (
+        "パスワードを変更しました。新しいパスワードでログインしてください。",
+        "Your password was changed. Log in with the new password.",
+    ),
+    # dashboard
+    "home.title": ("ダッシュボード", "Dashboard"),
+    "home.open_sent": ("件の依頼が回答待ち", "requests waiting for an answer"),
+    "home.overdue_sent": ("件の依頼が回答期限切れ", "requests past their due date"),
+    "home.open_received": ("件の受信依頼が未回答", "received requests to answer"),
+    "home.overdue_received": ("件の受信依頼が期限切れ", "received requests overdue"),
+    "home.coverage": ("製品のデータ充足状況", "Data coverage of your products"),
+    "home.no_products": ("まだ製品が登録されていません。", "No products yet."),
+    "home.overdue_list": ("期限切れ", "Overdue"),
+    "home.overdue_sent_item": (
+        "{part}：{supplier} への依頼（期限 {due}）",
+        "{part}: request to {supplier} (due {due})",
+    ),
+    "home.overdue_received_item": (
+        "{customer} からの依頼（期限 {due}）",
+        "Request from {customer} (due {due})",
+    ),
+    "home.none_overdue": ("期限切れの依頼はありません。", "Nothing is overdue."),
+    "home.latest": ("最新の通知", "Latest notifications"),
+    "home.all_notices": ("すべての通知", "All notifications"),
+    # paging
+    "pager.label": ("ページ送り", "Pages"),
+    "pager.first": ("最初のページ", "First page"),
+    "pager.next": ("次のページ", "Next page"),
+    # plants
+    "plants.title": ("事業所", "Plants"),
+    "plants.name": ("事業所名", "Plant name"),
+    "plants.address": ("所在地", "Address"),
+    "plants.open_id": ("事業所識別子（公開）", "Public plant ID"),
+    "plants.open_id_hint": (
+        "事業者識別子 {prefix} に続けて数字6桁",
+        "your corporate number {prefix} followed by 6 digits",
+    ),
+    "plants.global_id": ("グローバル事業所識別子", "Global plant ID"),
+    "plants.edit": ("編集", "Edit"),
+    "plants.edit_title": ("事業所を編集", "Edit plant"),
+    "plants.add": ("事業所を追加", "Add a plant"),
+    "plants.none": (
+        "事業所がまだありません。部品の登録には事業所が必要です。",
+        "No plants yet. Parts need a plant.",
+    ),
+    "plants.saved": ("事業所を保存しました。", "The plant was saved."),
+    # notifications
+    "inbox.title": ("通知", "Notifications"),
+    "inbox.empty": ("通知はありません。", "No notifications."),
+    "notice.REQUEST_NEW": ("{sender} からCFPの依頼が届きました", "{sender} sent you a CFP request"),
+    "notice.CFP_RESPONSED": ("{sender} がCFPを回答しました", "{sender} answered your CFP request"),
+    "notice.CFP_UPDATED": (
+        "{sender} が回答済みのCFPを更新しました",
+        "{sender} updated an answered CFP",
+    ),
+    "notice.REQUEST_REJECTED": (
+        "{sender} が依頼を差し戻しました",
+        "{sender} sent your request back",
+    ),
+    "notice.REQUEST_CANCELED": ("{sender} が依頼を取り消しました", "{sender} cancelled a request"),
+    "notice.REPLY_MESSAGE_REGISTERED": (
+        "{sender} から返信メッセージが届きました",
+        "{sender} replied to a request",
+    ),
+}

@@ -1,0 +1,64 @@
+"""The message catalogue (battrace.web.messages): every text a page asks for by a literal key
+exists, both languages of a key are written and take the same placeholders, and the area
+modules never define one key twice. The pages themselves are checked for keys that show
+through (a dynamic key with no entry) in test_pages.test_language_switch_and_catalogue."""
+
+from __future__ import annotations
+
+import re
+import string
+from pathlib import Path
+
+import pytest
+
+import battrace.web
+from battrace.web import i18n
+from battrace.web.messages import AREAS, MESSAGES, join
+
+WEB = Path(battrace.web.__file__).parent
+_KEY = r"[\"']([a-z0-9_]+\.[A-Za-z0-9_.-]*[A-Za-z0-9])[\"'](?!\s*[~+])"
+# t("key"), ctx.t("key"), flash="key" and the menu's NavItem("key", …): literal keys only;
+# a key joined from parts ("unit." ~ value) is left to the rendered-page check.
+KEY_USE = re.compile(rf"\bt\(\s*{_KEY}|flash={_KEY}|Nav(?:Item|Group)\(\s*{_KEY}")
+
+
+def literal_keys() -> dict[str, str]:
+    """Each literal key the web package asks for, with the first file that asks."""
+    found: dict[str, str] = {}
+    for path in sorted([*WEB.rglob("*.py"), *WEB.rglob("*.html")]):
+        for match in KEY_USE.finditer(path.read_text(encoding="utf-8")):
+            key = next(group for group in match.groups() if group)
+            found.setdefault(key, str(path.relative_to(WEB)))
+    return found
+
+
+def placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_every_key_a_page_asks_for_is_in_the_catalogue() -> None:
+    used = literal_keys()
+    assert len(used) > 300  # the scan still finds the pages' keys
+    missing = {key: where for key, where in used.items() if key not in MESSAGES}
+    assert not missing
+
+
+def test_both_languages_are_written_with_the_same_placeholders() -> None:
+    for key, (japanese, english) in MESSAGES.items():
+        assert japanese.strip() and english.strip(), key
+        assert placeholders(japanese) == placeholders(english), key
+
+
+def test_the_lookup_is_every_area_joined() -> None:
+    assert len(MESSAGES) == sum(len(entries) for entries in AREAS.values())
+    for entries in AREAS.values():
+        for key, texts in entries.items():
+            assert MESSAGES[key] == texts
+    assert i18n.translate("en", "nav.factors") == "Emission factors"
+    assert i18n.translate("ja", "nav.factors") == "排出係数"
+    assert i18n.translate("en", "no.such_key") == "no.such_key"
+
+
+def test_a_key_two_areas_define_is_refused() -> None:
+    with pytest.raises(ValueError, match=re.escape("'nav.home' is defined by common and extra")):
+        join({"common": AREAS["common"], "extra": {"nav.home": ("ホーム", "Home")}})
