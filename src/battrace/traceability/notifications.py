@@ -55,20 +55,22 @@ def list_notifications(
     notified_to: datetime | None,
     after: uuid.UUID | None,
     limit: int = 100,
-    request_type: str = "CFP",
+    request_type: str | None = "CFP",
 ) -> tuple[list[Notification], uuid.UUID | None]:
-    """The caller's notifications of one request type, newest first, and the id that starts
-    the next page."""
-    query = select(Notification).where(
-        Notification.operator_id == caller, Notification.request_type == request_type
-    )
+    """The caller's notifications of one request type (None: CFP and DD together), newest
+    first, and the id that starts the next page."""
+    query = select(Notification).where(Notification.operator_id == caller)
+    if request_type is not None:
+        query = query.where(Notification.request_type == request_type)
     if notified_from is not None:
         query = query.where(Notification.notified_at >= notified_from)
     if notified_to is not None:
         query = query.where(Notification.notified_at <= notified_to)
     if after is not None:
         start = session.get(Notification, after)
-        if start is None or start.operator_id != caller or start.request_type != request_type:
+        if start is None or start.operator_id != caller:
+            return [], None
+        if request_type is not None and start.request_type != request_type:
             return [], None
         query = query.where(
             (Notification.notified_at < start.notified_at)

@@ -213,6 +213,30 @@ DD_MESSAGES: dict[str, tuple[str, str]] = {
         "{count} facility assurances imported.",
     ),
     "dd.file_missing": ("ファイルを選んでください", "choose a file"),
+    # notifications (the inbox lists CFP and DD notifications together)
+    "dd.inbox_filter": ("通知の種類", "Kind of notification"),
+    "dd.inbox_all": ("すべて", "All"),
+    "dd.inbox_kind_cfp": ("CFP", "CFP"),
+    "dd.inbox_kind_dd": ("DD", "DD"),
+    "notice_dd.REQUEST_NEW": (
+        "{sender} からDDの依頼が届きました",
+        "{sender} sent you a DD request",
+    ),
+    "notice_dd.DD_RESPONSED": ("{sender} がDDを回答しました", "{sender} answered your DD request"),
+    "notice_dd.REQUEST_REJECTED": (
+        "{sender} がDD依頼を差し戻しました",
+        "{sender} sent your DD request back",
+    ),
+    "notice_dd.REQUEST_CANCELED": (
+        "{sender} がDD依頼を取り消しました",
+        "{sender} cancelled a DD request",
+    ),
+    "notice_dd.CFP_RESPONSED": ("{sender} がDDを回答しました", "{sender} answered your DD request"),
+    "notice_dd.CFP_UPDATED": ("{sender} がDDの回答を更新しました", "{sender} updated a DD answer"),
+    "notice_dd.REPLY_MESSAGE_REGISTERED": (
+        "{sender} からDD依頼への返信が届きました",
+        "{sender} replied to a DD request",
+    ),
 }
 
 # The domain's enum values, by their value.
