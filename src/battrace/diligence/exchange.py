@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import Select, and_, delete, or_, select
 from sqlalchemy.orm import Session
 
 from battrace import errors
@@ -457,10 +457,7 @@ def facilities_of(
     return found
 
 
-def list_requests(
-    session: Session, *, caller: uuid.UUID, direction: str | None = None
-) -> list[DdRequest]:
-    """The caller's DD requests, sent (as customer), received (as supplier) or both."""
+def _listing(caller: uuid.UUID, direction: str | None) -> Select[DdRequest]:
     if direction == "sent":
         where = DdRequest.downstream_operator_id == caller
     elif direction == "received":
@@ -471,11 +468,45 @@ def list_requests(
         )
     else:
         raise errors.InvalidParameters("direction: must be sent or received.")
-    return list(
+    return select(DdRequest).where(where)
+
+
+def list_requests(
+    session: Session, *, caller: uuid.UUID, direction: str | None = None
+) -> list[DdRequest]:
+    """The caller's DD requests, sent (as customer), received (as supplier) or both, newest
+    first."""
+    listing = _listing(caller, direction)
+    return list(session.scalars(listing.order_by(DdRequest.created_at.desc(), DdRequest.id)))
+
+
+def page_requests(
+    session: Session,
+    *,
+    caller: uuid.UUID,
+    direction: str | None,
+    after: uuid.UUID | None,
+    limit: int,
+) -> tuple[list[DdRequest], uuid.UUID | None]:
+    """One page of `list_requests` (same order) starting at request `after`, and the id that
+    starts the next page. A cursor outside the caller's listing starts an empty page."""
+    listing = _listing(caller, direction)
+    if after is not None:
+        start = session.scalar(listing.where(DdRequest.id == after))
+        if start is None:
+            return [], None
+        listing = listing.where(
+            or_(
+                DdRequest.created_at < start.created_at,
+                and_(DdRequest.created_at == start.created_at, DdRequest.id >= start.id),
+            )
+        )
+    rows = list(
         session.scalars(
-            select(DdRequest).where(where).order_by(DdRequest.created_at.desc(), DdRequest.id)
+            listing.order_by(DdRequest.created_at.desc(), DdRequest.id).limit(limit + 1)
         )
     )
+    return rows[:limit], rows[limit].id if len(rows) > limit else None
 
 
 def import_assurances(

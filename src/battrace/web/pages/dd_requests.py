@@ -29,6 +29,7 @@ from battrace.web.forms import FormErrors, parse_contract_message
 from battrace.web.views import operator_names
 
 MATERIALS = tuple(m.value for m in Material)
+PAGE_SIZE = 20
 
 
 def dd_overdue(request: DdRequest, today: date) -> bool:
@@ -174,8 +175,12 @@ class RequestRow:
     latest: DdResponse | None
 
 
-def _rows(session: Session, caller: uuid.UUID, direction: str) -> dict[str, Any]:
-    found = exchange.list_requests(session, caller=caller, direction=direction)
+def _rows(
+    session: Session, caller: uuid.UUID, direction: str, after: uuid.UUID | None
+) -> dict[str, Any]:
+    found, next_cursor = exchange.page_requests(
+        session, caller=caller, direction=direction, after=after, limit=PAGE_SIZE
+    )
     rows = []
     for request in found:
         submitted = [
@@ -193,14 +198,24 @@ def _rows(session: Session, caller: uuid.UUID, direction: str) -> dict[str, Any]
     others = [
         r.upstream_operator_id if direction == "sent" else r.downstream_operator_id for r in found
     ]
-    return {"rows": rows, "names": operator_names(session, others)}
+    return {
+        "rows": rows,
+        "next_cursor": next_cursor,
+        "names": operator_names(session, others),
+    }
 
 
 def _list(ctx: Ctx, direction: str) -> Response:
     caller = ctx.operator_id
-    data = ctx.state.read(lambda s: _rows(s, caller, direction))
+    after = _uuid_or_none(ctx.value("after"))
+    data = ctx.state.read(lambda s: _rows(s, caller, direction, after))
     return ctx.render(
-        "dd_list.html", direction=direction, today=utcnow().date(), overdue=dd_overdue, **data
+        "dd_list.html",
+        direction=direction,
+        today=utcnow().date(),
+        overdue=dd_overdue,
+        paged=after is not None,
+        **data,
     )
 
 
