@@ -3,7 +3,8 @@ Pareto chart of parts, and the supply chain as an indented tree coloured by cont
 
 Charts are plain data (shapes with coordinates, colours and tooltip text); the report's
 template draws them as inline SVG and escapes every text. Nothing here writes markup, so no
-part name can ever reach the page unescaped.
+part name can ever reach the page unescaped. Every word a chart draws comes from a
+`ChartLabels` (English unless the caller passes its reader's language).
 """
 
 from __future__ import annotations
@@ -21,15 +22,74 @@ from battrace.footprint.plan import ZERO, Provenance, share
 from battrace.footprint.result import Footprint, Origin
 from battrace.traceability.cfp import Stage
 
-STAGE_LABELS: Mapping[Stage, str] = MappingProxyType(
-    {Stage.PRE: "Raw material & pre-processing", Stage.MAIN: "Main production"}
-)
 ORIGIN_COLOURS: Mapping[Origin, str] = MappingProxyType(
     {Origin.OWN: "#2b6cb0", Origin.COMPONENTS: "#90cdf4"}
 )
 UNKNOWN_COLOUR = "#c53030"
 PARETO_BARS = 15  # the rest is one "others" bar
 TREE_MAX_ROWS = 250
+
+
+@dataclass(frozen=True)
+class ChartLabels:
+    """Every word the charts draw, in one language: English by default; a surface that
+    speaks another language passes its own. Names in braces are filled in: `{name}` (the
+    product), `{count}`, `{share}` and `{rows}`."""
+
+    stage_pre: str = "Raw material & pre-processing"
+    stage_main: str = "Main production"
+    origin_own: str = "own processes"
+    origin_components: str = "components (bought-in and sub-parts)"
+    stages_title: str = "Footprint by stage and origin"
+    stages_description: str = (
+        "Known kgCO2e per unit of {name}, per stage, split into the product's own processes "
+        "and its components."
+    )
+    total_unknown: str = "total unknown"
+    stage_incomplete: str = (
+        "{count} part(s) without a value: the total is unknown, the bar shows only what is known"
+    )
+    pareto_title: str = "Pareto of contributions by part"
+    pareto_description: str = (
+        "Each part's known contribution to both stages, largest first (bars, left axis) and "
+        "the cumulative share of the known total (line, right axis)."
+    )
+    others: str = "{count} others"
+    cumulative: str = "cumulative {share}"
+    no_contribution: str = "No known contribution yet."
+    tree_title: str = "Supply chain"
+    tree_description: str = (
+        "The parts of {name} as the roll-up counted them, coloured by their contribution "
+        "share and marked primary, secondary, assumed or unknown."
+    )
+    primary: str = "primary"
+    secondary: str = "secondary (factor)"
+    assumed: str = "assumed (what-if)"
+    unknown: str = "unknown"
+    shown_above: str = "shown above"
+    repeated: str = "repeated"
+    tree_colour_note: str = (
+        "Box colour: the part's own contribution as a share of the known total "
+        "(darker = larger). Amounts are per unit of the parent."
+    )
+    tree_truncated: str = "Only the first {rows} rows are drawn."
+
+    def stage(self, stage: Stage) -> str:
+        return self.stage_pre if stage == Stage.PRE else self.stage_main
+
+    def origin(self, origin: Origin) -> str:
+        return self.origin_own if origin == Origin.OWN else self.origin_components
+
+    def provenance(self, provenance: Provenance) -> str:
+        return {
+            Provenance.PRIMARY: self.primary,
+            Provenance.SECONDARY: self.secondary,
+            Provenance.ASSUMED: self.assumed,
+            Provenance.UNKNOWN: self.unknown,
+        }[provenance]
+
+
+ENGLISH = ChartLabels()
 
 
 @dataclass(frozen=True)
@@ -107,7 +167,7 @@ def _axis(peak: Decimal) -> tuple[Decimal, Decimal]:
     return step, step * math.ceil(peak / step)
 
 
-def stage_bars(footprint: Footprint, *, unit: str) -> Chart:
+def stage_bars(footprint: Footprint, *, unit: str, labels: ChartLabels = ENGLISH) -> Chart:
     """One bar per stage stacked by origin (known values); an unknown total is marked."""
     width, height, left, top, bottom = 560.0, 300.0, 70.0, 30.0, 60.0
     plot_height = height - top - bottom
@@ -141,11 +201,11 @@ def stage_bars(footprint: Footprint, *, unit: str) -> Chart:
             value = known[stage][origin]
             h = float(value) * scale
             base -= h
-            tooltip = f"{STAGE_LABELS[stage]}, {origin.value}: {number(value)} {unit}"
+            tooltip = f"{labels.stage(stage)}, {labels.origin(origin)}: {number(value)} {unit}"
             rects.append(Rect(x, base, bar_width, h, ORIGIN_COLOURS[origin], tooltip))
         stage_total = footprint.stages[stage].total
         missing = len(footprint.stages[stage].unknown)
-        label = f"{number(stage_total)}" if stage_total is not None else "total unknown"
+        label = number(stage_total) if stage_total is not None else labels.total_unknown
         texts.append(Text(x + bar_width / 2, base - 6, label, anchor="middle", size=12))
         if stage_total is None:
             rects.append(
@@ -155,31 +215,24 @@ def stage_bars(footprint: Footprint, *, unit: str) -> Chart:
                     bar_width,
                     4,
                     UNKNOWN_COLOUR,
-                    f"{missing} part(s) without a value: the total is unknown, "
-                    "the bar shows only what is known",
+                    labels.stage_incomplete.format(count=missing),
                 )
             )
         texts.append(
-            Text(x + bar_width / 2, height - bottom + 18, STAGE_LABELS[stage], anchor="middle")
+            Text(x + bar_width / 2, height - bottom + 18, labels.stage(stage), anchor="middle")
         )
     lines.append(Line(((left, top), (left, top + plot_height), (width - 20, top + plot_height))))
     texts.append(Text(14, top + plot_height / 2, unit, anchor="middle", size=11, rotate=-90))
     legend_y = height - 18
     for index, origin in enumerate(Origin):
         x = left + index * 150
-        rects.append(Rect(x, legend_y - 10, 12, 12, ORIGIN_COLOURS[origin], origin.value))
-        texts.append(
-            Text(
-                x + 18,
-                legend_y,
-                "own processes" if origin == Origin.OWN else "components (bought-in and sub-parts)",
-            )
-        )
+        name = labels.origin(origin)
+        rects.append(Rect(x, legend_y - 10, 12, 12, ORIGIN_COLOURS[origin], name))
+        texts.append(Text(x + 18, legend_y, name))
     return Chart(
         "chart-stages",
-        "Footprint by stage and origin",
-        f"Known kgCO2e per unit of {footprint.parts_name}, per stage, split into the product's "
-        "own processes and its components.",
+        labels.stages_title,
+        labels.stages_description.format(name=footprint.parts_name),
         width,
         height,
         rects=tuple(rects),
@@ -188,14 +241,15 @@ def stage_bars(footprint: Footprint, *, unit: str) -> Chart:
     )
 
 
-def pareto(footprint: Footprint, *, unit: str) -> Chart:
+def pareto(footprint: Footprint, *, unit: str, labels: ChartLabels = ENGLISH) -> Chart:
     """Parts by contribution (both stages), largest first, with the cumulative share."""
     ranked = rank_parts(footprint)
     shown = list(ranked[:PARETO_BARS])
     rest = ranked[PARETO_BARS:]
     bars = [(h.label, h.emission, h.cumulative_share) for h in shown]
     if rest:
-        bars.append((f"{len(rest)} others", sum((h.emission for h in rest), ZERO), Decimal(1)))
+        others = labels.others.format(count=len(rest))
+        bars.append((others, sum((h.emission for h in rest), ZERO), Decimal(1)))
     width, left, right, top, bottom = 720.0, 70.0, 60.0, 30.0, 120.0
     height = 360.0
     plot_width, plot_height = width - left - right, height - top - bottom
@@ -229,18 +283,18 @@ def pareto(footprint: Footprint, *, unit: str) -> Chart:
         texts.append(Text(centre, base_y + 14, short, anchor="end", size=11, rotate=-40))
         y = base_y - plot_height * float(cumulative or 0)
         points.append((centre, y))
-        dots.append(Dot(centre, y, 3.5, "#1a202c", f"cumulative {percent(cumulative)}"))
+        cumulative_label = labels.cumulative.format(share=percent(cumulative))
+        dots.append(Dot(centre, y, 3.5, "#1a202c", cumulative_label))
     if points:
         lines.append(Line(tuple(points), stroke="#1a202c", width=2))
     axis = ((left, top), (left, base_y), (left + plot_width, base_y), (left + plot_width, top))
     lines.append(Line(axis))
     texts.append(Text(14, top + plot_height / 2, unit, anchor="middle", size=11, rotate=-90))
-    notes = () if bars else ("No known contribution yet.",)
+    notes = () if bars else (labels.no_contribution,)
     return Chart(
         "chart-pareto",
-        "Pareto of contributions by part",
-        "Each part's known contribution to both stages, largest first (bars, left axis) and "
-        "the cumulative share of the known total (line, right axis).",
+        labels.pareto_title,
+        labels.pareto_description,
         width,
         height,
         rects=tuple(rects),
@@ -335,7 +389,9 @@ def share_colour(value: Decimal | None, peak: Decimal) -> str:
     return "#{:02x}{:02x}{:02x}".format(*rgb)
 
 
-def supply_tree(footprint: Footprint, graph: FootprintGraph, *, unit: str) -> Chart:
+def supply_tree(
+    footprint: Footprint, graph: FootprintGraph, *, unit: str, labels: ChartLabels = ENGLISH
+) -> Chart:
     rows = tree_rows(footprint, graph)
     row_height, indent, box_width, top = 26.0, 22.0, 300.0, 40.0
     depth = max((row.depth for row in rows), default=0)
@@ -360,10 +416,11 @@ def supply_tree(footprint: Footprint, graph: FootprintGraph, *, unit: str) -> Ch
         fill = "#fed7d7" if unknown else share_colour(row.share, peak)
         stroke = UNKNOWN_COLOUR if unknown else "#4a5568"
         amount = "" if row.amount is None else f"{number(row.amount, 5).rstrip('0').rstrip('.')} × "
+        kind = labels.provenance(row.provenance)
         tooltip = (
-            f"{row.name} ({row.trace_id}): {row.provenance.value}"
+            f"{row.name} ({row.trace_id}): {kind}"
             + ("" if unknown else f", {number(row.emission)} {unit}, {percent(row.share)}")
-            + (", shown above" if row.repeated else "")
+            + (f", {labels.shown_above}" if row.repeated else "")
         )
         rects.append(
             Rect(
@@ -380,36 +437,31 @@ def supply_tree(footprint: Footprint, graph: FootprintGraph, *, unit: str) -> Ch
         name = row.name if len(row.name) <= 34 else row.name[:33] + "…"
         dark = row.share is not None and peak > 0 and row.share / peak > Decimal("0.45")
         texts.append(Text(x + 6, y + 14, f"{amount}{name}", fill="#ffffff" if dark else "#1a202c"))
-        detail = f"{row.provenance.value}" + (
-            "" if unknown else f" · {percent(row.share)} · {number(row.emission)}"
-        )
+        detail = kind + ("" if unknown else f" · {percent(row.share)} · {number(row.emission)}")
         texts.append(
             Text(
-                x + box_width + 8, y + 14, detail + (" (repeated)" if row.repeated else ""), size=11
+                x + box_width + 8,
+                y + 14,
+                detail + (f" ({labels.repeated})" if row.repeated else ""),
+                size=11,
             )
         )
-    legend = (
-        ("primary", "", "#4a5568"),
-        ("secondary (factor)", "5 3", "#4a5568"),
-        ("assumed (what-if)", "2 2", "#4a5568"),
-        ("unknown", "", UNKNOWN_COLOUR),
-    )
-    for index, (label, dash, stroke) in enumerate(legend):
+    for index, provenance in enumerate(Provenance):
         x = 10 + index * 170
-        fill = "#fed7d7" if label == "unknown" else "#ffffff"
+        unknown = provenance == Provenance.UNKNOWN
+        label = labels.provenance(provenance)
+        stroke = UNKNOWN_COLOUR if unknown else "#4a5568"
+        fill = "#fed7d7" if unknown else "#ffffff"
+        dash = _PROVENANCE_DASH[provenance]
         rects.append(Rect(x, 10, 22, 14, fill, label, stroke=stroke, dash=dash))
         texts.append(Text(x + 28, 22, label, size=11))
-    notes = [
-        "Box colour: the part's own contribution as a share of the known total "
-        "(darker = larger). Amounts are per unit of the parent."
-    ]
+    notes = [labels.tree_colour_note]
     if len(rows) >= TREE_MAX_ROWS:
-        notes.append(f"Only the first {TREE_MAX_ROWS} rows are drawn.")
+        notes.append(labels.tree_truncated.format(rows=TREE_MAX_ROWS))
     return Chart(
         "chart-tree",
-        "Supply chain",
-        f"The parts of {footprint.parts_name} as the roll-up counted them, coloured by their "
-        "contribution share and marked primary, secondary, assumed or unknown.",
+        labels.tree_title,
+        labels.tree_description.format(name=footprint.parts_name),
         width,
         height,
         rects=tuple(rects),
@@ -420,7 +472,9 @@ def supply_tree(footprint: Footprint, graph: FootprintGraph, *, unit: str) -> Ch
 
 
 __all__ = [
+    "ENGLISH",
     "Chart",
+    "ChartLabels",
     "Dot",
     "Line",
     "Rect",

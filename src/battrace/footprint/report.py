@@ -19,7 +19,15 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from battrace.footprint.charts import STAGE_LABELS, number, pareto, percent, stage_bars, supply_tree
+from battrace.footprint.charts import (
+    ENGLISH,
+    ChartLabels,
+    number,
+    pareto,
+    percent,
+    stage_bars,
+    supply_tree,
+)
 from battrace.footprint.declaration import DECLARED_UNIT, Declaration
 from battrace.footprint.graph import FootprintGraph
 from battrace.footprint.plan import share
@@ -278,9 +286,11 @@ def render_html(
     declaration: Declaration | None = None,
     supplier_names: Mapping[uuid.UUID, str] | None = None,
     generated_at: datetime | None = None,
+    labels: ChartLabels = ENGLISH,
 ) -> str:
     """The report as one HTML page: summary, three inline SVG charts, unknown parts, all
-    contributions, and the declaration table when `declaration` is given."""
+    contributions, and the declaration table when `declaration` is given. `labels` are the
+    words of the charts and the stage names, in the reader's language (English by default)."""
     names = supplier_names or {}
     unit = footprint.unit or "kgCO2e per unit"
     env = Environment(
@@ -293,7 +303,7 @@ def render_html(
     known = footprint.known
     stages = [
         {
-            "label": STAGE_LABELS[stage],
+            "label": labels.stage(stage),
             "total": number(values.total),
             "own": number(values.own),
             "components": number(values.components),
@@ -309,7 +319,7 @@ def render_html(
     )
     unknown = [
         {
-            "stage": STAGE_LABELS[stage],
+            "stage": labels.stage(stage),
             "name": u.parts_name,
             "trace_id": str(u.trace_id),
             "supplier": _supplier_label(u.supplier_operator_id, names),
@@ -330,14 +340,14 @@ def render_html(
         primary_share=percent(footprint.primary_share),
         stages=stages,
         charts=(
-            stage_bars(footprint, unit=unit),
-            pareto(footprint, unit=unit),
-            supply_tree(footprint, graph, unit=unit),
+            stage_bars(footprint, unit=unit, labels=labels),
+            pareto(footprint, unit=unit, labels=labels),
+            supply_tree(footprint, graph, unit=unit, labels=labels),
         ),
         contributions=[
             {
                 "name": c.parts_name,
-                "stage": STAGE_LABELS[c_stage],
+                "stage": labels.stage(c_stage),
                 "supplier": _supplier_label(c.supplier_operator_id, names),
                 "origin": c.origin.value,
                 "provenance": c.provenance.value,

@@ -112,4 +112,46 @@ FOOTPRINT_MESSAGES: dict[str, tuple[str, str]] = {
     "factors.deleted": ("排出係数を削除しました。", "The emission factor was deleted."),
     "factors.delete_confirm": ("「{name}」を削除しますか？", "Delete “{name}”?"),
     "factors.assigned": ("排出係数を適用しました。", "The emission factor was applied."),
+    # the charts' words (battrace.footprint.charts.ChartLabels, one key per field)
+    "chart.stage_pre": ("原材料取得・前処理", "Raw material & pre-processing"),
+    "chart.stage_main": ("主要製造", "Main production"),
+    "chart.origin_own": ("自社工程", "own processes"),
+    "chart.origin_components": ("部品（調達品・下位部品）", "components (bought-in and sub-parts)"),
+    "chart.stages_title": ("段階別・由来別のCFP", "Footprint by stage and origin"),
+    "chart.stages_description": (
+        "{name} 1単位あたりの判明分のkgCO2e。段階ごとに、自社工程と部品由来に分けて示します。",
+        "Known kgCO2e per unit of {name}, per stage, split into the product's own processes and its components.",
+    ),
+    "chart.total_unknown": ("合計不明", "total unknown"),
+    "chart.stage_incomplete": (
+        "{count}件の部品の値が不明なため合計は確定していません。棒は判明分のみを示します",
+        "{count} part(s) without a value: the total is unknown, the bar shows only what is known",
+    ),
+    "chart.pareto_title": ("部品別の寄与（パレート図）", "Pareto of contributions by part"),
+    "chart.pareto_description": (
+        "各部品の判明分の寄与（両段階の合計）を大きい順に棒（左軸）で、判明分合計に対する累積比率を線（右軸）で示します。",
+        "Each part's known contribution to both stages, largest first (bars, left axis) and the cumulative share of the known total (line, right axis).",
+    ),
+    "chart.others": ("その他 {count} 件", "{count} others"),
+    "chart.cumulative": ("累積 {share}", "cumulative {share}"),
+    "chart.no_contribution": ("判明している寄与はまだありません。", "No known contribution yet."),
+    "chart.tree_title": ("サプライチェーン", "Supply chain"),
+    "chart.tree_description": (
+        "集計が数えた {name} の部品。寄与の比率で色分けし、一次データ・二次データ・仮定値・不明を区別します。",
+        "The parts of {name} as the roll-up counted them, coloured by their contribution share and marked primary, secondary, assumed or unknown.",
+    ),
+    "chart.primary": ("一次データ", "primary"),
+    "chart.secondary": ("二次データ（排出係数）", "secondary (factor)"),
+    "chart.assumed": ("仮定値（What-if）", "assumed (what-if)"),
+    "chart.unknown": ("不明", "unknown"),
+    "chart.shown_above": ("上に表示済み", "shown above"),
+    "chart.repeated": ("再掲", "repeated"),
+    "chart.tree_colour_note": (
+        "枠の色：判明分合計に対するその部品の寄与の比率（濃いほど大きい）。量は親1単位あたりです。",
+        "Box colour: the part's own contribution as a share of the known total (darker = larger). Amounts are per unit of the parent.",
+    ),
+    "chart.tree_truncated": (
+        "最初の {rows} 行のみ表示しています。",
+        "Only the first {rows} rows are drawn.",
+    ),
 }

@@ -5,7 +5,7 @@ factor to apply), a what-if, and the EU battery carbon-footprint declaration (pr
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import Any
 
@@ -15,6 +15,7 @@ from starlette.responses import Response
 from battrace import errors
 from battrace.footprint import charts, declaration, factors, hotspots, report, view
 from battrace.footprint.view import ProductFootprint
+from battrace.web import i18n
 from battrace.web.app import Ctx, page
 from battrace.web.forms import FormErrors, number
 
@@ -25,6 +26,13 @@ class WhatIfResult:
     before: Decimal | None
     after: Decimal | None
     delta: Decimal | None
+
+
+def chart_labels(lang: str) -> charts.ChartLabels:
+    """The charts' words in a page language, from the catalogue's `chart.<field>` keys."""
+    return charts.ChartLabels(
+        **{f.name: i18n.translate(lang, f"chart.{f.name}") for f in fields(charts.ChartLabels)}
+    )
 
 
 def _trace_id(ctx: Ctx) -> uuid.UUID:
@@ -106,6 +114,7 @@ def footprint_page(ctx: Ctx) -> Response:
     declared = _declaration(ctx, product, form_errors)
     names = dict(product.supplier_names)
     names[footprint.viewer] = ctx.operator_name
+    labels = chart_labels(ctx.lang)
     values: dict[str, Any] = {
         name: ctx.value(name)
         for name in (
@@ -128,11 +137,17 @@ def footprint_page(ctx: Ctx) -> Response:
         footprint=footprint,
         unit=unit,
         charts=(
-            (ctx.t("footprint.chart_stages"), charts.stage_bars(footprint, unit=unit)),
-            (ctx.t("footprint.chart_pareto"), charts.pareto(footprint, unit=unit)),
+            (
+                ctx.t("footprint.chart_stages"),
+                charts.stage_bars(footprint, unit=unit, labels=labels),
+            ),
+            (
+                ctx.t("footprint.chart_pareto"),
+                charts.pareto(footprint, unit=unit, labels=labels),
+            ),
             (
                 ctx.t("footprint.chart_tree"),
-                charts.supply_tree(footprint, product.graph, unit=unit),
+                charts.supply_tree(footprint, product.graph, unit=unit, labels=labels),
             ),
         ),
         by_part=hotspots.rank_parts(footprint)[:10],
@@ -166,7 +181,10 @@ def footprint_csv(ctx: Ctx) -> Response:
 def footprint_report(ctx: Ctx) -> Response:
     product, _ = _product(ctx)
     html = report.render_html(
-        product.footprint, product.graph, supplier_names=product.supplier_names
+        product.footprint,
+        product.graph,
+        supplier_names=product.supplier_names,
+        labels=chart_labels(ctx.lang),
     )
     return ctx.finish(Response(html, media_type="text/html; charset=utf-8"))
 
