@@ -80,6 +80,21 @@ DD_MESSAGES: dict[str, tuple[str, str]] = {
     "dd.attached": ("添付資料", "Documents"),
     "dd.hash_only": ("ハッシュのみ開示", "hash only"),
     "dd.report": ("DDレポート", "DD report"),
+    # one submitted version
+    "dd.version_title": ("DD回答 {version}", "DD answer, {version}"),
+    "dd.back_to_request": ("DD依頼に戻る", "Back to the DD request"),
+    "dd.version_superseded": (
+        "この版は後の版で置き換えられています。最新の版:",
+        "A later version supersedes this one. Newest:",
+    ),
+    "dd.version_facts": ("提出の内容", "Submission"),
+    "dd.version_released": ("上流の名称の開示", "Upstream names released"),
+    "dd.version_evidence": ("引用された証跡資料", "Evidence cited"),
+    "dd.version_no_evidence": (
+        "この版が引用した資料はありません。",
+        "This version cites no documents.",
+    ),
+    "dd.version_third_party": ("第三者発行", "third party"),
     # answer form
     "dd.answer_title": ("DD回答", "Answer due diligence"),
     "dd.answer_intro": (
