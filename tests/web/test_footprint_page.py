@@ -45,3 +45,33 @@ def test_charts_follow_the_page_language(app: FastAPI, seeded: Database) -> None
     assert "own processes" in english and "total unknown" in english
     assert "自社工程" not in english
     assert "own processes" in a.get(f"/parts/{journey.product}/footprint/report").text
+
+
+FACTOR_ID = re.compile(r'action="/factors/([0-9a-f-]{36})/delete"')
+
+
+def test_an_applied_factor_can_be_taken_off(app: FastAPI, seeded: Database) -> None:
+    journey = Journey(app)
+    a, b = journey.a, journey.b
+    footprint = f"/parts/{journey.product}/footprint"
+    added = a.post(
+        "/factors",
+        {"name": "汎用セル", "unit": "unit", "value": "12", "source": "IDEA", "year": "2024"},
+    )
+    factor = FACTOR_ID.search(added.text)
+    assert factor is not None
+    applied = a.post(f"{footprint}/factor", {"part": journey.cell, "factor": factor.group(1)})
+    assert "排出係数を適用しました。" in applied.text and "回答待ち" not in applied.text
+    assert "排出係数を適用した部品" in applied.text and "汎用セル (12 kgCO2e / 個)" in applied.text
+
+    remove = {"part": journey.cell}
+    forged = a.client.post(f"{footprint}/factor/delete", data=remove)
+    assert forged.status_code == 403  # no CSRF token
+    assert b.post(f"{footprint}/factor/delete", remove).status_code == 404  # not B's part
+    removed = a.post(f"{footprint}/factor/delete", remove)
+    assert removed.status_code == 200 and removed.url.path == footprint
+    assert "排出係数の適用を解除しました。" in removed.text
+    assert "排出係数を適用した部品" not in removed.text
+    assert "回答待ち" in removed.text  # the cell is unknown again, as before the factor
+    again = a.post(f"{footprint}/factor/delete", remove)
+    assert again.status_code == 404  # nothing applied any more

@@ -41,6 +41,13 @@ FOOTPRINT_MESSAGES: dict[str, tuple[str, str]] = {
     "footprint.apply": ("適用", "Apply"),
     "footprint.add_factor": ("排出係数を登録", "Add emission factors"),
     "footprint.all_known": ("すべての値が判明しています。", "Every value is known."),
+    "footprint.assigned_title": ("排出係数を適用した部品", "Parts with an emission factor"),
+    "footprint.factor": ("排出係数", "Emission factor"),
+    "footprint.unassign": ("適用を解除", "Remove"),
+    "footprint.unassign_confirm": (
+        "「{name}」への排出係数の適用を解除しますか？",
+        "Stop applying the emission factor to “{name}”?",
+    ),
     "footprint.what_if": ("What-if 分析", "What-if"),
     "footprint.what_if_hint": (
         "ある部品の値（部品1単位あたりkgCO2e）を仮に置き換えた場合の合計を試算します。保存はされません。",
@@ -112,6 +119,10 @@ FOOTPRINT_MESSAGES: dict[str, tuple[str, str]] = {
     "factors.deleted": ("排出係数を削除しました。", "The emission factor was deleted."),
     "factors.delete_confirm": ("「{name}」を削除しますか？", "Delete “{name}”?"),
     "factors.assigned": ("排出係数を適用しました。", "The emission factor was applied."),
+    "factors.unassigned": (
+        "排出係数の適用を解除しました。",
+        "The emission factor no longer applies to the part.",
+    ),
     # the charts' words (battrace.footprint.charts.ChartLabels, one key per field)
     "chart.stage_pre": ("原材料取得・前処理", "Raw material & pre-processing"),
     "chart.stage_main": ("主要製造", "Main production"),

@@ -1,6 +1,7 @@
 """A product's footprint from the CFP engine: totals per stage, the charts of the footprint
 report (stages, Pareto, supply chain), hotspots, parts without a value (with an emission
-factor to apply), a what-if, and the EU battery carbon-footprint declaration (provisional)."""
+factor to apply, and the parts a factor is applied to, to take it off again), a what-if, and
+the EU battery carbon-footprint declaration (provisional)."""
 
 from __future__ import annotations
 
@@ -155,6 +156,14 @@ def footprint_page(ctx: Ctx) -> Response:
         supplier_names=names,
         unknown=[(stage, u) for stage, s in footprint.stages.items() for u in s.unknown],
         factors=factor_rows,
+        assigned=sorted(
+            (
+                (product.graph.nodes[trace_id], factor)
+                for trace_id, factor in product.factors.items()
+                if trace_id in product.graph.nodes
+            ),
+            key=lambda item: item[0].parts_name,
+        ),
         parts_in_graph=sorted(
             (n for n in product.graph.nodes.values() if n.trace_id != footprint.root),
             key=lambda n: n.parts_name,
@@ -203,3 +212,15 @@ def assign_factor(ctx: Ctx) -> Response:
     except errors.InvalidRequest as exc:
         return ctx.redirect(f"/parts/{root}/footprint", flash=f"={exc.message}")
     return ctx.redirect(f"/parts/{root}/footprint", flash="factors.assigned")
+
+
+@page("/parts/{trace_id:uuid}/footprint/factor/delete", methods=("POST",))
+def unassign_factor(ctx: Ctx) -> Response:
+    """Stop applying a factor to a part: the service of `DELETE emissionFactors/assignment`."""
+    caller, root = ctx.operator_id, _trace_id(ctx)
+    try:
+        part = uuid.UUID(ctx.value("part"))
+    except ValueError as exc:
+        raise errors.NotFound("part") from exc
+    ctx.state.write(lambda s: factors.unassign_factor(s, caller=caller, trace_id=part))
+    return ctx.redirect(f"/parts/{root}/footprint", flash="factors.unassigned")
