@@ -185,6 +185,7 @@ def test_language_switch_and_catalogue(app: FastAPI, seeded: Database) -> None:
         "/plants",
         "/password",
         f"/requests/{journey.trade}",
+        f"/requests/{journey.trade}/edit",
         f"/parts/{journey.product}/footprint",
         "/factors",
         "/parts/import",

@@ -87,6 +87,13 @@ TRADES_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "request.send": ("依頼を送信", "Send the request"),
     "request.sent": ("CFPの依頼を送信しました。", "The CFP request was sent."),
+    "request.edit": ("依頼内容を変更", "Change the request"),
+    "request.edit_title": (
+        "「{name}」のCFP依頼を変更",
+        "Change the request for the CFP of “{name}”",
+    ),
+    "request.save_changes": ("変更を保存", "Save the changes"),
+    "request.amended": ("依頼内容を変更しました。", "The request was changed."),
     "request.overdue": ("期限切れ", "overdue"),
     "request.answer": ("回答されたCFP", "CFP answered"),
     "request.answer_value": ("回答値", "Value"),

@@ -15,6 +15,7 @@ from battrace.web.pages import (
     parts,
     plants,
     structure,
+    trade_requests,
     trades,
 )
 
@@ -33,5 +34,6 @@ __all__ = [
     "parts",
     "plants",
     "structure",
+    "trade_requests",
     "trades",
 ]

@@ -1,6 +1,6 @@
-"""CFP requests: send one for a bought-in part, the lists of requests sent and received, and
-one request's page with what each side may do (cancel; link one of my parts, send back with a
-reason, reply, answer with the linked part's CFP)."""
+"""CFP requests: the lists of requests sent and received, and one request's page with what
+each side may do (change, cancel; link one of my parts, send back with a reason, reply,
+answer with the linked part's CFP). Sending and changing a request: `trade_requests`."""
 
 from __future__ import annotations
 
@@ -12,12 +12,10 @@ from starlette.responses import Response
 
 from battrace import errors
 from battrace.connector import validators
-from battrace.identity import operators
 from battrace.store.base import utcnow
 from battrace.traceability import certificates, parts, rollup, trades
 from battrace.traceability.models import CfpResponseStatus, Part, Trade
 from battrace.web.app import Ctx, page
-from battrace.web.forms import FormErrors, parse_contract_message
 from battrace.web.pages.cfp import file_response
 from battrace.web.views import is_overdue, operator_names, trade_state
 
@@ -30,67 +28,6 @@ def _cursor(ctx: Ctx) -> uuid.UUID | None:
         return uuid.UUID(ctx.value("after")) if ctx.value("after") else None
     except ValueError:
         return None
-
-
-# ------------------------------------------------------------------------ sending
-
-
-def _request_form(
-    ctx: Ctx, part: Part, values: dict[str, str], form_errors: FormErrors, status: int = 200
-) -> Response:
-    return ctx.render(
-        "request_form.html", status=status, part=part, values=values, errors=form_errors
-    )
-
-
-def _own_part(ctx: Ctx) -> Part:
-    trace_id: uuid.UUID = ctx.request.path_params["trace_id"]
-    caller = ctx.operator_id
-    part = ctx.state.read(lambda s: parts.get_own_part(s, caller=caller, trace_id=trace_id))
-    if part is None:
-        raise errors.NotFound("part")
-    return part
-
-
-@page("/parts/{trace_id:uuid}/request")
-def request_form(ctx: Ctx) -> Response:
-    values = {"supplier": "", "message": "", "due": ""}
-    return _request_form(ctx, _own_part(ctx), values, FormErrors())
-
-
-@page("/parts/{trace_id:uuid}/request", methods=("POST",))
-def request_send(ctx: Ctx) -> Response:
-    part = _own_part(ctx)
-    values = {name: ctx.value(name) for name in ("supplier", "message", "due")}
-    caller = ctx.operator_id
-    form_errors = FormErrors()
-    try:
-        supplier = ctx.state.read(lambda s: operators.find_by_open_id(s, values["supplier"]))
-    except errors.NotFound:
-        form_errors.add("upstreamOperatorId", ctx.t("request.unknown_supplier"))
-        return _request_form(ctx, part, values, form_errors, status=400)
-    body = {
-        "tradeModel": {
-            "downstreamOperatorId": str(caller),
-            "downstreamTraceId": str(part.trace_id),
-            "upstreamOperatorId": str(supplier.id),
-            "tradeId": None,
-        },
-        "statusModel": {
-            "message": values["message"] or None,
-            "requestType": "CFP",
-            "responseDueDate": values["due"] or None,
-            "statusId": None,
-            "tradeId": None,
-        },
-    }
-    try:
-        request = validators.read_trade_request(body)
-        trade = ctx.state.write(lambda s: trades.request_trade(s, caller=caller, request=request))
-    except errors.InvalidRequest as exc:
-        parse_contract_message(exc.message, form_errors)
-        return _request_form(ctx, part, values, form_errors, status=400)
-    return ctx.redirect(f"/requests/{trade.id}", flash="request.sent")
 
 
 # ------------------------------------------------------------------------ listings
