@@ -121,16 +121,20 @@ def define_template(
     title_en: str,
     questions: object,
 ) -> Template:
-    """Make the next version of the caller's template `code` (version 1 if new)."""
+    """Make the next version of the caller's template `code` (version 1 if new). Every
+    problem of the code, the titles and the questions is reported at once."""
     problems = []
     if not isinstance(code, str) or not CODE.match(code) or code.startswith("BATTRACE."):
         problems.append("code: must be 1-40 of A-Z, 0-9, '.', '_', '-' (not BATTRACE.*).")
     for name, title in (("title.ja", title_ja), ("title.en", title_en)):
         if not isinstance(title, str) or not title.strip() or len(title) > 200:
             problems.append(f"{name}: must be 1 to 200 characters.")
+    try:
+        parsed = parse_questions(questions)
+    except errors.ValidationFailed as exc:
+        problems.append(exc.message)
     if problems:
         raise errors.ValidationFailed("; ".join(problems))
-    parsed = parse_questions(questions)
     latest = session.scalar(
         select(func.max(DdTemplate.version)).where(
             DdTemplate.owner_operator_id == caller, DdTemplate.code == code

@@ -1,7 +1,7 @@
-"""Due-diligence templates and requests: the templates an operator may use and their
-questions; asking the supplier of a bought-in part's trade for DD answers; the lists of DD
-requests sent and received; one request's page (the customer's view with the submitted
-versions, the supplier's answer form from `dd_answer`), and cancelling.
+"""Due-diligence requests: asking the supplier of a bought-in part's trade for DD answers;
+the lists of DD requests sent and received, paged; one request's page (the customer's view
+with the submitted versions, the supplier's answer form from `dd_answer`), and cancelling.
+Templates have their pages in `dd_templates`, one submitted version in `dd_version`.
 
 Every read and write goes through `battrace.diligence` with the logged-in operator's id;
 what the operator may not see is "not found" there, and so here.
@@ -43,26 +43,6 @@ def dd_overdue(request: DdRequest, today: date) -> bool:
 def request_id_of(ctx: Ctx) -> uuid.UUID:
     request_id: uuid.UUID = ctx.request.path_params["request_id"]
     return request_id
-
-
-# ------------------------------------------------------------------------ templates
-
-
-@page("/dd/templates")
-def template_list(ctx: Ctx) -> Response:
-    caller = ctx.operator_id
-    found = ctx.state.read(lambda s: templates.list_templates(s, caller=caller))
-    return ctx.render("dd_templates.html", templates=found)
-
-
-@page("/dd/templates/{template_id:uuid}")
-def template_detail(ctx: Ctx) -> Response:
-    caller = ctx.operator_id
-    template_id: uuid.UUID = ctx.request.path_params["template_id"]
-    found = ctx.state.read(
-        lambda s: templates.get_template(s, template_id=template_id, caller=caller)
-    )
-    return ctx.render("dd_template.html", dd_template=found)
 
 
 # ------------------------------------------------------------------------ sending
