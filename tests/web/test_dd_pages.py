@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from battrace.cli.seeds import ensure_company
 from battrace.diligence.templates import builtin_template
 from battrace.store import Database
-from battrace.web.pages.dd_answer import slots
+from battrace.web.pages.dd_answer_form import slots
 from tests.diligence.chain import REFINER
 from tests.diligence.workbooks import SmelterRow, TemplateSpec, assurance_rows, build
 from tests.web.support import Journey, WebUser, field_error, last_id

@@ -16,7 +16,7 @@ from battrace.diligence.builtin import BUILTIN_TEMPLATE_ID
 from battrace.diligence.templates import builtin_template
 from battrace.store import Database
 from battrace.web.pages import dd_requests
-from battrace.web.pages.dd_answer import slots
+from battrace.web.pages.dd_answer_form import slots
 from tests.diligence.chain import REFINER
 from tests.web.support import A, Journey, WebUser, link_ids
 from tests.web.test_dd_pages import ask_dd
