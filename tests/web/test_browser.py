@@ -368,6 +368,14 @@ def test_due_diligence_journey_in_chromium(server: str, browser: object, shots: 
     b.get_by_role("button", name="提出").click()
     b.get_by_text("第1版として提出しました。").wait_for()
 
+    # A: the answer's notification in the inbox leads to the request, then to version 1.
+    a.goto(f"{base}/inbox")
+    a.get_by_role("link", name="B社 がDDを回答しました").click()
+    a.get_by_role("heading", name="DD依頼: セルDD").wait_for()
+    a.get_by_role("link", name="第1版", exact=True).click()
+    a.get_by_role("heading", name="DD回答 第1版: セルDD").wait_for()
+    assert a.get_by_role("link", name="調達方針").count() >= 1
+
     # A: the product's DD report.
     a.goto(product_url)
     a.get_by_role("link", name="DDレポート").click()
