@@ -80,17 +80,17 @@ PARTS_MESSAGES: dict[str, tuple[str, str]] = {
     "import.message": ("内容", "Problem"),
     "import.checking": ("内容を確認しています…", "Checking the rows…"),
     "import.progress": (
-        "{done} / {total} 件の部品構成を登録しました",
-        "{done} of {total} structures saved",
+        "{done} / {total} 件の部品構成を書き込みました（完了まで確定しません）",
+        "{done} of {total} structures written (stored when all are)",
     ),
     "import.failed_rows": (
         "{count} 行にエラーがあります。何も登録していません。",
         "{count} row(s) have errors; nothing was registered.",
     ),
     "import.finished": ("{count} 件を登録しました。", "{count} registered."),
-    "import.finished_with_errors": (
-        "{count} 件を登録しました。登録できなかったものは下記のとおりです。",
-        "{count} registered; the ones below were not.",
+    "import.failed_at": (
+        "{row} 行目を登録できなかったため、何も登録していません。",
+        "Row {row} could not be stored, so nothing was registered.",
     ),
     "import.missing_columns": ("必須の列がありません", "required columns are missing"),
     "import.too_many": ("行数が上限（{max}行）を超えています", "more than {max} rows"),

@@ -5,8 +5,11 @@ One row per part. A row without `parentPartsName` describes a product (or an int
 part); a row with it is a child of that parent, with `amountRequired` per unit of the parent.
 A child may be the parent of other rows, so a file holds as many levels as needed. Every row
 is checked first (plant known, numbers, the contract's part rules); a file with any error
-writes nothing. Then each parent's structure is saved in its own transaction through the
-same service as `PUT partsStructure`, and the browser is told after each one.
+writes nothing. Then every parent's structure is saved through the same service as
+`PUT partsStructure`, all in one transaction: the file is stored whole or not at all. A
+structure the service refuses (say, one that would contain itself through parts stored since
+the check) rolls everything back and names its row. The transaction runs in a thread of its
+own so the browser can be told after each structure while it is open.
 """
 
 from __future__ import annotations
@@ -14,11 +17,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import queue
+import re
+import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import partial
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -167,15 +172,80 @@ def _read_row(
     return validators.read_parent_part({**body, "amountRequired": None}), amount
 
 
-def _save(
-    session: Session, *, caller: uuid.UUID, parent: PartWrite, children: list[ChildWrite]
-) -> parts.Structure:
-    return parts.save_structure(session, caller=caller, parent=parent, children=children)
+class ImportFailed(Exception):
+    """A structure the service refused, by the file's row; the whole import is rolled back."""
+
+    def __init__(self, row: int, message: str) -> None:
+        super().__init__(message)
+        self.row = row
+        self.message = message
+
+
+_CHILD = re.compile(r"^childrenPartsModel\[(\d+)\]")
+
+
+def _row_of(message: str, lines: list[int]) -> int:
+    """The file row a service message is about: the child it names, else the parent's row."""
+    match = _CHILD.match(message)
+    index = int(match.group(1)) + 1 if match else 0
+    return lines[index] if index < len(lines) else lines[0]
+
+
+def _save_all(
+    session: Session, *, caller: uuid.UUID, plan: Plan, saved: Callable[[int], None]
+) -> list[dict[str, str]]:
+    """Every structure of the plan in the caller's transaction; `saved(n)` after the n-th.
+    Raises ImportFailed at the first structure the service refuses."""
+    created: list[dict[str, str]] = []
+    for done, (parent, children, lines) in enumerate(plan.groups, start=1):
+        try:
+            structure = parts.save_structure(
+                session, caller=caller, parent=parent, children=children
+            )
+        except errors.BattraceError as exc:
+            raise ImportFailed(_row_of(exc.message, lines), exc.message) from exc
+        created.append(
+            {"name": structure.parent.parts_name, "url": f"/parts/{structure.parent.trace_id}"}
+        )
+        saved(done)
+    return created
+
+
+def _store(ctx: Ctx, plan: Plan, progress: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+    """Write the plan in one transaction; the last message: what was stored, or the row that
+    failed and nothing stored."""
+    caller, total = ctx.operator_id, len(plan.groups)
+
+    def saved(done: int) -> None:
+        progress(
+            {
+                "done": done,
+                "total": total,
+                "status": ctx.t("import.progress", done=done, total=total),
+            }
+        )
+
+    try:
+        created = ctx.state.write(lambda s: _save_all(s, caller=caller, plan=plan, saved=saved))
+    except ImportFailed as failure:
+        return {
+            "done": 0,
+            "total": total,
+            "status": ctx.t("import.failed_at", row=failure.row),
+            "created": [],
+            "errors": [vars(RowError(failure.row, "", failure.message))],
+        }
+    return {
+        "done": total,
+        "total": total,
+        "status": ctx.t("import.finished", count=len(created)),
+        "created": created,
+        "errors": [],
+    }
 
 
 def _run(ctx: Ctx, plan: Plan) -> Iterator[dict[str, Any]]:
-    """Save each structure; yield progress after each."""
-    caller = ctx.operator_id
+    """Check, then store; yield progress along the way and the outcome last."""
     total = len(plan.groups)
     yield {"done": 0, "total": total, "status": ctx.t("import.checking")}
     if plan.errors:
@@ -186,33 +256,26 @@ def _run(ctx: Ctx, plan: Plan) -> Iterator[dict[str, Any]]:
             "errors": [vars(e) for e in plan.errors],
         }
         return
-    created: list[dict[str, str]] = []
-    failures: list[RowError] = []
-    for done, (parent, children, lines) in enumerate(plan.groups, start=1):
+    # The transaction runs in a worker thread; its progress comes back through a queue (None
+    # when it ends), then its outcome, or the exception that ended it.
+    progress: queue.Queue[dict[str, Any] | None] = queue.Queue()
+    outcome: list[dict[str, Any]] = []
+    failure: list[Exception] = []
+
+    def work() -> None:
         try:
-            saved = ctx.state.write(partial(_save, caller=caller, parent=parent, children=children))
-            created.append(
-                {"name": saved.parent.parts_name, "url": f"/parts/{saved.parent.trace_id}"}
-            )
-        except errors.BattraceError as exc:
-            failures.append(RowError(lines[0], "", exc.message))
-        yield {
-            "done": done,
-            "total": total,
-            "status": ctx.t("import.progress", done=done, total=total),
-        }
-    status = (
-        ctx.t("import.finished", count=len(created))
-        if not failures
-        else ctx.t("import.finished_with_errors", count=len(created))
-    )
-    yield {
-        "done": total,
-        "total": total,
-        "status": status,
-        "created": created,
-        "errors": [vars(e) for e in failures],
-    }
+            outcome.append(_store(ctx, plan, progress.put))
+        except Exception as exc:  # raised again in the response's thread below
+            failure.append(exc)
+        finally:
+            progress.put(None)
+
+    threading.Thread(target=work, name="csv-import", daemon=True).start()
+    while (message := progress.get()) is not None:
+        yield message
+    if failure:
+        raise failure[0]
+    yield outcome[0]
 
 
 @page("/parts/import")
@@ -234,7 +297,10 @@ def import_file(ctx: Ctx) -> Response:
     if "application/x-ndjson" in ctx.request.headers.get("accept", ""):
         lines = (json.dumps(message, ensure_ascii=False) + "\n" for message in _run(ctx, plan))
         return ctx.finish(StreamingResponse(lines, media_type="application/x-ndjson"))
-    messages = list(_run(ctx, plan))
+    outcome = list(_run(ctx, plan))[-1]
     return ctx.render(
-        "import.html", status=400 if plan.errors else 200, columns=COLUMNS, messages=messages[-1:]
+        "import.html",
+        status=400 if outcome.get("errors") else 200,
+        columns=COLUMNS,
+        messages=[outcome],
     )
