@@ -28,9 +28,10 @@ import numpy as np
 import numpy.typing as npt
 
 from battrace.errors import NotFound
-from battrace.footprint.graph import FootprintGraph, PartNode
+from battrace.footprint.graph import FootprintGraph, PartNode, StageValues
 from battrace.footprint.units import declared_for
 from battrace.traceability.cfp import Dqr, Stage
+from battrace.traceability.rollup import StageTotal
 
 STAGES = tuple(Stage)  # column order of the stage axis
 PRODUCTION, COMPONENT = 0, 1  # slots of the value axis
@@ -131,26 +132,24 @@ class GraphColumns:
         return builder.build(cls)
 
 
+_NO_RATINGS = (math.nan, math.nan, math.nan)
+_NO_VALUES = (math.nan,) * (len(STAGES) * 2)
+
+
 class _Builder:
-    """Fills the arrays of `GraphColumns.of` one node at a time."""
+    """Collects the rows of `GraphColumns.of` in plain lists (a NumPy store per scalar costs
+    more than the list), then turns them into arrays."""
 
     def __init__(self, graph: FootprintGraph) -> None:
-        size = len(graph.nodes)
         self.graph = graph
         self.index = {trace_id: at for at, trace_id in enumerate(graph.nodes)}
         self.operators: dict[uuid.UUID | None, int] = {None: 0}
         self.units: dict[str | None, int] = {None: 0}
-        self.kind = np.empty(size, dtype=np.int8)
-        self.owner = np.zeros(size, dtype=np.intp)
-        self.supplier = np.zeros(size, dtype=np.intp)
-        self.amount_unit = np.zeros(size, dtype=np.intp)
-        self.declared_unit = np.zeros(size, dtype=np.intp)
-        self.answer_unit = np.zeros(size, dtype=np.intp)
-        self.has_own = np.zeros(size, dtype=np.bool_)
-        self.released = np.zeros(size, dtype=np.bool_)
-        self.value = np.full((len(STAGES), 2, size), math.nan)
-        self.dqr = np.full((len(STAGES), 2, 3, size), math.nan)
-        self.indptr = np.zeros(size + 1, dtype=np.intp)
+        self.codes: list[tuple[int, int, int, int, int, int, bool, bool]] = []
+        self.values: list[tuple[float, ...]] = []  # per part: stage-major, slot-minor
+        self.ratings: list[tuple[float, ...]] = []  # per part: stage, slot, then ter/ger/tir
+        self.rated: dict[int, tuple[float, float, float]] = {}  # by id: the graph keeps them
+        self.indptr = [0]
         self.children: list[int] = []
         self.amounts: list[float] = []
 
@@ -160,63 +159,88 @@ class _Builder:
     def unit(self, value: str | None) -> int:
         return self.units.setdefault(value, len(self.units))
 
+    def ratings_of(self, dqr: Dqr) -> tuple[float, float, float]:
+        ratings = self.rated.get(id(dqr))
+        if ratings is None:
+            ratings = self.rated[id(dqr)] = _ratings(dqr)
+        return ratings
+
     def add(self, at: int, node: PartNode) -> None:
         code = kind_of(node)
-        self.kind[at] = code
-        self.owner[at] = self.operator(node.operator_id)
-        self.amount_unit[at] = self.unit(node.amount_required_unit)
-        self.declared_unit[at] = self.unit(node.declared_unit)
+        supplier = answer_unit = 0
+        released = False
+        values, ratings = _NO_VALUES, _NO_RATINGS * (len(STAGES) * 2)
         if code is Kind.BOUNDARY:
-            self.add_answer(at, node)
+            boundary = node.boundary
+            assert boundary is not None  # noqa: S101 (BOUNDARY means answered)
+            supplier = self.operator(boundary.supplier_operator_id)
+            answer_unit = self.unit(boundary.declared_unit)
+            released = boundary.released.total_cfp
+            values, ratings = self.answer(boundary.totals)
         elif code is Kind.NONE:
-            self.supplier[at] = self.operator(node.requested_from)
+            supplier = self.operator(node.requested_from)
         elif node.own is not None:
-            self.has_own[at] = True
-            for s, stage in enumerate(STAGES):
-                values = node.own[stage]
-                production, component = values.production, values.component
-                self.value[s, :, at] = (_float(production.emission), _float(component.emission))
-                self.dqr[s, PRODUCTION, :, at] = _ratings(production.dqr)
-                self.dqr[s, COMPONENT, :, at] = _ratings(component.dqr)
+            values, ratings = self.own(node.own)
+        self.codes.append(
+            (code, self.operator(node.operator_id), supplier,
+             self.unit(node.amount_required_unit), self.unit(node.declared_unit), answer_unit,
+             node.own is not None and code in (Kind.PARENT, Kind.OWN), released)
+        )  # fmt: skip
+        self.values.append(values)
+        self.ratings.append(ratings)
         if code is Kind.PARENT:
+            index = self.index
             for edge in node.children:
-                if edge.child not in self.index:
+                below = index.get(edge.child)
+                if below is None:
                     raise NotFound(f"traceId: {edge.child} was not found.")
-                self.children.append(self.index[edge.child])
+                self.children.append(below)
                 self.amounts.append(float(edge.amount_required))
-        self.indptr[at + 1] = len(self.children)
+        self.indptr.append(len(self.children))
 
-    def add_answer(self, at: int, node: PartNode) -> None:
-        boundary = node.boundary
-        assert boundary is not None  # noqa: S101 (BOUNDARY means answered)
-        self.supplier[at] = self.operator(boundary.supplier_operator_id)
-        self.answer_unit[at] = self.unit(boundary.declared_unit)
-        self.released[at] = boundary.released.total_cfp
-        for s, stage in enumerate(STAGES):
-            total = boundary.totals.get(stage)
-            if total is not None:
-                self.value[s, COMPONENT, at] = _float(total.emission)
-                self.dqr[s, COMPONENT, :, at] = _ratings(total.dqr)
+    def own(self, own: Mapping[Stage, StageValues]) -> tuple[tuple[float, ...], tuple[float, ...]]:
+        values: list[float] = []
+        ratings: list[float] = []
+        for stage in STAGES:
+            for row in (own[stage].production, own[stage].component):
+                values.append(_float(row.emission))
+                ratings.extend(self.ratings_of(row.dqr))
+        return tuple(values), tuple(ratings)
+
+    def answer(
+        self, totals: Mapping[Stage, StageTotal]
+    ) -> tuple[tuple[float, ...], tuple[float, ...]]:
+        values: list[float] = []
+        ratings: list[float] = []
+        for stage in STAGES:
+            total = totals.get(stage)
+            values += (math.nan, math.nan if total is None else _float(total.emission))
+            ratings += _NO_RATINGS
+            ratings += _NO_RATINGS if total is None else self.ratings_of(total.dqr)
+        return tuple(values), tuple(ratings)
 
     def build(self, cls: type[GraphColumns]) -> GraphColumns:
-        nodes = self.graph.nodes.values()
+        size = len(self.codes)
+        codes = np.asarray(self.codes, dtype=np.intp).reshape(size, 8).T
+        value = np.asarray(self.values, dtype=np.float64).reshape(size, len(STAGES), 2)
+        dqr = np.asarray(self.ratings, dtype=np.float64).reshape(size, len(STAGES), 2, 3)
         return cls(
             viewer=self.graph.viewer,
             trace_ids=list(self.index),
-            names=[node.parts_name for node in nodes],
+            names=[node.parts_name for node in self.graph.nodes.values()],
             operators=list(self.operators),
             units=list(self.units),
-            kind=self.kind,
-            owner=self.owner,
-            supplier=self.supplier,
-            amount_unit=self.amount_unit,
-            declared_unit=self.declared_unit,
-            answer_unit=self.answer_unit,
-            has_own=self.has_own,
-            released=self.released,
-            value=self.value,
-            dqr=self.dqr,
-            indptr=self.indptr,
+            kind=codes[0].astype(np.int8),
+            owner=codes[1].copy(),
+            supplier=codes[2].copy(),
+            amount_unit=codes[3].copy(),
+            declared_unit=codes[4].copy(),
+            answer_unit=codes[5].copy(),
+            has_own=codes[6].astype(np.bool_),
+            released=codes[7].astype(np.bool_),
+            value=np.ascontiguousarray(value.transpose(1, 2, 0)),
+            dqr=np.ascontiguousarray(dqr.transpose(1, 2, 3, 0)),
+            indptr=np.asarray(self.indptr, dtype=np.intp),
             child=np.asarray(self.children, dtype=np.intp),
             amount=np.asarray(self.amounts, dtype=np.float64),
         )
