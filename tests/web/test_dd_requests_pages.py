@@ -11,7 +11,7 @@ import uuid
 from fastapi import FastAPI
 
 from battrace.cli.seeds import ensure_company
-from battrace.diligence import exchange, templates
+from battrace.diligence import requesting, templates
 from battrace.diligence.builtin import BUILTIN_TEMPLATE_ID
 from battrace.diligence.templates import builtin_template
 from battrace.store import Database
@@ -28,7 +28,7 @@ def many_requests(database: Database, trade_id: str, count: int) -> list[str]:
     with database.transaction() as session:
         templates.ensure_builtin(session)
         for _ in range(count):
-            request = exchange.send_request(
+            request = requesting.send_request(
                 session,
                 caller=A.operator_id,
                 trade_id=uuid.UUID(trade_id),
@@ -37,7 +37,7 @@ def many_requests(database: Database, trade_id: str, count: int) -> list[str]:
                 due_date=None,
                 message=None,
             )
-            exchange.cancel_request(session, caller=A.operator_id, request_id=request.id)
+            requesting.cancel_request(session, caller=A.operator_id, request_id=request.id)
             made.append(str(request.id))
     return made
 

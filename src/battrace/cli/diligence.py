@@ -37,9 +37,9 @@ def _operator(session: Session, open_operator_id: str) -> uuid.UUID:
 
 
 def _submit(session: Session, caller: uuid.UUID, request_id: uuid.UUID) -> None:
-    from battrace.diligence import exchange  # noqa: PLC0415
+    from battrace.diligence import answering  # noqa: PLC0415
 
-    response = exchange.submit(session, caller=caller, request_id=request_id)
+    response = answering.submit(session, caller=caller, request_id=request_id)
     console.print(f"submitted version [bold]{response.version}[/]")
 
 
@@ -53,13 +53,13 @@ def send(
     template_id: Annotated[str | None, typer.Option(help="default: the built-in one")] = None,
 ) -> None:
     """Send a DD request to the supplier of one of your trades."""
-    from battrace.diligence import exchange, templates  # noqa: PLC0415
+    from battrace.diligence import requesting, templates  # noqa: PLC0415
     from battrace.diligence.builtin import BUILTIN_TEMPLATE_ID  # noqa: PLC0415
 
     with _reported(), _database() as database, database.transaction() as session:
         caller = _operator(session, open_operator_id)
         templates.ensure_builtin(session)
-        request = exchange.send_request(
+        request = requesting.send_request(
             session,
             caller=caller,
             trade_id=uuid.UUID(trade_id),
@@ -77,12 +77,13 @@ def assurances(
     open_operator_id: Annotated[str, AS],
 ) -> None:
     """Replace your facility assurance list (RMAP, Copper Mark, … status per CID)."""
-    from battrace.diligence import exchange, workbooks  # noqa: PLC0415
+    from battrace.diligence import workbooks  # noqa: PLC0415
+    from battrace.diligence.facilities import import_assurances  # noqa: PLC0415
 
     with _reported(), _database() as database, database.transaction() as session:
         caller = _operator(session, open_operator_id)
         entries = workbooks.parse_assurance_list(file.read_bytes())
-        count = exchange.import_assurances(session, caller=caller, entries=entries)
+        count = import_assurances(session, caller=caller, entries=entries)
         console.print(f"{count} facility assurances imported")
 
 
@@ -122,12 +123,12 @@ def answer(
 ) -> None:
     """Save your draft answer to a request from a JSON file."""
     from battrace.connector import diligence_api  # noqa: PLC0415
-    from battrace.diligence import exchange  # noqa: PLC0415
+    from battrace.diligence import answering  # noqa: PLC0415
 
     body: Any = json.loads(file.read_text(encoding="utf-8"))
     with _reported(), _database() as database, database.transaction() as session:
         caller = _operator(session, open_operator_id)
-        exchange.save_draft(
+        answering.save_draft(
             session,
             caller=caller,
             request_id=uuid.UUID(request_id),

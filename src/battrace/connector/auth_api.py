@@ -28,7 +28,7 @@ from battrace.connector.errors import (
 from battrace.connector.params import unexpected, uuid_list_param
 from battrace.connector.runtime import answer, authenticate, check_api_key, state_of
 from battrace.connector.shapes import operator_json, plant_json
-from battrace.diligence import exchange
+from battrace.diligence import reset as dd_reset
 from battrace.errors import InvalidParameters
 from battrace.footprint import factors
 from battrace.identity import accounts, operators, plants
@@ -215,7 +215,7 @@ async def data_reset(request: Request) -> Response:
 
         def reset(session: Session) -> None:
             trade_ids = reset_data.trades_of(session, operator_ids)
-            exchange.forget_operators(session, operator_ids=operator_ids, trade_ids=trade_ids)
+            dd_reset.forget_operators(session, operator_ids=operator_ids, trade_ids=trade_ids)
             factors.forget_operators(session, operator_ids=operator_ids)
             reset_data.reset_operators(
                 session, caller=caller.operator_id, operator_ids=operator_ids

@@ -32,15 +32,17 @@ from battrace.connector.errors import RequestContext, Source, json_response
 from battrace.connector.params import uuid_param
 from battrace.connector.runtime import Caller, answer, authenticate, state_of
 from battrace.diligence import (
+    answering,
     evidence,
-    exchange,
     report,
+    requesting,
     rollup,
     templates,
     workbook_answers,
     workbooks,
 )
 from battrace.diligence.builtin import BUILTIN_TEMPLATE_ID
+from battrace.diligence.facilities import FacilityWrite, facilities_of, import_assurances
 from battrace.diligence.models import DdEvidence, DdFacility, DdRequest, DdResponse
 from battrace.diligence.templates import Template
 from battrace.store.base import utcnow
@@ -178,7 +180,7 @@ def _request_json(request: DdRequest) -> dict[str, Any]:
         "overdue": bool(
             request.due_date
             and request.due_date < utcnow().date()
-            and request.status in exchange.OPEN
+            and request.status in requesting.OPEN
         ),
         "message": request.message,
         "replyMessage": request.reply_message,
@@ -248,11 +250,11 @@ def _evidence_json(row: DdEvidence) -> dict[str, Any]:
 
 
 def _request_detail(session: Session, caller: uuid.UUID, request_id: uuid.UUID) -> dict[str, Any]:
-    request = exchange.visible_request(session, caller=caller, request_id=request_id)
-    found = exchange.versions(session, caller=caller, request_id=request_id)
+    request = requesting.visible_request(session, caller=caller, request_id=request_id)
+    found = answering.versions(session, caller=caller, request_id=request_id)
     cited = {uuid.UUID(e) for r in found for a in r.answers for e in a.get("evidence", [])}
     documents = evidence.documents(session, cited)
-    facilities = exchange.facilities_of(session, [r.id for r in found])
+    facilities = facilities_of(session, [r.id for r in found])
     return {
         **_request_json(request),
         "responses": [_response_json(r, facilities[r.id], documents) for r in found],
@@ -278,7 +280,7 @@ async def send_request(request: Request) -> Response:
 
         def send(session: Session) -> dict[str, Any]:
             templates.ensure_builtin(session)
-            made = exchange.send_request(
+            made = requesting.send_request(
                 session,
                 caller=caller.operator_id,
                 trade_id=trade_id,
@@ -299,7 +301,7 @@ async def list_requests(request: Request) -> Response:
     def work(request: Request, caller: Caller, raw: bytes) -> Response:
         direction = request.query_params.get("direction")
         found = state_of(request).read(
-            lambda s: exchange.list_requests(s, caller=caller.operator_id, direction=direction)
+            lambda s: requesting.list_requests(s, caller=caller.operator_id, direction=direction)
         )
         return json_response([_request_json(r) for r in found])
 
@@ -324,7 +326,7 @@ async def cancel_request(request: Request, request_id: str) -> Response:
         wanted = _uuid(request_id, "requestId")
         done = state_of(request).write(
             lambda s: _request_json(
-                exchange.cancel_request(s, caller=caller.operator_id, request_id=wanted)
+                requesting.cancel_request(s, caller=caller.operator_id, request_id=wanted)
             )
         )
         return json_response(done)
@@ -341,7 +343,7 @@ async def send_back(request: Request, request_id: str) -> Response:
         reply = _text(_body(raw).get("replyMessage"), "replyMessage")
         done = state_of(request).write(
             lambda s: _request_json(
-                exchange.send_back(
+                requesting.send_back(
                     s, caller=caller.operator_id, request_id=wanted, reply_message=reply
                 )
             )
@@ -351,13 +353,13 @@ async def send_back(request: Request, request_id: str) -> Response:
     return await _serve(request, work)
 
 
-def answer_writes(body: Mapping[str, Any]) -> list[exchange.AnswerWrite]:
+def answer_writes(body: Mapping[str, Any]) -> list[answering.AnswerWrite]:
     writes = []
     for i, item in enumerate(_list(body.get("answers"), "answers")):
         if not isinstance(item, Mapping):
             raise errors.ValidationFailed(f"answers[{i}]: must be an object.")
         writes.append(
-            exchange.AnswerWrite(
+            answering.AnswerWrite(
                 code=str(item.get("code") or ""),
                 material=_text(item.get("material"), f"answers[{i}].material"),
                 value=item.get("value"),
@@ -371,13 +373,13 @@ def answer_writes(body: Mapping[str, Any]) -> list[exchange.AnswerWrite]:
     return writes
 
 
-def facility_writes(body: Mapping[str, Any]) -> list[exchange.FacilityWrite]:
+def facility_writes(body: Mapping[str, Any]) -> list[FacilityWrite]:
     writes = []
     for i, item in enumerate(_list(body.get("facilities"), "facilities")):
         if not isinstance(item, Mapping):
             raise errors.ValidationFailed(f"facilities[{i}]: must be an object.")
         writes.append(
-            exchange.FacilityWrite(
+            FacilityWrite(
                 material=str(item.get("material") or ""),
                 facility_id=_text(item.get("facilityId"), f"facilities[{i}].facilityId"),
                 name=str(item.get("name") or ""),
@@ -390,11 +392,11 @@ def facility_writes(body: Mapping[str, Any]) -> list[exchange.FacilityWrite]:
     return writes
 
 
-def signer_of(body: Mapping[str, Any]) -> exchange.Signer:
+def signer_of(body: Mapping[str, Any]) -> answering.Signer:
     signer = body.get("signer") or {}
     if not isinstance(signer, Mapping):
         raise errors.ValidationFailed("signer: must be an object.")
-    return exchange.Signer(
+    return answering.Signer(
         name=_text(signer.get("name"), "signer.name"),
         title=_text(signer.get("title"), "signer.title"),
         email=_text(signer.get("email"), "signer.email"),
@@ -416,7 +418,7 @@ async def save_answer(request: Request, request_id: str) -> Response:
             raise errors.ValidationFailed("releaseUpstream: must be true or false.")
 
         def save(session: Session) -> dict[str, Any]:
-            exchange.save_draft(
+            answering.save_draft(
                 session,
                 caller=caller.operator_id,
                 request_id=wanted,
@@ -462,7 +464,7 @@ async def submit(request: Request, request_id: str) -> Response:
         wanted = _uuid(request_id, "requestId")
 
         def done(session: Session) -> dict[str, Any]:
-            exchange.submit(session, caller=caller.operator_id, request_id=wanted)
+            answering.submit(session, caller=caller.operator_id, request_id=wanted)
             return _request_detail(session, caller.operator_id, wanted)
 
         return json_response(state_of(request).write(done), 201)
@@ -564,7 +566,7 @@ async def put_assurances(request: Request) -> Response:
     def work(request: Request, caller: Caller, raw: bytes) -> Response:
         entries = workbooks.parse_assurance_list(raw)
         count = state_of(request).write(
-            lambda s: exchange.import_assurances(s, caller=caller.operator_id, entries=entries)
+            lambda s: import_assurances(s, caller=caller.operator_id, entries=entries)
         )
         return json_response({"imported": count})
 

@@ -22,7 +22,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from battrace import errors
-from battrace.diligence import evidence, exchange
+from battrace.diligence import answering, evidence, requesting
+from battrace.diligence.facilities import facilities_of
 from battrace.diligence.models import DdRequest, DdResponse
 from battrace.diligence.questions import Question
 from battrace.diligence.risk import (
@@ -108,10 +109,10 @@ def _latest_request(
         .order_by(DdRequest.created_at.desc())
     ).all()
     for request in requests:
-        response = exchange.latest_submitted(session, request.id)
+        response = answering.latest_submitted(session, request.id)
         if response is not None:
             return request, response
-    open_requests = [r for r in requests if r.status in exchange.OPEN]
+    open_requests = [r for r in requests if r.status in requesting.OPEN]
     return (open_requests[0] if open_requests else None), None
 
 
@@ -223,7 +224,7 @@ class _Builder:
         attestations: list[Attestation],
         visible: dict[str, set[str]],
     ) -> None:
-        facility_rows = exchange.facilities_of(self.session, [response.id])[response.id]
+        facility_rows = facilities_of(self.session, [response.id])[response.id]
         facts = [
             FacilityFact(f.material, f.facility_id, f.name, f.country, f.status.value, f.valid_to)
             for f in facility_rows

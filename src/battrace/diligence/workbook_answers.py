@@ -24,8 +24,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from battrace import errors
-from battrace.diligence import exchange, workbooks
+from battrace.diligence import answering, requesting, workbooks
 from battrace.diligence.builtin import BUILTIN_TEMPLATE_ID
+from battrace.diligence.facilities import FacilityWrite
 
 MINERAL_QUESTIONS = {
     "EMRT": {
@@ -90,7 +91,7 @@ def fill_draft(
     session: Session, *, caller: uuid.UUID, request_id: uuid.UUID, content: bytes
 ) -> dict[str, Any]:
     """Read the workbook and save the merged draft; returns what was read, with warnings."""
-    request = exchange.visible_request(session, caller=caller, request_id=request_id)
+    request = requesting.visible_request(session, caller=caller, request_id=request_id)
     if request.upstream_operator_id != caller:
         raise errors.BusinessRuleViolation("requestId: only the supplier can do this.")
     if request.template_id != BUILTIN_TEMPLATE_ID:
@@ -98,7 +99,7 @@ def fill_draft(
             "requestId: workbooks fill the built-in template only; answer this one directly."
         )
     parsed = workbooks.parse_workbook(content)
-    draft = exchange.current_draft(session, request.id) or exchange.latest_submitted(
+    draft = answering.current_draft(session, request.id) or answering.latest_submitted(
         session, request.id
     )
     kept: dict[tuple[str, str | None], dict[str, Any]] = {
@@ -109,7 +110,7 @@ def fill_draft(
         before = kept.get(key, {})
         kept[key] = {**before, "code": key[0], "material": key[1], "value": value}
     answers = [
-        exchange.AnswerWrite(
+        answering.AnswerWrite(
             code=a["code"],
             material=a.get("material"),
             value=a.get("value"),
@@ -119,7 +120,7 @@ def fill_draft(
         for a in kept.values()
     ]
     facilities = [
-        exchange.FacilityWrite(
+        FacilityWrite(
             material=s.metal.value,
             facility_id=s.smelter_id,
             name=s.name,
@@ -129,13 +130,13 @@ def fill_draft(
         if s.metal.value in request.materials
     ]
     declaration = parsed.declaration
-    exchange.save_draft(
+    answering.save_draft(
         session,
         caller=caller,
         request_id=request.id,
         answers=answers,
         facilities=facilities,
-        signer=exchange.Signer(
+        signer=answering.Signer(
             declaration.representative_name,
             declaration.representative_title,
             declaration.representative_email,

@@ -4,7 +4,7 @@ trades of some operators, so a test suite can start again. Trades go if either s
 since a trade belongs to both. Operators, accounts, keys and the audit log stay.
 
 Other contexts forget their own rows first (`footprint.factors.forget_operators`,
-`diligence.exchange.forget_operators`); the endpoint calls them in that order.
+`diligence.reset.forget_operators`); the endpoint calls them in that order.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from battrace import errors
-from battrace.diligence import evidence, exchange, workbook_answers
+from battrace.diligence import answering, evidence, requesting, workbook_answers
 from battrace.diligence.models import AssuranceStatus, DdResponse
 from battrace.diligence.questions import DocumentType
 from battrace.diligence.workbook_cells import WorkbookInvalid
@@ -71,7 +71,7 @@ def answer_page(
         facility_rows=rows,
         statuses=[s.value for s in AssuranceStatus],
         document_types=[d.value for d in DocumentType],
-        answerable=request.status in exchange.ANSWERABLE,
+        answerable=request.status in requesting.ANSWERABLE,
         workbook=workbook,
         workbook_error=workbook_error,
         overdue=dd_overdue(request, utcnow().date()),
@@ -104,7 +104,7 @@ def _save(ctx: Ctx, *, then_submit: bool) -> Response:
         return again()
 
     def write(session: Session) -> DdResponse:
-        draft = exchange.save_draft(
+        draft = answering.save_draft(
             session,
             caller=caller,
             request_id=request_id,
@@ -114,7 +114,7 @@ def _save(ctx: Ctx, *, then_submit: bool) -> Response:
             release_upstream=answer.release_upstream,
         )
         if then_submit:
-            return exchange.submit(session, caller=caller, request_id=request_id)
+            return answering.submit(session, caller=caller, request_id=request_id)
         return draft
 
     try:
@@ -144,7 +144,9 @@ def send_back(ctx: Ctx) -> Response:
     caller, request_id = ctx.operator_id, request_id_of(ctx)
     reason = optional(ctx.value("reason"))
     ctx.state.write(
-        lambda s: exchange.send_back(s, caller=caller, request_id=request_id, reply_message=reason)
+        lambda s: requesting.send_back(
+            s, caller=caller, request_id=request_id, reply_message=reason
+        )
     )
     return ctx.redirect("/dd/received", flash="dd.sent_back")
 

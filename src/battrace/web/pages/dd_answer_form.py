@@ -1,7 +1,7 @@
 """The supplier's DD answer form and the domain's writes: which answers the form asks for
 (company-wide questions once, per-material questions once per requested material, in that
 fixed order), the form's values from a stored answer or from what was posted, the posted form
-read into `exchange` writes, and the domain's `where: message` problems placed beside the
+read into `answering` writes, and the domain's `where: message` problems placed beside the
 fields they name.
 
 Form fields are named by the question's slot in that fixed order (`a3` the value, `e3` the
@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from battrace.diligence import exchange
+from battrace.diligence import answering
+from battrace.diligence.facilities import FacilityWrite
 from battrace.diligence.models import DdResponse
 from battrace.diligence.questions import AnswerType, Question
 from battrace.diligence.templates import Template
@@ -103,11 +104,11 @@ def values_posted(ctx: Ctx, all_slots: list[Slot]) -> dict[str, Any]:
 
 @dataclass
 class Answer:
-    answers: list[exchange.AnswerWrite]
+    answers: list[answering.AnswerWrite]
     answer_fields: list[str]  # the form field of each answer, to place its error
-    facilities: list[exchange.FacilityWrite]
+    facilities: list[FacilityWrite]
     facility_rows: list[int]
-    signer: exchange.Signer
+    signer: answering.Signer
     release_upstream: bool
 
 
@@ -122,7 +123,7 @@ def _slot_value(slot: Slot, text: str, form_errors: FormErrors) -> Any:  # noqa:
 
 
 def read_answer(ctx: Ctx, all_slots: list[Slot], form_errors: FormErrors) -> Answer:
-    answer = Answer([], [], [], [], exchange.Signer(None, None, None), False)
+    answer = Answer([], [], [], [], answering.Signer(None, None, None), False)
     for slot in all_slots:
         text = ctx.value(slot.name)
         comment = optional(ctx.value(f"c{slot.index}"))
@@ -136,7 +137,9 @@ def read_answer(ctx: Ctx, all_slots: list[Slot], form_errors: FormErrors) -> Ans
         if value is None and not comment and not attached and not text:
             continue
         answer.answers.append(
-            exchange.AnswerWrite(slot.question.code, slot.material, value, comment, tuple(attached))
+            answering.AnswerWrite(
+                slot.question.code, slot.material, value, comment, tuple(attached)
+            )
         )
         answer.answer_fields.append(slot.name)
     columns = {name: ctx.values(f"f_{name}") for name in FACILITY_FIELDS}
@@ -145,7 +148,7 @@ def read_answer(ctx: Ctx, all_slots: list[Slot], form_errors: FormErrors) -> Ans
         if not (cell["cid"] or cell["name"] or cell["country"]):
             continue
         answer.facilities.append(
-            exchange.FacilityWrite(
+            FacilityWrite(
                 material=cell["material"],
                 facility_id=optional(cell["cid"]),
                 name=cell["name"],
@@ -154,7 +157,7 @@ def read_answer(ctx: Ctx, all_slots: list[Slot], form_errors: FormErrors) -> Ans
             )
         )
         answer.facility_rows.append(row)
-    answer.signer = exchange.Signer(
+    answer.signer = answering.Signer(
         optional(ctx.value("signer_name")),
         optional(ctx.value("signer_title")),
         optional(ctx.value("signer_email")),

@@ -10,7 +10,8 @@ import uuid
 from starlette.responses import HTMLResponse, Response
 
 from battrace import errors
-from battrace.diligence import exchange, report, rollup, workbooks
+from battrace.diligence import report, rollup, workbooks
+from battrace.diligence.facilities import import_assurances
 from battrace.diligence.questions import RiskCategory
 from battrace.store.base import utcnow
 from battrace.web.app import Ctx, page
@@ -64,9 +65,7 @@ def assurances_upload(ctx: Ctx) -> Response:
         return ctx.render("dd_assurances.html", status=400, errors=form_errors, imported=None)
     try:
         entries = workbooks.parse_assurance_list(upload.content)
-        count = ctx.state.write(
-            lambda s: exchange.import_assurances(s, caller=caller, entries=entries)
-        )
+        count = ctx.state.write(lambda s: import_assurances(s, caller=caller, entries=entries))
     except errors.InvalidRequest as exc:
         form_errors.add("file", exc.message)
         return ctx.render("dd_assurances.html", status=400, errors=form_errors, imported=None)

@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from battrace import errors
-from battrace.diligence import evidence, exchange, templates
+from battrace.diligence import answering, evidence, requesting, templates
 from battrace.diligence.builtin import BUILTIN_TEMPLATE_ID
+from battrace.diligence.facilities import facilities_of
 from battrace.diligence.models import DdEvidence, DdFacility, DdRequest, DdResponse
 from battrace.diligence.questions import Material, Question
 from battrace.store.base import utcnow
@@ -34,7 +35,7 @@ PAGE_SIZE = 20
 
 def dd_overdue(request: DdRequest, today: date) -> bool:
     return (
-        request.status in exchange.OPEN
+        request.status in requesting.OPEN
         and request.due_date is not None
         and request.due_date < today
     )
@@ -100,7 +101,7 @@ def send(ctx: Ctx) -> Response:
 
     def write(session: Session) -> DdRequest:
         templates.ensure_builtin(session)
-        return exchange.send_request(
+        return requesting.send_request(
             session,
             caller=caller,
             trade_id=trade_id,
@@ -158,14 +159,14 @@ class RequestRow:
 def _rows(
     session: Session, caller: uuid.UUID, direction: str, after: uuid.UUID | None
 ) -> dict[str, Any]:
-    found, next_cursor = exchange.page_requests(
+    found, next_cursor = requesting.page_requests(
         session, caller=caller, direction=direction, after=after, limit=PAGE_SIZE
     )
     rows = []
     for request in found:
         submitted = [
             r
-            for r in exchange.versions(session, caller=caller, request_id=request.id)
+            for r in answering.versions(session, caller=caller, request_id=request.id)
             if r.version is not None
         ]
         rows.append(
@@ -231,12 +232,12 @@ class VersionView:
 
 def request_page_data(session: Session, caller: uuid.UUID, request_id: uuid.UUID) -> dict[str, Any]:
     """A request, its part, template, parties and every version the caller may see."""
-    request = exchange.visible_request(session, caller=caller, request_id=request_id)
+    request = requesting.visible_request(session, caller=caller, request_id=request_id)
     template = templates.template_by_id(session, request.template_id)
-    found = exchange.versions(session, caller=caller, request_id=request_id)
+    found = answering.versions(session, caller=caller, request_id=request_id)
     cited = {uuid.UUID(e) for r in found for a in r.answers for e in a.get("evidence", [])}
     documents = evidence.documents(session, cited)
-    facilities = exchange.facilities_of(session, [r.id for r in found])
+    facilities = facilities_of(session, [r.id for r in found])
     views = [
         VersionView(
             response,
@@ -290,5 +291,5 @@ def request_detail(ctx: Ctx) -> Response:
 @page("/dd/{request_id:uuid}/cancel", methods=("POST",))
 def cancel(ctx: Ctx) -> Response:
     caller, request_id = ctx.operator_id, request_id_of(ctx)
-    ctx.state.write(lambda s: exchange.cancel_request(s, caller=caller, request_id=request_id))
+    ctx.state.write(lambda s: requesting.cancel_request(s, caller=caller, request_id=request_id))
     return ctx.redirect(f"/dd/{request_id}", flash="dd.cancelled")

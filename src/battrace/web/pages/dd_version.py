@@ -2,7 +2,7 @@
 cites, the signer and when it was submitted.
 
 Both parties of the request may read it: the supplier and the customer. The versions come
-from `request_page_data`, that is from `exchange.versions`, which never gives the customer a
+from `request_page_data`, that is from `answering.versions`, which never gives the customer a
 draft; a draft has no version number, so no address here names one. Anyone else, and a
 version that does not exist, is "not found".
 """

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from battrace import errors
-from battrace.diligence import exchange
+from battrace.diligence import requesting
 from battrace.footprint import view
 from battrace.store.base import utcnow
 from battrace.traceability import notifications, parts, trades
@@ -85,13 +85,13 @@ def dashboard(ctx: Ctx) -> Response:
         )
         dd_sent = [
             r
-            for r in exchange.list_requests(session, caller=caller, direction="sent")
-            if r.status in exchange.OPEN
+            for r in requesting.list_requests(session, caller=caller, direction="sent")
+            if r.status in requesting.OPEN
         ]
         dd_received = [
             r
-            for r in exchange.list_requests(session, caller=caller, direction="received")
-            if r.status in exchange.OPEN
+            for r in requesting.list_requests(session, caller=caller, direction="received")
+            if r.status in requesting.OPEN
         ]
         return {
             "dd_open_sent": len(dd_sent),
