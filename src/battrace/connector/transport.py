@@ -246,7 +246,8 @@ def _certification(
         return []
     owner, owner_trace, released = part.operator_id, part.trace_id, True
     graph = rollup.SupplyGraph(session).load([part.trace_id])
-    node = graph.nodes[part.trace_id]
+    node = graph.node(part.trace_id)
+    assert node is not None  # noqa: S101 (the caller's own part is the graph's root)
     trade = node.answered_trade if not (part.is_parent or part.terminated_flag) else None
     if trade is not None and trade.upstream_trace_id is not None:
         owner, owner_trace = trade.upstream_operator_id, trade.upstream_trace_id

@@ -6,7 +6,7 @@ supplier disclosed to this viewer (its total per stage and DQR, or nothing where
 and the disclosure decision, never the supplier's structure or parts. The rules for which
 value a part has are those of `traceability.rollup` (the rows `GET cfp` returns), whose
 loader reads the store breadth-first in a few set-based queries per tier; this module only
-reshapes its result into the viewer's view.
+reshapes its result into the viewer's view, and reads the names of the viewer's own parts.
 """
 
 from __future__ import annotations
@@ -26,8 +26,14 @@ from sqlalchemy.orm import Session
 from battrace.errors import NotFound
 from battrace.traceability.cfp import COMPONENT, PRODUCTION, Dqr, Stage
 from battrace.traceability.disclosure import Released
-from battrace.traceability.models import CfpValue, Part
-from battrace.traceability.rollup import Node, StageTotal, SupplyGraph
+from battrace.traceability.models import Part
+from battrace.traceability.rollup import (
+    StageTotal,
+    SupplyGraph,
+    SupplyNode,
+    Term,
+    trace_id_among,
+)
 
 if TYPE_CHECKING:
     from battrace.footprint.columns import GraphColumns
@@ -124,27 +130,48 @@ class FootprintGraph:
         return node
 
 
-def _value(row: CfpValue | None) -> OwnValue:
-    if row is None:
+def _value(term: Term | None) -> OwnValue:
+    if term is None:
         return OwnValue(None, Dqr.empty())
-    return OwnValue(row.ghg_emission, Dqr(row.ter, row.ger, row.tir))
+    return OwnValue(term.emission, term.dqr)
 
 
-def _own_values(node: Node) -> Mapping[Stage, StageValues] | None:
-    if not node.rows:
+def _own_values(node: SupplyNode) -> Mapping[Stage, StageValues] | None:
+    if not node.values:
         return None
     return MappingProxyType(
         {
             stage: StageValues(
-                _value(node.rows.get(PRODUCTION[stage])), _value(node.rows.get(COMPONENT[stage]))
+                _value(node.values.get(PRODUCTION[stage])),
+                _value(node.values.get(COMPONENT[stage])),
             )
             for stage in Stage
         }
     )
 
 
-def _viewer_node(supply: SupplyGraph, node: Node) -> PartNode:
-    part = node.part
+@dataclass(frozen=True)
+class _Names:
+    parts_name: str
+    support_parts_name: str | None
+    amount_required_unit: str | None
+
+
+def _names(
+    session: Session, viewer: uuid.UUID, trace_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, _Names]:
+    """The viewer's names for its parts; the roll-up's loader reads only what totals need."""
+    return {
+        trace_id: _Names(name, support, None if unit is None else str(unit.value))
+        for trace_id, name, support, unit in session.execute(
+            select(
+                Part.trace_id, Part.parts_name, Part.support_parts_name, Part.amount_required_unit
+            ).where(Part.operator_id == viewer, trace_id_among(session, Part.trace_id, trace_ids))
+        )
+    }
+
+
+def _viewer_node(supply: SupplyGraph, node: SupplyNode, names: _Names) -> PartNode:
     trade = node.trade
     boundary = None
     request = RequestState.NONE
@@ -153,23 +180,21 @@ def _viewer_node(supply: SupplyGraph, node: Node) -> PartNode:
     answered = node.answered_trade
     if answered is not None and answered.upstream_trace_id is not None:
         request = RequestState.ANSWERED
-        upstream = supply.nodes.get(answered.upstream_trace_id)
         boundary = Boundary(
             supplier_operator_id=answered.upstream_operator_id,
             supplier_trace_id=answered.upstream_trace_id,
             released=supply.released(answered),
             totals=MappingProxyType(supply.disclosed(answered)),
-            declared_unit=upstream.unit if upstream else None,
+            declared_unit=supply.unit(answered.upstream_trace_id),
         )
-    unit = part.amount_required_unit
     return PartNode(
-        trace_id=part.trace_id,
-        operator_id=part.operator_id,
-        parts_name=part.parts_name,
-        support_parts_name=part.support_parts_name,
-        amount_required_unit=None if unit is None else str(unit.value),
-        terminated=part.terminated_flag,
-        is_parent=part.is_parent,
+        trace_id=node.trace_id,
+        operator_id=node.operator_id,
+        parts_name=names.parts_name,
+        support_parts_name=names.support_parts_name,
+        amount_required_unit=names.amount_required_unit,
+        terminated=node.terminated_flag,
+        is_parent=node.is_parent,
         declared_unit=node.unit,
         own=_own_values(node),
         children=tuple(Edge(child, amount) for child, amount in node.children),
@@ -200,17 +225,20 @@ def load_graph(
         if trace_id not in owned:
             raise NotFound(f"traceId: {trace_id} was not found.")
     supply = SupplyGraph(session).load(wanted)
-    nodes: dict[uuid.UUID, PartNode] = {}
+    sources: dict[uuid.UUID, SupplyNode] = {}
     frontier = list(wanted)
     while frontier:
         trace_id = frontier.pop()
-        source = supply.nodes.get(trace_id)
-        if trace_id in nodes or source is None or source.part.operator_id != viewer:
+        if trace_id in sources:
             continue
-        node = _viewer_node(supply, source)
-        nodes[trace_id] = node
-        frontier.extend(edge.child for edge in node.children)
-    return FootprintGraph.build(viewer=viewer, roots=wanted, nodes=nodes.values())
+        source = supply.node(trace_id)
+        if source is None or source.operator_id != viewer:
+            continue
+        sources[trace_id] = source
+        frontier.extend(child for child, _ in source.children)
+    names = _names(session, viewer, list(sources))
+    nodes = [_viewer_node(supply, source, names[trace_id]) for trace_id, source in sources.items()]
+    return FootprintGraph.build(viewer=viewer, roots=wanted, nodes=nodes)
 
 
 __all__ = [

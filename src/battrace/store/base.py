@@ -9,14 +9,15 @@ PostgreSQL as NUMERIC(15, 5)).
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Dialect, MetaData, Numeric
+from sqlalchemy import BigInteger, ColumnElement, DateTime, Dialect, MetaData, Numeric, type_coerce
 from sqlalchemy import Enum as SAEnum
-from sqlalchemy.orm import DeclarativeBase
-from sqlalchemy.types import TypeDecorator, TypeEngine
+from sqlalchemy.orm import DeclarativeBase, QueryableAttribute
+from sqlalchemy.types import NullType, TypeDecorator, TypeEngine
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -85,6 +86,32 @@ class Decimal5(TypeDecorator[Decimal]):
         if dialect.name == "sqlite":
             return Decimal(int(value)).scaleb(-DECIMAL_PLACES)
         return value if isinstance(value, Decimal) else Decimal(value)
+
+    @staticmethod
+    def unprocessed(column: QueryableAttribute[Any]) -> ColumnElement[Any]:
+        """`column` as the driver returns it, for `bulk_reader`."""
+        return type_coerce(column, NullType())
+
+    def bulk_reader(self, dialect: Dialect) -> Callable[[Any], Decimal | None] | None:
+        """`process_result_value` for millions of `unprocessed` values; None when the driver's
+        values are final already (PostgreSQL's Decimal).
+
+        Every value comes back exactly as a row of this type would give it. SQLite's scaled
+        integers repeat (ratings, the common amounts), so each distinct one is decoded once.
+        """
+        if dialect.name != "sqlite":
+            return None
+        decoded: dict[int, Decimal] = {}
+
+        def read(value: int | None) -> Decimal | None:
+            if value is None:
+                return None
+            found = decoded.get(value)
+            if found is None:
+                found = decoded[value] = Decimal(int(value)).scaleb(-DECIMAL_PLACES)
+            return found
+
+        return read
 
 
 def tidy_decimal(value: Decimal) -> Decimal:

@@ -1,0 +1,227 @@
+"""`traceability.rollup`: the exact roll-up rule on plain values, and the loader on graphs
+that are wide (a tier of thousands of parts in one query), deep (more tiers than Python's
+recursion limit) or cyclic, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from decimal import Decimal
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from battrace.footprint import load_graph
+from battrace.identity.models import Operator, Plant
+from battrace.store import Database
+from battrace.store.base import utcnow
+from battrace.traceability.cfp import Dqr, Stage
+from battrace.traceability.models import (
+    AmountUnit,
+    CfpResponseStatus,
+    CfpType,
+    CfpValue,
+    Part,
+    PartEdge,
+    Trade,
+    TradeTreeStatus,
+)
+from battrace.traceability.rollup import StageTotal, SupplyGraph, Term, cfp_rows, combine
+
+UNIT = "kgCO2e/kilogram"
+
+
+def reference_combine(terms: Sequence[Term]) -> StageTotal:
+    """The rule as first written: sum, then each indicator weighted on its own."""
+    emission: Decimal | None = Decimal(0)
+    for term in terms:
+        emission = None if emission is None or term.emission is None else emission + term.emission
+
+    def weighted(pick: str) -> Decimal | None:
+        numerator = Decimal(0)
+        weight = Decimal(0)
+        for term in terms:
+            value = getattr(term.dqr, pick)
+            if value is None or term.emission is None or term.emission <= 0:
+                continue
+            numerator += value * term.emission
+            weight += term.emission
+        return numerator / weight if weight > 0 else None
+
+    return StageTotal(emission, Dqr(weighted("ter"), weighted("ger"), weighted("tir")))
+
+
+emissions = st.one_of(
+    st.none(),
+    st.decimals(min_value=-5, max_value=10**6, places=5),
+    st.integers(1, 10**6).map(lambda n: Decimal(n) / 7),  # 28 significant digits
+)
+ratings = st.one_of(st.none(), st.sampled_from([Decimal(1), Decimal("2.5"), Decimal(10) / 3]))
+terms = st.lists(st.builds(Term, emissions, st.builds(Dqr, ratings, ratings, ratings)))
+
+
+@given(terms)
+def test_combine_gives_the_digits_of_the_rule_as_written(values: list[Term]) -> None:
+    assert repr(combine(values)) == repr(reference_combine(values))
+
+
+# ----------------------------------------------------------------------------- loader
+
+
+class Chain:
+    """Rows written straight into the store: operators, plants, parts, structures, CFP."""
+
+    def __init__(self) -> None:
+        self.rows: list[object] = []
+        self.operators: list[uuid.UUID] = []
+        self.plants: list[uuid.UUID] = []
+
+    def operator(self) -> int:
+        at = len(self.operators)
+        operator, plant = uuid.uuid4(), uuid.uuid4()
+        self.operators.append(operator)
+        self.plants.append(plant)
+        self.rows.append(
+            Operator(id=operator, name=f"op{at}", address="x", open_operator_id=f"{at:013d}")
+        )
+        self.rows.append(
+            Plant(operator_id=operator, id=plant, name="p", address="x", open_plant_id=f"{at:019d}")
+        )
+        return at
+
+    def part(
+        self, owner: int, *, parent: bool = False, terminated: bool = False, cfp: str | None = None
+    ) -> uuid.UUID:
+        trace_id = uuid.uuid4()
+        self.rows.append(
+            Part(
+                operator_id=self.operators[owner],
+                trace_id=trace_id,
+                plant_id=self.plants[owner],
+                parts_name=str(trace_id),
+                terminated_flag=terminated,
+                amount_required_unit=AmountUnit.KILOGRAM,
+                is_parent=parent,
+            )
+        )
+        if cfp is not None:
+            cfp_id = uuid.uuid4()
+            for cfp_type, value in (
+                (CfpType.PRE_PRODUCTION, cfp),
+                (CfpType.PRE_COMPONENT, "0"),
+                (CfpType.MAIN_PRODUCTION, cfp),
+                (CfpType.MAIN_COMPONENT, "0"),
+            ):
+                self.rows.append(
+                    CfpValue(
+                        operator_id=self.operators[owner],
+                        trace_id=trace_id,
+                        cfp_type=cfp_type,
+                        cfp_id=cfp_id,
+                        ghg_emission=Decimal(value),
+                        ghg_declared_unit=UNIT,
+                        dqr_type="preProcessing",
+                        ter=Decimal(1),
+                        ger=Decimal(2),
+                        tir=Decimal(3),
+                    )
+                )
+        return trace_id
+
+    def edge(self, owner: int, parent: uuid.UUID, child: uuid.UUID, amount: str) -> None:
+        self.rows.append(
+            PartEdge(
+                operator_id=self.operators[owner],
+                parent_trace_id=parent,
+                child_trace_id=child,
+                amount_required=Decimal(amount),
+            )
+        )
+
+    def answer(self, customer: int, bought: uuid.UUID, supplier: int, product: uuid.UUID) -> None:
+        now = utcnow()
+        self.rows.append(
+            Trade(
+                id=uuid.uuid4(),
+                status_id=uuid.uuid4(),
+                downstream_operator_id=self.operators[customer],
+                upstream_operator_id=self.operators[supplier],
+                downstream_trace_id=bought,
+                upstream_trace_id=product,
+                cfp_response_status=CfpResponseStatus.COMPLETED,
+                trade_tree_status=TradeTreeStatus.TERMINATED,
+                completed_count_modified_at=now,
+                trades_count_modified_at=now,
+            )
+        )
+
+    def store(self, database: Database) -> None:
+        with database.transaction() as session:
+            for kind in (Operator, Plant, Part, PartEdge, CfpValue, Trade):
+                session.add_all(row for row in self.rows if isinstance(row, kind))
+                session.flush()
+
+
+def test_a_tier_of_thousands_of_parts_is_read_whole(database: Database) -> None:
+    chain = Chain()
+    maker, supplier = chain.operator(), chain.operator()
+    product = chain.part(maker, parent=True, cfp="1")
+    expected = Decimal(1)
+    for at in range(2500):  # more ids than any IN list may hold on old SQLite
+        if at % 2:
+            leaf = chain.part(maker, terminated=True, cfp=f"0.{at:05d}")
+            expected += Decimal("0.5") * Decimal(f"0.{at:05d}")
+        else:
+            leaf = chain.part(maker)
+            answer = chain.part(supplier, terminated=True, cfp="2")
+            chain.answer(maker, leaf, supplier, answer)
+            expected += Decimal("0.5") * 2
+        chain.edge(maker, product, leaf, "0.5")
+    chain.store(database)
+    with database.transaction(write=False) as session:
+        graph = load_graph(session, viewer=chain.operators[maker], roots=[product])
+        total = SupplyGraph(session).load([product]).total(product)
+    assert len(graph.nodes) == 2501
+    assert sum(node.boundary is not None for node in graph.nodes.values()) == 1250
+    assert [edge.child for edge in graph.nodes[product].children] == sorted(
+        edge.child for edge in graph.nodes[product].children
+    )
+    assert total[Stage.PRE] == StageTotal(expected, Dqr(Decimal(1), Decimal(2), Decimal(3)))
+
+
+def test_a_chain_deeper_than_the_recursion_limit_has_a_total(database: Database) -> None:
+    chain = Chain()
+    owners = [chain.operator() for _ in range(3)]
+    root = top = chain.part(owners[0], parent=True, cfp="1")
+    for depth in range(1, 600):  # a product, its bought-in part, the supplier's product, ...
+        owner, supplier = owners[(depth - 1) % 3], owners[depth % 3]
+        bought = chain.part(owner)
+        chain.edge(owner, top, bought, "1")
+        top = chain.part(supplier, parent=True, cfp="1")
+        chain.answer(owner, bought, supplier, top)
+    chain.store(database)
+    with database.transaction(write=False) as session:
+        rows = cfp_rows(session, caller=chain.operators[owners[0]], trace_ids=[root])
+    assert [(row.cfp_type, row.ghg_emission) for row in rows[4:6]] == [
+        ("preProductionTotal", Decimal(1)),
+        ("preComponentTotal", Decimal(599)),  # the 599 products above, 1 each
+    ]
+
+
+def test_a_cycle_through_answered_requests_is_unknown_not_endless(database: Database) -> None:
+    chain = Chain()
+    a, b = chain.operator(), chain.operator()
+    product_a = chain.part(a, parent=True, cfp="1")
+    bought_a = chain.part(a)
+    chain.edge(a, product_a, bought_a, "1")
+    product_b = chain.part(b, parent=True, cfp="1")
+    bought_b = chain.part(b)
+    chain.edge(b, product_b, bought_b, "1")
+    chain.answer(a, bought_a, b, product_b)
+    chain.answer(b, bought_b, a, product_a)  # a's product is made of itself, two steps up
+    chain.store(database)
+    with database.transaction(write=False) as session:
+        graph = load_graph(session, viewer=chain.operators[a], roots=[product_a])
+    boundary = graph.nodes[bought_a].boundary
+    assert boundary is not None
+    assert boundary.totals[Stage.PRE].emission is None
