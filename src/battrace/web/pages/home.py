@@ -1,5 +1,6 @@
 """The operator dashboard: open CFP and DD requests both ways, overdue answers, data coverage of the
-operator's products, and the latest notifications."""
+operator's products, and the latest notifications, CFP and DD together, shown as the inbox
+shows them (the `notice_item` macro)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from battrace.web.pages.dd_requests import dd_overdue
 from battrace.web.views import is_overdue, operator_names, trade_state
 
 PRODUCTS_SHOWN = 10
+NOTICES_SHOWN = 5
 TRADES_READ = 500
 
 
@@ -71,7 +73,13 @@ def dashboard(ctx: Ctx) -> Response:
             after=None,
         )
         latest, _ = notifications.list_notifications(
-            session, caller=caller, notified_from=None, notified_to=None, after=None, limit=5
+            session,
+            caller=caller,
+            notified_from=None,
+            notified_to=None,
+            after=None,
+            limit=NOTICES_SHOWN,
+            request_type=None,
         )
         open_sent = [t for t in sent if t.cfp_response_status == CfpResponseStatus.NOT_COMPLETED]
         open_received = [
