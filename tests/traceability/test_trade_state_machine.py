@@ -293,3 +293,23 @@ def test_trade_state_machine(client: TestClient, seeded: Database) -> None:
         suppress_health_check=[HealthCheck.too_slow],
     )
     Trades.TestCase().runTest()
+
+
+def test_a_nul_character_is_refused_in_the_contract_shape(
+    client: TestClient, seeded: Database
+) -> None:
+    """Go's decoder accepts U+0000, PostgreSQL can't store it: a 400, and nothing changes."""
+    world = build_world(client, seeded)
+    response = client.put(
+        f"{DT}?dataTarget=tradeRequest",
+        headers=world.a,
+        json=trade_request(A.operator_id, world.a_parent, B.operator_id, message="a\x00b"),
+    )
+    assert response.status_code == 400, response.text
+    body = response.json()
+    assert body["code"] == "[dataspace] BadRequest"
+    assert "U+0000" in body["detail"] or "U+0000" in body["message"]
+    statuses = client.get(
+        f"{DT}?dataTarget=status&statusTarget=REQUEST&traceId={world.a_parent}", headers=world.a
+    )
+    assert statuses.json() == []

@@ -89,6 +89,15 @@ def test_contract_validation_is_shown_beside_the_fields(app: FastAPI, seeded: Da
     assert field_error(request.text, "supplier") == "この法人番号の事業者は登録されていません"
 
 
+def test_a_nul_character_is_refused_before_the_database(app: FastAPI, seeded: Database) -> None:
+    journey = Journey(app)
+    plant = journey.a.post("/plants", {"plantName": "a\x00b", "plantAddress": "x",
+                                       "openPlantId": "1234567890123000009"})  # fmt: skip
+    assert plant.status_code == 400
+    assert journey.a.get("/parts", q="\x00").status_code == 400
+    assert "a\x00b" not in journey.a.get("/plants").text
+
+
 def test_another_company_sees_nothing_of_mine(app: FastAPI, seeded: Database) -> None:
     journey = Journey(app)
     b = journey.b

@@ -28,6 +28,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from battrace import errors
+from battrace.connector import wire
 from battrace.connector.errors import RequestContext, Source, json_response
 from battrace.connector.params import uuid_param
 from battrace.connector.runtime import Caller, answer, authenticate, state_of
@@ -68,6 +69,7 @@ def _body(raw: bytes) -> Mapping[str, Any]:
         raise errors.ValidationFailed("request body: must be JSON.") from None
     if not isinstance(body, Mapping):
         raise errors.ValidationFailed("request body: must be a JSON object.")
+    wire.reject_nul(body)
     return body
 
 

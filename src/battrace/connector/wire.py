@@ -87,7 +87,32 @@ def parse_json(raw: bytes) -> object:
     except gojson.Truncated as exc:
         raise BindError("") from exc
     text = raw[:end].decode("utf-8", errors="replace")
-    return json.loads(text, parse_float=Decimal, parse_int=Decimal)
+    value = json.loads(text, parse_float=Decimal, parse_int=Decimal)
+    reject_nul(value)
+    return value
+
+
+NUL = "\x00"
+
+
+def reject_nul(value: object, path: str = "") -> None:
+    """Raise BindError if a string (or key) of a JSON value holds U+0000.
+
+    Go accepts it, but no text column of PostgreSQL can store it (nor can JSONB): refused
+    here, in the contract's error shape, rather than failing at the database.
+    """
+    if isinstance(value, str):
+        if NUL in value:
+            raise BindError(f"{path or 'body'}: must not contain the NUL character (U+0000)")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            child = f"{path}.{key}" if path else str(key)
+            if NUL in str(key):
+                raise BindError(f"{child}: must not contain the NUL character (U+0000)")
+            reject_nul(item, child)
+    elif isinstance(value, list):
+        for at, item in enumerate(value):
+            reject_nul(item, f"{path}[{at}]")
 
 
 def _match_key(fields: Mapping[str, GoType], key: str) -> str | None:

@@ -245,6 +245,8 @@ async def _serve(request: Request, handler: Handler, *, public: bool) -> Respons
     ctx = Ctx(
         request, state, session or anonymous(), lang if lang in i18n.LANGUAGES else i18n.DEFAULT
     )
+    if any("\x00" in value for value in request.query_params.values()):
+        return ctx.render("error.html", status=400, message=ctx.t("error.bad_form"))
     if request.method == "POST":
         try:
             data = await request.form(max_files=10, max_fields=5000)
@@ -255,6 +257,8 @@ async def _serve(request: Request, handler: Handler, *, public: bool) -> Respons
                 if item.filename:
                     content = await item.read()
                     ctx.files[name] = UploadedFile(item.filename, item.content_type, content)
+            elif "\x00" in item or "\x00" in name:  # no text column can store it
+                return ctx.render("error.html", status=400, message=ctx.t("error.bad_form"))
             else:
                 ctx.form.setdefault(name, []).append(item)
         await data.close()
