@@ -113,12 +113,12 @@ def test_each_version_has_a_read_only_page(app: FastAPI, seeded: Database) -> No
         text = old.text
         assert "DD回答 第1版" in text and "調達部長" in text and "hanako@b.example" in text
         assert "Cobalt refinery" in text and "CID000101" in text
-        assert "<td>50.0</td>" in text and "<td>80.0</td>" not in text
+        assert "<td>50</td>" in text and "<td>80</td>" not in text  # as typed, not 50.0
         assert f'<a href="/dd/evidence/{audit}" download>監査報告書</a>' in text
         assert "非公開監査" in text and f"/dd/evidence/{secret}" not in text
         assert f'href="/dd/{rid}/versions/2">第2版</a>' in text  # superseded: the newest
         newest = user.get(f"/dd/{rid}/versions/2").text
-        assert "<td>80.0</td>" in newest and "社長" in newest and "置き換えられて" not in newest
+        assert "<td>80</td>" in newest and "社長" in newest and "置き換えられて" not in newest
         assert "この版が引用した資料はありません。" in newest
         assert user.get(f"/dd/{rid}/versions/3").status_code == 404  # the draft has no number
         assert user.get(f"/dd/{rid}/versions/0").status_code == 404

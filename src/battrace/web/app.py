@@ -96,6 +96,8 @@ def _number(value: Decimal | float | int | None) -> str:
         return ""
     if isinstance(value, Decimal):
         return format(tidy_decimal(value), "f")
+    if isinstance(value, float):  # DD answers are stored as JSON numbers: 50.0 reads 50
+        return format(tidy_decimal(Decimal(repr(value))), "f")
     return str(value)
 
 
