@@ -40,6 +40,8 @@ MAIN_PAGES = {
     "csv-import",
     "dd-answer",
     "dd-report",
+    "inbox",
+    "dd-version",
 }
 
 if not Path(CHROMIUM).exists():
@@ -370,11 +372,13 @@ def test_due_diligence_journey_in_chromium(server: str, browser: object, shots: 
 
     # A: the answer's notification in the inbox leads to the request, then to version 1.
     a.goto(f"{base}/inbox")
+    snap(a, shots, "inbox")
     a.get_by_role("link", name="B社 がDDを回答しました").click()
     a.get_by_role("heading", name="DD依頼: セルDD").wait_for()
     a.get_by_role("link", name="第1版", exact=True).click()
     a.get_by_role("heading", name="DD回答 第1版: セルDD").wait_for()
     assert a.get_by_role("link", name="調達方針").count() >= 1
+    snap(a, shots, "dd-version")
 
     # A: the product's DD report.
     a.goto(product_url)
