@@ -59,9 +59,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from sqlalchemy import insert
 
-from battrace.footprint.columns import GraphColumns, Kind
+from battrace.footprint.columns import GraphColumns
 from battrace.footprint.graph import Edge, FootprintGraph, OwnValue, PartNode, StageValues
 from battrace.footprint.graph import load_graph as load_footprint_graph
+from battrace.footprint.plan import Kind
 from battrace.footprint.rollup import roll_up
 from battrace.identity.models import Operator, Plant
 from battrace.store import Database

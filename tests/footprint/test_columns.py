@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from battrace.errors import NotFound
-from battrace.footprint.columns import COMPONENT, PRODUCTION, GraphColumns, Kind
+from battrace.footprint.columns import COMPONENT, PRODUCTION, GraphColumns
+from battrace.footprint.plan import Kind
 from battrace.footprint.result import Rows
 from battrace.footprint.rollup import roll_up
 from tests.footprint.builders import (

@@ -33,10 +33,11 @@ from battrace.footprint.columns import (
     Floats,
     GraphColumns,
     Ints,
-    Kind,
+    dqr_floats,
 )
 from battrace.footprint.factors import Factor
 from battrace.footprint.plan import (
+    Kind,
     Provenance,
     Replacement,
     StructureCycle,
@@ -126,12 +127,6 @@ class _Terms:
         self.checked[row] = False
 
 
-def _ratings(dqr: Dqr | None) -> tuple[float, float, float]:
-    if dqr is None:
-        return (math.nan, math.nan, math.nan)
-    return tuple(math.nan if v is None else float(v) for v in (dqr.ter, dqr.ger, dqr.tir))  # type: ignore[return-value]
-
-
 def _row(columns: GraphColumns, trace_id: uuid.UUID) -> int:
     at = columns.index.get(trace_id)
     if at is None:
@@ -165,7 +160,7 @@ def roll_up_columns(
             terms.replace(
                 row,
                 [float(replacement.values[stage]) for stage in STAGES],
-                [_ratings(replacement.dqr.get(stage)) for stage in STAGES],
+                [dqr_floats(replacement.dqr.get(stage)) for stage in STAGES],
             )
             terms.provenance[row] = PROVENANCES.index(Provenance.ASSUMED)
     terms.checked[start] = False  # the root's unit is what its result is declared in
@@ -200,7 +195,7 @@ def _apply_factors(
                     amount_unit=amount_unit,
                     declared_unit=declared,
                 )
-        terms.replace(row, [float(factor.kg_co2e_per_unit), 0.0], [_ratings(None)] * len(STAGES))
+        terms.replace(row, [float(factor.kg_co2e_per_unit), 0.0], [dqr_floats(None)] * len(STAGES))
         terms.provenance[row] = PROVENANCES.index(Provenance.SECONDARY)
 
 

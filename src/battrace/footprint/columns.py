@@ -16,7 +16,6 @@ total in slot 1 (it is not the root's own production).
 
 from __future__ import annotations
 
-import enum
 import math
 import uuid
 from collections.abc import Mapping, Sequence
@@ -29,6 +28,7 @@ import numpy.typing as npt
 
 from battrace.errors import NotFound
 from battrace.footprint.graph import FootprintGraph, PartNode, StageValues
+from battrace.footprint.plan import Kind, kind_of
 from battrace.footprint.units import declared_for
 from battrace.traceability.cfp import Dqr, Stage
 from battrace.traceability.rollup import StageTotal
@@ -41,27 +41,14 @@ Bools = npt.NDArray[np.bool_]
 Codes = npt.NDArray[np.int8]
 
 
-class Kind(enum.IntEnum):
-    PARENT = 0  # is_parent, not terminated: own values plus amount x each child's total
-    OWN = 1  # terminated (parent or not), or a part its owner valued: own values only
-    BOUNDARY = 2  # bought in and answered: what the supplier disclosed to the viewer
-    NONE = 3  # bought in, requested or not, no answer and no own values
-
-
-def kind_of(node: PartNode) -> Kind:
-    """The rule of `footprint.plan` (`_leaf_locals`) as a code."""
-    if node.terminated or node.is_parent:
-        return Kind.PARENT if node.is_parent and not node.terminated else Kind.OWN
-    if node.boundary is not None:
-        return Kind.BOUNDARY
-    return Kind.OWN if node.own is not None else Kind.NONE
-
-
 def _float(value: Decimal | None) -> float:
     return math.nan if value is None else float(value)
 
 
-def _ratings(dqr: Dqr) -> tuple[float, float, float]:
+def dqr_floats(dqr: Dqr | None) -> tuple[float, float, float]:
+    """A DQR as floats (NaN = not given); None gives no ratings at all."""
+    if dqr is None:
+        return (math.nan, math.nan, math.nan)
     return _float(dqr.ter), _float(dqr.ger), _float(dqr.tir)
 
 
@@ -116,13 +103,6 @@ class GraphColumns:
                     table[a, d] = declared == declared_for(amount_unit)
         return table
 
-    def unit_code(self, unit: str | None) -> int:
-        """The code of a unit, -1 if no part uses it."""
-        try:
-            return list(self.units).index(unit)
-        except ValueError:
-            return -1
-
     @classmethod
     def of(cls, graph: FootprintGraph) -> GraphColumns:
         """The columns of an object graph, in the order of `graph.nodes`."""
@@ -132,7 +112,7 @@ class GraphColumns:
         return builder.build(cls)
 
 
-_NO_RATINGS = (math.nan, math.nan, math.nan)
+_NO_RATINGS = dqr_floats(None)
 _NO_VALUES = (math.nan,) * (len(STAGES) * 2)
 
 
@@ -162,7 +142,7 @@ class _Builder:
     def ratings_of(self, dqr: Dqr) -> tuple[float, float, float]:
         ratings = self.rated.get(id(dqr))
         if ratings is None:
-            ratings = self.rated[id(dqr)] = _ratings(dqr)
+            ratings = self.rated[id(dqr)] = dqr_floats(dqr)
         return ratings
 
     def add(self, at: int, node: PartNode) -> None:

@@ -212,8 +212,8 @@ def root_totals(
         elif total[s] > 0:
             rating[s] = numerator / total[s]
     if nested:
-        _, ratings = totals(graph, emission, present, dqr)
-        rating[nested] = ratings[nested][:, :, graph.root]
+        _, ratings = totals(graph, emission[nested], present[nested], dqr[nested])
+        rating[nested] = ratings[:, :, graph.root]
     return total, rating
 
 

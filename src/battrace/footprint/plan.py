@@ -58,6 +58,23 @@ class UnknownReason(enum.StrEnum):
     NO_VALUES = "NO_VALUES"  # the viewer's own part has no (or an empty) CFP value
 
 
+class Kind(enum.IntEnum):
+    """Which value a part has, before factors and what-if values (the codes of the columns)."""
+
+    PARENT = 0  # is_parent, not terminated: own values plus amount x each child's total
+    OWN = 1  # terminated (parent or not), or a part its owner valued: own values only
+    BOUNDARY = 2  # bought in and answered: what the supplier disclosed to the viewer
+    NONE = 3  # bought in, requested or not, no answer and no own values
+
+
+def kind_of(node: PartNode) -> Kind:
+    if node.terminated or node.is_parent:
+        return Kind.PARENT if node.is_parent and not node.terminated else Kind.OWN
+    if node.boundary is not None:
+        return Kind.BOUNDARY
+    return Kind.OWN if node.own is not None else Kind.NONE
+
+
 @dataclass(frozen=True)
 class Replacement:
     """A what-if value for one part: its whole CFP per stage, per unit of the part."""
@@ -148,12 +165,11 @@ def _boundary_locals(node: PartNode, *, check: bool) -> dict[Stage, tuple[Local,
 
 def _leaf_locals(node: PartNode, *, check: bool) -> tuple[dict[Stage, tuple[Local, ...]], bool]:
     """A part's own terms and whether its children count (parents only)."""
-    if node.terminated or node.is_parent:
-        return _own_locals(node, check=check), node.is_parent and not node.terminated
-    if node.boundary is not None:
+    kind = kind_of(node)
+    if kind is Kind.PARENT or kind is Kind.OWN:
+        return _own_locals(node, check=check), kind is Kind.PARENT
+    if kind is Kind.BOUNDARY:
         return _boundary_locals(node, check=check), False
-    if node.own is not None:
-        return _own_locals(node, check=check), False
     reason = (
         UnknownReason.NOT_ANSWERED
         if node.requested_from is not None
