@@ -84,7 +84,7 @@ class Decimal5(TypeDecorator[Decimal]):
         if value is None:
             return None
         if dialect.name == "sqlite":
-            return Decimal(int(value)).scaleb(-DECIMAL_PLACES)
+            return _from_scaled(value)
         return value if isinstance(value, Decimal) else Decimal(value)
 
     @staticmethod
@@ -108,10 +108,15 @@ class Decimal5(TypeDecorator[Decimal]):
                 return None
             found = decoded.get(value)
             if found is None:
-                found = decoded[value] = Decimal(int(value)).scaleb(-DECIMAL_PLACES)
+                found = decoded[value] = _from_scaled(value)
             return found
 
         return read
+
+
+def _from_scaled(value: int) -> Decimal:
+    """SQLite's stored integer (value x 10^5) back to the exact Decimal."""
+    return Decimal(int(value)).scaleb(-DECIMAL_PLACES)
 
 
 def tidy_decimal(value: Decimal) -> Decimal:
