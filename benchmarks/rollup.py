@@ -16,8 +16,17 @@ its other products.
 Columns, per size:
 
 * load SQLite / PostgreSQL: `footprint.graph.load_graph` of the OEM's root from a database
-  holding the chain (the loader walks every company's parts to compute the disclosed totals;
-  the OEM's own view is the result). Rows are bulk-inserted first (not timed).
+  holding the chain: the OEM's own parts, and at each bought-in part the total its supplier
+  disclosed, read from the supplier part's stored total (`traceability.totals`) instead of
+  walking the supplier's upstream. Rows are bulk-inserted first (not timed).
+
+A second table shows what keeping the stored totals costs writers, per backend: `insert`
+(the bulk insert of every row, the database triggers included), `store totals` (the
+settlement of that insert: every part's total computed and stored, once), `one change`
+(a transaction that changes one CFP value of a leaf on the last tier and commits: the
+settlement recomputes that part and everything downstream of it; the count of totals it
+recomputed beside), and `walk` (the same load as above ignoring the stored totals, the
+loader before them; only up to --walk-max parts).
 * roll-up: `roll_up` on the whole chain as one in-memory graph of N parts in columns
   (`footprint.columns.GraphColumns`, the form the float engine works on; a bought-in part is
   a parent of its supplier's product, amount 1, own values 0, which gives the same totals as
@@ -38,6 +47,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import multiprocessing
 import os
 import random
@@ -57,7 +67,7 @@ from _common import DEFAULT_POSTGRES_ADMIN_URL, postgres_database, sqlite_databa
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from sqlalchemy import insert
+from sqlalchemy import insert, update
 
 from battrace.footprint.columns import GraphColumns
 from battrace.footprint.graph import Edge, FootprintGraph, OwnValue, PartNode, StageValues
@@ -67,6 +77,7 @@ from battrace.footprint.rollup import roll_up
 from battrace.identity.models import Operator, Plant
 from battrace.store import Database
 from battrace.store.migrate import upgrade
+from battrace.traceability import totals
 from battrace.traceability.cfp import Dqr, Stage
 from battrace.traceability.models import (
     AmountUnit,
@@ -86,6 +97,7 @@ BOUGHT_SHARE = 0.45  # of a company's parts, above the last tier
 UNIT = "kgCO2e/kilogram"
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
 DEFAULT_DB_MAX = 100_000
+DEFAULT_WALK_MAX = 100_000
 CHUNK = 5_000
 
 console = Console(width=None if sys.stdout.isatty() else 170)
@@ -419,20 +431,52 @@ def chain_rows(
     return rows
 
 
+@dataclass(frozen=True)
+class Written:
+    insert_seconds: float
+    store_seconds: float
+    stored: int
+
+
 def insert_rows(
     database: Database, rows: dict[type[Any], list[dict[str, Any]]], progress: Progress, label: str
-) -> None:
+) -> Written:
+    """Bulk-insert the rows in one transaction, then settle it (store every part's total)."""
     total = sum(len(batch) for batch in rows.values())
     task = progress.add_task(label, total=total)
     with database.transaction() as session:
+        started = time.perf_counter()
         for model, batch in rows.items():
             for start in range(0, len(batch), CHUNK):
                 session.execute(insert(model), batch[start : start + CHUNK])
                 progress.advance(task, len(batch[start : start + CHUNK]))
+        inserted = time.perf_counter()
+        progress.update(task, description=f"{label}: storing totals")
+        stored = totals.settle(session)
+        settled = time.perf_counter()
     if database.dialect == "postgresql":
         with database.engine.connect() as connection:
             connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
     progress.remove_task(task)
+    return Written(inserted - started, settled - inserted, stored)
+
+
+def change_one(database: Database, chain: Chain, ids: list[uuid.UUID]) -> tuple[float, int]:
+    """Change one CFP value of a leaf on the last tier and commit; seconds, totals settled."""
+    leaf = next(
+        at
+        for at in range(chain.size - 1, -1, -1)
+        if chain.kind[at] == "terminated" and tier_of(chain.owner[at]) == TIERS - 1
+    )
+    started = time.perf_counter()
+    with database.transaction() as session:
+        session.execute(
+            update(CfpValue)
+            .where(CfpValue.trace_id == ids[leaf], CfpValue.cfp_type == CfpType.MAIN_PRODUCTION)
+            .values(ghg_emission=CfpValue.ghg_emission + Decimal("0.5"))
+        )
+        settled = totals.settle(session)
+    return time.perf_counter() - started, settled
 
 
 @contextlib.contextmanager
@@ -502,6 +546,9 @@ class Row:
     size: int
     edges: int = 0
     loads: dict[str, Measured | str] = field(default_factory=dict)
+    walks: dict[str, Measured | str] = field(default_factory=dict)
+    writes: dict[str, Written] = field(default_factory=dict)
+    changes: dict[str, tuple[float, int]] = field(default_factory=dict)
     rollup: Measured | None = None
     listed: Measured | None = None
     objects: Measured | None = None
@@ -525,15 +572,23 @@ def run_size(size: int, options: argparse.Namespace, progress: Progress) -> Row:
             database = Database(url)
             try:
                 upgrade(database.engine)
-                insert_rows(database, chain_rows(chain, ids, operators, plants), progress,
-                            f"  insert {backend}")  # fmt: skip
+                row.writes[backend] = insert_rows(
+                    database, chain_rows(chain, ids, operators, plants), progress,
+                    f"  insert {backend}")  # fmt: skip
 
-                def load(database: Database = database) -> dict[Stage, float]:
+                def load(database: Database = database, walk: bool = False) -> dict[Stage, float]:
                     with database.transaction(write=False) as session:
-                        graph = load_footprint_graph(session, viewer=operators[0], roots=[root_id])
+                        graph = load_footprint_graph(
+                            session, viewer=operators[0], roots=[root_id],
+                            stored=False if walk else None)  # fmt: skip
                     return stage_totals(roll_up(graph, root_id, engine="decimal"))
 
                 row.loads[backend] = measure(load)
+                if size <= options.walk_max:
+                    row.walks[backend] = measure(functools.partial(load, walk=True))
+                else:
+                    row.walks[backend] = f"skipped (> --walk-max {options.walk_max:,})"
+                row.changes[backend] = change_one(database, chain, ids)
             finally:
                 database.dispose()
     progress.advance(task, 2)
@@ -587,7 +642,8 @@ def report(rows: Sequence[Row], backends: Sequence[str]) -> None:
         table.add_column(column, justify="right")
     for row in rows:
         totals: list[dict[Stage, float]] = []
-        for measured in (*row.loads.values(), row.rollup, row.listed, row.objects):
+        for measured in (*row.loads.values(), *row.walks.values(), row.rollup, row.listed,
+                         row.objects):  # fmt: skip
             if isinstance(measured, Measured):
                 totals.append(measured.value)
         if row.bw is not None:
@@ -611,6 +667,22 @@ def report(rows: Sequence[Row], backends: Sequence[str]) -> None:
             f"{agree} ({diff:.2e})",
         )
     console.print(table)
+    writes = Table(title="Keeping the stored totals (time; totals recomputed)")
+    for column in ("parts", "backend", "insert", "store totals", "one change", "walk (no stored)"):
+        writes.add_column(column, justify="right")
+    for row in rows:
+        for backend, written in row.writes.items():
+            seconds, settled = row.changes[backend]
+            writes.add_row(
+                f"{row.size:,}",
+                backend,
+                f"{written.insert_seconds:,.1f} s",
+                f"{written.store_seconds:,.1f} s ({written.stored:,})",
+                f"{seconds:,.3f} s ({settled:,})",
+                _cell(row.walks.get(backend)),
+            )
+    if writes.rows:
+        console.print(writes)
     for row in rows:
         if row.rollup is not None:
             values = ", ".join(f"{s.value} {v:,.5f}" for s, v in row.rollup.value.items())
@@ -639,6 +711,12 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
         type=int,
         default=DEFAULT_DB_MAX,
         help="largest size loaded from the databases (default 100,000)",
+    )
+    parser.add_argument(
+        "--walk-max",
+        type=int,
+        default=DEFAULT_WALK_MAX,
+        help="largest size also loaded walking every supplier (default 100,000)",
     )
     parser.add_argument(
         "--postgres-url",

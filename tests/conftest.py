@@ -2,7 +2,9 @@
 
 The schema comes from `alembic upgrade head`, once per backend. Each test gets a clean
 database: a copy of the migrated SQLite file, or the PostgreSQL tables truncated. PostgreSQL
-is required when CI=true; elsewhere it is skipped if it cannot be reached.
+is required when CI=true; elsewhere it is skipped if it cannot be reached. Every test that
+used a database ends by checking that the stored part totals still equal a fresh walk, so
+every write path the suite exercises is also a test of their settlement.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from battrace.settings import Settings
 from battrace.store import Database
 from battrace.store.migrate import upgrade
 from battrace.store.models import metadata
+from tests.totals_check import assert_totals_settled
 
 POSTGRES_URL = os.environ.get(
     "BATTRACE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -107,6 +110,7 @@ def database(backend: str, migrated: str, tmp_path: Path) -> Iterator[Database]:
         with database.engine.begin() as connection:
             connection.execute(text(f"TRUNCATE {', '.join(TABLES)} CASCADE"))
     yield database
+    assert_totals_settled(database)
     database.dispose()
 
 

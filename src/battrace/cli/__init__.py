@@ -72,6 +72,19 @@ def db_upgrade(revision: str = "head") -> None:
     with _database() as database:
         upgrade(database.engine, revision)
         console.print(f"database at revision [bold]{current_revision(database.engine)}[/]")
+        if revision == "head":
+            _store_missing_totals(database)
+
+
+def _store_missing_totals(database: Database) -> None:
+    """Store the CFP total of every part that has none (the parts of an upgraded database)."""
+    from battrace.traceability import disclosure, totals  # noqa: PLC0415
+
+    with database.transaction() as session:
+        disclosure.use_default_policy(session, disclose=_settings().disclose_by_default)
+        stored = totals.store_missing(session, progress=console.print)
+    if stored:
+        console.print(f"stored the CFP totals of {stored:,} parts")
 
 
 @seed_app.command("ouranos-tutorial")

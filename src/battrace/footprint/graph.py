@@ -5,8 +5,9 @@ structures. A bought-in part whose request was answered carries a `Boundary`: wh
 supplier disclosed to this viewer (its total per stage and DQR, or nothing where withheld)
 and the disclosure decision, never the supplier's structure or parts. The rules for which
 value a part has are those of `traceability.rollup` (the rows `GET cfp` returns), whose
-loader reads the store breadth-first in a few set-based queries per tier; this module only
-reshapes its result into the viewer's view, and reads the names of the viewer's own parts.
+loader reads the store breadth-first in a few set-based queries per tier and stops at each
+supplier part's stored total; this module only reshapes its result into the viewer's view,
+and reads the names of the viewer's own parts.
 """
 
 from __future__ import annotations
@@ -205,10 +206,16 @@ def _viewer_node(supply: SupplyGraph, node: SupplyNode, names: _Names) -> PartNo
 
 
 def load_graph(
-    session: Session, *, viewer: uuid.UUID, roots: Iterable[uuid.UUID]
+    session: Session,
+    *,
+    viewer: uuid.UUID,
+    roots: Iterable[uuid.UUID],
+    stored: bool | None = None,
 ) -> FootprintGraph:
     """The viewer's graph below `roots`, each of which must be a part the viewer owns.
 
+    Suppliers' totals come from their stored totals where those hold (`stored=False` walks
+    the whole upstream instead: same digits, for checks and benchmarks).
     Raises NotFound for a root the viewer does not own (like an unknown trace id).
     """
     wanted = list(dict.fromkeys(roots))
@@ -224,7 +231,7 @@ def load_graph(
     for trace_id in wanted:
         if trace_id not in owned:
             raise NotFound(f"traceId: {trace_id} was not found.")
-    supply = SupplyGraph(session).load(wanted)
+    supply = SupplyGraph(session, stored=stored).load(wanted, detail_for=viewer)
     sources: dict[uuid.UUID, SupplyNode] = {}
     frontier = list(wanted)
     while frontier:

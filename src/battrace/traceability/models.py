@@ -119,6 +119,7 @@ class PartEdge(ModelBase):
         ),
         Index("ix_part_edges_child", "operator_id", "child_trace_id"),
         Index("ix_part_edges_parent", "parent_trace_id"),
+        Index("ix_part_edges_child_trace", "child_trace_id"),  # downstream walks
     )
 
     operator_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
@@ -280,3 +281,46 @@ class Notification(ModelBase):
     downstream_trace_id: Mapped[uuid.UUID]
     upstream_trace_id: Mapped[uuid.UUID | None]
     notified_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PartTotal(ModelBase):
+    """A part's stored CFP total per stage, as its owner sees it (`traceability.totals`).
+
+    Derived data: the totals `traceability.rollup` computes, kept so that a roll-up reads a
+    supplier's total at the company boundary instead of walking the supplier's whole upstream.
+    Values are exact decimals written as text (None = unknown); a row holds for the default
+    disclosure policy it was computed under.
+    """
+
+    __tablename__ = "part_totals"
+
+    trace_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    disclose_by_default: Mapped[bool]
+    declared_unit: Mapped[str | None] = mapped_column(String(32))
+    pre_emission: Mapped[str | None] = mapped_column(String(64))
+    pre_ter: Mapped[str | None] = mapped_column(String(64))
+    pre_ger: Mapped[str | None] = mapped_column(String(64))
+    pre_tir: Mapped[str | None] = mapped_column(String(64))
+    main_emission: Mapped[str | None] = mapped_column(String(64))
+    main_ter: Mapped[str | None] = mapped_column(String(64))
+    main_ger: Mapped[str | None] = mapped_column(String(64))
+    main_tir: Mapped[str | None] = mapped_column(String(64))
+
+
+class PendingTotal(ModelBase):
+    """A part whose inputs changed in a transaction not yet settled: database triggers on
+    the tables below write it, `traceability.totals.settle` recomputes it and everything
+    downstream of it, and removes it, before the transaction commits."""
+
+    __tablename__ = "part_totals_pending"
+
+    trace_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+
+
+# The tables whose rows are inputs of some part's total (migration 0006 puts the triggers
+# that fill `part_totals_pending` on them).
+TOTAL_INPUTS = frozenset({"parts", "cfp_values", "part_edges", "trades", "disclosures"})
+
+
+# The commit hook that keeps `part_totals` settled is registered wherever these tables are.
+import battrace.traceability.totals_hook  # noqa: E402, F401

@@ -22,6 +22,14 @@ id as the database spells it, and UUIDs and result objects are made only for the
 caller asks about. Totals are computed without recursion, depth first in the order the
 definition above visits the parts, so a cycle in the data gives the same (unknown) terms
 whichever way it is computed.
+
+Every part's total is also stored (`part_totals`, kept by `traceability.totals` in the
+transaction that changes an input). The loader expands the parts a caller needs in detail
+(the roots, and the parts of the operator whose view it builds); any other part whose
+stored total holds is read as that total, and the walk stops there: a customer's roll-up
+reads its own parts and the totals at its suppliers' boundary, not their whole upstream.
+A part without a stored total, or any part while some change is still pending settlement,
+is walked as before, so a stored total is a shortcut to the same digits, never a source.
 """
 
 from __future__ import annotations
@@ -61,6 +69,8 @@ from battrace.traceability.models import (
     Disclosure,
     Part,
     PartEdge,
+    PartTotal,
+    PendingTotal,
     Trade,
 )
 
@@ -193,7 +203,7 @@ class SupplyNode:
         return self.trade if self.trade is not None and self.trade.answered else None
 
 
-class _Ids:
+class TraceKeys:
     """Trace ids in the database's own spelling, and a tier of them as one parameter."""
 
     def __init__(self, session: Session) -> None:
@@ -226,7 +236,7 @@ class _Ids:
 
 def trace_id_among(session: Session, column: Any, trace_ids: Collection[uuid.UUID]) -> Any:  # noqa: ANN401 (a SQL condition)
     """`column IN trace_ids` as one parameter, for reads of many parts at once."""
-    ids = _Ids(session)
+    ids = TraceKeys(session)
     return ids.among(column, [ids.key(trace_id) for trace_id in trace_ids])
 
 
@@ -236,11 +246,26 @@ def _rows_of(model: type[CfpValue]) -> Select[Any]:
 
 
 class SupplyGraph:
-    """The parts reachable upstream from some roots: structures and answered trades."""
+    """The parts reachable upstream from some roots: structures and answered trades.
 
-    def __init__(self, session: Session) -> None:
+    `fresh` parts are always expanded and their stored totals ignored (the parts a
+    settlement recomputes); `stored=False` ignores every stored total, `True` uses them
+    even while changes are pending (the settlement, which recomputes what they affect),
+    and `None` uses them only when nothing is pending.
+    """
+
+    def __init__(
+        self, session: Session, *, fresh: Collection[Key] = (), stored: bool | None = None
+    ) -> None:
         self.session = session
-        self._ids = _Ids(session)
+        self._ids = TraceKeys(session)
+        self._fresh = frozenset(fresh)
+        self._use_stored = stored
+        self._expand_all: set[Key] = set()  # the roots
+        self._expand_owner: Key | None = None
+        # parts read as their stored total only: no values, structure or trade loaded
+        self._stored: set[Key] = set()
+        self._units: dict[Key, str | None] = {}
         # per part key: (operator key, terminated_flag, is_parent)
         self._parts: dict[Key, tuple[Key, bool, bool]] = {}
         # per part key: [declared unit, pre production, pre component, main ..., main ...]
@@ -253,9 +278,25 @@ class SupplyGraph:
         self._totals: dict[Key, tuple[Values, ...]] = {}
 
     # ------------------------------------------------------------------ loading
-    def load(self, roots: Iterable[uuid.UUID]) -> SupplyGraph:
+    def load(
+        self, roots: Iterable[uuid.UUID], *, detail_for: uuid.UUID | None = None
+    ) -> SupplyGraph:
+        """Read the parts below `roots`; the roots and the parts `detail_for` owns are
+        expanded (their values, structure and trade read), the others may stop at their
+        stored totals."""
         key = self._ids.key
-        frontier = {key(root) for root in roots} - self._parts.keys()
+        return self.load_keys({key(root) for root in roots}, detail_for=detail_for)
+
+    def load_keys(
+        self, roots: Collection[Key], *, detail_for: uuid.UUID | None = None
+    ) -> SupplyGraph:
+        """`load` for trace ids already in the database's spelling."""
+        if self._use_stored is None:
+            self._use_stored = not _pending(self.session)
+        self._expand_all.update(roots)
+        if detail_for is not None:
+            self._expand_owner = self._ids.key(detail_for)
+        frontier = set(roots) - self._parts.keys()
         while frontier:
             following = self._load_tier(frontier)
             frontier = following - self._parts.keys()
@@ -281,6 +322,9 @@ class SupplyGraph:
             ).where(ids.among(Part.trace_id, keys))
         ):
             parts[trace] = (operator, terminated, is_parent)
+        keys = self._expanded(keys)
+        if not keys:
+            return set()
         self._load_values(keys)
         following: set[Key] = set()
         children = self._children
@@ -322,6 +366,39 @@ class SupplyGraph:
                 following.add(trade[2])
         self._load_disclosures(keys)
         return following
+
+    def _expanded(self, keys: set[Key]) -> set[Key]:
+        """The keys to walk further; the others get their stored totals (see the class)."""
+        if not self._use_stored:
+            return keys
+        owner = self._expand_owner
+        parts = self._parts
+        candidates = {
+            key
+            for key in keys
+            if key in parts
+            and key not in self._expand_all
+            and key not in self._fresh
+            and parts[key][0] != owner
+        }
+        if not candidates:
+            return keys
+        ids = self._ids
+        policy = disclosure.default_policy(self.session)
+        for trace, unit, *values in self._rows(
+            select(
+                ids.column(PartTotal.trace_id),
+                PartTotal.declared_unit,
+                *_STORED_VALUES,
+            ).where(
+                ids.among(PartTotal.trace_id, candidates),
+                PartTotal.disclose_by_default == policy,
+            )
+        ):
+            self._totals[trace] = (_read_stored(values[:4]), _read_stored(values[4:]))
+            self._units[trace] = unit
+            self._stored.add(trace)
+        return keys - self._stored
 
     def _load_values(self, keys: set[Key]) -> None:
         ids, parts, values = self._ids, self._parts, self._values
@@ -378,10 +455,11 @@ class SupplyGraph:
         return self._ids.key(trace_id) in self._parts
 
     def node(self, trace_id: uuid.UUID) -> SupplyNode | None:
-        """The part as its owner sees it, or None if the graph does not hold it."""
+        """The part as its owner sees it, or None if the graph does not hold it (or holds
+        only its stored total)."""
         key = self._ids.key(trace_id)
         part = self._parts.get(key)
-        if part is None:
+        if part is None or key in self._stored:
             return None
         as_uuid = self._ids.uuid
         operator, terminated, is_parent = part
@@ -415,8 +493,32 @@ class SupplyGraph:
         )
 
     def unit(self, trace_id: uuid.UUID) -> str | None:
-        values = self._values.get(self._ids.key(trace_id))
+        return self._unit(self._ids.key(trace_id))
+
+    def _unit(self, key: Key) -> str | None:
+        if key in self._stored:
+            return self._units[key]
+        values = self._values.get(key)
         return None if values is None else values[0]
+
+    def stored_rows(self, keys: Iterable[Key]) -> list[dict[str, Any]]:
+        """`part_totals` rows of the given parts (those the graph holds), computed now."""
+        policy = disclosure.default_policy(self.session)
+        rows = []
+        for key in keys:
+            if key not in self._parts:
+                continue
+            (pre, main) = self._total(key)
+            row = {"trace_id": self._ids.uuid(key), "disclose_by_default": policy}
+            row["declared_unit"] = self._unit(key)
+            for name, value in zip(_STORED_NAMES, (*pre, *main), strict=True):
+                row[name] = None if value is None else str(value)
+            rows.append(row)
+        return rows
+
+    def computed(self) -> set[Key]:
+        """The parts the graph holds that it did not read as stored totals."""
+        return self._parts.keys() - self._stored
 
     def released(self, trade: TradeLink) -> Released:
         assert trade.upstream_trace_id is not None  # noqa: S101 (answered trades are linked)
@@ -548,6 +650,20 @@ class SupplyGraph:
 
 
 _COMPLETED = CfpResponseStatus.COMPLETED.value
+_STORED_NAMES = tuple(
+    f"{stage.value}_{name}" for stage in _STAGES for name in ("emission", "ter", "ger", "tir")
+)
+_STORED_VALUES = tuple(getattr(PartTotal, name) for name in _STORED_NAMES)
+
+
+def _read_stored(values: Sequence[str | None]) -> Values:
+    emission, ter, ger, tir = (None if value is None else Decimal(value) for value in values)
+    return (emission, ter, ger, tir)
+
+
+def _pending(session: Session) -> bool:
+    """True when some change to a total's inputs is not settled yet (visible to `session`)."""
+    return session.execute(select(PendingTotal.trace_id).limit(1)).first() is not None
 
 
 def _disclose(released: Released, upstream: tuple[Values, ...]) -> tuple[Values, ...]:

@@ -1,0 +1,55 @@
+"""The commit hook that keeps stored part totals settled (see `traceability.totals`).
+
+A session that wrote to a table a total is made of settles the pending totals before it
+commits. Registered on every `Session` when the traceability models are imported; it
+imports the settlement only when it has work, so the models stay free of the roll-up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
+
+from battrace.traceability.models import TOTAL_INPUTS
+
+_TOUCHED = "battrace.totals_touched"
+
+
+def _touches_inputs(tables: Collection[str]) -> bool:
+    return not TOTAL_INPUTS.isdisjoint(tables)
+
+
+def _unflushed_inputs(session: Session) -> bool:
+    changed = (*session.new, *session.dirty, *session.deleted)
+    return _touches_inputs({getattr(item, "__tablename__", "") for item in changed})
+
+
+@event.listens_for(Session, "after_flush")
+def _after_flush(session: Session, _context: UOWTransaction) -> None:
+    if not session.info.get(_TOUCHED) and _unflushed_inputs(session):
+        session.info[_TOUCHED] = True  # (still listed in new / dirty / deleted here)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _do_orm_execute(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        table = getattr(state.statement, "table", None)
+        if table is not None and _touches_inputs({getattr(table, "name", "")}):
+            state.session.info[_TOUCHED] = True
+
+
+@event.listens_for(Session, "before_commit")
+def _before_commit(session: Session) -> None:
+    # Runs before the commit's own flush: objects not flushed yet count too.
+    if session.info.get(_TOUCHED) or _unflushed_inputs(session):
+        from battrace.traceability.totals import settle  # noqa: PLC0415 (see the module)
+
+        settle(session)  # its flush may set the mark again: cleared once the commit is done
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    session.info.pop(_TOUCHED, None)

@@ -1,0 +1,45 @@
+"""The stored-totals invariant every test ends with: nothing pending, and each part's row in
+`part_totals` equal to the total a full walk of the store computes now."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import inspect, select
+
+from battrace.store import Database
+from battrace.traceability.models import Part, PartTotal, PendingTotal
+from battrace.traceability.rollup import SupplyGraph, TraceKeys
+
+_COLUMNS = [column.key for column in inspect(PartTotal).columns]
+
+
+def stored_and_fresh(database: Database) -> tuple[dict[Any, Any], dict[Any, Any]]:
+    """Every stored row, and the rows a walk that ignores them computes, by trace id."""
+    with database.transaction(write=False) as session:
+        keys = TraceKeys(session)
+        every = {key for (key,) in session.connection().execute(select(keys.column(Part.trace_id)))}
+        fresh = SupplyGraph(session, stored=False).load_keys(every)
+        computed = {row["trace_id"]: row for row in fresh.stored_rows(every)}
+        stored = {
+            row.trace_id: {column: getattr(row, column) for column in _COLUMNS}
+            for row in session.scalars(select(PartTotal))
+        }
+    return stored, computed
+
+
+def pending(database: Database) -> list[Any]:
+    with database.transaction(write=False) as session:
+        return list(session.scalars(select(PendingTotal.trace_id)))
+
+
+def assert_totals_settled(database: Database) -> None:
+    assert pending(database) == [], "a committed change left stored totals unsettled"
+    stored, computed = stored_and_fresh(database)
+    wrong = {
+        trace_id: (stored.get(trace_id), row)
+        for trace_id, row in computed.items()
+        if stored.get(trace_id) != row
+    }
+    assert not wrong, f"stored totals differ from a fresh walk: {list(wrong.items())[:3]}"
+    assert stored.keys() == computed.keys(), "stored totals of parts that do not exist"
