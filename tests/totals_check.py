@@ -1,5 +1,5 @@
-"""The stored-totals invariant every test ends with: nothing pending, and each part's row in
-`part_totals` equal to the total a full walk of the store computes now."""
+"""The stored-totals invariant every test ends with: nothing pending or dropped, and each
+part's row in `part_totals` equal to the total a full walk of the store computes now."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import inspect, select
 
 from battrace.store import Database
-from battrace.traceability.models import Part, PartTotal, PendingTotal
+from battrace.traceability.models import Part, PartTotal, PendingTotal, StaleTotal
 from battrace.traceability.rollup import SupplyGraph, TraceKeys
 
 _COLUMNS = [column.key for column in inspect(PartTotal).columns]
@@ -33,8 +33,14 @@ def pending(database: Database) -> list[Any]:
         return list(session.scalars(select(PendingTotal.trace_id)))
 
 
+def stale(database: Database) -> list[Any]:
+    with database.transaction(write=False) as session:
+        return list(session.scalars(select(StaleTotal.trace_id)))
+
+
 def assert_totals_settled(database: Database) -> None:
     assert pending(database) == [], "a committed change left stored totals unsettled"
+    assert stale(database) == [], "dropped stored totals were not stored again"
     stored, computed = stored_and_fresh(database)
     wrong = {
         trace_id: (stored.get(trace_id), row)

@@ -64,6 +64,11 @@ class Settings(BaseSettings):
     # discloses everything, and the reference tutorial depends on that; a production
     # deployment that wants "withheld until released" sets this to false.
     disclose_by_default: bool = True
+    # Stored part totals (`traceability.totals`): a write that affects more parts than this
+    # drops their stored totals instead of recomputing them before it commits, and the server
+    # stores them again in the background, looking for such work every refill seconds.
+    totals_settle_budget: int = 5_000
+    totals_refill_seconds: float = 2.0
     # PUT /dataReset (as in the reference) wipes the data of every operator bound to the API key;
     # for test environments. Turn it off in production.
     data_reset: bool = True

@@ -6,15 +6,19 @@ PostgreSQL."""
 from __future__ import annotations
 
 import random
+import time
 import uuid
 from decimal import Decimal
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
+from battrace.connector.app import create_app
 from battrace.footprint import load_graph
 from battrace.footprint.rollup import roll_up
+from battrace.settings import Settings
 from battrace.store import Database
 from battrace.traceability import disclosure, totals
 from battrace.traceability.cfp import Stage
@@ -28,7 +32,7 @@ from battrace.traceability.models import (
     Trade,
 )
 from battrace.traceability.rollup import SupplyGraph, cfp_rows
-from tests.totals_check import assert_totals_settled, pending, stored_and_fresh
+from tests.totals_check import assert_totals_settled, pending, stale, stored_and_fresh
 from tests.traceability.chain import Chain
 
 
@@ -161,7 +165,7 @@ def test_an_unsettled_commit_makes_the_loader_walk(database: Database) -> None:
     assert len(pending(database)) == 1
     assert product_total(database, supply) == Decimal("81.5")  # walked: 78.5 + 3 x 1
     with database.transaction() as session:
-        assert totals.settle(session) == 1  # only M's product is downstream of its structure
+        assert totals.settle(session).stored == 1  # only M's product is downstream of it
     assert pending(database) == []
     assert product_total(database, supply) == Decimal("81.5")
 
@@ -182,6 +186,60 @@ def test_totals_stored_under_another_disclosure_policy_are_not_used(database: Da
     assert {row.cfp_type: row.ghg_emission for row in rows}["preComponentTotal"] == Decimal("68.5")
     with database.transaction() as session:
         assert totals.store_missing(session) == 9
+
+
+def test_a_change_past_the_budget_drops_its_totals_until_refilled(database: Database) -> None:
+    supply = Supply()
+    supply.store(database)
+    with database.transaction() as session:
+        totals.use_budget(session, 6)
+        session.execute(
+            update(CfpValue)
+            .where(CfpValue.trace_id == supply.t_leaf, CfpValue.cfp_type == "preProduction")
+            .values(ghg_emission=Decimal(5))
+        )
+        settlement = totals.settle(session)
+    # the leaf, T's product, S's bought part and product, M's two bought parts and product
+    assert settlement == totals.Settlement(stored=0, dropped=7)
+    assert len(stale(database)) == 7
+    stored, _ = stored_and_fresh(database)
+    assert supply.m_product not in stored and supply.m_leaf in stored
+    assert product_total(database, supply) == Decimal("123.5")  # walked, and right
+    with database.transaction() as session:
+        assert totals.refill(session, limit=1) >= 1  # one stale root and what lies below it
+    while stale(database):
+        with database.transaction() as session:
+            assert totals.refill(session, limit=1) > 0
+    with database.transaction() as session:
+        assert totals.refill(session) == 0
+    assert_totals_settled(database)
+    assert product_total(database, supply) == Decimal("123.5")
+
+
+def test_the_server_refills_dropped_totals_in_the_background(
+    database: Database, settings: Settings
+) -> None:
+    supply = Supply()
+    supply.store(database)
+    with database.transaction() as session:
+        totals.use_budget(session, 0)
+        session.add(
+            Disclosure(
+                operator_id=supply.operator(supply.s),
+                trace_id=supply.s_product,
+                released_to_operator_id=supply.operator(supply.m),
+                total_cfp=False,
+            )
+        )
+    assert len(stale(database)) == 4  # S's product, M's bought parts and product
+    fast = settings.model_copy(update={"totals_refill_seconds": 0.05})
+    with TestClient(create_app(fast, database=database)):
+        deadline = time.monotonic() + 20
+        while stale(database) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert stale(database) == []
+    assert product_total(database, supply) is None
+    assert_totals_settled(database)
 
 
 def test_store_missing_fills_an_upgraded_database(database: Database) -> None:

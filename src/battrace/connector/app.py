@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -36,6 +38,7 @@ from battrace.identity.secrets import JWT_SECRET, get_or_create_secret
 from battrace.identity.tokens import TokenSigner
 from battrace.settings import Settings
 from battrace.store.engine import Database
+from battrace.traceability import totals
 from battrace.traceability.certificates import DatabaseFileStore, DirectoryFileStore, FileStore
 from battrace.web import install as install_web
 
@@ -71,6 +74,35 @@ def build_state(settings: Settings, database: Database | None = None) -> AppStat
     )
 
 
+async def _refill_totals(state: AppState) -> None:
+    """Store again, in the background, the part totals a large settlement dropped
+    (`traceability.totals`): a batch at a time, each in its own short transaction; when none
+    is left, look again every `totals_refill_seconds`."""
+    while True:
+        try:
+            stored = await run_in_threadpool(_refill_batch, state)
+        except Exception:  # the next round tries again; readers walk meanwhile
+            log.exception("refilling stored part totals failed")
+            stored = 0
+        if not stored:
+            await asyncio.sleep(state.settings.totals_refill_seconds)
+
+
+def _refill_batch(state: AppState) -> int:
+    with state.db.transaction(write=False) as session:
+        if not totals.has_stale(session):
+            return 0
+    session = state.session(write=True)
+    try:
+        stored = totals.refill(session)
+        session.commit()
+    finally:
+        session.close()
+    if stored:
+        log.info("stored %d part totals again", stored)
+    return stored
+
+
 def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
     """The battrace server: the Ouranos contract API and the traceability endpoints."""
     settings = settings or Settings()
@@ -78,7 +110,11 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        refiller = asyncio.create_task(_refill_totals(state))
         yield
+        refiller.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await refiller
         if database is None:
             state.db.dispose()
 

@@ -43,7 +43,7 @@ from battrace.identity.tokens import TokenSigner
 from battrace.settings import Settings
 from battrace.store import version
 from battrace.store.engine import Database
-from battrace.traceability import certificates, disclosure
+from battrace.traceability import certificates, disclosure, totals
 
 log = logging.getLogger("battrace.connector")
 T = TypeVar("T")
@@ -65,6 +65,7 @@ class AppState:
         session = self.db.session(write=write)
         certificates.use_file_store(session, self.file_store)
         disclosure.use_default_policy(session, disclose=self.settings.disclose_by_default)
+        totals.use_budget(session, self.settings.totals_settle_budget)
         return session
 
     def data_version(self) -> int:

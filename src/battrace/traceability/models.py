@@ -317,6 +317,15 @@ class PendingTotal(ModelBase):
     trace_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
 
 
+class StaleTotal(ModelBase):
+    """A part whose stored total a settlement dropped instead of recomputing (more parts were
+    affected than it recomputes inline); `traceability.totals.refill` stores it again."""
+
+    __tablename__ = "part_totals_stale"
+
+    trace_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+
+
 # The tables whose rows are inputs of some part's total (migration 0006 puts the triggers
 # that fill `part_totals_pending` on them).
 TOTAL_INPUTS = frozenset({"parts", "cfp_values", "part_edges", "trades", "disclosures"})

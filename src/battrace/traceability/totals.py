@@ -14,9 +14,16 @@ How the stored totals stay right:
   trades, transitively), recomputes those totals with the loader (the rest read as stored),
   replaces their rows and clears the pending ones, all inside the same transaction: what
   commits is the change and the totals that follow from it, or neither.
-* Settlements take one lock (PostgreSQL advisory lock; SQLite has a single writer anyway),
-  so two writers whose changes meet downstream never each recompute a shared part from the
-  other's old value.
+* A change far upstream can affect a large share of a big database (one leaf of the last
+  tier of the 1,000,000-part benchmark chain feeds half of it). Past a budget of affected
+  parts (`use_budget`, 5,000 by default) a settlement does not recompute them in the
+  writer's transaction: it drops their rows and lists them in `part_totals_stale`, and
+  `refill` stores them again in batches, off the request (the server runs it in the
+  background). Until then a reader walks them, so what it sees is right, only slower.
+* Settlements and refills take one lock (a PostgreSQL advisory lock; SQLite has a single
+  writer anyway), so two writers whose changes meet downstream never each recompute a
+  shared part from the other's old value, and a refill never stores a total a concurrent
+  settlement is about to drop.
 * A reader that sees a pending part (a write committed without settling, e.g. a migration)
   trusts no stored total at all and walks the graph as before; a part with no stored row, or
   one stored under another default disclosure policy, is computed from its inputs. A stored
@@ -26,6 +33,7 @@ How the stored totals stay right:
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select
@@ -37,6 +45,7 @@ from battrace.traceability.models import (
     PartEdge,
     PartTotal,
     PendingTotal,
+    StaleTotal,
     Trade,
 )
 from battrace.traceability.rollup import Key, SupplyGraph, TraceKeys
@@ -44,38 +53,77 @@ from battrace.traceability.rollup import Key, SupplyGraph, TraceKeys
 # pg_advisory_xact_lock key: the settlement of stored totals (any fixed number is fine).
 _LOCK = 0x6261_7474_6F74
 _BATCH = 5_000
+_BUDGET_KEY = "battrace.totals_budget"
+DEFAULT_BUDGET = 5_000
+REFILL_BATCH = 20_000
 
 
-def settle(session: Session) -> int:
-    """Recompute the stored totals a transaction's changes affect; returns how many.
+@dataclass(frozen=True)
+class Settlement:
+    stored: int = 0  # totals recomputed and stored in the transaction
+    dropped: int = 0  # totals dropped and left to `refill` (over the budget)
 
-    Runs in the caller's transaction (the commit hook calls it before committing).
-    """
+
+def use_budget(session: Session, parts: int) -> None:
+    """The most affected parts a settlement in this session recomputes inline."""
+    session.info[_BUDGET_KEY] = parts
+
+
+def settle(session: Session) -> Settlement:
+    """Recompute (or, past the budget, drop) the stored totals the transaction's changes
+    affect. Runs in the caller's transaction (the commit hook calls it before committing)."""
     session.flush()
     keys = TraceKeys(session)
-    if not _pending_keys(session, keys):
-        return 0
-    if keys.postgresql:
-        session.execute(select(func.pg_advisory_xact_lock(_LOCK)))
-    pending = _pending_keys(session, keys)  # again: others may have committed meanwhile
+    if not _keys_of(session, keys, PendingTotal):
+        return Settlement()
+    _lock(session, keys)
+    pending = _keys_of(session, keys, PendingTotal)  # again: others may have committed
     affected = downstream(session, pending)
-    graph = SupplyGraph(session, fresh=affected, stored=True).load_keys(affected)
-    rows = graph.stored_rows(affected)
-    _replace(session, keys, affected, rows)
-    session.execute(
-        delete(PendingTotal).where(keys.among(PendingTotal.trace_id, pending)),
-        execution_options={"synchronize_session": False},
-    )
+    if len(affected) > session.info.get(_BUDGET_KEY, DEFAULT_BUDGET):
+        _drop(session, keys, affected)
+        result = Settlement(dropped=len(affected))
+    else:
+        graph = SupplyGraph(session, fresh=affected, stored=True).load_keys(affected)
+        rows = graph.stored_rows(affected)
+        _replace(session, keys, affected, rows)
+        result = Settlement(stored=len(rows))
+    _forget(session, keys, PendingTotal, pending)
+    return result
+
+
+def has_stale(database_session: Session) -> bool:
+    """True when some dropped total waits for `refill` (one indexed read)."""
+    found = database_session.execute(select(StaleTotal.trace_id).limit(1)).first()
+    return found is not None
+
+
+def refill(session: Session, limit: int = REFILL_BATCH) -> int:
+    """Store again up to about `limit` of the totals settlements dropped (the parts walked
+    to compute them too); returns how many were stored, 0 when none is left."""
+    settle(session)  # a change committed without settling would make stored totals wrong
+    keys = TraceKeys(session)
+    if not _keys_of(session, keys, StaleTotal, limit=1):
+        return 0
+    _lock(session, keys)
+    stale = _keys_of(session, keys, StaleTotal, limit=limit)
+    graph = SupplyGraph(session, stored=True).load_keys(stale)
+    computed = graph.computed()  # the stale parts and the missing ones below them
+    rows = graph.stored_rows(computed)
+    _replace(session, keys, computed, rows)
+    _forget(session, keys, StaleTotal, stale | computed)
     return len(rows)
 
 
 def store_missing(session: Session, progress: Callable[[str], None] | None = None) -> int:
-    """Store the totals of every part that has none under the session's default disclosure
+    """Store the total of every part that has none under the session's default disclosure
     policy (after the upgrade that adds the table, or a server restarted with the other
-    policy); returns how many. Settles pending changes first, so what it reads as stored holds.
+    policy), the dropped ones included; returns how many. Settles pending changes first, so
+    what it reads as stored holds.
     """
+    use_budget(session, 2**62)
     settle(session)
     keys = TraceKeys(session)
+    _lock(session, keys)
     current = select(PartTotal.trace_id).where(
         PartTotal.disclose_by_default == disclosure.default_policy(session)
     )
@@ -85,6 +133,7 @@ def store_missing(session: Session, progress: Callable[[str], None] | None = Non
             select(keys.column(Part.trace_id)).where(~Part.trace_id.in_(current))
         )
     }
+    session.execute(delete(StaleTotal), execution_options={"synchronize_session": False})
     if not missing:
         return 0
     if progress is not None:
@@ -125,10 +174,44 @@ def downstream(session: Session, keys: Collection[Key]) -> set[Key]:
     return closure
 
 
-def _pending_keys(session: Session, ids: TraceKeys) -> set[Key]:
-    return {
-        key for (key,) in session.connection().execute(select(ids.column(PendingTotal.trace_id)))
-    }
+def _lock(session: Session, keys: TraceKeys) -> None:
+    if keys.postgresql:
+        session.execute(select(func.pg_advisory_xact_lock(_LOCK)))
+
+
+def _keys_of(
+    session: Session,
+    ids: TraceKeys,
+    table: type[PendingTotal] | type[StaleTotal],
+    limit: int | None = None,
+) -> set[Key]:
+    statement = select(ids.column(table.trace_id))
+    if limit is not None:
+        statement = statement.limit(limit)
+    return {key for (key,) in session.connection().execute(statement)}
+
+
+def _forget(
+    session: Session,
+    ids: TraceKeys,
+    table: type[PendingTotal] | type[StaleTotal],
+    keys: Collection[Key],
+) -> None:
+    listed = list(keys)
+    for start in range(0, len(listed), _BATCH * 10):
+        session.connection().execute(
+            delete(table).where(ids.among(table.trace_id, listed[start : start + _BATCH * 10]))
+        )
+
+
+def _drop(session: Session, ids: TraceKeys, keys: Collection[Key]) -> None:
+    """Delete the rows of `keys` and list them for `refill`."""
+    _replace(session, ids, keys, [])
+    connection = session.connection()
+    existing = _keys_of(session, ids, StaleTotal)
+    listed = [{"trace_id": ids.uuid(key)} for key in keys if key not in existing]
+    for start in range(0, len(listed), _BATCH):
+        connection.execute(insert(StaleTotal), listed[start : start + _BATCH])
 
 
 def _replace(

@@ -5,7 +5,8 @@ A roll-up reads a supplier's total at the company boundary from `part_totals` in
 walking the supplier's whole upstream. Triggers on the five input tables write the part
 whose total a changed row feeds into `part_totals_pending`, whatever wrote it (the ORM, a
 bulk statement, a cascade); `traceability.totals.settle` recomputes those parts and
-everything downstream of them before the writing transaction commits. The table starts
+everything downstream of them before the writing transaction commits (or, past a budget,
+drops their rows and lists them in `part_totals_stale` for a background refill). The table starts
 empty: a part without a stored total is computed from its inputs, as before
 (`battrace db upgrade` then stores them all).
 
@@ -83,6 +84,11 @@ def upgrade() -> None:
         sa.Column("trace_id", sa.Uuid(), nullable=False),
         sa.PrimaryKeyConstraint("trace_id", name=op.f("pk_part_totals_pending")),
     )
+    op.create_table(
+        "part_totals_stale",
+        sa.Column("trace_id", sa.Uuid(), nullable=False),
+        sa.PrimaryKeyConstraint("trace_id", name=op.f("pk_part_totals_stale")),
+    )
     with op.batch_alter_table("part_edges", schema=None) as batch_op:
         batch_op.create_index("ix_part_edges_child_trace", ["child_trace_id"], unique=False)
     postgresql = op.get_bind().dialect.name == "postgresql"
@@ -148,5 +154,6 @@ def downgrade() -> None:
                 op.execute(f"DROP TRIGGER part_totals_{table}_{verb}")
     with op.batch_alter_table("part_edges", schema=None) as batch_op:
         batch_op.drop_index("ix_part_edges_child_trace")
+    op.drop_table("part_totals_stale")
     op.drop_table("part_totals_pending")
     op.drop_table("part_totals")
