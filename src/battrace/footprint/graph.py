@@ -19,20 +19,20 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from battrace.errors import NotFound
-from battrace.traceability.cfp import COMPONENT, PRODUCTION, Dqr, Stage
+from battrace.traceability.cfp import Dqr, Stage
 from battrace.traceability.disclosure import Released
 from battrace.traceability.models import Part
 from battrace.traceability.rollup import (
+    RawBoundary,
+    RawPart,
     StageTotal,
     SupplyGraph,
-    SupplyNode,
-    Term,
     trace_id_among,
 )
 
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from battrace.footprint.columns import GraphColumns
 
 _CHUNK = 900
+_STAGES = tuple(Stage)
 
 
 class RequestState(enum.StrEnum):
@@ -131,26 +132,6 @@ class FootprintGraph:
         return node
 
 
-def _value(term: Term | None) -> OwnValue:
-    if term is None:
-        return OwnValue(None, Dqr.empty())
-    return OwnValue(term.emission, term.dqr)
-
-
-def _own_values(node: SupplyNode) -> Mapping[Stage, StageValues] | None:
-    if not node.values:
-        return None
-    return MappingProxyType(
-        {
-            stage: StageValues(
-                _value(node.values.get(PRODUCTION[stage])),
-                _value(node.values.get(COMPONENT[stage])),
-            )
-            for stage in Stage
-        }
-    )
-
-
 @dataclass(frozen=True)
 class _Names:
     parts_name: str
@@ -172,37 +153,73 @@ def _names(
     }
 
 
-def _viewer_node(supply: SupplyGraph, node: SupplyNode, names: _Names) -> PartNode:
-    trade = node.trade
-    boundary = None
-    request = RequestState.NONE
-    if trade is not None:
-        request = RequestState.OPEN
-    answered = node.answered_trade
-    if answered is not None and answered.upstream_trace_id is not None:
-        request = RequestState.ANSWERED
-        boundary = Boundary(
-            supplier_operator_id=answered.upstream_operator_id,
-            supplier_trace_id=answered.upstream_trace_id,
-            released=supply.released(answered),
-            totals=MappingProxyType(supply.disclosed(answered)),
-            declared_unit=supply.unit(answered.upstream_trace_id),
+class _Nodes:
+    """Builds the viewer's `PartNode`s from the loader's plain values. Ratings and stage
+    totals repeat across thousands of parts, so equal ones share one (immutable) object."""
+
+    def __init__(self) -> None:
+        self._dqrs: dict[tuple[Decimal | None, ...], Dqr] = {}
+        self._empty = OwnValue(None, Dqr.empty())
+
+    def dqr(self, ter: Decimal | None, ger: Decimal | None, tir: Decimal | None) -> Dqr:
+        found = self._dqrs.get((ter, ger, tir))
+        if found is None:
+            found = self._dqrs[(ter, ger, tir)] = Dqr(ter, ger, tir)
+        return found
+
+    def value(self, value: tuple[Decimal | None, ...] | None) -> OwnValue:
+        if value is None:
+            return self._empty
+        return OwnValue(value[0], self.dqr(value[1], value[2], value[3]))
+
+    def own(self, values: list[Any] | None) -> Mapping[Stage, StageValues] | None:
+        if values is None:
+            return None
+        return MappingProxyType(
+            {
+                stage: StageValues(self.value(values[1 + 2 * at]), self.value(values[2 + 2 * at]))
+                for at, stage in enumerate(_STAGES)
+            }
         )
-    return PartNode(
-        trace_id=node.trace_id,
-        operator_id=node.operator_id,
-        parts_name=names.parts_name,
-        support_parts_name=names.support_parts_name,
-        amount_required_unit=names.amount_required_unit,
-        terminated=node.terminated_flag,
-        is_parent=node.is_parent,
-        declared_unit=node.unit,
-        own=_own_values(node),
-        children=tuple(Edge(child, amount) for child, amount in node.children),
-        request=request,
-        requested_from=None if trade is None else trade.upstream_operator_id,
-        boundary=boundary,
-    )
+
+    def boundary(self, raw: RawBoundary | None) -> Boundary | None:
+        if raw is None:
+            return None
+        totals = MappingProxyType(
+            {
+                stage: StageTotal(total[0], self.dqr(total[1], total[2], total[3]))
+                for stage, total in zip(_STAGES, raw.totals, strict=True)
+            }
+        )
+        return Boundary(
+            supplier_operator_id=raw.supplier,
+            supplier_trace_id=raw.supplier_trace_id,
+            released=raw.released,
+            totals=totals,
+            declared_unit=raw.declared_unit,
+        )
+
+    def node(self, viewer: uuid.UUID, raw: RawPart, names: _Names) -> PartNode:
+        request = RequestState.NONE
+        if raw.boundary is not None:
+            request = RequestState.ANSWERED
+        elif raw.requested_from is not None:
+            request = RequestState.OPEN
+        return PartNode(
+            trace_id=raw.trace_id,
+            operator_id=viewer,
+            parts_name=names.parts_name,
+            support_parts_name=names.support_parts_name,
+            amount_required_unit=names.amount_required_unit,
+            terminated=raw.terminated,
+            is_parent=raw.is_parent,
+            declared_unit=None if raw.values is None else raw.values[0],
+            own=self.own(raw.values),
+            children=tuple(map(Edge, raw.children, raw.amounts)),
+            request=request,
+            requested_from=raw.requested_from,
+            boundary=self.boundary(raw.boundary),
+        )
 
 
 def load_graph(
@@ -232,19 +249,10 @@ def load_graph(
         if trace_id not in owned:
             raise NotFound(f"traceId: {trace_id} was not found.")
     supply = SupplyGraph(session, stored=stored).load(wanted, detail_for=viewer)
-    sources: dict[uuid.UUID, SupplyNode] = {}
-    frontier = list(wanted)
-    while frontier:
-        trace_id = frontier.pop()
-        if trace_id in sources:
-            continue
-        source = supply.node(trace_id)
-        if source is None or source.operator_id != viewer:
-            continue
-        sources[trace_id] = source
-        frontier.extend(child for child, _ in source.children)
-    names = _names(session, viewer, list(sources))
-    nodes = [_viewer_node(supply, source, names[trace_id]) for trace_id, source in sources.items()]
+    parts = supply.owned_from(wanted, viewer)
+    names = _names(session, viewer, [part.trace_id for part in parts])
+    build = _Nodes()
+    nodes = [build.node(viewer, part, names[part.trace_id]) for part in parts]
     return FootprintGraph.build(viewer=viewer, roots=wanted, nodes=nodes)
 
 

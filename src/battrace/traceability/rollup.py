@@ -39,7 +39,7 @@ import uuid
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_UP, Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     ARRAY,
@@ -183,6 +183,32 @@ class TradeLink:
             self.cfp_response_status == CfpResponseStatus.COMPLETED
             and self.upstream_trace_id is not None
         )
+
+
+class RawBoundary(NamedTuple):
+    """An answered request as the customer may see it: the supplier, its part, what it
+    released, and its totals per stage as disclosed (None where withheld or unknown)."""
+
+    supplier: uuid.UUID
+    supplier_trace_id: uuid.UUID
+    released: Released
+    totals: tuple[Values, ...]
+    declared_unit: str | None
+
+
+class RawPart(NamedTuple):
+    """A part as its owner sees it, in plain values (`SupplyGraph.owned_from`)."""
+
+    trace_id: uuid.UUID
+    terminated: bool
+    is_parent: bool
+    # [declared unit, pre production, pre component, main production, main component], each
+    # value (emission, ter, ger, tir) or None; None = no CFP set registered
+    values: list[Any] | None
+    children: list[uuid.UUID]
+    amounts: list[Decimal]
+    requested_from: uuid.UUID | None  # the supplier of the newest open request, if any
+    boundary: RawBoundary | None  # set when that request is answered
 
 
 @dataclass(frozen=True)
@@ -490,6 +516,53 @@ class SupplyGraph:
                 upstream_trace_id=None if trade[2] is None else as_uuid(trade[2]),
                 cfp_response_status=CfpResponseStatus(trade[3]),
             ),
+        )
+
+    # ------------------------------------------------- plain views, for bulk readers
+    def owned_from(self, roots: Iterable[uuid.UUID], owner: uuid.UUID) -> list[RawPart]:
+        """The parts `owner` holds reachable from `roots` through its own structures, as
+        plain values (what `node` gives, without an object per value): the way to read tens
+        of thousands of parts at once."""
+        key, as_uuid = self._ids.key, self._ids.uuid
+        wanted = key(owner)
+        parts, seen = self._parts, set()
+        frontier = [key(root) for root in roots]
+        found = []
+        while frontier:
+            current = frontier.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            part = parts.get(current)
+            if part is None or current in self._stored or part[0] != wanted:
+                continue
+            children, amounts = self._children.get(current, ((), ()))
+            frontier.extend(children)
+            trade = self._trades.get(current)
+            found.append(
+                RawPart(
+                    as_uuid(current),
+                    bool(part[1]),
+                    bool(part[2]),
+                    self._values.get(current),
+                    [as_uuid(child) for child in children],
+                    list(amounts),
+                    None if trade is None else as_uuid(trade[1]),
+                    self._boundary(trade),
+                )
+            )
+        return found
+
+    def _boundary(self, trade: tuple[Key, Key, Key | None, str] | None) -> RawBoundary | None:
+        if trade is None or trade[2] is None or trade[3] != _COMPLETED:
+            return None
+        released = self._released_to(trade[1], trade[2], trade[0])
+        return RawBoundary(
+            self._ids.uuid(trade[1]),
+            self._ids.uuid(trade[2]),
+            released,
+            _disclose(released, self._total(trade[2])),
+            self._unit(trade[2]),
         )
 
     def unit(self, trace_id: uuid.UUID) -> str | None:
