@@ -25,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from battrace.errors import NotFound
+from battrace.store import collector
 from battrace.traceability.cfp import Dqr, Stage
 from battrace.traceability.disclosure import Released
 from battrace.traceability.models import Part
@@ -222,6 +223,7 @@ class _Nodes:
         )
 
 
+@collector.pausing
 def load_graph(
     session: Session,
     *,

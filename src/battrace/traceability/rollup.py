@@ -58,6 +58,7 @@ from sqlalchemy import (
 from sqlalchemy import literal_column as sql_column
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from battrace.store import collector
 from battrace.store.base import Decimal5
 from battrace.traceability import disclosure
 from battrace.traceability.cfp import COMPONENT, PRODUCTION, Dqr, Stage
@@ -857,6 +858,7 @@ def _response_rows(graph: SupplyGraph, node: SupplyNode, trade: TradeLink) -> li
     ]
 
 
+@collector.pausing
 def cfp_rows(
     session: Session, *, caller: uuid.UUID, trace_ids: Sequence[uuid.UUID]
 ) -> list[CfpRow]:

@@ -37,8 +37,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from battrace.store import collector
 from battrace.traceability import disclosure
 from battrace.traceability.models import (
     Part,
@@ -69,6 +71,7 @@ def use_budget(session: Session, parts: int) -> None:
     session.info[_BUDGET_KEY] = parts
 
 
+@collector.pausing
 def settle(session: Session) -> Settlement:
     """Recompute (or, past the budget, drop) the stored totals the transaction's changes
     affect. Runs in the caller's transaction (the commit hook calls it before committing)."""
@@ -97,6 +100,7 @@ def has_stale(database_session: Session) -> bool:
     return found is not None
 
 
+@collector.pausing
 def refill(session: Session, limit: int = REFILL_BATCH) -> int:
     """Store again up to about `limit` of the totals settlements dropped (the parts walked
     to compute them too); returns how many were stored, 0 when none is left."""
@@ -114,6 +118,7 @@ def refill(session: Session, limit: int = REFILL_BATCH) -> int:
     return len(rows)
 
 
+@collector.pausing
 def store_missing(session: Session, progress: Callable[[str], None] | None = None) -> int:
     """Store the total of every part that has none under the session's default disclosure
     policy (after the upgrade that adds the table, or a server restarted with the other
@@ -205,13 +210,19 @@ def _forget(
 
 
 def _drop(session: Session, ids: TraceKeys, keys: Collection[Key]) -> None:
-    """Delete the rows of `keys` and list them for `refill`."""
+    """Delete the rows of `keys` and list those that are parts for `refill` (on the server:
+    no row of them comes to Python)."""
     _replace(session, ids, keys, [])
+    dialect = postgresql if ids.postgresql else sqlite
     connection = session.connection()
-    existing = _keys_of(session, ids, StaleTotal)
-    listed = [{"trace_id": ids.uuid(key)} for key in keys if key not in existing]
-    for start in range(0, len(listed), _BATCH):
-        connection.execute(insert(StaleTotal), listed[start : start + _BATCH])
+    listed = list(keys)
+    for start in range(0, len(listed), _BATCH * 10):
+        among = ids.among(Part.trace_id, listed[start : start + _BATCH * 10])
+        connection.execute(
+            dialect.insert(StaleTotal)
+            .from_select(["trace_id"], select(Part.trace_id).where(among))
+            .on_conflict_do_nothing()
+        )
 
 
 def _replace(
