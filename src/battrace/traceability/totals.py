@@ -94,10 +94,9 @@ def settle(session: Session) -> Settlement:
     return result
 
 
-def has_stale(database_session: Session) -> bool:
+def has_stale(session: Session) -> bool:
     """True when some dropped total waits for `refill` (one indexed read)."""
-    found = database_session.execute(select(StaleTotal.trace_id).limit(1)).first()
-    return found is not None
+    return session.execute(select(StaleTotal.trace_id).limit(1)).first() is not None
 
 
 @collector.pausing
@@ -125,8 +124,12 @@ def store_missing(session: Session, progress: Callable[[str], None] | None = Non
     policy), the dropped ones included; returns how many. Settles pending changes first, so
     what it reads as stored holds.
     """
-    use_budget(session, 2**62)
-    settle(session)
+    budget = session.info.get(_BUDGET_KEY)
+    use_budget(session, 2**62)  # this is the bulk work a settlement would leave to refill
+    try:
+        settle(session)
+    finally:
+        session.info[_BUDGET_KEY] = DEFAULT_BUDGET if budget is None else budget
     keys = TraceKeys(session)
     _lock(session, keys)
     current = select(PartTotal.trace_id).where(
