@@ -757,9 +757,16 @@ def report(rows: Sequence[Row], backends: Sequence[str]) -> None:
         for row in rows
         if row.size >= 1_000_000 and row.rollup is not None
     ]
+    loads = [
+        measured.seconds <= 10.0
+        for row in rows
+        if row.size >= 1_000_000 and isinstance(measured := row.loads.get("postgresql"), Measured)
+    ]
     console.print(
         "Targets: roll-up of 1,000,000 parts <= 1 s and <= bw2calc; load from PostgreSQL "
-        "<= 10 s." + (f" Roll-up target {'met' if all(met) else 'NOT met'}." if met else "")
+        "<= 10 s."
+        + (f" Roll-up target {'met' if all(met) else 'NOT met'}." if met else "")
+        + (f" Load target {'met' if all(loads) else 'NOT met'}." if loads else "")
     )
 
 
