@@ -67,6 +67,24 @@ class Supply:
     def operator(self, at: int) -> uuid.UUID:
         return self.chain.operators[at]
 
+    def set_t_leaf(self, session: Session, value: int) -> None:
+        """T's leaf's pre-processing production value."""
+        session.execute(
+            update(CfpValue)
+            .where(CfpValue.trace_id == self.t_leaf, CfpValue.cfp_type == "preProduction")
+            .values(ghg_emission=Decimal(value))
+        )
+
+    def withhold(self, session: Session, supplier: int, part: uuid.UUID, customer: int) -> None:
+        session.add(
+            Disclosure(
+                operator_id=self.operator(supplier),
+                trace_id=part,
+                released_to_operator_id=self.operator(customer),
+                total_cfp=False,
+            )
+        )
+
 
 def product_total(database: Database, supply: Supply) -> Decimal | None:
     with database.transaction(write=False) as session:
@@ -92,11 +110,7 @@ def test_a_change_upstream_moves_every_total_downstream(database: Database) -> N
     supply = Supply()
     supply.store(database)
     with database.transaction() as session:
-        session.execute(
-            update(CfpValue)
-            .where(CfpValue.trace_id == supply.t_leaf, CfpValue.cfp_type == "preProduction")
-            .values(ghg_emission=Decimal(5))
-        )
+        supply.set_t_leaf(session, 5)
     assert pending(database) == []
     # T: 3 + 2 x 5 = 13; S: 1 + 1.5 x 13 + 2 = 22.5; M: 10 + 5 x 22.5 + 1 = 123.5
     assert product_total(database, supply) == Decimal("123.5")
@@ -107,14 +121,7 @@ def test_a_withheld_total_is_unknown_downstream_until_released(database: Databas
     supply = Supply()
     supply.store(database)
     with database.transaction() as session:
-        session.add(
-            Disclosure(
-                operator_id=supply.operator(supply.t),
-                trace_id=supply.t_product,
-                released_to_operator_id=supply.operator(supply.s),
-                total_cfp=False,
-            )
-        )
+        supply.withhold(session, supply.t, supply.t_product, supply.s)
     assert product_total(database, supply) is None
     assert_totals_settled(database)
     with database.transaction() as session:
@@ -193,11 +200,7 @@ def test_a_change_past_the_budget_drops_its_totals_until_refilled(database: Data
     supply.store(database)
     with database.transaction() as session:
         totals.use_budget(session, 6)
-        session.execute(
-            update(CfpValue)
-            .where(CfpValue.trace_id == supply.t_leaf, CfpValue.cfp_type == "preProduction")
-            .values(ghg_emission=Decimal(5))
-        )
+        supply.set_t_leaf(session, 5)
         settlement = totals.settle(session)
     # the leaf, T's product, S's bought part and product, M's two bought parts and product
     assert settlement == totals.Settlement(stored=0, dropped=7)
@@ -223,14 +226,7 @@ def test_the_server_refills_dropped_totals_in_the_background(
     supply.store(database)
     with database.transaction() as session:
         totals.use_budget(session, 0)
-        session.add(
-            Disclosure(
-                operator_id=supply.operator(supply.s),
-                trace_id=supply.s_product,
-                released_to_operator_id=supply.operator(supply.m),
-                total_cfp=False,
-            )
-        )
+        supply.withhold(session, supply.s, supply.s_product, supply.m)
     assert len(stale(database)) == 4  # S's product, M's bought parts and product
     fast = settings.model_copy(update={"totals_refill_seconds": 0.05})
     with TestClient(create_app(fast, database=database)):
