@@ -388,9 +388,9 @@ class SupplyGraph:
             if row[0] in parts:
                 trades[row[0]] = row[1:]  # oldest first: the newest stays
         for trace in keys:
-            trade = trades.get(trace)
-            if trade is not None and trade[2] is not None and trade[3] == _COMPLETED:
-                following.add(trade[2])
+            answered = self._answered(trace)
+            if answered is not None:
+                following.add(answered[1])
         self._load_disclosures(keys)
         return following
 
@@ -453,11 +453,7 @@ class SupplyGraph:
 
     def _load_disclosures(self, keys: set[Key]) -> None:
         """What each answering supplier released to its customer, for the whole tier at once."""
-        wanted = set()
-        for trace in keys:
-            trade = self._trades.get(trace)
-            if trade is not None and trade[2] is not None and trade[3] == _COMPLETED:
-                wanted.add((trade[1], trade[2], trade[0]))
+        wanted = {answered for answered in map(self._answered, keys) if answered is not None}
         if not wanted:
             return
         ids = self._ids
@@ -478,9 +474,6 @@ class SupplyGraph:
             self._released[key] = disclosure.resolve(decided.get(key), default)
 
     # ---------------------------------------------------------------- reading
-    def __contains__(self, trace_id: uuid.UUID) -> bool:
-        return self._ids.key(trace_id) in self._parts
-
     def node(self, trace_id: uuid.UUID) -> SupplyNode | None:
         """The part as its owner sees it, or None if the graph does not hold it (or holds
         only its stored total)."""
@@ -549,21 +542,30 @@ class SupplyGraph:
                     [as_uuid(child) for child in children],
                     list(amounts),
                     None if trade is None else as_uuid(trade[1]),
-                    self._boundary(trade),
+                    self._boundary(current),
                 )
             )
         return found
 
-    def _boundary(self, trade: tuple[Key, Key, Key | None, str] | None) -> RawBoundary | None:
+    def _answered(self, key: Key) -> tuple[Key, Key, Key] | None:
+        """(supplier, supplier's part, customer) of the answered request on `key`, if any."""
+        trade = self._trades.get(key)
         if trade is None or trade[2] is None or trade[3] != _COMPLETED:
             return None
-        released = self._released_to(trade[1], trade[2], trade[0])
+        return (trade[1], trade[2], trade[0])
+
+    def _boundary(self, key: Key) -> RawBoundary | None:
+        answered = self._answered(key)
+        if answered is None:
+            return None
+        released = self._released_to(*answered)
+        supplier, upstream, _ = answered
         return RawBoundary(
-            self._ids.uuid(trade[1]),
-            self._ids.uuid(trade[2]),
+            self._ids.uuid(supplier),
+            self._ids.uuid(upstream),
             released,
-            _disclose(released, self._total(trade[2])),
-            self._unit(trade[2]),
+            _disclose(released, self._total(upstream)),
+            self._unit(upstream),
         )
 
     def unit(self, trace_id: uuid.UUID) -> str | None:
@@ -636,10 +638,8 @@ class SupplyGraph:
         if part[2]:
             structure = self._children.get(key)
             return () if structure is None else structure[0]
-        trade = self._trades.get(key)
-        if trade is not None and trade[2] is not None and trade[3] == _COMPLETED:
-            return (trade[2],)
-        return ()
+        answered = self._answered(key)
+        return () if answered is None else (answered[1],)
 
     def _total(self, key: Key) -> tuple[Values, ...]:
         """Totals per stage, depth first without recursion.
@@ -692,10 +692,10 @@ class SupplyGraph:
                         else (required * emission, child_main[1], child_main[2], child_main[3])
                     )
             return (_combine(pre), _combine(main))
-        trade = self._trades.get(key)
-        if trade is not None and trade[2] is not None and trade[3] == _COMPLETED:
-            released = self._released_to(trade[1], trade[2], trade[0])
-            return _disclose(released, self._totals.get(trade[2], _UNKNOWN_TOTAL))
+        answered = self._answered(key)
+        if answered is not None:
+            released = self._released_to(*answered)
+            return _disclose(released, self._totals.get(answered[1], _UNKNOWN_TOTAL))
         if values is not None:
             return tuple(_combine(_own_terms(values, stage)) for stage in range(len(_STAGES)))
         return _UNKNOWN_TOTAL

@@ -109,12 +109,9 @@ def refill(session: Session, limit: int = REFILL_BATCH) -> int:
         return 0
     _lock(session, keys)
     stale = _keys_of(session, keys, StaleTotal, limit=limit)
-    graph = SupplyGraph(session, stored=True).load_keys(stale)
-    computed = graph.computed()  # the stale parts and the missing ones below them
-    rows = graph.stored_rows(computed)
-    _replace(session, keys, computed, rows)
+    computed, stored = _store_walked(session, keys, stale)  # and the missing ones below
     _forget(session, keys, StaleTotal, stale | computed)
-    return len(rows)
+    return stored
 
 
 @collector.pausing
@@ -146,11 +143,7 @@ def store_missing(session: Session, progress: Callable[[str], None] | None = Non
         return 0
     if progress is not None:
         progress(f"computing the totals of {len(missing):,} parts")
-    graph = SupplyGraph(session, stored=True).load_keys(missing)
-    computed = graph.computed()
-    rows = graph.stored_rows(computed)
-    _replace(session, keys, computed, rows, progress)
-    return len(rows)
+    return _store_walked(session, keys, missing, progress)[1]
 
 
 def downstream(session: Session, keys: Collection[Key]) -> set[Key]:
@@ -180,6 +173,21 @@ def downstream(session: Session, keys: Collection[Key]) -> set[Key]:
         frontier = found - closure
         closure |= frontier
     return closure
+
+
+def _store_walked(
+    session: Session,
+    ids: TraceKeys,
+    roots: Collection[Key],
+    progress: Callable[[str], None] | None = None,
+) -> tuple[set[Key], int]:
+    """Compute `roots` and every part below them that has no usable stored total, and store
+    them all; returns those parts and how many rows were stored."""
+    graph = SupplyGraph(session, stored=True).load_keys(roots)
+    computed = graph.computed()
+    rows = graph.stored_rows(computed)
+    _replace(session, ids, computed, rows, progress)
+    return computed, len(rows)
 
 
 def _lock(session: Session, keys: TraceKeys) -> None:
