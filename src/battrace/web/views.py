@@ -1,5 +1,5 @@
 """What several pages show the same way: a request's state in the words of the operators'
-screens, and operator names for ids (public directory data)."""
+screens, operator names for ids (public directory data), and the caller's own part."""
 
 from __future__ import annotations
 
@@ -9,8 +9,11 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from battrace import errors
 from battrace.identity import operators
-from battrace.traceability.models import CfpResponseStatus, Trade
+from battrace.traceability import parts
+from battrace.traceability.models import CfpResponseStatus, Part, Trade
+from battrace.web.app import Ctx
 
 NOT_REQUESTED = "not_requested"
 
@@ -41,3 +44,12 @@ def is_overdue(trade: Trade, today: date) -> bool:
 def operator_names(session: Session, ids: Iterable[uuid.UUID | None]) -> dict[uuid.UUID, str]:
     wanted = list({i for i in ids if i is not None})
     return {row.id: row.name for row in operators.list_operators(session, wanted)}
+
+
+def own_part(ctx: Ctx, trace_id: uuid.UUID) -> Part:
+    """The caller's part, or the "not found" page (another operator's part is not found)."""
+    caller = ctx.operator_id
+    part = ctx.state.read(lambda s: parts.get_own_part(s, caller=caller, trace_id=trace_id))
+    if part is None:
+        raise errors.NotFound("part")
+    return part

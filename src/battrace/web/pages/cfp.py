@@ -16,6 +16,7 @@ from battrace.connector import validators
 from battrace.traceability import certificates, cfp, disclosure, parts
 from battrace.web.app import Ctx, page
 from battrace.web.forms import FormErrors, flag, number, parse_contract_message
+from battrace.web.views import own_part
 
 # Form field -> the contract row it fills (cfpModel index as the body is built below).
 ROWS = (
@@ -56,10 +57,7 @@ def _show(
     form_errors: FormErrors,
     status: int = 200,
 ) -> Response:
-    caller = ctx.operator_id
-    part = ctx.state.read(lambda s: parts.get_own_part(s, caller=caller, trace_id=trace_id))
-    if part is None:
-        raise errors.NotFound("part")
+    part = own_part(ctx, trace_id)
     values = {**dict.fromkeys((*FIELD_PATHS, "cfpId"), ""), **values}
     if not values.get("unit") and part.amount_required_unit is not None:
         values["unit"] = f"kgCO2e/{part.amount_required_unit.value}"

@@ -18,11 +18,11 @@ from starlette.responses import Response
 from battrace import errors
 from battrace.connector import validators
 from battrace.identity import operators
-from battrace.traceability import parts, trades
+from battrace.traceability import trades
 from battrace.traceability.models import Part, Trade
 from battrace.web.app import Ctx, page
 from battrace.web.forms import FormErrors, parse_contract_message
-from battrace.web.views import operator_names
+from battrace.web.views import operator_names, own_part
 
 REQUEST_FIELDS = ("supplier", "message", "due")
 # The contract's names of what the request form shows beside its fields.
@@ -91,12 +91,7 @@ def _write_request(ctx: Ctx, body: dict[str, Any], form_errors: FormErrors) -> T
 
 
 def _own_part(ctx: Ctx) -> Part:
-    trace_id: uuid.UUID = ctx.request.path_params["trace_id"]
-    caller = ctx.operator_id
-    part = ctx.state.read(lambda s: parts.get_own_part(s, caller=caller, trace_id=trace_id))
-    if part is None:
-        raise errors.NotFound("part")
-    return part
+    return own_part(ctx, ctx.request.path_params["trace_id"])
 
 
 @page("/parts/{trace_id:uuid}/request")
