@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from battrace import errors
-from battrace.connector import validators
+from battrace.inputs import validators
 from battrace.traceability import certificates, cfp, disclosure, parts
 from battrace.web.app import Ctx, page
 from battrace.web.forms import FormErrors, flag, number, parse_contract_message

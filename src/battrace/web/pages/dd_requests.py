@@ -272,22 +272,6 @@ def request_page_data(session: Session, caller: uuid.UUID, request_id: uuid.UUID
     }
 
 
-@page("/dd/{request_id:uuid}")
-def request_detail(ctx: Ctx) -> Response:
-    from battrace.web.pages.dd_answer import answer_page  # noqa: PLC0415 (one-way)
-
-    caller, request_id = ctx.operator_id, request_id_of(ctx)
-    data = ctx.state.read(lambda s: request_page_data(s, caller, request_id))
-    if not data["as_customer"]:
-        return answer_page(ctx, data)
-    return ctx.render(
-        "dd_request.html",
-        today=utcnow().date(),
-        overdue=dd_overdue(data["dd"], utcnow().date()),
-        **data,
-    )
-
-
 @page("/dd/{request_id:uuid}/cancel", methods=("POST",))
 def cancel(ctx: Ctx) -> Response:
     caller, request_id = ctx.operator_id, request_id_of(ctx)

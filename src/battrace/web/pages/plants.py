@@ -7,9 +7,9 @@ import uuid
 from starlette.responses import Response
 
 from battrace import errors
-from battrace.connector.auth_api import read_plant
 from battrace.identity import operators, plants
 from battrace.identity.models import Plant
+from battrace.inputs.identity_bodies import read_plant
 from battrace.web.app import Ctx, page
 from battrace.web.forms import FormErrors, parse_contract_message
 

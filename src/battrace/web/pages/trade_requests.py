@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from battrace import errors
-from battrace.connector import validators
 from battrace.identity import operators
+from battrace.inputs import validators
 from battrace.traceability import trades
 from battrace.traceability.models import Part, Trade
 from battrace.web.app import Ctx, page

@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from battrace.connector import wire
+from battrace.inputs import wire
 from battrace.traceability.cfp import CfpRowWrite, CfpSetWrite, Dqr
 from battrace.traceability.models import AmountUnit, CfpResponseStatus, CfpType
 from battrace.traceability.parts import ChildWrite, PartWrite

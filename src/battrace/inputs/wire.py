@@ -25,8 +25,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from battrace.connector import gojson
 from battrace.errors import ValidationFailed
+from battrace.inputs import gojson
 
 # --------------------------------------------------------------------------- bind (stage 1)
 
@@ -93,6 +93,12 @@ def parse_json(raw: bytes) -> object:
 
 
 NUL = "\x00"
+
+
+def bind_object(raw: bytes, go_type: GoType) -> dict[str, Any]:
+    """A JSON body bound to an object type (`parse_json`, then `bind`); `null` reads as {}."""
+    value = bind(parse_json(raw), go_type)
+    return value if isinstance(value, dict) else {}
 
 
 def reject_nul(value: object, path: str = "") -> None:
