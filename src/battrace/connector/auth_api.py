@@ -33,7 +33,7 @@ from battrace.connector.routing import (
 )
 from battrace.connector.shapes import operator_json, plant_json
 from battrace.diligence import reset as dd_reset
-from battrace.errors import InvalidParameters
+from battrace.errors import InvalidParameters, Problem
 from battrace.footprint import factors
 from battrace.identity import accounts, api_keys, operators, plants
 from battrace.identity.accounts import LoginPolicy
@@ -147,7 +147,7 @@ def change_password(caller: ApiCaller, state: State, raw: Raw) -> Response:
     new_password = body.get("newPassword")
     message = password_policy_error(new_password or "")
     if message is not None:
-        raise wire.fail(f"newPassword: {message}.")
+        raise wire.fail(f"newPassword: {message}.", [Problem("newPassword", message)])
     with state.writing() as session:
         accounts.change_password(
             session, account_id=caller.account_id, new_password=new_password or ""

@@ -29,20 +29,23 @@ PLANT = wire.struct(
 )
 
 
-def _attribute_errors(body: dict[str, Any], name: str, key: str, fields: wire.Errors) -> str:
-    """Field errors first, then `<name>: (<key>: …)`, as the reference's AUTH JoinErrors."""
+def _check_attribute(body: dict[str, Any], name: str, key: str, fields: wire.Errors) -> None:
+    """Raise the field errors first, then `<name>: (<key>: …)`, as the reference's AUTH
+    JoinErrors words them; nothing if there are none."""
     attribute = body.get(name)
     messages = [fields.render()] if fields else []
+    problems = fields.problems()
     if isinstance(attribute, dict):
         nested = wire.Errors()
         wire.collect(nested, key, attribute.get(key), wire.rune_length(0, 256))
         if nested:
             messages.append(f"{name}: ({nested.render()})")
+            problems.extend(nested.problems(f"{name}."))
     if not messages:
-        return ""
+        return
     if len(messages) == 1 and fields:
-        return messages[0]
-    return wire.join_errors(messages, always_period=True)
+        raise wire.fail(messages[0], problems)
+    raise wire.fail(wire.join_errors(messages, always_period=True), problems)
 
 
 def read_operator_update(body: dict[str, Any]) -> operators.OperatorUpdate:
@@ -66,9 +69,7 @@ def read_operator_update(body: dict[str, Any]) -> operators.OperatorUpdate:
     wire.collect(
         errors, "operatorName", body.get("operatorName"), wire.required, wire.rune_length(1, 256)
     )
-    message = _attribute_errors(body, "operatorAttribute", "globalOperatorId", errors)
-    if message:
-        raise wire.fail(message)
+    _check_attribute(body, "operatorAttribute", "globalOperatorId", errors)
     operator_id = wire.as_uuid(body["operatorId"])
     assert operator_id is not None  # noqa: S101 (validated above)
     return operators.OperatorUpdate(
@@ -112,9 +113,7 @@ def read_plant(body: dict[str, Any]) -> plants.PlantWrite:
     wire.collect(
         errors, "plantName", body.get("plantName"), wire.required, wire.rune_length(1, 256)
     )
-    message = _attribute_errors(body, "plantAttribute", "globalPlantId", errors)
-    if message:
-        raise wire.fail(message)
+    _check_attribute(body, "plantAttribute", "globalPlantId", errors)
     operator_id = wire.as_uuid(body["operatorId"])
     assert operator_id is not None  # noqa: S101
     plant_id = wire.as_uuid(body.get("plantId"))

@@ -26,7 +26,7 @@ from battrace.diligence.questions import Material, Question
 from battrace.store.base import utcnow
 from battrace.traceability import trades
 from battrace.web.app import Ctx, page
-from battrace.web.forms import FormErrors, parse_contract_message
+from battrace.web.forms import FormErrors
 from battrace.web.views import operator_names
 
 MATERIALS = tuple(m.value for m in Material)
@@ -114,7 +114,7 @@ def send(ctx: Ctx) -> Response:
     try:
         made = ctx.state.write(write)
     except errors.InvalidRequest as exc:
-        parse_contract_message(exc.message, form_errors)
+        form_errors.place(exc)
         return _send_form(ctx, values, form_errors, status=400)
     return ctx.redirect(f"/dd/{made.id}", flash="dd.sent_flash")
 
