@@ -76,7 +76,6 @@ class AppState:
 
     def session(self, *, write: bool = False) -> Session:
         session = self.db.session(write=write)
-        certificates.use_file_store(session, self.file_store)
         disclosure.use_default_policy(session, disclose=self.settings.disclose_by_default)
         totals.use_budget(session, self.settings.totals_settle_budget)
         return session

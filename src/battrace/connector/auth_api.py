@@ -177,7 +177,10 @@ def data_reset(caller: ApiCaller, state: State) -> Response:
             dd_reset.forget_operators(session, operator_ids=operator_ids, trade_ids=trade_ids)
             factors.forget_operators(session, operator_ids=operator_ids)
             reset_data.reset_operators(
-                session, caller=caller.operator_id, operator_ids=operator_ids
+                session,
+                caller=caller.operator_id,
+                operator_ids=operator_ids,
+                store=state.file_store,
             )
     return json_response(None)
 

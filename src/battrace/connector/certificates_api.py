@@ -97,6 +97,7 @@ def put_file(request: Request, file_id: uuid.UUID, state: State, raw: Raw) -> Re
             content=raw,
             content_type=request.headers.get("content-type"),
             max_bytes=state.settings.certificate_max_bytes,
+            store=state.file_store,
         )
     return Response(status_code=200)
 
@@ -105,7 +106,9 @@ def put_file(request: Request, file_id: uuid.UUID, state: State, raw: Raw) -> Re
 def get_file(request: Request, file_id: uuid.UUID, state: State) -> Response:
     owner = read_link(state, request.query_params.get("token"), "download", file_id)
     with state.reading() as session:
-        row, content = certificates.read_file(session, owner=owner, file_id=file_id)
+        row, content = certificates.read_file(
+            session, owner=owner, file_id=file_id, store=state.file_store
+        )
     media = row.content_type or CONTENT_TYPES.get(row.extension, "application/octet-stream")
     safe_name = row.file_name.encode("ascii", "ignore").decode() or f"{row.id}.{row.extension}"
     return Response(
@@ -164,12 +167,13 @@ def _downloadable(
     file_id: uuid.UUID,
     download_type: str,
     certificate_or_trade: uuid.UUID | None,
+    store: certificates.FileStore,
 ) -> tuple[str, uuid.UUID]:
     """Check the caller may read the file; return (file name, owner)."""
     if download_type == "OWN":
         if file_owner != caller:
             raise errors.NotFound("file not found")
-        row, _ = certificates.read_file(session, owner=caller, file_id=file_id)
+        row, _ = certificates.read_file(session, owner=caller, file_id=file_id, store=store)
         return row.file_name, caller
     if download_type != "OTHER" or certificate_or_trade is None:
         raise errors.InvalidRequest("downloadType: cannot be allowed.")
@@ -192,7 +196,13 @@ def get_download_url(request: Request, caller: ApiCaller, state: State) -> Respo
     reference = optional_uuid(params.get("cfpCertificationId"), "cfpCertificationId")
     with state.reading() as session:
         name, owner = _downloadable(
-            session, caller.operator_id, file_owner, file_id, download_type, reference
+            session,
+            caller.operator_id,
+            file_owner,
+            file_id,
+            download_type,
+            reference,
+            state.file_store,
         )
     return json_response(
         {
@@ -211,7 +221,11 @@ def delete_certifications(request: Request, caller: ApiCaller, state: State) -> 
     file_id = optional_uuid(params.get("fileId"), "fileId")
     with state.writing() as session:
         certificates.delete_files(
-            session, caller=caller.operator_id, trace_id=trace_id, file_id=file_id
+            session,
+            caller=caller.operator_id,
+            trace_id=trace_id,
+            file_id=file_id,
+            store=state.file_store,
         )
     body: dict[str, str] = {"traceId": str(trace_id)}
     if file_id is not None:

@@ -378,7 +378,9 @@ def delete_parts(call: Call) -> Response:
     trace_id = uuid_param(call.params, "traceId", required=True)
     assert trace_id is not None  # noqa: S101
     with call.state.writing() as session:
-        parts.delete_part(session, caller=call.operator, trace_id=trace_id)
+        parts.delete_part(
+            session, caller=call.operator, trace_id=trace_id, store=call.state.file_store
+        )
     return Response(status_code=204)
 
 

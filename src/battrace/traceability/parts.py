@@ -269,8 +269,11 @@ def list_parts(
     return rows[:limit], next_cursor
 
 
-def delete_part(session: Session, *, caller: uuid.UUID, trace_id: uuid.UUID) -> None:
-    """Delete a part nothing references (#19), with its CFP, disclosures and certificates.
+def delete_part(
+    session: Session, *, caller: uuid.UUID, trace_id: uuid.UUID, store: certificates.FileStore
+) -> None:
+    """Delete a part nothing references (#19), with its CFP, disclosures and certificates
+    (their files removed from `store`).
 
     Raises BusinessRuleViolation with the reference's MSG codes, in the reference's order.
     """
@@ -297,7 +300,7 @@ def delete_part(session: Session, *, caller: uuid.UUID, trace_id: uuid.UUID) -> 
         raise BusinessRuleViolation(
             "指定された部品は受領済みの依頼に紐づいているため削除できません。", detail="MSGAECP0016"
         )
-    certificates.delete_certificates_of_part(session, caller=caller, trace_id=trace_id)
+    certificates.delete_certificates_of_part(session, caller=caller, trace_id=trace_id, store=store)
     session.execute(
         delete(CfpValue).where(CfpValue.operator_id == caller, CfpValue.trace_id == trace_id)
     )

@@ -143,6 +143,7 @@ def certificate_upload(ctx: Ctx) -> Response:
             file_id=slot.file_id,
             content=upload.content,
             content_type=upload.content_type,
+            store=ctx.state.file_store,
             max_bytes=max_bytes,
         )
         existing = certificates.certificate_of_part(session, owner=caller, trace_id=trace_id)
@@ -183,7 +184,9 @@ def certificate_download(ctx: Ctx) -> Response:
     file_id: uuid.UUID = ctx.request.path_params["file_id"]
     caller = ctx.operator_id
     row, content = ctx.state.read(
-        lambda s: certificates.read_file(s, owner=caller, file_id=file_id)
+        lambda s: certificates.read_file(
+            s, owner=caller, file_id=file_id, store=ctx.state.file_store
+        )
     )
     return file_response(row.file_name, row.extension, content)
 
@@ -194,7 +197,9 @@ def certificate_delete(ctx: Ctx) -> Response:
     file_id: uuid.UUID = ctx.request.path_params["file_id"]
     caller = ctx.operator_id
     ctx.state.write(
-        lambda s: certificates.delete_files(s, caller=caller, trace_id=trace_id, file_id=file_id)
+        lambda s: certificates.delete_files(
+            s, caller=caller, trace_id=trace_id, file_id=file_id, store=ctx.state.file_store
+        )
     )
     return ctx.redirect(f"/parts/{trace_id}", flash="cert.deleted")
 

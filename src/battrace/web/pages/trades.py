@@ -258,7 +258,7 @@ def trade_certificate(ctx: Ctx) -> Response:
         if file_id not in {f.id for f in files}:
             raise errors.NotFound("file")
         row, content = certificates.read_file(
-            session, owner=trade.upstream_operator_id, file_id=file_id
+            session, owner=trade.upstream_operator_id, file_id=file_id, store=ctx.state.file_store
         )
         return row.file_name, row.extension, content
 
