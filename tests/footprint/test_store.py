@@ -16,8 +16,8 @@ from battrace.footprint import UnitMismatch, UnknownReason, load_graph, rank_sup
 from battrace.footprint import factors as factor_service
 from battrace.store import Database
 from battrace.traceability.cfp import Stage
+from battrace.traceability.combine import round_up5
 from battrace.traceability.models import AmountUnit
-from battrace.traceability.rollup import round_up5
 from tests.support import DT, A, B, cfp_set, create_plant, login_a, login_b, part, trade_request
 
 

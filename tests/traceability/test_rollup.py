@@ -13,11 +13,13 @@ from hypothesis import strategies as st
 from battrace.footprint import load_graph
 from battrace.store import Database
 from battrace.traceability.cfp import Dqr, Stage
-from battrace.traceability.rollup import StageTotal, SupplyGraph, Term, cfp_rows, combine
+from battrace.traceability.combine import RatedEmission, combine
+from battrace.traceability.rollup import cfp_rows
+from battrace.traceability.supply import SupplyGraph
 from tests.traceability.chain import Chain
 
 
-def reference_combine(terms: Sequence[Term]) -> StageTotal:
+def reference_combine(terms: Sequence[RatedEmission]) -> RatedEmission:
     """The rule as first written: sum, then each indicator weighted on its own."""
     emission: Decimal | None = Decimal(0)
     for term in terms:
@@ -34,7 +36,7 @@ def reference_combine(terms: Sequence[Term]) -> StageTotal:
             weight += term.emission
         return numerator / weight if weight > 0 else None
 
-    return StageTotal(emission, Dqr(weighted("ter"), weighted("ger"), weighted("tir")))
+    return RatedEmission(emission, Dqr(weighted("ter"), weighted("ger"), weighted("tir")))
 
 
 emissions = st.one_of(
@@ -43,11 +45,11 @@ emissions = st.one_of(
     st.integers(1, 10**6).map(lambda n: Decimal(n) / 7),  # 28 significant digits
 )
 ratings = st.one_of(st.none(), st.sampled_from([Decimal(1), Decimal("2.5"), Decimal(10) / 3]))
-terms = st.lists(st.builds(Term, emissions, st.builds(Dqr, ratings, ratings, ratings)))
+terms = st.lists(st.builds(RatedEmission, emissions, st.builds(Dqr, ratings, ratings, ratings)))
 
 
 @given(terms)
-def test_combine_gives_the_digits_of_the_rule_as_written(values: list[Term]) -> None:
+def test_combine_gives_the_digits_of_the_rule_as_written(values: list[RatedEmission]) -> None:
     assert repr(combine(values)) == repr(reference_combine(values))
 
 
@@ -78,7 +80,7 @@ def test_a_tier_of_thousands_of_parts_is_read_whole(database: Database) -> None:
     assert [edge.child for edge in graph.nodes[product].children] == sorted(
         edge.child for edge in graph.nodes[product].children
     )
-    assert total[Stage.PRE] == StageTotal(expected, Dqr(Decimal(1), Decimal(2), Decimal(3)))
+    assert total[Stage.PRE] == RatedEmission(expected, Dqr(Decimal(1), Decimal(2), Decimal(3)))
 
 
 def test_a_chain_deeper_than_the_recursion_limit_has_a_total(database: Database) -> None:

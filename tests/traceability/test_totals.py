@@ -31,7 +31,8 @@ from battrace.traceability.models import (
     PartTotal,
     Trade,
 )
-from battrace.traceability.rollup import SupplyGraph, cfp_rows
+from battrace.traceability.rollup import cfp_rows
+from battrace.traceability.supply import SupplyGraph
 from tests.totals_check import assert_totals_settled, pending, stale, stored_and_fresh
 from tests.traceability.chain import Chain
 

@@ -45,6 +45,7 @@ from battrace.connector.shapes import (
 from battrace.traceability import cfp, parts, rollup, trades
 from battrace.traceability.certificates import certificate_files, certificate_of_part
 from battrace.traceability.disclosure import released_to
+from battrace.traceability.supply import SupplyGraph
 
 router = APIRouter()
 
@@ -245,7 +246,7 @@ def _certification(
     if part is None:
         return []
     owner, owner_trace, released = part.operator_id, part.trace_id, True
-    graph = rollup.SupplyGraph(session).load([part.trace_id])
+    graph = SupplyGraph(session).load([part.trace_id])
     node = graph.node(part.trace_id)
     assert node is not None  # noqa: S101 (the caller's own part is the graph's root)
     trade = node.answered_trade if not (part.is_parent or part.terminated_flag) else None

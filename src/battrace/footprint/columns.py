@@ -31,7 +31,7 @@ from battrace.footprint.graph import FootprintGraph, PartNode, StageValues
 from battrace.footprint.plan import Kind, kind_of
 from battrace.footprint.units import declared_for
 from battrace.traceability.cfp import Dqr, Stage
-from battrace.traceability.rollup import StageTotal
+from battrace.traceability.combine import RatedEmission
 
 STAGES = tuple(Stage)  # column order of the stage axis
 PRODUCTION, COMPONENT = 0, 1  # slots of the value axis
@@ -188,7 +188,7 @@ class _Builder:
         return tuple(values), tuple(ratings)
 
     def answer(
-        self, totals: Mapping[Stage, StageTotal]
+        self, totals: Mapping[Stage, RatedEmission]
     ) -> tuple[tuple[float, ...], tuple[float, ...]]:
         values: list[float] = []
         ratings: list[float] = []

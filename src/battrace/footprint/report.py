@@ -33,7 +33,7 @@ from battrace.footprint.graph import FootprintGraph
 from battrace.footprint.plan import share
 from battrace.footprint.result import Contribution, Footprint, StageFootprint, UnknownPart
 from battrace.traceability.cfp import Dqr
-from battrace.traceability.rollup import round_up5
+from battrace.traceability.combine import round_up5
 
 JsonValue = Any  # what json.dumps accepts: dict, list, str, float, bool, None
 
