@@ -81,7 +81,6 @@ from battrace.identity.models import Operator, Plant
 from battrace.store import Database
 from battrace.store.migrate import upgrade
 from battrace.traceability import totals
-from battrace.traceability.cfp import Dqr, Stage
 from battrace.traceability.combine import RatedEmission
 from battrace.traceability.models import (
     AmountUnit,
@@ -93,6 +92,7 @@ from battrace.traceability.models import (
     Trade,
     TradeTreeStatus,
 )
+from battrace.traceability.stages import Dqr, Stage
 
 TIERS = 20
 COMPANIES = 200

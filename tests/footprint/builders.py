@@ -15,9 +15,9 @@ from battrace.footprint.graph import (
     RequestState,
     StageValues,
 )
-from battrace.traceability.cfp import Dqr, Stage
 from battrace.traceability.combine import RatedEmission
 from battrace.traceability.disclosure import Released
+from battrace.traceability.stages import Dqr, Stage
 
 VIEWER = uuid.UUID(int=1)
 SUPPLIER = uuid.UUID(int=2)

@@ -13,9 +13,9 @@ from battrace.footprint import PartNode, UnknownReason, roll_up
 from battrace.footprint.fastpath import error_bound
 from battrace.footprint.graph import Edge, FootprintGraph
 from battrace.footprint.result import Footprint
-from battrace.traceability.cfp import Stage
 from battrace.traceability.combine import RatedEmission
 from battrace.traceability.disclosure import Released
+from battrace.traceability.stages import Stage
 from tests.footprint.builders import bought, graph, own, parent, terminated, tid
 
 amounts = st.decimals(min_value=0, max_value=50, places=3, allow_nan=False)

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 
 from battrace.footprint import load_graph
 from battrace.store import Database
-from battrace.traceability.cfp import Dqr, Stage
 from battrace.traceability.combine import RatedEmission, combine
 from battrace.traceability.rollup import cfp_rows
+from battrace.traceability.stages import Dqr, Stage
 from battrace.traceability.supply import SupplyGraph
 from tests.traceability.chain import Chain
 

@@ -30,8 +30,8 @@ from battrace.connector.params import unexpected, uuid_param
 from battrace.connector.runtime import answer, authenticate, state_of
 from battrace.footprint import declaration, factors, graph, hotspots, report, view
 from battrace.footprint.result import Footprint
-from battrace.traceability.cfp import Stage
 from battrace.traceability.models import AmountUnit
+from battrace.traceability.stages import Stage
 
 router = APIRouter(tags=["footprint (battrace)"])
 

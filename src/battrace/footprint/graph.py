@@ -26,10 +26,10 @@ from sqlalchemy.orm import Session
 
 from battrace.errors import NotFound
 from battrace.store import collector
-from battrace.traceability.cfp import Dqr, Stage
 from battrace.traceability.combine import RatedEmission
 from battrace.traceability.disclosure import Released
 from battrace.traceability.models import Part
+from battrace.traceability.stages import Dqr, Stage
 from battrace.traceability.supply import RawBoundary, RawPart, SupplyGraph
 from battrace.traceability.supply_walk import trace_id_among
 

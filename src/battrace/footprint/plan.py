@@ -20,8 +20,8 @@ from battrace.errors import InvalidRequest
 from battrace.footprint.factors import Factor
 from battrace.footprint.graph import FootprintGraph, PartNode
 from battrace.footprint.units import check_unit, declared_for
-from battrace.traceability.cfp import Dqr, Stage
 from battrace.traceability.combine import RatedEmission, combine
+from battrace.traceability.stages import Dqr, Stage
 
 # Enough digits that sums of products of 5-decimal amounts along deep paths stay exact.
 DECIMAL_PRECISION = 120

@@ -45,7 +45,7 @@ from battrace.footprint.plan import (
     share,
 )
 from battrace.footprint.result import Contribution, Footprint, Origin, StageFootprint, UnknownPart
-from battrace.traceability.cfp import Stage
+from battrace.traceability.stages import Stage
 
 FLOAT_PATH_MIN_NODES = 20_000
 

@@ -19,7 +19,7 @@ from battrace.footprint.factors import Factor
 from battrace.footprint.graph import FootprintGraph
 from battrace.footprint.result import Footprint
 from battrace.identity import operators
-from battrace.traceability.cfp import Stage
+from battrace.traceability.stages import Stage
 
 
 @dataclass(frozen=True)

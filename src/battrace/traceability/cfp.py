@@ -8,7 +8,6 @@ the edge (`connector`); here: ownership, create-versus-update, and the trades it
 
 from __future__ import annotations
 
-import enum
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
@@ -21,35 +20,7 @@ from battrace.errors import InvalidRequest, NotFound
 from battrace.ids import new_id
 from battrace.traceability import trades
 from battrace.traceability.models import CfpType, CfpValue, Part
-
-
-class Stage(enum.StrEnum):
-    PRE = "pre"
-    MAIN = "main"
-
-
-STAGE_OF: dict[CfpType, Stage] = {
-    CfpType.PRE_PRODUCTION: Stage.PRE,
-    CfpType.PRE_COMPONENT: Stage.PRE,
-    CfpType.MAIN_PRODUCTION: Stage.MAIN,
-    CfpType.MAIN_COMPONENT: Stage.MAIN,
-}
-PRODUCTION = {Stage.PRE: CfpType.PRE_PRODUCTION, Stage.MAIN: CfpType.MAIN_PRODUCTION}
-COMPONENT = {Stage.PRE: CfpType.PRE_COMPONENT, Stage.MAIN: CfpType.MAIN_COMPONENT}
-DQR_TYPE = {Stage.PRE: "preProcessing", Stage.MAIN: "mainProcessing"}
-
-
-@dataclass(frozen=True)
-class Dqr:
-    """Data-quality ratings: technological, geographical, time-related representativeness."""
-
-    ter: Decimal | None
-    ger: Decimal | None
-    tir: Decimal | None
-
-    @classmethod
-    def empty(cls) -> Dqr:
-        return cls(None, None, None)
+from battrace.traceability.stages import DQR_TYPE, STAGE_OF, Dqr
 
 
 @dataclass(frozen=True)

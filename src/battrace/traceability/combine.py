@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_UP, Decimal
 
-from battrace.traceability.cfp import Dqr
+from battrace.traceability.stages import Dqr
 
 QUANTUM = Decimal("0.00001")
 _ZERO = Decimal(0)

@@ -15,9 +15,9 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from battrace.store import collector
-from battrace.traceability.cfp import Dqr, Stage
 from battrace.traceability.combine import combine, round_up5
 from battrace.traceability.models import CfpType, CfpValue, Part
+from battrace.traceability.stages import Dqr, Stage
 from battrace.traceability.supply import SupplyGraph, SupplyNode, TradeLink
 
 _CHUNK = 900

@@ -38,10 +38,10 @@ from typing import Any, NamedTuple
 from sqlalchemy.orm import Session
 
 from battrace.traceability import disclosure
-from battrace.traceability.cfp import Dqr, Stage
 from battrace.traceability.combine import UNKNOWN, RatedEmission, Values, combine_values
 from battrace.traceability.disclosure import Released, released_to
 from battrace.traceability.models import CfpResponseStatus, CfpType
+from battrace.traceability.stages import Dqr, Stage
 from battrace.traceability.supply_walk import SLOT, STAGES, STORED_NAMES, Key, SupplyWalk
 from battrace.traceability.walk import fold_upstream
 

@@ -40,7 +40,6 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from battrace.store.base import Decimal5
 from battrace.traceability import disclosure
-from battrace.traceability.cfp import COMPONENT, PRODUCTION, Stage
 from battrace.traceability.combine import Values
 from battrace.traceability.disclosure import Released
 from battrace.traceability.models import (
@@ -53,6 +52,7 @@ from battrace.traceability.models import (
     PendingTotal,
     Trade,
 )
+from battrace.traceability.stages import COMPONENT, PRODUCTION, Stage
 
 OPEN = (CfpResponseStatus.NOT_COMPLETED, CfpResponseStatus.COMPLETED)
 STAGES = tuple(Stage)
