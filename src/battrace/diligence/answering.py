@@ -20,6 +20,8 @@ from sqlalchemy.orm import Session
 
 from battrace import errors
 from battrace.audit import record_event
+from battrace.audit.actions import AuditAction
+from battrace.diligence.answers import StoredAnswer
 from battrace.diligence.facilities import FacilityWrite, checked_facilities
 from battrace.diligence.models import DdEvidence, DdFacility, DdRequestStatus, DdResponse
 from battrace.diligence.questions import AnswerType, Question
@@ -86,8 +88,8 @@ def _answers(
     template: Template,
     materials: list[str],
     raw: Sequence[AnswerWrite],
-) -> list[dict[str, Any]]:
-    stored: list[dict[str, Any]] = []
+) -> list[StoredAnswer]:
+    stored: list[StoredAnswer] = []
     seen: set[tuple[str, str | None]] = set()
     evidence_ids = {e for answer in raw for e in answer.evidence}
     owned = (
@@ -121,13 +123,13 @@ def _answers(
         if answer.comment is not None and len(answer.comment) > 2000:
             raise errors.ValidationFailed(f"{where}.comment: at most 2000 characters.")
         stored.append(
-            {
-                "code": answer.code,
-                "material": answer.material,
-                "value": _check_value(question, answer.value, where),
-                "comment": answer.comment,
-                "evidence": [str(e) for e in answer.evidence],
-            }
+            StoredAnswer(
+                code=answer.code,
+                material=answer.material,
+                value=_check_value(question, answer.value, where),
+                comment=answer.comment,
+                evidence=[str(e) for e in answer.evidence],
+            )
         )
     return stored
 
@@ -207,7 +209,7 @@ def submit(session: Session, *, caller: uuid.UUID, request_id: uuid.UUID) -> DdR
     notify_parties(session, request, NotificationType.DD_RESPONSED, caller)
     record_event(
         session,
-        action="dd_response:submit",
+        action=AuditAction.DD_RESPONSE_SUBMIT,
         actor=caller,
         target_type="dd_response",
         target_id=draft.id,

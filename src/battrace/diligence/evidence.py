@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from battrace import errors
 from battrace.audit import record_event
+from battrace.audit.actions import AuditAction
 from battrace.diligence.models import Confidentiality, DdEvidence, DdRequest, DdResponse
 from battrace.diligence.questions import DocumentType
 from battrace.ids import new_id
@@ -97,7 +98,7 @@ def store_evidence(
     session.flush()
     record_event(
         session,
-        action="dd_evidence:store",
+        action=AuditAction.DD_EVIDENCE_STORE,
         actor=caller,
         target_type="dd_evidence",
         target_id=row.id,

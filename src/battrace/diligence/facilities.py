@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from battrace import errors
 from battrace.audit import record_event
+from battrace.audit.actions import AuditAction
 from battrace.diligence.assurance_lists import FacilityAssurance, strongest_entry
 from battrace.diligence.models import AssuranceScheme, AssuranceStatus, DdAssurance, DdFacility
 from battrace.ids import new_id
@@ -125,7 +126,7 @@ def import_assurances(
     session.flush()
     record_event(
         session,
-        action="dd_assurance:import",
+        action=AuditAction.DD_ASSURANCE_IMPORT,
         actor=caller,
         target_type="dd_assurance",
         target_id=caller,

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from battrace import errors
 from battrace.audit import record_event
+from battrace.audit.actions import AuditAction
 from battrace.diligence.models import DdRequest, DdRequestStatus, DdResponse
 from battrace.diligence.questions import Material
 from battrace.diligence.templates import get_template
@@ -40,10 +41,10 @@ def notify_parties(
     notify(session, trade=trade, kind=kind, sender=sender, request_type="DD", status_id=request.id)
 
 
-def _audit(session: Session, action: str, caller: uuid.UUID, request: DdRequest) -> None:
+def _audit(session: Session, action: AuditAction, caller: uuid.UUID, request: DdRequest) -> None:
     record_event(
         session,
-        action=f"dd_request:{action}",
+        action=action,
         actor=caller,
         target_type="dd_request",
         target_id=request.id,
@@ -107,7 +108,7 @@ def send_request(
     session.add(request)
     session.flush()
     notify_parties(session, request, NotificationType.REQUEST_NEW, caller)
-    _audit(session, "send", caller, request)
+    _audit(session, AuditAction.DD_REQUEST_SEND, caller, request)
     return request
 
 
@@ -139,7 +140,7 @@ def cancel_request(session: Session, *, caller: uuid.UUID, request_id: uuid.UUID
     request.status = DdRequestStatus.CANCELLED
     _drop_draft(session, request.id)
     notify_parties(session, request, NotificationType.REQUEST_CANCELED, caller)
-    _audit(session, "cancel", caller, request)
+    _audit(session, AuditAction.DD_REQUEST_CANCEL, caller, request)
     return request
 
 
@@ -158,7 +159,7 @@ def send_back(
     request.reply_message = reply_message
     _drop_draft(session, request.id)
     notify_parties(session, request, NotificationType.REQUEST_REJECTED, caller)
-    _audit(session, "send_back", caller, request)
+    _audit(session, AuditAction.DD_REQUEST_SEND_BACK, caller, request)
     return request
 
 

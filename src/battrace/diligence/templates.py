@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from battrace import errors
 from battrace.audit import record_event
+from battrace.audit.actions import AuditAction
 from battrace.diligence import builtin
 from battrace.diligence.models import DdTemplate
 from battrace.diligence.questions import CODE, Question, parse_questions
@@ -153,7 +154,7 @@ def define_template(
     session.flush()
     record_event(
         session,
-        action="dd_template:define",
+        action=AuditAction.DD_TEMPLATE_DEFINE,
         actor=caller,
         target_type="dd_template",
         target_id=row.id,

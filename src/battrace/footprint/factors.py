@@ -17,6 +17,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from battrace.audit import record_event
+from battrace.audit.actions import AuditAction
 from battrace.errors import InvalidRequest, NotFound
 from battrace.footprint.models import EmissionFactor, PartFactorAssignment
 from battrace.footprint.units import check_unit, declared_for
@@ -70,7 +71,7 @@ def add_factor(
     session.flush()
     record_event(
         session,
-        action="emissionFactor:create",
+        action=AuditAction.EMISSION_FACTOR_CREATE,
         actor=caller,
         target_type="emissionFactor",
         target_id=row.id,
@@ -102,7 +103,7 @@ def delete_factor(session: Session, *, caller: uuid.UUID, factor_id: uuid.UUID) 
     session.delete(row)
     record_event(
         session,
-        action="emissionFactor:delete",
+        action=AuditAction.EMISSION_FACTOR_DELETE,
         actor=caller,
         target_type="emissionFactor",
         target_id=factor_id,
@@ -136,7 +137,7 @@ def assign_factor(
     row.factor_id = factor_id
     record_event(
         session,
-        action="emissionFactor:assign",
+        action=AuditAction.EMISSION_FACTOR_ASSIGN,
         actor=caller,
         target_type="part",
         target_id=trace_id,
@@ -152,7 +153,7 @@ def unassign_factor(session: Session, *, caller: uuid.UUID, trace_id: uuid.UUID)
     session.delete(row)
     record_event(
         session,
-        action="emissionFactor:unassign",
+        action=AuditAction.EMISSION_FACTOR_UNASSIGN,
         actor=caller,
         target_type="part",
         target_id=trace_id,

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from battrace.audit import record_event
+from battrace.audit.actions import AuditAction
 from battrace.errors import AccessDenied, InvalidRequest, NotFound
 from battrace.identity.models import Operator
 from battrace.ids import new_id
@@ -49,7 +50,7 @@ def create_operator(
     session.add(operator)
     record_event(
         session,
-        action="operator:create",
+        action=AuditAction.OPERATOR_CREATE,
         actor=operator.id,
         target_type="operator",
         target_id=operator.id,
@@ -102,7 +103,7 @@ def update_operator(session: Session, *, caller: uuid.UUID, change: OperatorUpda
     operator.global_operator_id = change.global_operator_id
     record_event(
         session,
-        action="operator:update",
+        action=AuditAction.OPERATOR_UPDATE,
         actor=caller,
         target_type="operator",
         target_id=caller,

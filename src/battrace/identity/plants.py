@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from battrace.audit import record_event
+from battrace.audit.actions import AuditAction
 from battrace.errors import AccessDenied, InvalidRequest, NotFound
 from battrace.identity.models import Plant
 from battrace.identity.operators import NO_PRIVILEGES, RECORD_NOT_FOUND
@@ -65,7 +66,7 @@ def save_plant(session: Session, *, caller: uuid.UUID, plant: PlantWrite) -> Pla
     row.global_plant_id = plant.global_plant_id
     record_event(
         session,
-        action="plant:save",
+        action=AuditAction.PLANT_SAVE,
         actor=caller,
         target_type="plant",
         target_id=row.id,

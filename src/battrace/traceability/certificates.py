@@ -19,7 +19,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from battrace.audit import record_event
-from battrace.errors import AccessDenied, InvalidRequest, NotFound
+from battrace.audit.actions import AuditAction
+from battrace.errors import InvalidRequest, NotFound
 from battrace.ids import new_id
 from battrace.store.base import utcnow
 from battrace.store.engine import after_commit
@@ -201,7 +202,7 @@ def store_upload(
     row.uploaded_at = utcnow()
     record_event(
         session,
-        action="certificate:file-upload",
+        action=AuditAction.CERTIFICATE_FILE_UPLOAD,
         actor=owner,
         target_type="file",
         target_id=file_id,
@@ -253,7 +254,7 @@ def attach_files(
         )
     record_event(
         session,
-        action="certificate:attach",
+        action=AuditAction.CERTIFICATE_ATTACH,
         actor=caller,
         target_type="certificate",
         target_id=certificate.id,
@@ -343,7 +344,7 @@ def delete_files(
         session.delete(certificate)
     record_event(
         session,
-        action="certificate:file-delete",
+        action=AuditAction.CERTIFICATE_FILE_DELETE,
         actor=caller,
         target_type="certificate",
         target_id=certificate.id,
@@ -358,8 +359,3 @@ def delete_certificates_of_part(
     certificate = certificate_of_part(session, owner=caller, trace_id=trace_id)
     if certificate is not None:
         delete_files(session, caller=caller, trace_id=trace_id, file_id=None)
-
-
-def ensure_owner(caller: uuid.UUID, operator_id: uuid.UUID) -> None:
-    if caller != operator_id:
-        raise AccessDenied("You do not have the necessary privileges")

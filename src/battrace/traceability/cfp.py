@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from battrace.audit import record_event
+from battrace.audit.actions import AuditAction
 from battrace.errors import InvalidRequest, NotFound
 from battrace.ids import new_id
 from battrace.traceability import trades
@@ -83,7 +84,7 @@ def register_cfp(session: Session, *, caller: uuid.UUID, cfp_set: CfpSetWrite) -
     session.flush()  # trades below read the stored set
     record_event(
         session,
-        action="cfp:create" if creating else "cfp:update",
+        action=AuditAction.CFP_CREATE if creating else AuditAction.CFP_UPDATE,
         actor=caller,
         target_type="part",
         target_id=cfp_set.trace_id,

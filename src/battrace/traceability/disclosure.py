@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from battrace.audit import record_event
+from battrace.audit.actions import AuditAction
 from battrace.errors import NotFound
 from battrace.identity.models import Operator
 from battrace.traceability.models import Disclosure, Part
@@ -81,7 +82,7 @@ def set_disclosure(
         row.certificate = certificate
     record_event(
         session,
-        action="disclosure:set",
+        action=AuditAction.DISCLOSURE_SET,
         actor=caller,
         target_type="part",
         target_id=trace_id,

@@ -18,6 +18,7 @@ from sqlalchemy import delete, exists, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from battrace.audit import record_event
+from battrace.audit.actions import AuditAction
 from battrace.errors import AccessDenied, BusinessRuleViolation, NotFound, ValidationFailed
 from battrace.identity.models import Plant
 from battrace.ids import new_id
@@ -177,7 +178,7 @@ def save_structure(
     trades.refresh_downstream_of(session, [parent_part.trace_id, *(c.part.trace_id for c in saved)])
     record_event(
         session,
-        action="structure:save",
+        action=AuditAction.STRUCTURE_SAVE,
         actor=caller,
         target_type="part",
         target_id=parent_part.trace_id,
@@ -307,7 +308,7 @@ def delete_part(session: Session, *, caller: uuid.UUID, trace_id: uuid.UUID) -> 
     session.delete(part)
     record_event(
         session,
-        action="part:delete",
+        action=AuditAction.PART_DELETE,
         actor=caller,
         target_type="part",
         target_id=trace_id,

@@ -16,6 +16,7 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from battrace.audit import record_event
+from battrace.audit.actions import AuditAction
 from battrace.identity.models import Plant
 from battrace.traceability import certificates
 from battrace.traceability.models import (
@@ -72,7 +73,7 @@ def reset_operators(
     session.execute(delete(Plant).where(Plant.operator_id.in_(ops)))
     record_event(
         session,
-        action="data:reset",
+        action=AuditAction.DATA_RESET,
         actor=caller,
         target_type="operator",
         target_id=caller,

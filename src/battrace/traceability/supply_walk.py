@@ -369,11 +369,6 @@ class SupplyWalk:
         return found
 
 
-def _read_stored(values: Sequence[str | None]) -> Values:
-    emission, ter, ger, tir = (None if value is None else Decimal(value) for value in values)
-    return (emission, ter, ger, tir)
-
-
 def pending(session: Session) -> bool:
     """True when some change to a total's inputs is not settled yet (visible to `session`)."""
     return session.execute(select(PendingTotal.trace_id).limit(1)).first() is not None

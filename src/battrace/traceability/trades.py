@@ -23,6 +23,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from battrace.audit import record_event
+from battrace.audit.actions import AuditAction
 from battrace.errors import AccessDenied, InvalidRequest, NotFound
 from battrace.identity.models import Operator
 from battrace.ids import new_id
@@ -42,6 +43,10 @@ from battrace.traceability.walk import fold_upstream
 
 OPEN_STATES = (CfpResponseStatus.NOT_COMPLETED, CfpResponseStatus.COMPLETED)
 NO_PRIVILEGES = "You do not have the necessary privileges"
+_STATUS_ACTION = {
+    CfpResponseStatus.CANCEL: AuditAction.TRADE_CANCEL,
+    CfpResponseStatus.REJECT: AuditAction.TRADE_REJECT,
+}
 
 
 class StatusTarget:
@@ -113,7 +118,7 @@ def request_trade(session: Session, *, caller: uuid.UUID, request: TradeRequestW
     notifications.notify(session, trade=trade, kind=NotificationType.REQUEST_NEW, sender=caller)
     record_event(
         session,
-        action="trade:request",
+        action=AuditAction.TRADE_REQUEST,
         actor=caller,
         target_type="trade",
         target_id=trade.id,
@@ -151,7 +156,7 @@ def _amend_request(session: Session, *, caller: uuid.UUID, request: TradeRequest
     trade.response_due_date = request.response_due_date
     record_event(
         session,
-        action="trade:amend",
+        action=AuditAction.TRADE_AMEND,
         actor=caller,
         target_type="trade",
         target_id=trade.id,
@@ -229,7 +234,7 @@ def link_part(
         )
     record_event(
         session,
-        action="trade:link",
+        action=AuditAction.TRADE_LINK,
         actor=caller,
         target_type="trade",
         target_id=trade.id,
@@ -303,7 +308,7 @@ def change_status(
     notifications.notify(session, trade=trade, kind=kind, sender=caller)
     record_event(
         session,
-        action=f"trade:{new_status.value.lower()}",
+        action=_STATUS_ACTION[new_status],
         actor=caller,
         target_type="trade",
         target_id=trade.id,
@@ -329,7 +334,7 @@ def set_reply_message(
     )
     record_event(
         session,
-        action="trade:reply",
+        action=AuditAction.TRADE_REPLY,
         actor=caller,
         target_type="trade",
         target_id=trade.id,
