@@ -46,6 +46,7 @@ from battrace.diligence.builtin import BUILTIN_TEMPLATE_ID
 from battrace.diligence.facilities import FacilityWrite, facilities_of, import_assurances
 from battrace.diligence.models import DdEvidence, DdFacility, DdRequest, DdResponse
 from battrace.diligence.templates import Template
+from battrace.ids import OperatorId
 from battrace.store.base import utcnow
 from battrace.traceability import notifications
 
@@ -251,7 +252,7 @@ def _evidence_json(row: DdEvidence) -> dict[str, Any]:
     }
 
 
-def _request_detail(session: Session, caller: uuid.UUID, request_id: uuid.UUID) -> dict[str, Any]:
+def _request_detail(session: Session, caller: OperatorId, request_id: uuid.UUID) -> dict[str, Any]:
     request = requesting.visible_request(session, caller=caller, request_id=request_id)
     found = answering.versions(session, caller=caller, request_id=request_id)
     cited = {uuid.UUID(e) for r in found for a in r.answers for e in a.get("evidence", [])}

@@ -30,6 +30,7 @@ from battrace.connector.params import unexpected, uuid_param
 from battrace.connector.runtime import answer, authenticate, state_of
 from battrace.footprint import declaration, factors, graph, hotspots, report, view
 from battrace.footprint.result import Footprint
+from battrace.ids import OperatorId
 from battrace.traceability.models import AmountUnit
 from battrace.traceability.stages import Stage
 
@@ -39,7 +40,7 @@ FORMATS = {"json", "csv", "html"}
 
 
 def _roll_up(
-    session: Session, caller: uuid.UUID, trace_id: uuid.UUID
+    session: Session, caller: OperatorId, trace_id: uuid.UUID
 ) -> tuple[graph.FootprintGraph, Footprint, Mapping[uuid.UUID, str]]:
     product = view.product_footprint(session, viewer=caller, trace_id=trace_id)
     return product.graph, product.footprint, product.supplier_names

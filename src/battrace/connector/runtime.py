@@ -40,6 +40,7 @@ from battrace.connector.errors import (
 from battrace.identity import api_keys
 from battrace.identity.api_keys import ApiKeyGrant
 from battrace.identity.tokens import TokenSigner
+from battrace.ids import OperatorId
 from battrace.settings import Settings
 from battrace.store import version
 from battrace.store.engine import Database
@@ -178,7 +179,7 @@ class CfpRowCache(VersionedCache):
         self,
         session: Session,
         *,
-        caller: uuid.UUID,
+        caller: OperatorId,
         trace_ids: list[uuid.UUID],
         compute: Callable[[list[uuid.UUID]], dict[uuid.UUID, list[Any]]],
         seen_version: int | None = None,
@@ -227,7 +228,7 @@ def state_of(request: Request) -> AppState:
 class Caller:
     """The verified operator behind a request."""
 
-    operator_id: uuid.UUID
+    operator_id: OperatorId
     account_id: uuid.UUID
     grant: ApiKeyGrant
 

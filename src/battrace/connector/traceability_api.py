@@ -38,6 +38,7 @@ from battrace.connector.errors import (
 )
 from battrace.connector.runtime import AppState, Caller, authenticate, state_of
 from battrace.connector.shapes import rfc3339
+from battrace.ids import OperatorId
 from battrace.store.base import utcnow
 from battrace.traceability import certificates, disclosure, notifications, trades
 
@@ -491,7 +492,7 @@ async def post_certification_info(request: Request) -> Response:
 
 def _downloadable(
     session: Session,
-    caller: uuid.UUID,
+    caller: OperatorId,
     file_owner: uuid.UUID,
     file_id: uuid.UUID,
     download_type: str,

@@ -42,6 +42,7 @@ from battrace.connector.shapes import (
     status_json,
     trade_json,
 )
+from battrace.ids import OperatorId
 from battrace.traceability import cfp, parts, rollup, trades
 from battrace.traceability.certificates import certificate_files, certificate_of_part
 from battrace.traceability.disclosure import released_to
@@ -67,7 +68,7 @@ class Call:
         return self.request.query_params
 
     @property
-    def operator(self) -> uuid.UUID:
+    def operator(self) -> OperatorId:
         return self.caller.operator_id
 
     def body(self, go_type: wire.GoType) -> object:
@@ -239,7 +240,7 @@ def get_cfp_certification(call: Call) -> Response:
 
 
 def _certification(
-    session: Session, caller: uuid.UUID, trace_id: uuid.UUID
+    session: Session, caller: OperatorId, trace_id: uuid.UUID
 ) -> list[dict[str, object]]:
     """#18: the caller's own certificate, or the supplier's for a linked bought-in part."""
     part = parts.get_own_part(session, caller=caller, trace_id=trace_id)

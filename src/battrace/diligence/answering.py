@@ -27,7 +27,7 @@ from battrace.diligence.models import DdEvidence, DdFacility, DdRequestStatus, D
 from battrace.diligence.questions import AnswerType, Question
 from battrace.diligence.requesting import ANSWERABLE, as_supplier, notify_parties, visible_request
 from battrace.diligence.templates import Template, template_by_id
-from battrace.ids import new_id
+from battrace.ids import OperatorId, new_id
 from battrace.store.base import utcnow
 from battrace.traceability.models import NotificationType
 
@@ -84,7 +84,7 @@ def _check_value(question: Question, value: Any, where: str) -> Any:  # noqa: AN
 
 def _answers(
     session: Session,
-    caller: uuid.UUID,
+    caller: OperatorId,
     template: Template,
     materials: list[str],
     raw: Sequence[AnswerWrite],
@@ -137,7 +137,7 @@ def _answers(
 def save_draft(
     session: Session,
     *,
-    caller: uuid.UUID,
+    caller: OperatorId,
     request_id: uuid.UUID,
     answers: Sequence[AnswerWrite],
     facilities: Sequence[FacilityWrite],
@@ -186,7 +186,7 @@ def current_draft(session: Session, request_id: uuid.UUID) -> DdResponse | None:
     )
 
 
-def submit(session: Session, *, caller: uuid.UUID, request_id: uuid.UUID) -> DdResponse:
+def submit(session: Session, *, caller: OperatorId, request_id: uuid.UUID) -> DdResponse:
     """Freeze the draft as the next version; the customer is notified."""
     request = as_supplier(session, caller, request_id)
     if request.status not in ANSWERABLE:
@@ -227,7 +227,7 @@ def latest_submitted(session: Session, request_id: uuid.UUID) -> DdResponse | No
     )
 
 
-def versions(session: Session, *, caller: uuid.UUID, request_id: uuid.UUID) -> list[DdResponse]:
+def versions(session: Session, *, caller: OperatorId, request_id: uuid.UUID) -> list[DdResponse]:
     """Every submitted version, newest first (the supplier also sees its draft first)."""
     request = visible_request(session, caller=caller, request_id=request_id)
     query = select(DdResponse).where(DdResponse.request_id == request.id)

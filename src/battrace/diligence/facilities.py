@@ -21,7 +21,7 @@ from battrace.audit import record_event
 from battrace.audit.actions import AuditAction
 from battrace.diligence.assurance_lists import FacilityAssurance, strongest_entry
 from battrace.diligence.models import AssuranceScheme, AssuranceStatus, DdAssurance, DdFacility
-from battrace.ids import new_id
+from battrace.ids import OperatorId, new_id
 from battrace.store.base import utcnow
 
 CID_LENGTH = 9
@@ -39,7 +39,7 @@ class FacilityWrite:
 
 
 def checked_facilities(
-    session: Session, caller: uuid.UUID, materials: list[str], raw: Sequence[FacilityWrite]
+    session: Session, caller: OperatorId, materials: list[str], raw: Sequence[FacilityWrite]
 ) -> list[DdFacility]:
     """The facility rows of an answer (not yet attached to it), checked against the requested
     materials; a row without a status takes the standing of the caller's assurance list."""
@@ -102,7 +102,7 @@ def facilities_of(
 
 
 def import_assurances(
-    session: Session, *, caller: uuid.UUID, entries: Sequence[FacilityAssurance]
+    session: Session, *, caller: OperatorId, entries: Sequence[FacilityAssurance]
 ) -> int:
     """Replace the caller's facility assurance list with the rows of a parsed file. A list may
     name a facility under several schemes; the entry that decides its standing today is kept

@@ -28,6 +28,7 @@ from battrace.diligence import answering, requesting, workbooks
 from battrace.diligence.answers import StoredAnswer
 from battrace.diligence.builtin import BUILTIN_TEMPLATE_ID
 from battrace.diligence.facilities import FacilityWrite
+from battrace.ids import OperatorId
 
 MINERAL_QUESTIONS = {
     "EMRT": {
@@ -89,7 +90,7 @@ def _mapped_answers(
 
 
 def fill_draft(
-    session: Session, *, caller: uuid.UUID, request_id: uuid.UUID, content: bytes
+    session: Session, *, caller: OperatorId, request_id: uuid.UUID, content: bytes
 ) -> dict[str, Any]:
     """Read the workbook and save the merged draft; returns what was read, with warnings."""
     request = requesting.visible_request(session, caller=caller, request_id=request_id)

@@ -21,7 +21,7 @@ from battrace.audit.actions import AuditAction
 from battrace.errors import InvalidRequest, NotFound
 from battrace.footprint.models import EmissionFactor, PartFactorAssignment
 from battrace.footprint.units import check_unit, declared_for
-from battrace.ids import new_id
+from battrace.ids import OperatorId, new_id
 from battrace.traceability.models import AmountUnit, Part
 
 _CHUNK = 900
@@ -46,7 +46,7 @@ def _factor(row: EmissionFactor) -> Factor:
 def add_factor(
     session: Session,
     *,
-    caller: uuid.UUID,
+    caller: OperatorId,
     name: str,
     unit: AmountUnit,
     kg_co2e_per_unit: Decimal,
@@ -80,7 +80,7 @@ def add_factor(
     return _factor(row)
 
 
-def list_factors(session: Session, *, caller: uuid.UUID) -> list[Factor]:
+def list_factors(session: Session, *, caller: OperatorId) -> list[Factor]:
     rows = session.scalars(
         select(EmissionFactor)
         .where(EmissionFactor.operator_id == caller)
@@ -89,7 +89,7 @@ def list_factors(session: Session, *, caller: uuid.UUID) -> list[Factor]:
     return [_factor(row) for row in rows]
 
 
-def delete_factor(session: Session, *, caller: uuid.UUID, factor_id: uuid.UUID) -> None:
+def delete_factor(session: Session, *, caller: OperatorId, factor_id: uuid.UUID) -> None:
     """Delete one of the caller's factors and its assignments. Raises NotFound."""
     row = session.get(EmissionFactor, (caller, factor_id))
     if row is None:
@@ -111,7 +111,7 @@ def delete_factor(session: Session, *, caller: uuid.UUID, factor_id: uuid.UUID) 
 
 
 def assign_factor(
-    session: Session, *, caller: uuid.UUID, trace_id: uuid.UUID, factor_id: uuid.UUID
+    session: Session, *, caller: OperatorId, trace_id: uuid.UUID, factor_id: uuid.UUID
 ) -> None:
     """Apply one of the caller's factors to one of its parts (replacing any earlier one).
 
@@ -145,7 +145,7 @@ def assign_factor(
     )
 
 
-def unassign_factor(session: Session, *, caller: uuid.UUID, trace_id: uuid.UUID) -> None:
+def unassign_factor(session: Session, *, caller: OperatorId, trace_id: uuid.UUID) -> None:
     """Stop applying a factor to one of the caller's parts. Raises NotFound."""
     row = session.get(PartFactorAssignment, (caller, trace_id))
     if row is None:
@@ -161,7 +161,7 @@ def unassign_factor(session: Session, *, caller: uuid.UUID, trace_id: uuid.UUID)
 
 
 def assigned_factors(
-    session: Session, *, caller: uuid.UUID, trace_ids: Iterable[uuid.UUID]
+    session: Session, *, caller: OperatorId, trace_ids: Iterable[uuid.UUID]
 ) -> dict[uuid.UUID, Factor]:
     """The caller's factor per part, for the parts given (one query per 900 parts)."""
     wanted = list(dict.fromkeys(trace_ids))

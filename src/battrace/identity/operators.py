@@ -12,7 +12,7 @@ from battrace.audit import record_event
 from battrace.audit.actions import AuditAction
 from battrace.errors import AccessDenied, InvalidRequest, NotFound
 from battrace.identity.models import Operator
-from battrace.ids import new_id
+from battrace.ids import OperatorId, new_id
 
 RECORD_NOT_FOUND = "record not found"
 NO_PRIVILEGES = "You do not have the necessary privileges"
@@ -87,7 +87,7 @@ def list_operators(session: Session, operator_ids: list[uuid.UUID]) -> list[Oper
     )
 
 
-def update_operator(session: Session, *, caller: uuid.UUID, change: OperatorUpdate) -> Operator:
+def update_operator(session: Session, *, caller: OperatorId, change: OperatorUpdate) -> Operator:
     """The caller updates its own company record.
 
     Raises AccessDenied (someone else's record), InvalidRequest (immutable or taken ids).

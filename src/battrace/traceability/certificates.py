@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from battrace.audit import record_event
 from battrace.audit.actions import AuditAction
 from battrace.errors import InvalidRequest, NotFound
-from battrace.ids import new_id
+from battrace.ids import OperatorId, new_id
 from battrace.store.base import utcnow
 from battrace.store.engine import after_commit
 from battrace.traceability.disclosure import released_to
@@ -154,7 +154,7 @@ class UploadSlot:
 
 
 def create_upload_slots(
-    session: Session, *, caller: uuid.UUID, files: list[tuple[str, str]]
+    session: Session, *, caller: OperatorId, files: list[tuple[str, str]]
 ) -> list[UploadSlot]:
     """Reserve a file id for each (file name, extension). Raises InvalidRequest."""
     if not files:
@@ -214,7 +214,7 @@ def store_upload(
 def attach_files(
     session: Session,
     *,
-    caller: uuid.UUID,
+    caller: OperatorId,
     trace_id: uuid.UUID,
     certificate_id: uuid.UUID | None,
     description: str | None,
@@ -289,7 +289,7 @@ def certificate_of_part(
 
 
 def released_certificate(
-    session: Session, *, caller: uuid.UUID, trade_id: uuid.UUID
+    session: Session, *, caller: OperatorId, trade_id: uuid.UUID
 ) -> tuple[Trade, Certificate, list[CertificateFile]]:
     """The certificate of the supplier part that answered the caller's request, as far as the
     supplier released certificates to the caller. Raises NotFound otherwise (no such request
@@ -327,7 +327,7 @@ def read_file(
 
 
 def delete_files(
-    session: Session, *, caller: uuid.UUID, trace_id: uuid.UUID, file_id: uuid.UUID | None
+    session: Session, *, caller: OperatorId, trace_id: uuid.UUID, file_id: uuid.UUID | None
 ) -> None:
     """Remove one file (or all) of a part's certificate; the certificate goes with its last file."""
     certificate = certificate_of_part(session, owner=caller, trace_id=trace_id)
@@ -353,7 +353,7 @@ def delete_files(
 
 
 def delete_certificates_of_part(
-    session: Session, *, caller: uuid.UUID, trace_id: uuid.UUID
+    session: Session, *, caller: OperatorId, trace_id: uuid.UUID
 ) -> None:
     """Used when a part is deleted: its certificate and every file go too."""
     certificate = certificate_of_part(session, owner=caller, trace_id=trace_id)

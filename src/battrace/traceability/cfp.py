@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from battrace.audit import record_event
 from battrace.audit.actions import AuditAction
 from battrace.errors import InvalidRequest, NotFound
-from battrace.ids import new_id
+from battrace.ids import OperatorId, new_id
 from battrace.traceability import trades
 from battrace.traceability.models import CfpType, CfpValue, Part
 from battrace.traceability.stages import DQR_TYPE, STAGE_OF, Dqr
@@ -47,7 +47,7 @@ def own_rows(session: Session, *, owner: uuid.UUID, trace_id: uuid.UUID) -> list
     )
 
 
-def register_cfp(session: Session, *, caller: uuid.UUID, cfp_set: CfpSetWrite) -> list[CfpValue]:
+def register_cfp(session: Session, *, caller: OperatorId, cfp_set: CfpSetWrite) -> list[CfpValue]:
     """Create (no cfpId) or update (the part's cfpId) the 4-row CFP set of a caller's part.
 
     Creating answers every open request linked to the part; updating notifies the customers

@@ -21,7 +21,7 @@ from battrace.audit import record_event
 from battrace.audit.actions import AuditAction
 from battrace.errors import AccessDenied, BusinessRuleViolation, NotFound, ValidationFailed
 from battrace.identity.models import Plant
-from battrace.ids import new_id
+from battrace.ids import OperatorId, new_id
 from battrace.traceability import certificates, trades
 from battrace.traceability.models import AmountUnit, CfpValue, Disclosure, Part, PartEdge, Trade
 
@@ -72,7 +72,7 @@ class PartFilter:
     name_contains: str | None = None  # a part of partsName, any case (the web's search)
 
 
-def get_own_part(session: Session, *, caller: uuid.UUID, trace_id: uuid.UUID) -> Part | None:
+def get_own_part(session: Session, *, caller: OperatorId, trace_id: uuid.UUID) -> Part | None:
     return session.get(Part, (caller, trace_id))
 
 
@@ -84,7 +84,7 @@ def _identity_matches(part: Part, write: PartWrite) -> bool:
     )
 
 
-def _find_by_identity(session: Session, caller: uuid.UUID, write: PartWrite) -> Part | None:
+def _find_by_identity(session: Session, caller: OperatorId, write: PartWrite) -> Part | None:
     return session.scalar(
         select(Part).where(
             Part.operator_id == caller,
@@ -95,7 +95,7 @@ def _find_by_identity(session: Session, caller: uuid.UUID, write: PartWrite) -> 
     )
 
 
-def _save_part(session: Session, caller: uuid.UUID, write: PartWrite, field: str) -> Part:
+def _save_part(session: Session, caller: OperatorId, write: PartWrite, field: str) -> Part:
     """Create or update one part; `field` names it in error messages."""
     if write.operator_id != caller:
         raise AccessDenied(NO_PRIVILEGES)
@@ -130,7 +130,7 @@ def _field_message(field: str, message: str) -> str:
 
 
 def save_structure(
-    session: Session, *, caller: uuid.UUID, parent: PartWrite, children: Sequence[ChildWrite]
+    session: Session, *, caller: OperatorId, parent: PartWrite, children: Sequence[ChildWrite]
 ) -> Structure:
     """Create or update a parent part and replace its children (#6; #5 is this with none).
 
@@ -191,7 +191,7 @@ def save_structure(
 
 
 def _check_no_cycle(
-    session: Session, caller: uuid.UUID, parent: uuid.UUID, children: list[uuid.UUID]
+    session: Session, caller: OperatorId, parent: uuid.UUID, children: list[uuid.UUID]
 ) -> None:
     """Refuse children that are the parent or one of its ancestors (a structure in itself)."""
     ancestors: set[uuid.UUID] = set()
@@ -212,7 +212,7 @@ def _check_no_cycle(
             )
 
 
-def get_structure(session: Session, *, caller: uuid.UUID, trace_id: uuid.UUID) -> Structure:
+def get_structure(session: Session, *, caller: OperatorId, trace_id: uuid.UUID) -> Structure:
     """A part and its direct children (#9). Raises NotFound for a part not the caller's."""
     part = get_own_part(session, caller=caller, trace_id=trace_id)
     if part is None:
@@ -232,7 +232,7 @@ def get_structure(session: Session, *, caller: uuid.UUID, trace_id: uuid.UUID) -
 def list_parts(
     session: Session,
     *,
-    caller: uuid.UUID,
+    caller: OperatorId,
     part_filter: PartFilter,
     limit: int,
     after: uuid.UUID | None,
@@ -270,7 +270,7 @@ def list_parts(
     return rows[:limit], next_cursor
 
 
-def delete_part(session: Session, *, caller: uuid.UUID, trace_id: uuid.UUID) -> None:
+def delete_part(session: Session, *, caller: OperatorId, trace_id: uuid.UUID) -> None:
     """Delete a part nothing references (#19), with its CFP, disclosures and certificates.
 
     Raises BusinessRuleViolation with the reference's MSG codes, in the reference's order.

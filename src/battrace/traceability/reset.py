@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from battrace.audit import record_event
 from battrace.audit.actions import AuditAction
 from battrace.identity.models import Plant
+from battrace.ids import OperatorId
 from battrace.traceability import certificates
 from battrace.traceability.models import (
     CfpValue,
@@ -44,7 +45,7 @@ def trades_of(session: Session, operator_ids: Collection[uuid.UUID]) -> list[uui
 
 
 def reset_operators(
-    session: Session, *, caller: uuid.UUID, operator_ids: Collection[uuid.UUID]
+    session: Session, *, caller: OperatorId, operator_ids: Collection[uuid.UUID]
 ) -> int:
     """Delete the traceability data of `operator_ids`; returns how many parts went."""
     ops = list(operator_ids)
@@ -55,7 +56,9 @@ def reset_operators(
         session.execute(select(Part.operator_id, Part.trace_id).where(Part.operator_id.in_(ops)))
     )
     for owner, trace_id in owned_parts:
-        certificates.delete_certificates_of_part(session, caller=owner, trace_id=trace_id)
+        certificates.delete_certificates_of_part(
+            session, caller=OperatorId(owner), trace_id=trace_id
+        )
     session.execute(
         delete(Notification).where(
             or_(Notification.operator_id.in_(ops), Notification.trade_id.in_(trade_ids))

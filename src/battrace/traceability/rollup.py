@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from battrace.ids import OperatorId
 from battrace.store import collector
 from battrace.traceability.combine import combine, round_up5
 from battrace.traceability.models import CfpType, CfpValue, Part
@@ -125,7 +126,7 @@ def _response_rows(graph: SupplyGraph, node: SupplyNode, trade: TradeLink) -> li
 
 @collector.pausing
 def cfp_rows(
-    session: Session, *, caller: uuid.UUID, trace_ids: Sequence[uuid.UUID]
+    session: Session, *, caller: OperatorId, trace_ids: Sequence[uuid.UUID]
 ) -> list[CfpRow]:
     """What `GET cfp` returns for the caller's parts, grouped in the order asked.
 

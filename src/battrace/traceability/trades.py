@@ -26,7 +26,7 @@ from battrace.audit import record_event
 from battrace.audit.actions import AuditAction
 from battrace.errors import AccessDenied, InvalidRequest, NotFound
 from battrace.identity.models import Operator
-from battrace.ids import new_id
+from battrace.ids import OperatorId, new_id
 from battrace.store.base import utcnow
 from battrace.traceability import notifications
 from battrace.traceability.models import (
@@ -65,7 +65,7 @@ class TradeRequestWrite:
     response_due_date: date | None
 
 
-def request_trade(session: Session, *, caller: uuid.UUID, request: TradeRequestWrite) -> Trade:
+def request_trade(session: Session, *, caller: OperatorId, request: TradeRequestWrite) -> Trade:
     """Send (ids unset) or amend (ids set) a CFP request to a supplier (#7).
 
     Raises AccessDenied (not the caller's side), NotFound (part, supplier or trade unknown),
@@ -131,7 +131,7 @@ def request_trade(session: Session, *, caller: uuid.UUID, request: TradeRequestW
     return trade
 
 
-def _amend_request(session: Session, *, caller: uuid.UUID, request: TradeRequestWrite) -> Trade:
+def _amend_request(session: Session, *, caller: OperatorId, request: TradeRequestWrite) -> Trade:
     trade = session.get(Trade, request.trade_id)
     if (
         trade is None
@@ -166,7 +166,7 @@ def _amend_request(session: Session, *, caller: uuid.UUID, request: TradeRequest
 
 
 def _visible_trade(
-    session: Session, *, caller: uuid.UUID, trade_id: uuid.UUID, as_upstream: bool
+    session: Session, *, caller: OperatorId, trade_id: uuid.UUID, as_upstream: bool
 ) -> Trade:
     trade = session.get(Trade, trade_id)
     side = (
@@ -179,7 +179,7 @@ def _visible_trade(
     return trade
 
 
-def get_trade(session: Session, *, caller: uuid.UUID, trade_id: uuid.UUID) -> Trade:
+def get_trade(session: Session, *, caller: OperatorId, trade_id: uuid.UUID) -> Trade:
     """A request the caller sent or received; a supplier no longer sees a cancelled one, as in
     the listings. Raises NotFound."""
     trade = session.get(Trade, trade_id)
@@ -195,7 +195,7 @@ def get_trade(session: Session, *, caller: uuid.UUID, trade_id: uuid.UUID) -> Tr
 
 
 def get_trade_with_part(
-    session: Session, *, caller: uuid.UUID, trade_id: uuid.UUID
+    session: Session, *, caller: OperatorId, trade_id: uuid.UUID
 ) -> tuple[Trade, Part]:
     """A request the caller sent or received, with the customer's part it is about (what
     `tradeResponse` shows a supplier). Raises NotFound."""
@@ -204,7 +204,7 @@ def get_trade_with_part(
 
 
 def link_part(
-    session: Session, *, caller: uuid.UUID, trade_id: uuid.UUID, trace_id: uuid.UUID
+    session: Session, *, caller: OperatorId, trade_id: uuid.UUID, trace_id: uuid.UUID
 ) -> Trade:
     """The supplier answers a request with one of its own parts (#13).
 
@@ -246,7 +246,7 @@ def link_part(
 
 
 def answer_trades_of(
-    session: Session, *, caller: uuid.UUID, trace_id: uuid.UUID, updated: bool
+    session: Session, *, caller: OperatorId, trace_id: uuid.UUID, updated: bool
 ) -> None:
     """CFP was registered (or updated) for a supplier part: answer every open trade linked to it."""
     trades = session.scalars(
@@ -275,7 +275,7 @@ def answer_trades_of(
 def change_status(
     session: Session,
     *,
-    caller: uuid.UUID,
+    caller: OperatorId,
     status_id: uuid.UUID,
     trade_id: uuid.UUID,
     new_status: CfpResponseStatus,
@@ -320,7 +320,7 @@ def change_status(
 
 
 def set_reply_message(
-    session: Session, *, caller: uuid.UUID, status_id: uuid.UUID, reply_message: str | None
+    session: Session, *, caller: OperatorId, status_id: uuid.UUID, reply_message: str | None
 ) -> Trade:
     """The supplier leaves (or clears) a reply message on a request it received."""
     trade = session.scalar(select(Trade).where(Trade.status_id == status_id))
@@ -379,7 +379,7 @@ def _paged(
 def list_requests_sent(
     session: Session,
     *,
-    caller: uuid.UUID,
+    caller: OperatorId,
     trace_ids: list[uuid.UUID] | None,
     limit: int,
     after: uuid.UUID | None,
@@ -393,7 +393,7 @@ def list_requests_sent(
 
 
 def list_requests_received(
-    session: Session, *, caller: uuid.UUID, limit: int, after: uuid.UUID | None
+    session: Session, *, caller: OperatorId, limit: int, after: uuid.UUID | None
 ) -> tuple[list[tuple[Trade, Part]], uuid.UUID | None]:
     """Requests the caller received as supplier (#12), with the customer's part; cancelled
     requests are gone for the supplier."""
@@ -409,7 +409,7 @@ def list_requests_received(
 def list_statuses(
     session: Session,
     *,
-    caller: uuid.UUID,
+    caller: OperatorId,
     target: str | None,
     trace_id: uuid.UUID | None,
     status_id: uuid.UUID | None,

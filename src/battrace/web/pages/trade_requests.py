@@ -18,6 +18,7 @@ from starlette.responses import Response
 from battrace import errors
 from battrace.connector import validators
 from battrace.identity import operators
+from battrace.ids import OperatorId
 from battrace.traceability import trades
 from battrace.traceability.models import Part, Trade
 from battrace.web.app import Ctx, page
@@ -51,7 +52,7 @@ def _request_form(
 
 
 def _trade_request_body(
-    caller: uuid.UUID,
+    caller: OperatorId,
     trace_id: uuid.UUID,
     supplier_id: uuid.UUID,
     values: dict[str, str],
