@@ -5,7 +5,7 @@
 
 A chain of `depth` companies: each makes one product of `width` parts, one of them bought
 from the next company (an answered, linked request), the others terminated. A structure
-save or a link ends in `trades.refresh_downstream_of` on the changed parts: every trade
+save or a link ends in `tree_progress.refresh_downstream_of` on the changed parts: every trade
 downstream gets its tree status and counters from a walk of the chain upstream of it. This
 measures that call from the bottom of the chain (every trade is refreshed), in queries
 (statements sent to the database) and seconds (median of `--repeat` runs, each rolled back).
@@ -29,7 +29,7 @@ from battrace.identity.models import Operator, Plant
 from battrace.store import Database
 from battrace.store.base import utcnow
 from battrace.store.migrate import upgrade
-from battrace.traceability import trades
+from battrace.traceability import tree_progress
 from battrace.traceability.models import (
     AmountUnit,
     CfpResponseStatus,
@@ -128,7 +128,7 @@ def measure(url: str, depth: int, width: int, repeat: int) -> tuple[int, float, 
         for _ in range(repeat):
             with database.session(write=True) as session, counting(database) as count:
                 started = time.perf_counter()
-                trades.refresh_downstream_of(session, [bottom])
+                tree_progress.refresh_downstream_of(session, [bottom])
                 session.flush()
                 seconds.append(time.perf_counter() - started)
                 queries = count[0]

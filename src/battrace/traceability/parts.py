@@ -22,7 +22,7 @@ from battrace.audit.actions import AuditAction
 from battrace.errors import AccessDenied, BusinessRuleViolation, NotFound, ValidationFailed
 from battrace.identity.models import Plant
 from battrace.ids import OperatorId, new_id
-from battrace.traceability import certificates, trades
+from battrace.traceability import certificates, tree_progress
 from battrace.traceability.models import AmountUnit, CfpValue, Disclosure, Part, PartEdge, Trade
 
 NO_PRIVILEGES = "You do not have the necessary privileges"
@@ -175,7 +175,9 @@ def save_structure(
     # A part that became terminated, or a structure that changed, changes the progress of
     # every request resting on it.
     session.flush()  # the edges above must be visible to the walk
-    trades.refresh_downstream_of(session, [parent_part.trace_id, *(c.part.trace_id for c in saved)])
+    tree_progress.refresh_downstream_of(
+        session, [parent_part.trace_id, *(c.part.trace_id for c in saved)]
+    )
     record_event(
         session,
         action=AuditAction.STRUCTURE_SAVE,

@@ -9,7 +9,7 @@ keeps plain tuples keyed by the trace id as the database spells it (`Key`).
 
 Who walks it: the CFP totals (`supply.SupplyGraph`, following answered requests and stopping
 at stored totals), the trade tree progress of structure saves and links
-(`trades.refresh_downstream_of`, following every linked request), and the due-diligence
+(`tree_progress.refresh_downstream_of`, following every linked request), and the due-diligence
 roll-up (`diligence.rollup`, the owner's own structure only).
 """
 

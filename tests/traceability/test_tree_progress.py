@@ -1,4 +1,4 @@
-"""The trade tree's progress (`trades.refresh_downstream_of`, run by every structure save and
+"""The trade tree's progress (`tree_progress.refresh_downstream_of`, run by every structure save and
 link) walks the chain in a few queries per tier, never one per part, and counts right."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from sqlalchemy import event, select
 
 from battrace.store import Database
-from battrace.traceability import trades
+from battrace.traceability import tree_progress
 from battrace.traceability.models import CfpResponseStatus, Trade, TradeTreeStatus
 from tests.traceability.chain import Chain
 
@@ -51,7 +51,7 @@ def _statements(database: Database) -> Iterator[list[str]]:
 def _refresh(database: Database, bottom: uuid.UUID) -> tuple[int, list[Trade]]:
     with database.transaction() as session:
         with _statements(database) as sent:
-            trades.refresh_downstream_of(session, [bottom])
+            tree_progress.refresh_downstream_of(session, [bottom])
             session.flush()
         queries = sum(1 for s in sent if s.lstrip().upper().startswith("SELECT"))
         found = list(session.scalars(select(Trade).order_by(Trade.trades_count)))
