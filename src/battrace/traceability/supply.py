@@ -177,27 +177,17 @@ class SupplyGraph:
         """The parts `owner` holds reachable from `roots` through its own structures, as
         plain values (what `node` gives, without an object per value): the way to read tens
         of thousands of parts at once."""
-        key, as_uuid = self._ids.key, self._ids.uuid
-        wanted = key(owner)
-        parts, seen = self.walk.parts, set()
-        frontier = [key(root) for root in roots]
+        as_uuid = self._ids.uuid
         found = []
-        while frontier:
-            current = frontier.pop()
-            if current in seen:
-                continue
-            seen.add(current)
-            part = parts.get(current)
-            if part is None or current in self.walk.stored or part[0] != wanted:
-                continue
+        for current in self.walk.owned_below(roots, owner):
+            _, terminated, is_parent = self.walk.parts[current]
             children, amounts = self.walk.children.get(current, ((), ()))
-            frontier.extend(children)
             trade = self.walk.trades.get(current)
             found.append(
                 RawPart(
                     as_uuid(current),
-                    bool(part[1]),
-                    bool(part[2]),
+                    bool(terminated),
+                    bool(is_parent),
                     self.walk.values.get(current),
                     [as_uuid(child) for child in children],
                     list(amounts),
