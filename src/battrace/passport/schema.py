@@ -36,6 +36,21 @@ def _list(item: JSON) -> JSON:
     return {"type": "array", "items": item}
 
 
+_YEAR_MONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+_GTIN = r"^[0-9]{14}$"
+_CAS = r"^[0-9]{2,7}-[0-9]{2}-[0-9]$"
+_COUNTRY = "^[A-Z]{2}$"
+_BPNL = "^BPNL[a-zA-Z0-9]{12}$"
+_BPNA = "^BPNA[a-zA-Z0-9]{12}$"
+PATTERN_MESSAGES = {
+    _YEAR_MONTH: "must be a year and month, YYYY-MM",
+    _GTIN: "must be a GTIN of 14 digits",
+    _CAS: "must be a CAS registry number such as 7440-48-4",
+    _COUNTRY: "must be an ISO 3166-1 two-letter country code",
+    _BPNL: "must be a Catena-X business partner number, BPNL and 12 letters or digits",
+    _BPNA: "must be a Catena-X address number, BPNA and 12 letters or digits",
+}
+
 _TEXT: JSON = {"type": "string", "minLength": 1, "maxLength": 4000}
 _SHORT: JSON = {"type": "string", "minLength": 1, "maxLength": 256}
 _NUMBER: JSON = {"type": "number"}
@@ -50,8 +65,8 @@ VALUE_TYPES: dict[str, JSON] = {
     "email": {"type": "string", "format": "email", "maxLength": 256},
     "date": {"type": "string", "format": "date"},
     "dateTime": _DATE_TIME,
-    "yearMonth": {"type": "string", "pattern": r"^[0-9]{4}-(0[1-9]|1[0-2])$"},
-    "gtin": {"type": "string", "pattern": r"^[0-9]{14}$"},
+    "yearMonth": {"type": "string", "pattern": _YEAR_MONTH},
+    "gtin": {"type": "string", "pattern": _GTIN},
     "number": _NUMBER,
     "positive": _POSITIVE,
     "positiveInteger": {"type": "integer", "minimum": 0},
@@ -64,7 +79,7 @@ VALUE_TYPES: dict[str, JSON] = {
             "street": _SHORT,
             "postalCode": _SHORT,
             "city": _SHORT,
-            "country": {"type": "string", "pattern": "^[A-Z]{2}$"},
+            "country": {"type": "string", "pattern": _COUNTRY},
         },
         ("street", "postalCode", "city", "country"),
     ),
@@ -72,7 +87,7 @@ VALUE_TYPES: dict[str, JSON] = {
         {
             "name": _SHORT,
             "identifier": _SHORT,
-            "bpnl": {"type": "string", "pattern": "^BPNL[a-zA-Z0-9]{12}$"},
+            "bpnl": {"type": "string", "pattern": _BPNL},
             "address": _ref("address"),
             "email": _ref("email"),
             "webAddress": _ref("uri"),
@@ -83,7 +98,7 @@ VALUE_TYPES: dict[str, JSON] = {
         {
             "name": _SHORT,
             "identifier": _SHORT,
-            "bpna": {"type": "string", "pattern": "^BPNA[a-zA-Z0-9]{12}$"},
+            "bpna": {"type": "string", "pattern": _BPNA},
             "address": _ref("address"),
         },
         ("address",),
@@ -131,7 +146,7 @@ VALUE_TYPES: dict[str, JSON] = {
         )
     ),
     "chemistry": _object({"shortName": _SHORT, "clearName": _SHORT}, ("shortName",)),
-    "cas": {"type": "string", "pattern": r"^[0-9]{2,7}-[0-9]{2}-[0-9]$"},
+    "cas": {"type": "string", "pattern": _CAS},
     "location": _object({"componentName": _SHORT, "componentId": _SHORT}, ("componentName",)),
     "hazardousSubstanceList": _list(
         _object(
@@ -188,7 +203,7 @@ VALUE_TYPES: dict[str, JSON] = {
         _object(
             {
                 "name": _SHORT,
-                "bpnl": {"type": "string", "pattern": "^BPNL[a-zA-Z0-9]{12}$"},
+                "bpnl": {"type": "string", "pattern": _BPNL},
                 "address": _ref("address"),
                 "email": _ref("email"),
                 "webAddress": _ref("uri"),
@@ -340,7 +355,10 @@ def structural_problems(document: object) -> list[tuple[str, str]]:
                 if key not in allowed:
                     problems.append((json_path([*parts, key]), "is not a field of this object"))
             continue
-        problems.append((json_path(parts), error.message))
+        message = error.message
+        if error.validator == "pattern":
+            message = PATTERN_MESSAGES.get(str(error.validator_value), message)
+        problems.append((json_path(parts), message))
     return sorted(set(problems))
 
 
