@@ -145,30 +145,16 @@ def test_json_input_is_checked_structurally_first() -> None:
             {"general.manufacturingDate": "2027-01", "general.puttingIntoService": None},
             {"general.manufacturingDate"}
             | {
-                f"performance.{key}.measuredAt"
-                for key in (
-                    "remainingCapacity",
-                    "capacityFade",
-                    "remainingPowerCapability",
-                    "powerFade",
-                    "internalResistance",
-                    "internalResistanceIncrease",
-                    "remainingRoundTripEfficiency",
-                    "roundTripEfficiencyFade",
-                    "remainingLifetimeCycles",
-                    "remainingLifetimeYears",
-                    "stateOfCertifiedEnergy",
-                    "remainingEnergy",
-                    "fullCycles",
-                    "energyThroughput",
-                    "capacityThroughput",
-                    "stateOfCharge",
-                    "temperatureExposure",
-                )
+                f"{item.path}.measuredAt"
+                for item, _ in EV.values()
+                if item.value_type in ("reading", "temperatureExposure")
             }
             | {"performance.negativeEvents[0].occurredAt"},
         ),
-        ({"performance.selfDischargeRate": reading(2, AT)}, {"performance.selfDischargeRate"}),
+        (
+            {"performance.selfDischargeEvolution": reading(2, AT)},
+            {"performance.selfDischargeEvolution"},
+        ),
     ],
 )
 def test_semantic_rules_name_the_field(values: dict[str, object], expected: set[str]) -> None:

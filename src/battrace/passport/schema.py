@@ -73,7 +73,6 @@ VALUE_TYPES: dict[str, JSON] = {
     "percent": _PERCENT,
     "boolean": {"type": "boolean"},
     "identifierList": _list(_SHORT),
-    "textList": _list(_SHORT),
     "address": _object(
         {
             "street": _SHORT,
@@ -81,7 +80,7 @@ VALUE_TYPES: dict[str, JSON] = {
             "city": _SHORT,
             "country": {"type": "string", "pattern": _COUNTRY},
         },
-        ("street", "postalCode", "city", "country"),
+        ("street", "postalCode", "country"),
     ),
     "party": _object(
         {
@@ -161,6 +160,11 @@ VALUE_TYPES: dict[str, JSON] = {
             ("name",),
         )
     ),
+    "extinguishingAgentList": _list(_object({"agent": _SHORT, "fireClass": _SHORT}, ("agent",))),
+    "restrictedSubstances": _object(
+        {"mercury": _PERCENT, "cadmium": _PERCENT, "lead": _PERCENT},
+        ("mercury", "cadmium", "lead"),
+    ),
     "criticalRawMaterialList": _list(
         _object({"name": _SHORT, "casNumber": _ref("cas"), "share": _PERCENT}, ("name",))
     ),
@@ -176,6 +180,8 @@ VALUE_TYPES: dict[str, JSON] = {
                 "mass": _POSITIVE,
                 "share": _PERCENT,
                 "critical": {"type": "boolean"},
+                "recycledShare": _PERCENT,
+                "renewableShare": _PERCENT,
             },
             ("component", "name"),
         )
@@ -252,7 +258,17 @@ VALUE_TYPES: dict[str, JSON] = {
         },
     ),
     "reading": _object(
-        {"value": _NUMBER, "measuredAt": _DATE_TIME, "source": _SHORT, "method": _SHORT},
+        {
+            "value": _NUMBER,
+            "measuredAt": _DATE_TIME,
+            "source": _SHORT,
+            "method": _SHORT,
+            # beside the pack value: the state of charge it was measured at (power), the
+            # module and cell values (resistance)
+            "atStateOfCharge": _PERCENT,
+            "module": _NUMBER,
+            "cell": _NUMBER,
+        },
         ("value", "measuredAt"),
     ),
     "temperatureExposure": _object(
