@@ -55,7 +55,7 @@ class Party(TypedDict):
 
 
 class Place(TypedDict):
-    address: Address
+    address: NotRequired[Address]  # the address or the BPNA (or both)
     name: NotRequired[str]
     identifier: NotRequired[str]
     bpna: NotRequired[str]

@@ -93,15 +93,18 @@ VALUE_TYPES: dict[str, JSON] = {
         },
         ("name",),
     ),
-    "place": _object(
-        {
-            "name": _SHORT,
-            "identifier": _SHORT,
-            "bpna": {"type": "string", "pattern": _BPNA},
-            "address": _ref("address"),
-        },
-        ("address",),
-    ),
+    # a plant known by its address, or (from Catena-X) only by its BPNA
+    "place": {
+        **_object(
+            {
+                "name": _SHORT,
+                "identifier": _SHORT,
+                "bpna": {"type": "string", "pattern": _BPNA},
+                "address": _ref("address"),
+            },
+        ),
+        "anyOf": [{"required": ["address"]}, {"required": ["bpna"]}],
+    },
     "modelIdentification": _object({"identifier": _SHORT, "name": _SHORT}, ("identifier",)),
     "provenance": _object(
         {"origin": _SHORT, "reference": _SHORT, "version": _SHORT, "takenAt": _DATE_TIME},

@@ -179,6 +179,8 @@ def _contact(needs: Needs, path: str, field: str) -> JSON:
 
 def _general(needs: Needs) -> JSON:
     place = needs.need("general.manufacturingPlace", "manufacturingPlace") or {}
+    if place and "address" not in place:
+        needs.require("general.manufacturingPlace.address", "manufacturingPlace")
     made = needs.need("general.manufacturingDate", "manufacturingDate")
     service = needs.need("general.puttingIntoService", "puttingIntoService")
     months = needs.need("general.warrantyPeriod", "warrentyPeriod")
@@ -198,7 +200,7 @@ def _general(needs: Needs) -> JSON:
         "manufacturingDate": midnight(month_start(made)) if made else None,
         "batteryStatus": STATUS.get(status or "", ""),
         "batteryMass": needs.need("general.weight", "batteryMass"),
-        "manufacturingPlace": _postal(place["address"]) if place else None,
+        "manufacturingPlace": _postal(place["address"]) if "address" in place else None,
         "operatorInformation": _contact(
             needs, "general.responsibleOperator", "operatorInformation"
         ),
