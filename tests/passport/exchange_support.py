@@ -8,6 +8,7 @@ format cannot carry.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -49,3 +50,17 @@ def differences(left: PassportDocument, right: PassportDocument) -> dict[str, tu
     """Attribute path → (left, right) wherever the two documents differ."""
     paths = left.present() | right.present()
     return {p: (left.get(p), right.get(p)) for p in sorted(paths) if left.get(p) != right.get(p)}
+
+
+def changed(data: Any, changes: Mapping[tuple[str | int, ...], object]) -> Any:
+    """A deep copy of JSON `data` with each path set to its value (`KeyError`: removed)."""
+    copy = json.loads(json.dumps(data))
+    for path, value in changes.items():
+        target = copy
+        for key in path[:-1]:
+            target = target[key]
+        if value is KeyError:
+            del target[path[-1]]
+        else:
+            target[path[-1]] = value
+    return copy

@@ -17,7 +17,7 @@ from battrace.passport.examples import example_document
 from battrace.passport.exchange.batterypass import ASPECTS, export_aspects
 from battrace.passport.exchange.batterypass_import import import_aspects
 from battrace.passport.problems import problems_of
-from tests.passport.exchange_support import carried, differences
+from tests.passport.exchange_support import carried, changed, differences
 from tests.passport.reference import battery_pass_errors, require_reference
 
 EV = example_document(Category.EV)
@@ -186,17 +186,8 @@ def test_an_lmt_aspect_with_ev_only_values_is_imported_without_them() -> None:
     )
 
 
-def aspects_with(changes: dict[tuple[str, ...], object]) -> dict[str, Any]:
-    aspects = json.loads(json.dumps(export_aspects(EV).aspects))
-    for path, value in changes.items():
-        target = aspects
-        for key in path[:-1]:
-            target = target[key]
-        if value is KeyError:
-            del target[path[-1]]
-        else:
-            target[path[-1]] = value
-    return aspects
+def aspects_with(changes: dict[tuple[str | int, ...], object]) -> dict[str, Any]:
+    return dict(changed(export_aspects(EV).aspects, changes))
 
 
 @pytest.mark.parametrize(

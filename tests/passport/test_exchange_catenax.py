@@ -17,7 +17,7 @@ from battrace.passport.examples import example_document
 from battrace.passport.exchange.catenax import NIL_UUID, CatenaXMetadata, export_passport
 from battrace.passport.exchange.catenax_import import import_passport
 from battrace.passport.problems import problems_of
-from tests.passport.exchange_support import carried, differences
+from tests.passport.exchange_support import carried, changed, differences
 from tests.passport.reference import catena_x_errors, require_reference
 
 EV = example_document(Category.EV)
@@ -165,17 +165,7 @@ def test_round_trip_keeps_what_the_format_carries() -> None:
 
 
 def exported_with(changes: dict[tuple[str | int, ...], object]) -> dict[str, Any]:
-    document = export_passport(EV, METADATA).document
-    data = json.loads(json.dumps(document))
-    for path, value in changes.items():
-        target = data
-        for key in path[:-1]:
-            target = target[key]
-        if value is KeyError:
-            del target[path[-1]]
-        else:
-            target[path[-1]] = value
-    return data
+    return dict(changed(export_passport(EV, METADATA).document, changes))
 
 
 @pytest.mark.parametrize(

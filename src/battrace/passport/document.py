@@ -297,11 +297,6 @@ class PassportDocument:
         return cls(sections)
 
 
-def attribute_problems(document: PassportDocument) -> list[Problem]:
-    """Structural problems; kept as a function for callers that hold only JSON."""
-    return document.problems()
-
-
 __all__ = [
     "Address",
     "JsonValue",

@@ -51,6 +51,28 @@ PATTERN_MESSAGES = {
     _BPNA: "must be a Catena-X address number, BPNA and 12 letters or digits",
 }
 
+LABEL_SUBJECTS = (
+    "separateCollection",
+    "cadmium",
+    "lead",
+    "hazardousMaterial",
+    "carbonFootprint",
+    "extinguishingAgent",
+    "ceMarking",
+    "other",
+)
+LIFECYCLE_STAGES = ("rawMaterialExtraction", "mainProduction", "distribution", "recycling")
+COMPONENTS = ("cathode", "anode", "electrolyte", "separator", "casing", "other")
+DOCUMENT_KINDS = (
+    "billOfMaterial",
+    "model3D",
+    "dismantlingManual",
+    "removalManual",
+    "otherManual",
+    "drawing",
+)
+EVENT_KINDS = ("deepDischarge", "overTemperature", "accident", "overCharge", "other")
+
 _TEXT: JSON = {"type": "string", "minLength": 1, "maxLength": 4000}
 _SHORT: JSON = {"type": "string", "minLength": 1, "maxLength": 256}
 _NUMBER: JSON = {"type": "number"}
@@ -113,18 +135,7 @@ VALUE_TYPES: dict[str, JSON] = {
     "labelList": _list(
         _object(
             {
-                "subject": {
-                    "enum": [
-                        "separateCollection",
-                        "cadmium",
-                        "lead",
-                        "hazardousMaterial",
-                        "carbonFootprint",
-                        "extinguishingAgent",
-                        "ceMarking",
-                        "other",
-                    ]
-                },
+                "subject": {"enum": list(LABEL_SUBJECTS)},
                 "symbol": _ref("uri"),
                 "meaning": _TEXT,
             },
@@ -134,14 +145,7 @@ VALUE_TYPES: dict[str, JSON] = {
     "lifecycleStageList": _list(
         _object(
             {
-                "stage": {
-                    "enum": [
-                        "rawMaterialExtraction",
-                        "mainProduction",
-                        "distribution",
-                        "recycling",
-                    ]
-                },
+                "stage": {"enum": list(LIFECYCLE_STAGES)},
                 "value": _POSITIVE,
             },
             ("stage", "value"),
@@ -174,9 +178,7 @@ VALUE_TYPES: dict[str, JSON] = {
     "compositionList": _list(
         _object(
             {
-                "component": {
-                    "enum": ["cathode", "anode", "electrolyte", "separator", "casing", "other"]
-                },
+                "component": {"enum": list(COMPONENTS)},
                 "componentId": _SHORT,
                 "name": _SHORT,
                 "casNumber": _ref("cas"),
@@ -224,16 +226,7 @@ VALUE_TYPES: dict[str, JSON] = {
     "documentList": _list(
         _object(
             {
-                "kind": {
-                    "enum": [
-                        "billOfMaterial",
-                        "model3D",
-                        "dismantlingManual",
-                        "removalManual",
-                        "otherManual",
-                        "drawing",
-                    ]
-                },
+                "kind": {"enum": list(DOCUMENT_KINDS)},
                 "uri": _ref("uri"),
                 "mediaType": _SHORT,
                 "title": {"type": "string", "minLength": 1, "maxLength": 100},
@@ -289,9 +282,7 @@ VALUE_TYPES: dict[str, JSON] = {
     "negativeEventList": _list(
         _object(
             {
-                "kind": {
-                    "enum": ["deepDischarge", "overTemperature", "accident", "overCharge", "other"]
-                },
+                "kind": {"enum": list(EVENT_KINDS)},
                 "description": _TEXT,
                 "occurredAt": _DATE_TIME,
             },

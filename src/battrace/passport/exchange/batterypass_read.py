@@ -19,9 +19,8 @@ from battrace.passport.exchange.common import (
     year_month_of,
 )
 from battrace.passport.problems import Problem
+from battrace.passport.schema import COMPONENTS
 
-COMPONENTS = ("cathode", "anode", "electrolyte", "separator", "casing", "other")
-EVENT_KINDS = ("deepDischarge", "overTemperature", "accident", "overCharge", "other")
 _STATUS_BACK = {value: key for key, value in STATUS.items()}
 _LABEL_BACK = {
     "SeparateCollection": "separateCollection",

@@ -3,18 +3,10 @@ attribute values. See `batterypass_import`."""
 
 from __future__ import annotations
 
-from battrace.passport.exchange.batterypass_read import EVENT_KINDS, AspectReader
+from battrace.passport.exchange.batterypass_read import AspectReader
 from battrace.passport.exchange.common import JSON, first_lower
 from battrace.passport.problems import Problem
-
-DOCUMENT_KINDS = (
-    "billOfMaterial",
-    "model3D",
-    "dismantlingManual",
-    "removalManual",
-    "otherManual",
-    "drawing",
-)
+from battrace.passport.schema import DOCUMENT_KINDS, EVENT_KINDS
 
 
 def circularity(r: AspectReader, aspect: JSON, _: str) -> None:

@@ -21,27 +21,9 @@ from battrace.passport.exchange.catenax import NIL_UUID, PUBLICATION, CatenaXMet
 from battrace.passport.exchange.catenax_read import materials, performance
 from battrace.passport.exchange.common import JSON, as_uuid, checked_import, year_month_of
 from battrace.passport.problems import Problem
+from battrace.passport.schema import DOCUMENT_KINDS, LABEL_SUBJECTS, LIFECYCLE_STAGES
 
 CATEGORY = {"EV": "ev", "LMT": "lmt", "industrial": "industrial"}
-LABEL_SUBJECTS = (
-    "separateCollection",
-    "cadmium",
-    "lead",
-    "hazardousMaterial",
-    "carbonFootprint",
-    "extinguishingAgent",
-    "ceMarking",
-    "other",
-)
-DOCUMENT_KINDS = (
-    "billOfMaterial",
-    "model3D",
-    "dismantlingManual",
-    "removalManual",
-    "otherManual",
-    "drawing",
-)
-STAGES = ("rawMaterialExtraction", "mainProduction", "distribution", "recycling")
 MASS_TO_KG = {"unit:kilogram": 1.0, "unit:gram": 0.001, "unit:tonneMetricTon": 1000.0}
 MONTHS_PER = {"unit:month": 1, "unit:year": 12}
 
@@ -207,7 +189,7 @@ def _sustainability(r: AspectReader, block: JSON) -> None:
         lifecycle = r.text(entry, where, "lifecycle")
         if r.text(entry, where, "type") != "Climate Change Total" or value is None:
             r.left_out.append(Problem(where, "battrace keeps the climate change total only"))
-        elif lifecycle in STAGES:
+        elif lifecycle in LIFECYCLE_STAGES:
             stages.append({"stage": lifecycle, "value": value})
         else:
             r.put("carbonFootprint.carbonFootprint", value, f"{where}.value")

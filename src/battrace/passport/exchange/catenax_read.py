@@ -3,11 +3,11 @@ attribute values. See `catenax_import`."""
 
 from __future__ import annotations
 
-from battrace.passport.exchange.batterypass_read import EVENT_KINDS, AspectReader
+from battrace.passport.exchange.batterypass_read import AspectReader
 from battrace.passport.exchange.common import JSON
 from battrace.passport.problems import Problem
+from battrace.passport.schema import COMPONENTS, EVENT_KINDS
 
-COMPONENTS = ("cathode", "anode", "electrolyte", "separator", "casing", "other")
 TO_PERCENT = {
     "unit:percent": 1.0,
     "unit:partPerThousand": 0.1,
