@@ -331,11 +331,26 @@ def document_schema() -> JSON:
     return copy.deepcopy(_schema())
 
 
+def _inlined(node: object, definitions: JSON) -> object:
+    """`node` with every `#/$defs/…` reference replaced by its definition (none is recursive):
+    the validator then never resolves a reference, which is most of its time otherwise."""
+    if isinstance(node, dict):
+        reference = node.get("$ref")
+        if isinstance(reference, str) and reference.startswith("#/$defs/"):
+            return _inlined(definitions[reference.removeprefix("#/$defs/")], definitions)
+        return {key: _inlined(value, definitions) for key, value in node.items() if key != "$defs"}
+    if isinstance(node, list):
+        return [_inlined(item, definitions) for item in node]
+    return node
+
+
 @cache
 def _validator() -> Draft202012Validator:
     schema = _schema()
     Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(schema, format_checker=FormatChecker())
+    inlined = _inlined(schema, schema["$defs"])
+    assert isinstance(inlined, dict)  # noqa: S101 - a dict stays a dict
+    return Draft202012Validator(inlined, format_checker=FormatChecker())
 
 
 def json_path(parts: tuple[str | int, ...] | list[str | int]) -> str:
