@@ -14,6 +14,7 @@ from battrace.errors import ValidationFailed
 from battrace.passport.catalogue import Category, find
 from battrace.passport.document import PassportDocument
 from battrace.passport.examples import example_document
+from battrace.passport.exchange import batterypass
 from battrace.passport.exchange.batterypass import ASPECTS, export_aspects
 from battrace.passport.exchange.batterypass_import import import_aspects
 from battrace.passport.problems import problems_of
@@ -22,41 +23,10 @@ from tests.passport.reference import battery_pass_errors, require_reference
 
 EV = example_document(Category.EV)
 
-# What Battery Pass 1.2 has no field for (see batterypass.NOT_CARRIED)
-NOT_CARRIED = (
-    "general.model",
-    "general.gtin",
-    "general.serialNumber",
-    "general.batchNumber",
-    "general.instructionsForUse",
-    "general.predecessorPassports",
-    "labels.declarationOfConformityId",
-    "labels.dataCarrierLayout",
-    "carbonFootprint.provisional",
-    "carbonFootprint.source",
-    "dueDiligence.summary",
-    "dueDiligence.source",
-    "materials.restrictedSubstances",
-    "materials.criticalRawMaterials",  # only as flags on the composition: compared apart
-    "circularity.partNumbers",
-    "performance.cycleLifeTest",
-    "performance.originalPowerCapability",
-    "performance.internalResistance",
-    "performance.remainingLifetimeCycles",
-    "performance.remainingLifetimeYears",
-    "performance.powerFade",  # a plain number there: no time for a reading
-    "performance.roundTripEfficiencyFade",
-)
-KEYS_NOT_CARRIED = {
-    "general.manufacturer": ("bpnl", "email"),
-    "general.responsibleOperator": ("bpnl", "email"),
-    "general.manufacturingPlace": ("name", "identifier", "bpna"),
-    "materials.composition": ("share", "recycledShare", "renewableShare"),
-    "circularity.extinguishingAgents": ("fireClass",),
-    "circularity.dismantling": ("title",),
-    "circularity.sparePartSources": ("bpnl",),
-    "performance.temperatureExposure": ("source", "method"),
-}
+# The module's statement of what the format cannot carry, plus the critical raw materials
+# (derived from flags on import): compared apart.
+NOT_CARRIED = (*batterypass.NOT_CARRIED, "materials.criticalRawMaterials")
+KEYS_NOT_CARRIED = batterypass.KEYS_NOT_CARRIED
 
 
 @pytest.fixture(autouse=True)
@@ -254,3 +224,7 @@ def test_not_aspects_at_all_is_refused(data: object) -> None:
     with pytest.raises(ValidationFailed) as caught:
         import_aspects(data)  # type: ignore[arg-type]
     assert problems_of(caught.value)
+
+
+def test_the_list_of_what_is_not_carried_names_real_attributes() -> None:
+    assert all(find(path) is not None for path in (*NOT_CARRIED, *KEYS_NOT_CARRIED))

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from battrace.errors import ValidationFailed
 from battrace.passport.catalogue import BatteryStatus, Category, find
 from battrace.passport.examples import example_document
+from battrace.passport.exchange import catenax
 from battrace.passport.exchange.catenax import NIL_UUID, CatenaXMetadata, export_passport
 from battrace.passport.exchange.catenax_import import import_passport
 from battrace.passport.problems import problems_of
@@ -30,31 +31,10 @@ METADATA = CatenaXMetadata(
     last_modified=date(2026, 11, 20),
 )
 
-# What Catena-X 6.1.0 has no field for (see catenax.py)
-NOT_CARRIED = (
-    "carbonFootprint.absoluteCarbonFootprint",
-    "carbonFootprint.provisional",
-    "carbonFootprint.source",
-    "dueDiligence.summary",
-    "dueDiligence.source",
-    "dueDiligence.supplyChainIndices",
-    "materials.criticalRawMaterials",  # only as flags: compared apart
-    "circularity.renewableContent",  # per material only
-    "performance.cRateLifeCycleTest",
-    "performance.maximumPower",
-    "performance.powerEnergyRatio",
-    "performance.remainingLifetimeCycles",
-    "performance.remainingLifetimeYears",
-    "performance.temperatureExposure",
-    "performance.currentSelfDischargeRate",  # a plain number there: no time for a reading
-)
-KEYS_NOT_CARRIED = {
-    "materials.chemistry": ("clearName",),
-    "materials.composition": ("mass",),
-    "circularity.recycledContent": ("preConsumerShare", "postConsumerShare"),
-    "circularity.dismantling": ("title",),
-    "performance.remainingPowerCapability": ("atStateOfCharge",),
-}
+# The module's statement of what the format cannot carry, plus the critical raw materials
+# (derived from flags on import): compared apart.
+NOT_CARRIED = (*catenax.NOT_CARRIED, "materials.criticalRawMaterials")
+KEYS_NOT_CARRIED = catenax.KEYS_NOT_CARRIED
 
 
 def bpnl_only(party: dict[str, Any]) -> dict[str, Any]:
@@ -232,3 +212,7 @@ def test_not_a_passport_at_all_is_refused(data: object) -> None:
     with pytest.raises(ValidationFailed) as caught:
         import_passport(data)
     assert problems_of(caught.value)
+
+
+def test_the_list_of_what_is_not_carried_names_real_attributes() -> None:
+    assert all(find(path) is not None for path in (*NOT_CARRIED, *KEYS_NOT_CARRIED))

@@ -36,6 +36,33 @@ CATEGORY = {
     "industrial-no-bms": "industrial",
 }
 PUBLICATION = ("draft", "approved", "invalid", "expired")
+# What a round trip through the document loses (the exchange tests hold the export to it).
+# Besides: companies and plants arrive as their BPNL / BPNA only; a reading's source and method;
+# stationary and industrial-no-bms become industrial; critical raw materials only as flags;
+# label meanings beyond the 100-character header.
+NOT_CARRIED = (
+    "carbonFootprint.absoluteCarbonFootprint",
+    "carbonFootprint.provisional",
+    "carbonFootprint.source",
+    "dueDiligence.summary",
+    "dueDiligence.source",
+    "dueDiligence.supplyChainIndices",
+    "circularity.renewableContent",  # per material only
+    "performance.cRateLifeCycleTest",
+    "performance.maximumPower",
+    "performance.powerEnergyRatio",
+    "performance.remainingLifetimeCycles",
+    "performance.remainingLifetimeYears",
+    "performance.temperatureExposure",
+    "performance.currentSelfDischargeRate",  # a plain number there: no time for a reading
+)
+KEYS_NOT_CARRIED = {
+    "materials.chemistry": ("clearName",),
+    "materials.composition": ("mass",),
+    "circularity.recycledContent": ("preConsumerShare", "postConsumerShare"),
+    "circularity.dismantling": ("title",),
+    "performance.remainingPowerCapability": ("atStateOfCharge",),
+}
 URL = "URL"
 
 
