@@ -14,6 +14,7 @@ from battrace.passport.catalogue import (
     Section,
     attribute,
     attributes,
+    describe,
     filling,
     in_section,
 )
@@ -162,3 +163,25 @@ class TestAccessPolicy:
         with pytest.raises(ValidationFailed) as caught:
             AccessPolicy.from_config(config)
         assert fragment in caught.value.message
+
+
+def test_the_catalogue_as_json_follows_the_policy() -> None:
+    rows = describe()
+    assert len(rows) == len(attributes())
+    soce = next(row for row in rows if row["path"] == "performance.stateOfCertifiedEnergy")
+    assert soce == {
+        "path": "performance.stateOfCertifiedEnergy",
+        "section": "performance",
+        "label": "State of certified energy (SOCE)",
+        "access": "legitimateInterest",
+        "level": "item",
+        "dynamic": True,
+        "dataPoints": [61],
+        "unit": "%",
+        "type": "reading",
+        "categories": ["ev"],
+    }
+    status = next(row for row in rows if row["path"] == "general.status")
+    assert status["choices"] == ["original", "repurposed", "re-used", "remanufactured", "waste"]
+    opened = describe(AccessPolicy.from_config({"attributes": {"general.status": "public"}}))
+    assert next(row for row in opened if row["path"] == "general.status")["access"] == "public"

@@ -246,3 +246,26 @@ def _member(kind: type[E], value: object, where: str, problems: list[str]) -> E 
 
 def paths(items: Iterable[Attribute]) -> tuple[str, ...]:
     return tuple(item.path for item in items)
+
+
+def describe(policy: AccessPolicy | None = None) -> list[dict[str, object]]:
+    """The catalogue as JSON (for the API and the web): every attribute with its access group
+    under `policy` (default: the Regulation's), level, dynamics, data points, unit, type and
+    the categories it applies to."""
+    policy = policy or AccessPolicy.default()
+    return [
+        {
+            "path": item.path,
+            "section": item.section.value,
+            "label": item.label,
+            "access": policy.group_of(item.path).value,
+            "level": item.level.value,
+            "dynamic": item.dynamic,
+            "dataPoints": list(item.data_points),
+            "unit": item.unit,
+            "type": item.value_type,
+            **({"choices": list(item.choices)} if item.choices else {}),
+            "categories": [category.value for category in item.categories()],
+        }
+        for item in attributes()
+    ]
