@@ -36,6 +36,11 @@ from battrace.connector.runtime import AppState, CfpRowCache, GrantCache, PageCa
 from battrace.identity import passwords
 from battrace.identity.secrets import JWT_SECRET, get_or_create_secret
 from battrace.identity.tokens import TokenSigner
+
+# Surface wiring that moves to `battrace.app` with the assembly (arch-core).
+from battrace.interop import install as install_interop
+from battrace.interop.remote_client import HttpsTransport
+from battrace.interop.state import InteropState
 from battrace.settings import Settings
 from battrace.store.engine import Database
 from battrace.traceability import totals
@@ -46,6 +51,7 @@ log = logging.getLogger("battrace")
 
 ALLOWED_HEADERS = ["apiKey", "Authorization", "Content-Type", "X-Requested-With", "x-api-key"]
 EXPOSED_HEADERS = ["Link", "X-Track"]
+PACT_TOKEN_SECRET = "pact-token-key"
 
 
 def build_state(settings: Settings, database: Database | None = None) -> AppState:
@@ -135,6 +141,18 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(footprint_api.router)
     app.include_router(diligence_api.router)
     install_web(app)  # the operators' web application at /
+    with state.db.transaction() as session:
+        pact_secret = get_or_create_secret(session, PACT_TOKEN_SECRET)
+    install_interop(  # the PACT host at /2, /3 and /auth/token (HTTPS only)
+        app,
+        InteropState(
+            session=state.session,
+            token_secret=pact_secret,
+            token_ttl_seconds=settings.access_token_ttl_seconds,
+            transport=HttpsTransport(),
+            public_url=settings.public_url,
+        ),
+    )
 
     @app.exception_handler(StarletteHTTPException)
     async def _not_found(request: Request, exc: StarletteHTTPException) -> Response:
