@@ -62,7 +62,7 @@ class Figures:
     reference_period_end: str
     geography_country: str | None = None
     product_mass_kg: str | None = None
-    cpc: str = ""
+    cpc: str = "4642"  # UN CPC 2.1: electric accumulators and parts (v2 requires one)
 
     def as_json(self) -> dict[str, object]:
         return asdict(self)

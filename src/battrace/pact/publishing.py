@@ -41,7 +41,7 @@ class PublishOptions:
     reference_period_end: datetime | None = None
     geography_country: str | None = None
     product_mass_kg: Decimal | None = None
-    cpc: str = ""
+    cpc: str = "4642"  # UN CPC 2.1: electric accumulators and parts (v2 requires one)
 
 
 def company_ids(operator: Operator) -> list[str]:
