@@ -21,7 +21,9 @@ amounts = st.decimals(min_value=0, max_value=10**6, places=5, allow_nan=False)
 ratings = st.one_of(st.none(), st.decimals(min_value=0, max_value=6, places=2))
 
 
-def figures(pre: Decimal, main: Decimal, own: Decimal, unit: str = "kilogram", **extra: object) -> Figures:
+def figures(
+    pre: Decimal, main: Decimal, own: Decimal, unit: str = "kilogram", **extra: object
+) -> Figures:
     return Figures(
         trace_id=str(uuid.uuid4()),
         product_name="正極材",
@@ -46,23 +48,41 @@ def envelope(status: str = "Active", preceding: uuid.UUID | None = None) -> Enve
 
 
 @settings(max_examples=30, deadline=None)
-@given(pre=amounts, main=amounts, share=st.decimals(0, 1, places=3), ter=ratings, ger=ratings,
-       tir=ratings, unit=st.sampled_from(["kilogram", "liter", "kilowatt-hour", "unit"]),
-       country=st.sampled_from([None, "JP", "DE"]))
+@given(
+    pre=amounts,
+    main=amounts,
+    share=st.decimals(0, 1, places=3),
+    ter=ratings,
+    ger=ratings,
+    tir=ratings,
+    unit=st.sampled_from(["kilogram", "liter", "kilowatt-hour", "unit"]),
+    country=st.sampled_from([None, "JP", "DE"]),
+)
 def test_every_footprint_is_valid_against_the_official_schema(
-    pre: Decimal, main: Decimal, share: Decimal, ter: Decimal | None, ger: Decimal | None,
-    tir: Decimal | None, unit: str, country: str | None,
+    pre: Decimal,
+    main: Decimal,
+    share: Decimal,
+    ter: Decimal | None,
+    ger: Decimal | None,
+    tir: Decimal | None,
+    unit: str,
+    country: str | None,
 ) -> None:
     own = (pre + main) * share
-    made = figures(pre, main, own, unit, ter=None if ter is None else str(ter),
-                   ger=None if ger is None else str(ger), tir=None if tir is None else str(tir),
-                   country=country)
+    made = figures(
+        pre,
+        main,
+        own,
+        unit,
+        ter=None if ter is None else str(ter),
+        ger=None if ger is None else str(ger),
+        tir=None if tir is None else str(tir),
+        country=country,
+    )
     v3 = to_v3(envelope(), made)
     assert_valid(3, v3)
     assert Decimal(v3["pcf"]["pcfExcludingBiogenicUptake"]) == pre + main
-    assert ("dqi" in v3["pcf"]) == all(
-        r is not None and 1 <= r <= 5 for r in (ter, ger, tir)
-    )
+    assert ("dqi" in v3["pcf"]) == all(r is not None and 1 <= r <= 5 for r in (ter, ger, tir))
     if unit != "unit":
         v2 = to_v2(envelope("Deprecated", uuid.uuid4()), made)
         assert_valid(2, v2)
@@ -71,8 +91,9 @@ def test_every_footprint_is_valid_against_the_official_schema(
 
 
 def test_field_by_field_for_a_kilogram_part() -> None:
-    made = figures(Decimal("10.5"), Decimal("20.25"), Decimal("3"), ter="1.5", ger="2", tir="3",
-                   country="JP")
+    made = figures(
+        Decimal("10.5"), Decimal("20.25"), Decimal("3"), ter="1.5", ger="2", tir="3", country="JP"
+    )
     v3 = to_v3(envelope(), made)
     pcf = v3["pcf"]
     assert v3["specVersion"] == "3.0.0"
@@ -85,7 +106,9 @@ def test_field_by_field_for_a_kilogram_part() -> None:
     assert pcf["dqi"] == {"technologicalDQR": "1.5", "geographicalDQR": "2", "temporalDQR": "3"}
     assert pcf["geographyCountry"] == "JP"
     assert v3["extensions"][0]["data"] == {
-        "preProcessing": "10.5", "mainProduction": "20.25", "declaredUnit": "kilogram"
+        "preProcessing": "10.5",
+        "mainProduction": "20.25",
+        "declaredUnit": "kilogram",
     }
     v2 = to_v2(envelope(), made)
     assert v2["pcf"]["declaredUnit"] == "kilogram"
@@ -114,7 +137,7 @@ def test_a_piece_is_a_v3_unit_only() -> None:
         (4.5, "4.5"),
         (2**53, "9007199254740992"),
         ({"\u20ac": 1, "\r": 2, "1": 3}, '{"\\r":2,"1":3,"\u20ac":1}'),
-        ("\u0001\"\\/", '"\\u0001\\"\\\\/"'),
+        ('\u0001"\\/', '"\\u0001\\"\\\\/"'),
     ],
 )
 def test_canonical_json_follows_rfc_8785(value: object, expected: str) -> None:
@@ -122,12 +145,19 @@ def test_canonical_json_follows_rfc_8785(value: object, expected: str) -> None:
 
 
 @settings(max_examples=50, deadline=None)
-@given(st.recursive(
-    st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.text()
-    | st.floats(allow_nan=False, allow_infinity=False),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(), children, max_size=4),
-    max_leaves=20,
-))
+@given(
+    st.recursive(
+        st.none()
+        | st.booleans()
+        | st.integers(-(2**53), 2**53)
+        | st.text()
+        | st.floats(allow_nan=False, allow_infinity=False),
+        lambda children: (
+            st.lists(children, max_size=4) | st.dictionaries(st.text(), children, max_size=4)
+        ),
+        max_leaves=20,
+    )
+)
 def test_canonical_json_round_trips_and_is_stable(value: object) -> None:
     text = canonical_json(value)
     parsed = json.loads(text)

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from battrace.audit import record_event
 from battrace.errors import InvalidRequest, NotFound
+from battrace.identity import signing
 from battrace.identity.models import Operator
 from battrace.ids import new_id
 from battrace.pact.clients import own_client
@@ -202,6 +203,7 @@ def publish(
 ) -> PactFootprint:
     """Publish the caller's product to one of its PACT clients (idempotent)."""
     own_client(session, caller=caller, client_row_id=client_row_id)
+    signing.active_key(session, caller=caller)  # served footprints are signed with it
     footprint = snapshot(session, caller=caller, trace_id=trace_id, options=options)
     if session.get(PactPublication, (caller, trace_id, client_row_id)) is None:
         session.add(
