@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import uuid
 from dataclasses import dataclass
 
 from fastapi.testclient import TestClient
@@ -49,8 +50,6 @@ def bearer(client: TestClient, client_id: str, secret: str) -> dict[str, str]:
 def publish_chain(client: TestClient, database: Database) -> Published:
     """The tutorial chain; A publishes 部品A and B publishes 部品B to one client each, and
     A has a second client it published nothing to."""
-    import uuid
-
     chain = tutorial_chain(client, parent_cfp=True)
     with database.transaction() as session:
         issued = clients.issue_client(session, caller=A.operator_id, counterparty_name="EU Pack")
@@ -61,7 +60,7 @@ def publish_chain(client: TestClient, database: Database) -> Published:
             trace_id=uuid.UUID(chain.parent),
             client_row_id=issued.client.id,
         )
-        result = Published(
+        return Published(
             issued.client.client_id,
             issued.secret,
             str(issued.client.id),
@@ -70,4 +69,3 @@ def publish_chain(client: TestClient, database: Database) -> Published:
             other.client.client_id,
             other.secret,
         )
-    return result

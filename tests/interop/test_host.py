@@ -6,15 +6,16 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
+import jwt
 import pytest
 from fastapi.testclient import TestClient
 
-from battrace.pact import events, publishing
+from battrace.pact import clients, events, publishing
 from battrace.pact.models import IncomingRequest, OutgoingEvent
 from battrace.store import Database
 from tests.interop.schemas import assert_valid
 from tests.interop.support import HTTPS, A, basic, bearer, publish_chain
-from tests.support import DT, cfp_set, login_a
+from tests.support import DT, cfp_set, create_plant, login_a, part
 
 VERSIONS = (2, 3)
 
@@ -106,7 +107,6 @@ def test_invalid_or_missing_token(
 
 @pytest.mark.parametrize("version", VERSIONS)
 def test_expired_token(client: TestClient, app: object, published: object, version: int) -> None:
-    import jwt
 
     state = app.state.pact  # type: ignore[attr-defined]
     expired = jwt.encode(
@@ -172,12 +172,9 @@ def test_unknown_and_unpublished_footprints_are_not_found(
 
 
 def _publish_many(client: TestClient, database: Database, client_row_id: str, count: int) -> None:
-    from tests.support import create_plant, part
 
     a = login_a(client)
     plant = create_plant(client, a, A.operator_id, "1234567890123099999")
-    with database.transaction() as session:
-        pass
     for index in range(count):
         made = client.put(
             f"{DT}?dataTarget=parts",
@@ -417,7 +414,6 @@ def test_bad_events_are_refused(client: TestClient, published: object, version: 
 
 
 def test_revoked_client_is_refused(client: TestClient, seeded: Database, published: object) -> None:
-    from battrace.pact import clients
 
     p = published
     headers = bearer(client, p.client_id, p.secret)  # type: ignore[attr-defined]

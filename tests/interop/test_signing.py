@@ -13,7 +13,7 @@ VALUE = {"pcf": {"pcfExcludingBiogenicUptake": "12.5"}, "id": "x"}
 def test_sign_verify_tamper_and_rotate(seeded: Database) -> None:
     with seeded.transaction() as session:
         first = signing.sign_value(session, caller=A.operator_id, value=VALUE)
-    header, payload, _ = first.split(".")
+    _, payload, _ = first.split(".")
     assert payload == ""  # detached
     with seeded.transaction() as session:
         keys = signing.jwks(session, operator_id=A.operator_id)

@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from battrace import __version__
+from battrace.adapters.pact_https import HttpsTransport
 from battrace.connector import (
     auth_api,
     diligence_api,
@@ -39,7 +40,6 @@ from battrace.identity.tokens import TokenSigner
 
 # Surface wiring that moves to `battrace.app` with the assembly (arch-core).
 from battrace.interop import install as install_interop
-from battrace.interop.remote_client import HttpsTransport
 from battrace.interop.state import InteropState
 from battrace.settings import Settings
 from battrace.store.engine import Database
