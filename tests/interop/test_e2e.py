@@ -29,14 +29,14 @@ from fastapi.testclient import TestClient
 
 from battrace.adapters.pact_https import HttpsTransport
 from battrace.adapters.tls import make_self_signed
+from battrace.app import create_app
 from battrace.cli.seeds import APPLICATION_KEY, seed_ouranos_tutorial
-from battrace.connector.app import create_app
+from battrace.migrations import upgrade
 from battrace.pact import clients, events, publishing, remote
 from battrace.pact.models import SentRequest
 from battrace.pact.transport import HostAccess, TransportError
 from battrace.settings import Settings
 from battrace.store import Database
-from battrace.store.migrate import upgrade
 from tests.conftest import TEST_HASH_COST
 from tests.interop.support import A, B
 from tests.support import DT, cfp_set, create_plant, login_a, login_b, part

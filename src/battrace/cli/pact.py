@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from battrace.cli import _database, _reported, _settings, console
+from battrace.cli.common import console, open_database, reported, settings_from_env
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -38,8 +38,8 @@ AS = typer.Option("--as", help="corporate number (openOperatorId) of the operato
 def _session() -> Iterator[Session]:
     from battrace.traceability import disclosure  # noqa: PLC0415
 
-    with _reported(), _database() as database, database.transaction() as session:
-        disclosure.use_default_policy(session, disclose=_settings().disclose_by_default)
+    with reported(), open_database() as database, database.transaction() as session:
+        disclosure.use_default_policy(session, disclose=settings_from_env().disclose_by_default)
         yield session
 
 
@@ -229,7 +229,7 @@ def deliver() -> None:
     transport = HttpsTransport()
     delivered = retried = 0
     try:
-        with _database() as database:
+        with open_database() as database:
             with database.transaction() as session:
                 due = [(e.operator_id, e.id) for e in events.due_events(session)]
                 hosts = [(h.operator_id, h.id) for h in remote.due_hosts(session)]
