@@ -17,3 +17,10 @@ def install(app: FastAPI, state: InteropState) -> None:
     app.state.pact = state
     app.include_router(auth.router)
     app.include_router(host.router)
+
+
+async def run_retries(state: InteropState) -> None:
+    """The background loop retrying queued events and failed pulls (`interop.delivery`)."""
+    from battrace.interop.delivery import retry_forever  # noqa: PLC0415
+
+    await retry_forever(state)

@@ -3,7 +3,10 @@ each attempt in its own short transaction so that one failure never undoes anoth
 
 from __future__ import annotations
 
+import asyncio
 import logging
+
+from starlette.concurrency import run_in_threadpool
 
 from battrace.interop.state import InteropState
 from battrace.pact import events, remote
@@ -54,3 +57,15 @@ def retry_pulls(state: InteropState) -> int:
         finally:
             session.close()
     return pulled
+
+
+async def retry_forever(state: InteropState) -> None:
+    """Every `retry_seconds`: deliver the queued events that are due and pull again from the
+    hosts whose back-off has passed. Runs for the life of the server process."""
+    while True:
+        await asyncio.sleep(state.retry_seconds)
+        try:
+            await run_in_threadpool(deliver_due, state)
+            await run_in_threadpool(retry_pulls, state)
+        except Exception:  # the next round tries again
+            log.exception("PACT retries failed")

@@ -18,6 +18,7 @@ class InteropState:
     token_ttl_seconds: int
     transport: PactTransport
     public_url: str | None = None  # base URL for links and event sources; None = the request's
+    retry_seconds: float = 30.0  # how often queued events and failed pulls are retried
 
 
 def interop_state(request: Request) -> InteropState:

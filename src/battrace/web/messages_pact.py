@@ -1,4 +1,3 @@
-
 """The message catalogue's part for PACT exchange (key -> (Japanese, English)): client
 credentials, publications, remote hosts, received footprints and the exchange log."""
 
