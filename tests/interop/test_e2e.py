@@ -237,6 +237,33 @@ def test_publish_pull_answer_roll_up_over_https(database: Database, tmp_path: Pa
             assert totals["preComponentTotal"] == Decimal(6)  # 3 x 2 (battrace's stage split)
             assert totals["mainComponentTotal"] == Decimal(12)  # 3 x 4
 
+            # the same supplier over v2.3: the same two footprints, paged, verified
+            with database.transaction() as session:
+                v2_host = remote.add_host(
+                    session,
+                    caller=A.operator_id,
+                    name="JP Cell v2",
+                    base_url=supplier_url,
+                    client_id=client_id,
+                    client_secret=secret,
+                    spec_version=2,
+                    ca_file=str(cert),
+                )
+            with database.transaction() as session:
+                v2 = remote.pull(
+                    session,
+                    caller=A.operator_id,
+                    host_id=v2_host.id,
+                    transport=transport,
+                    page_size=1,
+                )
+                assert v2.ok, v2.error
+                pulled_v2 = remote.received_footprints(
+                    session, caller=A.operator_id, host_id=v2_host.id
+                )
+                assert {r.spec_version for r in pulled_v2} == {"2.3.0"}
+                assert all(r.signature == "verified" and r.version == 0 for r in pulled_v2)
+
             # RequestCreated, answered asynchronously to our own /3/events
             with database.transaction() as session:
                 sent = events.send_request(
@@ -299,7 +326,7 @@ def test_publish_pull_answer_roll_up_over_https(database: Database, tmp_path: Pa
             with database.transaction() as session:
                 again = remote.get_host(session, caller=A.operator_id, host_id=bad.id)
                 assert again.attempts == 1 and again.next_attempt_at is not None
-                assert len(remote.received_footprints(session, caller=A.operator_id)) == 2
+                assert len(remote.received_footprints(session, caller=A.operator_id)) == 4
     finally:
         transport.close()
         supplier_db.dispose()
