@@ -9,19 +9,10 @@ ECMAScript writes an IEEE 754 double (shortest round-trip digits).
 
 from __future__ import annotations
 
+import json
 import math
 from decimal import Decimal
 from typing import Any
-
-_ESCAPES = {
-    '"': '\\"',
-    "\\": "\\\\",
-    "\b": "\\b",
-    "\t": "\\t",
-    "\n": "\\n",
-    "\f": "\\f",
-    "\r": "\\r",
-}
 
 
 def canonical_json(value: Any) -> bytes:  # noqa: ANN401 (any JSON value)
@@ -72,15 +63,9 @@ def _utf16_key(name: str) -> bytes:
 
 
 def _string(text: str) -> str:
-    escaped = []
-    for char in text:
-        if char in _ESCAPES:
-            escaped.append(_ESCAPES[char])
-        elif ord(char) < 0x20:
-            escaped.append(f"\\u{ord(char):04x}")
-        else:
-            escaped.append(char)
-    return '"' + "".join(escaped) + '"'
+    # Python's encoder escapes exactly what JSON.stringify escapes (quote, backslash, the
+    # control characters: \b \t \n \f \r by name, the others as lowercase \u00xx).
+    return json.dumps(text, ensure_ascii=False)
 
 
 def _number(number: float) -> str:

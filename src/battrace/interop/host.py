@@ -99,6 +99,7 @@ async def _list(request: Request, version: int) -> Response:
             offset=offset,
             predicate=_predicate(request, version),
             jwks_url=jwks_url(request, client.operator_id),
+            cache=interop_state(request).signatures,
         )
         headers = {}
         if page.more:
@@ -128,6 +129,7 @@ async def _get(request: Request, version: int, pf_id: str) -> Response:
             version=version,
             pf_id=wanted,
             jwks_url=jwks_url(request, client.operator_id),
+            cache=interop_state(request).signatures,
         )
         return JSONResponse({"data": footprint})
 

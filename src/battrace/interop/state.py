@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 
+from battrace.pact.hosting import SignatureCache
 from battrace.pact.transport import PactTransport
 
 
@@ -18,6 +19,7 @@ class InteropState:
     token_ttl_seconds: int
     transport: PactTransport
     public_url: str | None = None  # base URL for links and event sources; None = the request's
+    signatures: SignatureCache = field(default_factory=SignatureCache)
     retry_seconds: float = 30.0  # how often queued events and failed pulls are retried
 
 

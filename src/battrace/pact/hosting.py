@@ -20,6 +20,24 @@ from battrace.pact.publishing import document
 Predicate = Callable[[Mapping[str, Any]], bool]
 
 
+class SignatureCache:
+    """Signatures of served footprints, kept per process: a footprint's served form only
+    changes with its status, so its signature can be reused (a rotated key stays published,
+    so an older signature still verifies). Bounded; the oldest entries go first."""
+
+    def __init__(self, entries: int = 100_000) -> None:
+        self._entries = entries
+        self._signatures: dict[tuple[object, ...], str] = {}
+
+    def get(self, key: tuple[object, ...]) -> str | None:
+        return self._signatures.get(key)
+
+    def put(self, key: tuple[object, ...], signature: str) -> None:
+        if len(self._signatures) >= self._entries:
+            self._signatures.pop(next(iter(self._signatures)))
+        self._signatures[key] = signature
+
+
 @dataclass(frozen=True)
 class Page:
     footprints: list[dict[str, Any]]
@@ -50,13 +68,22 @@ def _documents(
     rows: list[PactFootprint],
     version: int,
     jwks_url: str | None,
+    cache: SignatureCache | None = None,
 ) -> list[dict[str, Any]]:
     documents = [document(row, version) for row in rows]
-    if jwks_url is not None and documents:
-        sign = signing.signer(session, caller=client.operator_id)
-        signer_name = str(documents[0]["companyName"])
-        for served in documents:
-            with_signature(served, jws=sign(dict(served)), signer=signer_name, jwks_url=jwks_url)
+    if jwks_url is None:
+        return documents
+    sign = None
+    for row, served in zip(rows, documents, strict=True):
+        key = (row.id, row.status, row.updated_at, version, jwks_url)
+        jws = None if cache is None else cache.get(key)
+        if jws is None:
+            if sign is None:
+                sign = signing.signer(session, caller=client.operator_id)
+            jws = str(sign(dict(served)))
+            if cache is not None:
+                cache.put(key, jws)
+        with_signature(served, jws=jws, signer=str(served["companyName"]), jwks_url=jwks_url)
     return documents
 
 
@@ -69,17 +96,18 @@ def list_footprints(
     offset: int,
     predicate: Predicate | None = None,
     jwks_url: str | None = None,
+    cache: SignatureCache | None = None,
 ) -> Page:
     """One page of the footprints published to `client`, oldest first."""
     query = _visible(client, version).order_by(PactFootprint.created_at, PactFootprint.id)
     if predicate is None:
         rows = list(session.scalars(query.offset(offset).limit(limit + 1)))
         more = len(rows) > limit
-        return Page(_documents(session, client, rows[:limit], version, jwks_url), more)
+        return Page(_documents(session, client, rows[:limit], version, jwks_url, cache), more)
     matched = [row for row in session.scalars(query) if predicate(document(row, version))]
     window = matched[offset : offset + limit]
     return Page(
-        _documents(session, client, window, version, jwks_url), len(matched) > offset + limit
+        _documents(session, client, window, version, jwks_url, cache), len(matched) > offset + limit
     )
 
 
@@ -106,9 +134,10 @@ def get_footprint(
     version: int,
     pf_id: uuid.UUID,
     jwks_url: str | None = None,
+    cache: SignatureCache | None = None,
 ) -> dict[str, Any]:
     """One footprint published to `client`; NotFound for any other id (no existence leaks)."""
     row = session.scalar(_visible(client, version).where(PactFootprint.id == pf_id))
     if row is None:
         raise NotFound(f"No footprint {pf_id}.")
-    return _documents(session, client, [row], version, jwks_url)[0]
+    return _documents(session, client, [row], version, jwks_url, cache)[0]
