@@ -246,3 +246,11 @@ def deliver() -> None:
     finally:
         transport.close()
     console.print(f"delivered {delivered} of {len(due)} events; {retried} of {len(hosts)} pulls")
+
+
+@pact_app.command("demo")
+def demo() -> None:
+    """Two platforms over HTTPS: a European pack maker pulls a Japanese cell maker's footprint."""
+    from battrace.cli.demo_pact import run_pact_demo  # noqa: PLC0415
+
+    run_pact_demo(console)
