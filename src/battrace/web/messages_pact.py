@@ -72,4 +72,10 @@ PACT_MESSAGES: dict[str, tuple[str, str]] = {
     "pact.action": ("操作", "Action"),
     "pact.outcome": ("結果", "Outcome"),
     "pact.detail": ("詳細", "Detail"),
+    "sign.verified": ("{signer}の署名あり・検証済み", "Signed by {signer}, verified"),
+    "sign.failed": (
+        "{signer}の署名を検証できません：{reason}",
+        "Signed by {signer}, not verified: {reason}",
+    ),
+    "sign.download": ("署名付き回答（JSON）", "Signed answer (JSON)"),
 }
