@@ -29,12 +29,7 @@ def test_signed_answer_view_and_download(
     body = download.json()
     assert body["signer"] == "B社"
     rows = {r["cfpType"]: r["ghgEmission"] for r in body["value"]["rows"]}
-    assert rows == {"preProductionResponse": "1.5", "mainProductionResponse": "10"} or set(
-        rows
-    ) == {
-        "preProductionResponse",
-        "mainProductionResponse",
-    }
+    assert rows == {"preProductionResponse": "1.50000", "mainProductionResponse": "10.00000"}
     keys = client.get(f"https://testserver{body['jwks']}").json()
     assert verify_value(body["value"], body["signature"], keys).verified
     changed = copy.deepcopy(body["value"])
