@@ -16,11 +16,12 @@ from fastapi.testclient import TestClient
 from battrace.identity import signing
 from battrace.pact import exchange_log, remote
 from battrace.pact.mapping import Envelope, Figures, to_v3, with_signature
+from battrace.pact.provenance import contributions
 from battrace.pact.transport import HostAccess, TransportError, backoff
 from battrace.store import Database
 from battrace.store.base import utcnow
 from tests.interop.support import A, B
-from tests.support import DT, create_plant, login_a, part
+from tests.support import DT, create_plant, login_a, part, tutorial_chain
 
 BASE = "https://supplier.example"
 JWKS = f"{BASE}/pact/operators/{B.operator_id}/jwks.json"
@@ -206,3 +207,62 @@ def test_answer_keeps_provenance_and_rolls_up(
         remote.answer_part(
             session, caller=A.operator_id, trace_id=uuid.UUID(cell), host_id=host_id, pf_id=pf.pf_id
         )
+
+
+def test_provenance_and_an_open_trade_takes_precedence(
+    client: TestClient, seeded: Database, setup: tuple[Network, uuid.UUID]
+) -> None:
+    network, host_id = setup
+    network.pages[1][0]["pcf"]["pcfExcludingBiogenicUptake"] = "9"  # tampered: not verified
+    assert _pull(seeded, network, host_id).ok
+    chain = tutorial_chain(client)  # 部品A1 is answered by B on an Ouranos trade
+    with seeded.transaction() as session:
+        by_value = {
+            r.document["pcf"]["pcfExcludingBiogenicUptake"]: r
+            for r in remote.received_footprints(session, caller=A.operator_id)
+        }
+        with pytest.raises(Exception, match="open request"):
+            remote.answer_part(
+                session,
+                caller=A.operator_id,
+                trace_id=uuid.UUID(chain.a_child),
+                host_id=host_id,
+                pf_id=by_value["6"].pf_id,
+            )
+    a = login_a(client)
+    plant = create_plant(client, a, A.operator_id, "1234567890123012399")
+    extra = client.put(
+        f"{DT}?dataTarget=parts", headers=a, json=part(A.operator_id, plant, "spacer")
+    ).json()
+    structure = client.get(
+        f"{DT}?dataTarget=partsStructure&traceId={chain.parent}", headers=a
+    ).json()
+    children = [
+        {**c, "amountRequired": c["amountRequired"]} for c in structure["childrenPartsModel"]
+    ] + [{**extra, "amountRequired": 1}]
+    saved = client.put(
+        f"{DT}?dataTarget=partsStructure",
+        headers=a,
+        json={
+            "parentPartsModel": structure["parentPartsModel"],
+            "childrenPartsModel": children,
+        },
+    )
+    assert saved.status_code == 201, saved.text
+    with seeded.transaction() as session:
+        remote.answer_part(
+            session,
+            caller=A.operator_id,
+            trace_id=uuid.UUID(extra["traceId"]),
+            host_id=host_id,
+            pf_id=by_value["9"].pf_id,
+        )
+    with seeded.transaction() as session:
+        found = {
+            c.part_name: c
+            for c in contributions(session, caller=A.operator_id, trace_id=uuid.UUID(chain.parent))
+        }
+    assert set(found) == {"部品A1", "spacer"}
+    assert found["部品A1"].source == "trade" and found["部品A1"].verified
+    assert found["spacer"].source == "pact" and not found["spacer"].verified
+    assert found["spacer"].origin == "JP Cell"

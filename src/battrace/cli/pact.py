@@ -254,3 +254,21 @@ def demo() -> None:
     from battrace.cli.demo_pact import run_pact_demo  # noqa: PLC0415
 
     run_pact_demo(console)
+
+
+@pact_app.command("provenance")
+def provenance(
+    operator: Annotated[str, AS],
+    trace_id: Annotated[uuid.UUID, typer.Option(help="your product")],
+) -> None:
+    """Which contributions to a product's CFP come from suppliers, and which are verified."""
+    from battrace.pact.provenance import contributions  # noqa: PLC0415
+
+    with _session() as session:
+        for item in contributions(session, caller=_operator(session, operator), trace_id=trace_id):
+            state = "verified" if item.verified else "NOT verified"
+            console.print(
+                f"{item.part_name} ({item.trace_id}): {item.source} from {item.origin}, "
+                f"{item.reference}, {state}",
+                highlight=False,
+            )

@@ -30,7 +30,8 @@ from battrace.pact.transport import HostAccess, Json, PactTransport, TransportEr
 from battrace.store.base import utcnow
 from battrace.traceability import cfp
 from battrace.traceability.cfp import COMPONENT, PRODUCTION, CfpRowWrite, CfpSetWrite, Dqr, Stage
-from battrace.traceability.models import Part
+from battrace.traceability.models import Part, PartEdge, Trade
+from battrace.traceability.trades import OPEN_STATES
 
 QUANTUM = Decimal("0.00001")
 
@@ -300,10 +301,26 @@ def answer_part(
     part = session.get(Part, (caller, trace_id))
     if part is None:
         raise NotFound(f"traceId: {trace_id} was not found.")
-    if part.is_parent:
+    has_children = session.scalar(
+        select(PartEdge.child_trace_id)
+        .where(PartEdge.operator_id == caller, PartEdge.parent_trace_id == trace_id)
+        .limit(1)
+    )
+    if has_children is not None:
         raise InvalidRequest(f"traceId: {trace_id} has a structure; answer its bought-in parts.")
     if part.amount_required_unit is None:
         raise InvalidRequest(f"traceId: {trace_id} has no amount unit.")
+    if session.scalar(
+        select(Trade.id).where(
+            Trade.downstream_operator_id == caller,
+            Trade.downstream_trace_id == trace_id,
+            Trade.cfp_response_status.in_(OPEN_STATES),
+        )
+    ):
+        raise InvalidRequest(
+            f"traceId: {trace_id} has an open request to a supplier on this platform; "
+            "its answer takes precedence: cancel the request to use a PACT footprint."
+        )
     received = session.get(ReceivedFootprint, (caller, host_id, pf_id))
     if received is None:
         raise NotFound(f"footprint {pf_id} was not received from that host.")
