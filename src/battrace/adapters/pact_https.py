@@ -10,15 +10,16 @@ import json
 import ssl
 import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
-
-import httpx
 
 from battrace.pact.transport import HostAccess, Json, TransportError
 
+if TYPE_CHECKING:  # httpx is imported on first use: the server starts without it
+    import httpx
+
 MAX_PAGES = 100_000
-TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+TIMEOUT_SECONDS, CONNECT_SECONDS = 30.0, 10.0
 
 
 def _next_link(header: str | None) -> str | None:
@@ -34,6 +35,8 @@ def _next_link(header: str | None) -> str | None:
 
 
 def _describe(exc: httpx.HTTPError, url: str) -> str:
+    import httpx  # noqa: PLC0415
+
     cause: BaseException | None = exc
     while cause is not None:
         if isinstance(cause, ssl.SSLError):
@@ -61,7 +64,7 @@ def _error_of(response: httpx.Response) -> str:
 class HttpsTransport:
     """A `PactTransport` over httpx, one connection pool per trusted-CA setting."""
 
-    def __init__(self, *, timeout: httpx.Timeout = TIMEOUT) -> None:
+    def __init__(self, *, timeout: float = TIMEOUT_SECONDS) -> None:
         self._timeout = timeout
         self._clients: dict[str | None, httpx.Client] = {}
         self._tokens: dict[tuple[str, str], tuple[str, float]] = {}
@@ -73,17 +76,23 @@ class HttpsTransport:
         self._clients.clear()
 
     def _client(self, host: HostAccess) -> httpx.Client:
+        import httpx  # noqa: PLC0415
+
         with self._lock:
             client = self._clients.get(host.ca_file)
             if client is None:
                 verify: Any = True
                 if host.ca_file:
                     verify = ssl.create_default_context(cafile=host.ca_file)
-                client = httpx.Client(verify=verify, timeout=self._timeout)
+                client = httpx.Client(
+                    verify=verify, timeout=httpx.Timeout(self._timeout, connect=CONNECT_SECONDS)
+                )
                 self._clients[host.ca_file] = client
             return client
 
     def _send(self, host: HostAccess, method: str, url: str, **kwargs: Any) -> httpx.Response:  # noqa: ANN401
+        import httpx  # noqa: PLC0415
+
         if urlsplit(url).scheme != "https":
             raise TransportError(f"refusing to call {url}: PACT is spoken over HTTPS only")
         try:
