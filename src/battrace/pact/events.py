@@ -193,19 +193,7 @@ def _request_created(
             },
         )
     host = remote.host_for_url(session, caller=client.operator_id, url=target)
-    session.add(
-        OutgoingEvent(
-            operator_id=client.operator_id,
-            id=uuid.UUID(answer["id"]),
-            target_url=target,
-            host_id=None if host is None else host.id,
-            spec_version=version,
-            event=answer,
-            attempts=0,
-            next_attempt_at=utcnow(),
-            created_at=utcnow(),
-        )
-    )
+    _queue(session, client.operator_id, answer, target, None if host is None else host.id, version)
     exchange_log.record(
         session,
         operator_id=client.operator_id,
@@ -288,21 +276,34 @@ def send_request(
         sent_at=utcnow(),
     )
     session.add(sent)
+    _queue(session, caller, event, f"{host.base_url}/{version}/events", host.id, version)
+    session.flush()
+    return sent
+
+
+def _queue(
+    session: Session,
+    operator_id: uuid.UUID,
+    event: Json,
+    target_url: str,
+    host_id: uuid.UUID | None,
+    version: int,
+) -> None:
+    """Put an event in the outbox, due now (`deliver` sends it, with back-off on failure)."""
+    now = utcnow()
     session.add(
         OutgoingEvent(
-            operator_id=caller,
+            operator_id=operator_id,
             id=uuid.UUID(event["id"]),
-            target_url=f"{host.base_url}/{version}/events",
-            host_id=host.id,
+            target_url=target_url,
+            host_id=host_id,
             spec_version=version,
             event=event,
             attempts=0,
-            next_attempt_at=utcnow(),
-            created_at=utcnow(),
+            next_attempt_at=now,
+            created_at=now,
         )
     )
-    session.flush()
-    return sent
 
 
 def due_events(session: Session, *, now: datetime | None = None) -> list[OutgoingEvent]:
