@@ -22,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from battrace import __version__
+from battrace.adapters.pact_https import HttpsTransport
 from battrace.connector import (
     auth_api,
     certificates_api,
@@ -40,6 +41,10 @@ from battrace.connector.errors import (
     Source,
     contract_error_response,
 )
+from battrace.identity.secrets import get_or_create_secret
+from battrace.interop import install as install_interop
+from battrace.interop import run_retries as run_pact_retries
+from battrace.interop.state import InteropState
 from battrace.settings import Settings
 from battrace.state import AppState, build_state
 from battrace.store.engine import Database
@@ -50,6 +55,7 @@ log = logging.getLogger("battrace")
 
 ALLOWED_HEADERS = ["apiKey", "Authorization", "Content-Type", "X-Requested-With", "x-api-key"]
 EXPOSED_HEADERS = ["Link", "X-Track"]
+PACT_TOKEN_SECRET = "pact-token-key"
 
 
 async def _refill_totals(state: AppState) -> None:
@@ -85,14 +91,27 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     """The battrace server: the Ouranos contract API and the traceability endpoints."""
     settings = settings or Settings()
     state = build_state(settings, database)
+    with state.db.transaction() as session:
+        pact_secret = get_or_create_secret(session, PACT_TOKEN_SECRET)
+    pact_transport = HttpsTransport()  # pulls and event deliveries of this process
+    pact = InteropState(
+        session=state.session,
+        token_secret=pact_secret,
+        token_ttl_seconds=settings.access_token_ttl_seconds,
+        transport=pact_transport,
+        public_url=settings.public_url,
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         refiller = asyncio.create_task(_refill_totals(state))
+        pact_retries = asyncio.create_task(run_pact_retries(pact))
         yield
-        refiller.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await refiller
+        for task in (refiller, pact_retries):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        pact_transport.close()
         if database is None:
             state.db.dispose()
 
@@ -117,6 +136,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(diligence_api.router)
     app.include_router(diligence_files_api.router)
     install_web(app)  # the operators' web application at /
+    install_interop(app, pact)  # the PACT host at /2, /3 and /auth/token (HTTPS only)
 
     @app.exception_handler(StarletteHTTPException)
     async def _not_found(request: Request, exc: StarletteHTTPException) -> Response:

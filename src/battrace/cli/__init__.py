@@ -9,6 +9,7 @@ import typer
 
 from battrace.cli.common import console, open_database, reported, settings_from_env
 from battrace.cli.diligence import dd_app
+from battrace.cli.pact import pact_app
 from battrace.ids import OperatorId
 
 if TYPE_CHECKING:
@@ -26,6 +27,7 @@ app.add_typer(apikey_app, name="apikey")
 footprint_app = typer.Typer(no_args_is_help=True, help="CFP roll-up and reports.")
 app.add_typer(footprint_app, name="footprint")
 app.add_typer(dd_app, name="dd")
+app.add_typer(pact_app, name="pact")
 
 
 @db_app.command("upgrade")
@@ -207,6 +209,8 @@ def serve(
     workers: Annotated[int, typer.Option(help="worker processes")] = 1,
     migrate: Annotated[bool, typer.Option(help="apply migrations first")] = True,
     with_demo: Annotated[bool, typer.Option(help="seed the tutorial and demo data first")] = False,
+    certfile: Annotated[str | None, typer.Option(help="TLS certificate (PEM): serve HTTPS")] = None,
+    keyfile: Annotated[str | None, typer.Option(help="TLS private key (PEM)")] = None,
 ) -> None:
     """Run the server (contract API, traceability endpoints, docs at /docs)."""
     import uvicorn  # noqa: PLC0415
@@ -221,8 +225,12 @@ def serve(
         from battrace.cli.demo import run_demo  # noqa: PLC0415
 
         run_demo(settings, console=console, skip_if_present=True)
+    if (certfile is None) != (keyfile is None):
+        console.print("[red]error:[/] give both --certfile and --keyfile")
+        raise typer.Exit(1)
+    scheme = "https" if certfile else "http"
     console.print(
-        f"battrace on http://{host or settings.host}:{port or settings.port} "
+        f"battrace on {scheme}://{host or settings.host}:{port or settings.port} "
         f"(database {settings.database_url})"
     )
     uvicorn.run(
@@ -233,6 +241,8 @@ def serve(
         workers=workers,
         log_level="warning",
         http=http_protocol(),  # httptools when installed; uvloop too (loop="auto")
+        ssl_certfile=certfile,
+        ssl_keyfile=keyfile,
     )
 
 

@@ -125,6 +125,22 @@ class ServerSecret(ModelBase):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class SigningKey(ModelBase):
+    """An operator's Ed25519 key for signing values that leave the company (`identity.signing`).
+
+    Retired keys stay, public half published, so that values signed before a rotation still
+    verify."""
+
+    __tablename__ = "signing_keys"
+
+    operator_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("operators.id"), primary_key=True)
+    kid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    private_key: Mapped[str] = mapped_column(Text, comment="raw Ed25519 seed, base64url")
+    public_key: Mapped[str] = mapped_column(String(64), comment="raw public key, base64url")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    retired_at: Mapped[datetime | None]
+
+
 __all__ = [
     "Account",
     "ApiKey",
@@ -135,4 +151,5 @@ __all__ = [
     "Plant",
     "RefreshToken",
     "ServerSecret",
+    "SigningKey",
 ]

@@ -81,6 +81,10 @@ NAV: list[NavGroup] = [
             NavItem("nav.dd_assurances", "/dd/assurances"),
         ),
     ),
+    NavGroup(
+        "nav.pact",
+        (NavItem("nav.pact_publish", "/pact"), NavItem("nav.pact_hosts", "/pact/hosts")),
+    ),
 ]
 
 

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from battrace.web.messages_common import COMMON_MESSAGES
 from battrace.web.messages_dd import DD_MESSAGES
 from battrace.web.messages_footprint import FOOTPRINT_MESSAGES
+from battrace.web.messages_pact import PACT_MESSAGES
 from battrace.web.messages_parts import PARTS_MESSAGES
 from battrace.web.messages_trades import TRADES_MESSAGES
 
@@ -25,6 +26,7 @@ AREAS: Mapping[str, Catalogue] = {
     "trades": TRADES_MESSAGES,
     "footprint": FOOTPRINT_MESSAGES,
     "dd": DD_MESSAGES,
+    "pact": PACT_MESSAGES,
 }
 
 

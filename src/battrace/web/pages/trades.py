@@ -8,13 +8,13 @@ import uuid
 from typing import Any
 
 from sqlalchemy.orm import Session
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 
 from battrace import errors
 from battrace.ids import OperatorId
 from battrace.inputs import validators
 from battrace.store.base import utcnow
-from battrace.traceability import certificates, parts, rollup, trades
+from battrace.traceability import certificates, parts, rollup, signed_answers, trades
 from battrace.traceability.models import CfpResponseStatus, Part, Trade
 from battrace.web.app import Ctx, page
 from battrace.web.pages.cfp import file_response
@@ -138,6 +138,7 @@ def _trade_page(
             session, [trade.downstream_operator_id, trade.upstream_operator_id]
         ),
         "answer_rows": [],
+        "signed": None,
         "files": [],
         "linked": None,
         "linkable": [],
@@ -179,7 +180,32 @@ def _trade_page(
 def trade_detail(ctx: Ctx) -> Response:
     caller, trade_id, query = ctx.operator_id, _trade_id(ctx), ctx.value("q")
     data = ctx.state.read(lambda s: _trade_page(s, caller, trade_id, query))
+    if data["answer_rows"]:  # writes once: the supplier's signing key on first use
+        data["signed"] = ctx.state.write(
+            lambda s: signed_answers.signed_answer(s, caller=caller, trade_id=trade_id)
+        )
     return ctx.render("trade.html", state=trade_state(data["trade"]), query=query, **data)
+
+
+@page("/requests/{trade_id:uuid}/signed-answer.json")
+def trade_signed_answer(ctx: Ctx) -> Response:
+    """The answer with the supplier's detached signature, to pass on or check elsewhere."""
+    caller, trade_id = ctx.operator_id, _trade_id(ctx)
+    signed = ctx.state.write(
+        lambda s: signed_answers.signed_answer(s, caller=caller, trade_id=trade_id)
+    )
+    if signed is None:
+        raise errors.NotFound("answer")
+    return ctx.finish(
+        JSONResponse(
+            {
+                "value": signed.value,
+                "signature": signed.signature,
+                "signer": signed.signer,
+                "jwks": f"/pact/operators/{signed.signer_id}/jwks.json",
+            }
+        )
+    )
 
 
 def _status_change(ctx: Ctx, new_status: CfpResponseStatus, reply: str | None) -> Response:

@@ -1,0 +1,113 @@
+"""PACT client credentials: what a company issues to one counterparty so that it can pull
+the footprints published to it (OAuth2 client credentials, RFC 6749 section 4.4).
+
+The secret is shown once and stored as a SHA-256 hash (it is 32 random bytes, so a fast hash
+is enough; a password hash would only slow down every token request).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from battrace.audit import record_event
+from battrace.errors import InvalidRequest, NotFound
+from battrace.ids import new_id
+from battrace.pact.models import PactClient
+from battrace.store.base import utcnow
+
+
+@dataclass(frozen=True)
+class IssuedCredential:
+    client: PactClient
+    secret: str  # shown once
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def issue_client(
+    session: Session,
+    *,
+    caller: uuid.UUID,
+    counterparty_name: str,
+    counterparty_operator_id: uuid.UUID | None = None,
+) -> IssuedCredential:
+    """A new client credential bound to one counterparty of the caller."""
+    name = counterparty_name.strip()
+    if not name or len(name) > 256:
+        raise InvalidRequest("counterparty: give the counterparty's name (at most 256 characters).")
+    secret = secrets.token_urlsafe(32)
+    client = PactClient(
+        operator_id=caller,
+        id=new_id(),
+        client_id=f"pact-{secrets.token_hex(8)}",
+        secret_hash=_hash(secret),
+        counterparty_name=name,
+        counterparty_operator_id=counterparty_operator_id,
+        created_at=utcnow(),
+    )
+    session.add(client)
+    session.flush()
+    record_event(
+        session,
+        action="pact:client-issue",
+        actor=caller,
+        target_type="pact_client",
+        target_id=client.id,
+        change={"clientId": client.client_id, "counterparty": name},
+    )
+    return IssuedCredential(client, secret)
+
+
+def authenticate_client(session: Session, *, client_id: str, secret: str) -> PactClient | None:
+    """The live client with these credentials, or None (unknown, wrong secret, revoked)."""
+    client = session.scalar(select(PactClient).where(PactClient.client_id == client_id))
+    if client is None or client.revoked_at is not None:
+        return None
+    if not hmac.compare_digest(client.secret_hash, _hash(secret)):
+        return None
+    return client
+
+
+def live_client(session: Session, *, client_row_id: uuid.UUID) -> PactClient | None:
+    client = session.scalar(select(PactClient).where(PactClient.id == client_row_id))
+    return None if client is None or client.revoked_at is not None else client
+
+
+def own_client(session: Session, *, caller: uuid.UUID, client_row_id: uuid.UUID) -> PactClient:
+    client = session.get(PactClient, (caller, client_row_id))
+    if client is None:
+        raise NotFound(f"PACT client {client_row_id} was not found.")
+    return client
+
+
+def list_clients(session: Session, *, caller: uuid.UUID) -> list[PactClient]:
+    return list(
+        session.scalars(
+            select(PactClient)
+            .where(PactClient.operator_id == caller)
+            .order_by(PactClient.created_at)
+        )
+    )
+
+
+def revoke_client(session: Session, *, caller: uuid.UUID, client_row_id: uuid.UUID) -> PactClient:
+    client = own_client(session, caller=caller, client_row_id=client_row_id)
+    if client.revoked_at is None:
+        client.revoked_at = utcnow()
+        record_event(
+            session,
+            action="pact:client-revoke",
+            actor=caller,
+            target_type="pact_client",
+            target_id=client.id,
+        )
+    return client
