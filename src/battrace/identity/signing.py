@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from battrace.audit import record_event
+from battrace.audit.actions import AuditAction
 from battrace.identity.canonical import canonical_json
 from battrace.identity.models import Operator, SigningKey
 from battrace.store.base import utcnow
@@ -76,7 +77,11 @@ def rotate_key(session: Session, *, caller: uuid.UUID) -> SigningKey:
     session.add(key)
     session.flush()
     record_event(
-        session, action="signing:rotate", actor=caller, target_type="signing_key", target_id=key.kid
+        session,
+        action=AuditAction.SIGNING_ROTATE,
+        actor=caller,
+        target_type="signing_key",
+        target_id=key.kid,
     )
     return key
 

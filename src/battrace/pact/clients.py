@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from battrace.audit import record_event
+from battrace.audit.actions import AuditAction
 from battrace.errors import InvalidRequest, NotFound
 from battrace.ids import new_id
 from battrace.pact.models import PactClient
@@ -58,7 +59,7 @@ def issue_client(
     session.flush()
     record_event(
         session,
-        action="pact:client-issue",
+        action=AuditAction.PACT_CLIENT_ISSUE,
         actor=caller,
         target_type="pact_client",
         target_id=client.id,
@@ -105,7 +106,7 @@ def revoke_client(session: Session, *, caller: uuid.UUID, client_row_id: uuid.UU
         client.revoked_at = utcnow()
         record_event(
             session,
-            action="pact:client-revoke",
+            action=AuditAction.PACT_CLIENT_REVOKE,
             actor=caller,
             target_type="pact_client",
             target_id=client.id,

@@ -21,17 +21,20 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from battrace.audit import record_event
+from battrace.audit.actions import AuditAction
 from battrace.errors import InvalidRequest, NotFound
 from battrace.identity import signing
 from battrace.identity.models import Operator
-from battrace.ids import new_id
+from battrace.ids import OperatorId, new_id
 from battrace.pact.clients import own_client
 from battrace.pact.mapping import Envelope, Figures, timestamp, to_v2, to_v3
 from battrace.pact.models import FootprintStatus, PactFootprint, PactPublication
 from battrace.store.base import utcnow
-from battrace.traceability.cfp import Dqr
+from battrace.traceability.combine import RatedEmission as Term
+from battrace.traceability.combine import combine
 from battrace.traceability.models import Part
-from battrace.traceability.rollup import Term, cfp_rows, combine
+from battrace.traceability.rollup import cfp_rows
+from battrace.traceability.stages import Dqr
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,7 @@ def company_ids(operator: Operator) -> list[str]:
 
 
 def _stage_terms(session: Session, owner: uuid.UUID, trace_id: uuid.UUID) -> dict[str, list[Term]]:
-    rows = cfp_rows(session, caller=owner, trace_ids=[trace_id])
+    rows = cfp_rows(session, caller=OperatorId(owner), trace_ids=[trace_id])
     totals = [r for r in rows if r.cfp_type.endswith("Total")]
     responses = [r for r in rows if r.cfp_type.endswith("Response")]
     chosen = totals or responses or rows
@@ -184,7 +187,7 @@ def snapshot(
     session.flush()
     record_event(
         session,
-        action="pact:footprint",
+        action=AuditAction.PACT_FOOTPRINT,
         actor=caller,
         target_type="part",
         target_id=trace_id,
@@ -211,7 +214,7 @@ def publish(
         )
         record_event(
             session,
-            action="pact:publish",
+            action=AuditAction.PACT_PUBLISH,
             actor=caller,
             target_type="part",
             target_id=trace_id,
@@ -234,7 +237,7 @@ def unpublish(
     )
     record_event(
         session,
-        action="pact:unpublish",
+        action=AuditAction.PACT_UNPUBLISH,
         actor=caller,
         target_type="part",
         target_id=trace_id,

@@ -20,8 +20,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from battrace.audit import record_event
+from battrace.audit.actions import AuditAction
 from battrace.errors import InvalidRequest, NotFound
-from battrace.ids import new_id
+from battrace.ids import OperatorId, new_id
 from battrace.pact import exchange_log
 from battrace.pact.mapping import V3_UNITS, stages_of
 from battrace.pact.models import FootprintAnswer, ReceivedFootprint, RemoteHost
@@ -29,8 +30,9 @@ from battrace.pact.received import SignatureCheck, SignatureChecker, shape_error
 from battrace.pact.transport import HostAccess, Json, PactTransport, TransportError, backoff
 from battrace.store.base import utcnow
 from battrace.traceability import cfp
-from battrace.traceability.cfp import COMPONENT, PRODUCTION, CfpRowWrite, CfpSetWrite, Dqr, Stage
+from battrace.traceability.cfp import CfpRowWrite, CfpSetWrite
 from battrace.traceability.models import Part, PartEdge, Trade
+from battrace.traceability.stages import COMPONENT, PRODUCTION, Dqr, Stage
 from battrace.traceability.trades import OPEN_STATES
 
 QUANTUM = Decimal("0.00001")
@@ -80,7 +82,7 @@ def add_host(
     session.flush()
     record_event(
         session,
-        action="pact:host-add",
+        action=AuditAction.PACT_HOST_ADD,
         actor=caller,
         target_type="pact_host",
         target_id=host.id,
@@ -342,7 +344,7 @@ def answer_part(
     ]
     cfp.register_cfp(
         session,
-        caller=caller,
+        caller=OperatorId(caller),
         cfp_set=CfpSetWrite(
             trace_id=trace_id,
             cfp_id=stored[0].cfp_id if stored else None,
@@ -362,7 +364,7 @@ def answer_part(
     session.flush()
     record_event(
         session,
-        action="pact:answer-part",
+        action=AuditAction.PACT_ANSWER_PART,
         actor=caller,
         target_type="part",
         target_id=trace_id,

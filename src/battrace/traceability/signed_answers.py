@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from battrace.identity import signing
 from battrace.identity.signing import Verification
+from battrace.ids import OperatorId
 from battrace.traceability import rollup, trades
 from battrace.traceability.models import CfpResponseStatus
 
@@ -36,7 +37,7 @@ def _text(value: object) -> str | None:
 
 
 def answer_value(
-    session: Session, *, caller: uuid.UUID, trade_id: uuid.UUID
+    session: Session, *, caller: OperatorId, trade_id: uuid.UUID
 ) -> dict[str, Any] | None:
     """The answer to the caller's request as a plain value, or None while it is unanswered."""
     trade = trades.get_trade(session, caller=caller, trade_id=trade_id)
@@ -73,7 +74,7 @@ def answer_value(
 
 
 def signed_answer(
-    session: Session, *, caller: uuid.UUID, trade_id: uuid.UUID
+    session: Session, *, caller: OperatorId, trade_id: uuid.UUID
 ) -> SignedAnswer | None:
     """The answer signed by the supplier's key and checked against its published keys."""
     value = answer_value(session, caller=caller, trade_id=trade_id)
