@@ -168,9 +168,14 @@ def _reportable(
 
 
 def _insert_skipping_stored(session: Session) -> Insert:
+    # RETURNING yields the rows stored; rowcount is unreliable for a batch of many.
     if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(PassportReading).on_conflict_do_nothing()
-    return sqlite.insert(PassportReading).on_conflict_do_nothing()
+        return (
+            postgresql.insert(PassportReading)
+            .on_conflict_do_nothing()
+            .returning(PassportReading.metric)
+        )
+    return sqlite.insert(PassportReading).on_conflict_do_nothing().returning(PassportReading.metric)
 
 
 def record_readings(
@@ -209,8 +214,7 @@ def record_readings(
             }
             for reading in readings[start : start + 5_000]
         ]
-        result = session.execute(statement, rows)
-        stored += max(getattr(result, "rowcount", 0) or 0, 0)
+        stored += len(session.execute(statement, rows).all())
     record_event(
         session,
         action="passport:readings",
