@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 from battrace.errors import InvalidRequest, NotFound
 from battrace.passport import grants, lookup, readings
 from battrace.passport.access import (
-    DEFAULT_POLICY,
     PUBLIC_READER,
     SECTIONS,
     AccessGroup,
@@ -23,24 +22,29 @@ from battrace.passport.access import (
     access_group,
     filter_document,
     reader_for,
+    reads,
 )
 from battrace.passport.lookup import PassportView
+from battrace.passport.models import Passport
 from battrace.store import Database
 from battrace.store.base import utcnow
-from tests.passport.world import MODEL_DATA, World, issue, make_model, make_world
+from tests.passport.world import (
+    AUTHORITIES_ONLY,
+    INTEREST_ONLY,
+    MODEL_DATA,
+    World,
+    issue,
+    make_model,
+    make_world,
+)
 
-PUBLIC_ONLY = {
-    "general": {"weight_kg": 450, "chemistry": "NMC811"},
-    "materials": {"hazardous_substances": ["none above 0.1 %"]},
-    "circularity": {"renewable_share": 12},
-    "labels": {"ce_marking": True},
-    "performance": {"rated_capacity_ah": 180, "nominal_voltage_v": 355},
-}
-INTEREST = {
-    **PUBLIC_ONLY,
-    "materials": {**PUBLIC_ONLY["materials"], "cathode_composition": "NMC811"},
-    "circularity": {**PUBLIC_ONLY["circularity"], "dismantling_information": "exploded diagram v3"},
-}
+
+def _paths(sections: dict[str, dict[str, object]]) -> set[str]:
+    return {f"{section}.{key}" for section, values in sections.items() for key in values}
+
+
+MODEL_PATHS = _paths(MODEL_DATA)  # type: ignore[arg-type]
+PUBLIC_PATHS = MODEL_PATHS - set(INTEREST_ONLY) - set(AUTHORITIES_ONLY)
 
 
 def _passport(database: Database) -> tuple[World, uuid.UUID]:
@@ -53,7 +57,7 @@ def _passport(database: Database) -> tuple[World, uuid.UUID]:
             session,
             caller=world.pack_maker,
             readings=[
-                readings.Reading(passport_id, "state_of_health", utcnow(), readings.Decimal("97"))
+                readings.Reading(passport_id, "stateOfCharge", utcnow(), readings.Decimal("97"))
             ],
         )
     return world, passport_id
@@ -84,21 +88,24 @@ def test_each_role_sees_exactly_its_view(database: Database) -> None:
     customer = _view(database, Reader(world.car_maker), passport_id)
     for plain in (public, customer):
         assert plain.role == Role.PUBLIC
-        assert plain.sections == PUBLIC_ONLY
+        assert _paths(plain.sections) & MODEL_PATHS == PUBLIC_PATHS
+        assert "general.status" not in _paths(plain.sections)
         assert plain.status is None and plain.latest == {}
     _grant(database, world, passport_id=passport_id)
     interested = _view(database, Reader(world.car_maker), passport_id)
     assert interested.role == Role.LEGITIMATE_INTEREST
-    assert interested.sections == INTEREST
+    assert _paths(interested.sections) & MODEL_PATHS == PUBLIC_PATHS | set(INTEREST_ONLY)
     assert interested.status is not None
-    assert set(interested.latest) == {"state_of_health"}
+    assert set(interested.latest) == {"stateOfCharge"}
+    assert interested.sections["performance"]["stateOfCharge"]["value"] == 97
     authority = _view(database, world.authority, passport_id)
     assert authority.role == Role.AUTHORITY
-    assert authority.sections == MODEL_DATA
+    assert _paths(authority.sections) & MODEL_PATHS == PUBLIC_PATHS | set(AUTHORITIES_ONLY)
     responsible = _view(database, Reader(world.pack_maker), passport_id)
-    assert responsible.role == Role.RESPONSIBLE
-    assert responsible.sections == MODEL_DATA
-    assert responsible.latest["state_of_health"].value == readings.Decimal("97")
+    assert responsible.role == Role.RESPONSIBLE_OPERATOR
+    assert _paths(responsible.sections) >= MODEL_PATHS | {"general.status"}
+    assert responsible.latest["stateOfCharge"].value == readings.Decimal("97")
+    assert responsible.sections["general"]["batteryIdentifier"].endswith("(21)R1")
 
 
 def test_the_public_never_sees_points_2_to_4(database: Database) -> None:
@@ -107,7 +114,7 @@ def test_the_public_never_sees_points_2_to_4(database: Database) -> None:
         shown = _view(database, reader, passport_id).to_dict()
         for section, values in shown["sections"].items():
             for name in values:
-                assert access_group(section, name) == AccessGroup.PUBLIC
+                assert access_group(f"{section}.{name}") == AccessGroup.PUBLIC
         assert shown["dynamic"] == {} and shown["status"] is None
 
 
@@ -166,24 +173,26 @@ def test_an_authority_account_reads_as_an_authority(database: Database) -> None:
 def test_the_policy_is_configurable(database: Database) -> None:
     world, passport_id = _passport(database)
     _grant(database, world, passport_id=passport_id)
-    narrow = AccessPolicy(interests=frozenset({"recycler"}))
+    strict = AccessPolicy.from_config({"readers": {"legitimateInterest": ["public"]}})
     with database.transaction() as session:
         shown = lookup.view_passport(
-            session, reader=Reader(world.car_maker), passport_id=passport_id, policy=narrow
+            session, reader=Reader(world.car_maker), passport_id=passport_id, policy=strict
         )
-    assert shown.role == Role.PUBLIC
+    assert shown.role == Role.LEGITIMATE_INTEREST
+    assert _paths(shown.sections) & MODEL_PATHS == PUBLIC_PATHS
+    assert shown.latest == {}
+    with database.transaction() as session:
+        narrow = grants.role_of(
+            session,
+            Reader(world.car_maker),
+            session.get(Passport, passport_id),  # type: ignore[arg-type]
+            interests=frozenset({"recycler"}),
+        )
+    assert narrow == Role.PUBLIC
 
 
 _VALUES = st.dictionaries(
-    st.sampled_from(
-        [
-            "weight_kg",
-            "cathode_composition",
-            "test_reports",
-            "dismantling_information",
-            "anything_else",
-        ]
-    ),
+    st.sampled_from(["weight", "composition", "testReports", "safetyMeasures", "unknownKey"]),
     st.integers(),
 )
 
@@ -195,5 +204,5 @@ def test_a_filtered_document_holds_only_readable_attributes(
     shown = filter_document(document, role)
     for section, values in document.items():
         for name, value in values.items():
-            readable = DEFAULT_POLICY.reads(role, access_group(section, name))
+            readable = reads(role, access_group(f"{section}.{name}"))
             assert (shown.get(section, {}).get(name) == value) == readable

@@ -92,7 +92,7 @@ def test_only_the_responsible_operator_changes_a_passport(database: Database) ->
                 session,
                 caller=other,
                 passport_id=passport_id,
-                data={"general": {"weight_kg": 1}},
+                data={"general": {"manufacturingDate": "2026-01"}},
             )
         with database.transaction() as session, pytest.raises(NotFound):
             issuing.publish(session, caller=other, passport_ids=[passport_id])
@@ -101,8 +101,8 @@ def test_only_the_responsible_operator_changes_a_passport(database: Database) ->
             session,
             caller=world.pack_maker,
             passport_id=passport_id,
-            data={"general": {"manufacturing_date": "2027-03"}},
+            data={"general": {"manufacturingDate": "2026-03"}},
             reason="date stamped",
         )
-        assert changed.data == {"general": {"manufacturing_date": "2027-03"}}
+        assert changed.data == {"general": {"manufacturingDate": "2026-03"}}
         assert changed.version == 2

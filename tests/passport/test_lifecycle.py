@@ -69,7 +69,7 @@ def test_repurposing_several_packs_makes_one_new_passport(database: Database) ->
         view = lookup.view_passport(
             session, reader=Reader(world.car_maker), passport_id=successor_id
         )
-        assert view.role == Role.RESPONSIBLE
+        assert view.role == Role.RESPONSIBLE_OPERATOR
         assert view.status == BatteryStatus.REPURPOSED
         assert view.category == "stationary"
         assert set(view.predecessors) == {first, second}

@@ -34,7 +34,7 @@ def test_a_batch_for_many_batteries_keeps_the_series_and_shows_the_latest(
     batch = [
         readings.Reading(passport_id, metric, T0 + timedelta(days=day), Decimal(100 - day))
         for passport_id in fleet
-        for metric in ("state_of_health", "capacity_fade")
+        for metric in ("stateOfCharge", "capacityFade")
         for day in range(5)
     ]
     with database.transaction() as session:
@@ -44,10 +44,10 @@ def test_a_batch_for_many_batteries_keeps_the_series_and_shows_the_latest(
         again = readings.record_readings(session, caller=world.pack_maker, readings=batch[:10])
         assert again.stored == 0
         newest = readings.latest(session, fleet[3])
-        assert set(newest) == {"state_of_health", "capacity_fade"}
-        assert newest["state_of_health"].value == Decimal(96)
-        assert newest["state_of_health"].measured_at == T0 + timedelta(days=4)
-        assert [value for _at, value in readings.series(session, fleet[3], "capacity_fade")] == [
+        assert set(newest) == {"stateOfCharge", "capacityFade"}
+        assert newest["stateOfCharge"].value == Decimal(96)
+        assert newest["stateOfCharge"].measured_at == T0 + timedelta(days=4)
+        assert [value for _at, value in readings.series(session, fleet[3], "capacityFade")] == [
             Decimal(100 - day) for day in range(5)
         ]
 
@@ -56,21 +56,21 @@ def test_csv_and_json_give_the_same_readings(database: Database) -> None:
     _world, (passport_id,) = _fleet(database, 1)
     text = (
         "passportId,metric,measuredAt,value,note\n"
-        f"{passport_id},full_cycles,2026-03-01T08:00:00Z,120,\n"
-        f"{passport_id},accidents,2026-03-02T08:00:00+09:00,1,minor collision\n"
+        f"{passport_id},fullCycles,2026-03-01T08:00:00Z,120,\n"
+        f"{passport_id},accident,2026-03-02T08:00:00+09:00,1,minor collision\n"
     )
     from_csv = readings.parse_csv(text)
     from_json = readings.parse_json(
         [
             {
                 "passportId": str(passport_id),
-                "metric": "full_cycles",
+                "metric": "fullCycles",
                 "measuredAt": "2026-03-01T08:00:00Z",
                 "value": 120,
             },
             {
                 "passportId": str(passport_id),
-                "metric": "accidents",
+                "metric": "accident",
                 "measuredAt": "2026-03-02T08:00:00+09:00",
                 "value": "1",
                 "note": "minor collision",
@@ -86,13 +86,13 @@ def test_csv_and_json_give_the_same_readings(database: Database) -> None:
 
 def test_bad_readings_store_nothing(database: Database) -> None:
     world, (passport_id,) = _fleet(database, 1)
-    good = readings.Reading(passport_id, "state_of_health", T0, Decimal("95.5"))
+    good = readings.Reading(passport_id, "stateOfCharge", T0, Decimal("95.5"))
     bad = [
         readings.Reading(passport_id, "happiness", T0, Decimal(1)),
-        readings.Reading(passport_id, "state_of_health", T0.replace(tzinfo=None), Decimal(1)),
-        readings.Reading(passport_id, "state_of_health", T0 + timedelta(days=3650), Decimal(1)),
-        readings.Reading(passport_id, "state_of_health", T0, Decimal("NaN")),
-        readings.Reading(passport_id, "state_of_health", T0, Decimal("1.123456")),
+        readings.Reading(passport_id, "stateOfCharge", T0.replace(tzinfo=None), Decimal(1)),
+        readings.Reading(passport_id, "stateOfCharge", T0 + timedelta(days=3650), Decimal(1)),
+        readings.Reading(passport_id, "stateOfCharge", T0, Decimal("NaN")),
+        readings.Reading(passport_id, "stateOfCharge", T0, Decimal("1.123456")),
     ]
     for reading in bad:
         with (
@@ -108,7 +108,7 @@ def test_only_the_responsible_operator_or_a_reporting_grantee_sends_data(
     database: Database,
 ) -> None:
     world, (passport_id,) = _fleet(database, 1)
-    reading = readings.Reading(passport_id, "state_of_charge", T0, Decimal(80))
+    reading = readings.Reading(passport_id, "stateOfCharge", T0, Decimal(80))
     with database.transaction() as session, pytest.raises(NotFound):
         readings.record_readings(session, caller=world.car_maker, readings=[reading])
     with database.transaction() as session:

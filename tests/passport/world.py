@@ -18,12 +18,29 @@ from battrace.store import Database
 GTIN = "04012345000009"  # a valid GTIN-14 (check digit 9)
 
 MODEL_DATA = {
-    "general": {"weight_kg": 450, "chemistry": "NMC811"},
-    "materials": {"hazardous_substances": ["none above 0.1 %"], "cathode_composition": "NMC811"},
-    "circularity": {"dismantling_information": "exploded diagram v3", "renewable_share": 12},
-    "labels": {"test_reports": "TR-2027-001", "ce_marking": True},
-    "performance": {"rated_capacity_ah": 180, "nominal_voltage_v": 355},
+    "general": {"weight": 450, "warrantyPeriod": 96},
+    "materials": {
+        "chemistry": {"shortName": "NMC811", "clearName": "Lithium nickel manganese cobalt oxide"},
+        "composition": [{"component": "cathode", "name": "NMC 811 active material", "share": 21.7}],
+    },
+    "circularity": {
+        "renewableContent": 12,
+        "safetyMeasures": "https://pack.example/safety.pdf",
+    },
+    "labels": {
+        "declarationOfConformity": "https://pack.example/doc.pdf",
+        "testReports": "https://pack.example/test-reports.pdf",
+    },
+    "performance": {
+        "ratedCapacity": 180,
+        "minimumVoltage": 300,
+        "nominalVoltage": 355,
+        "maximumVoltage": 400,
+    },
 }
+# Of MODEL_DATA, what is not public: point 2 (legitimate interest) and point 3 (authorities).
+INTEREST_ONLY = ("materials.composition", "circularity.safetyMeasures")
+AUTHORITIES_ONLY = ("labels.testReports",)
 
 
 @dataclass

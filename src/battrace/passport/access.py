@@ -1,22 +1,20 @@
 """Who reads what of a passport (Art. 77(2), Annex XIII), decided here and nowhere else.
 
-Every attribute belongs to one access group: `public` (Annex XIII point 1), `legitimateInterest`
-(points 2 and 4: persons with a legitimate interest and the Commission) or
-`notifiedBodiesAndAuthorities` (point 3). A reader has one role per passport: the public,
-a person with a legitimate interest (an operator the responsible operator granted access to,
+A reader has one role per passport (`catalogue.Reader`, called `Role` here): the public, a
+person with a legitimate interest (an operator the responsible operator granted access to,
 see `grants`), an authority (an account with the `authority` role) or the responsible
-operator. `AccessPolicy` says which groups each role reads and which interests count as
-legitimate: the implementing act that defines them is not adopted, so both are configurable.
+operator. Which access groups each role reads, and each attribute's group, is the catalogue's
+`AccessPolicy` (configurable: the implementing act defining legitimate interest is not adopted);
+which interests a grant may name is `DEFAULT_INTERESTS` (configurable per call).
 
-`access_group(section, attribute)` is the one place an attribute's group is looked up.
+`access_group(path)` is the one place an attribute's group is looked up.
 """
 
 from __future__ import annotations
 
-import enum
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -24,66 +22,36 @@ from sqlalchemy.orm import Session
 
 from battrace.identity.accounts import account_role
 from battrace.identity.models import AccountRole
+from battrace.passport.catalogue import AccessGroup, AccessPolicy, Section, find
+from battrace.passport.catalogue import Reader as Role
 
+SECTIONS = tuple(section.value for section in Section)
+DEFAULT_POLICY = AccessPolicy.default()
 
-class AccessGroup(enum.StrEnum):
-    """The Commission guidance's access tiers."""
-
-    PUBLIC = "public"
-    LEGITIMATE_INTEREST = "legitimateInterest"
-    AUTHORITIES = "notifiedBodiesAndAuthorities"
-
-
-class Role(enum.StrEnum):
-    PUBLIC = "public"
-    LEGITIMATE_INTEREST = "legitimate-interest"
-    AUTHORITY = "authority"
-    RESPONSIBLE = "responsible"
-
-
-# The Annex XIII sections a passport document groups its attributes into.
-SECTIONS = (
-    "general",
-    "labels",
-    "carbon_footprint",
-    "due_diligence",
-    "materials",
-    "circularity",
-    "performance",
-)
-
-# The group of each section, and the attributes whose group differs from their section's
-# (Annex XIII point 2: detailed composition, part numbers, spare-part sources, dismantling,
-# safety; point 3: test reports). Point 4 (the individual battery's state) is the dynamic data
-# and the status, which `readings` and the passport's own fields carry.
-# `passport` names the passport's own fields (identifiers, responsible operator, status).
-_SECTION_GROUP: Mapping[str, AccessGroup] = dict.fromkeys(
-    (*SECTIONS, "passport"), AccessGroup.PUBLIC
-)
-_ATTRIBUTE_GROUP: Mapping[tuple[str, str], AccessGroup] = {
-    ("materials", "detailed_composition"): AccessGroup.LEGITIMATE_INTEREST,
-    ("materials", "cathode_composition"): AccessGroup.LEGITIMATE_INTEREST,
-    ("materials", "anode_composition"): AccessGroup.LEGITIMATE_INTEREST,
-    ("materials", "electrolyte_composition"): AccessGroup.LEGITIMATE_INTEREST,
-    ("circularity", "part_numbers"): AccessGroup.LEGITIMATE_INTEREST,
-    ("circularity", "spare_parts_sources"): AccessGroup.LEGITIMATE_INTEREST,
-    ("circularity", "dismantling_information"): AccessGroup.LEGITIMATE_INTEREST,
-    ("circularity", "safety_measures"): AccessGroup.LEGITIMATE_INTEREST,
-    ("labels", "test_reports"): AccessGroup.AUTHORITIES,
-    ("performance", "dynamic"): AccessGroup.LEGITIMATE_INTEREST,
-    ("passport", "status"): AccessGroup.LEGITIMATE_INTEREST,
+# The passport's own fields that are not Annex XIII attributes but appear in its history.
+_OWN_FIELDS: Mapping[str, AccessGroup] = {
+    "passport.publication": AccessGroup.PUBLIC,
+    "passport.successor": AccessGroup.PUBLIC,
+    "passport.endedAt": AccessGroup.PUBLIC,
 }
 
 
-def access_group(section: str, attribute: str) -> AccessGroup:
-    """The access group of one attribute. Unknown attributes are the strictest group that
-    still reaches the persons the passport is for: legitimate interest, never public."""
-    found = _ATTRIBUTE_GROUP.get((section, attribute))
-    if found is not None:
-        return found
-    if section in _SECTION_GROUP and not attribute.startswith("_"):
-        return _SECTION_GROUP[section]
+def access_group(path: str, policy: AccessPolicy = DEFAULT_POLICY) -> AccessGroup:
+    """The access group of one attribute path (`section.key`). A path the catalogue does not
+    know is legitimate interest: never public by accident."""
+    if path in _OWN_FIELDS:
+        return _OWN_FIELDS[path]
+    if find(path) is not None:
+        return policy.group_of(path)
     return AccessGroup.LEGITIMATE_INTEREST
+
+
+def reads(role: Role, group: AccessGroup, policy: AccessPolicy = DEFAULT_POLICY) -> bool:
+    return group in policy.groups_for(role)
+
+
+def can_read(role: Role, path: str, policy: AccessPolicy = DEFAULT_POLICY) -> bool:
+    return reads(role, access_group(path, policy), policy)
 
 
 DEFAULT_INTERESTS = frozenset(
@@ -91,30 +59,6 @@ DEFAULT_INTERESTS = frozenset(
 )
 # Interests that let a grantee prepare the battery for its next life (make a successor).
 LIFECYCLE_INTERESTS = frozenset({"reuser", "repurposer", "remanufacturer"})
-
-
-def _default_groups() -> Mapping[Role, frozenset[AccessGroup]]:
-    every = frozenset(AccessGroup)
-    return {
-        Role.PUBLIC: frozenset({AccessGroup.PUBLIC}),
-        Role.LEGITIMATE_INTEREST: frozenset({AccessGroup.PUBLIC, AccessGroup.LEGITIMATE_INTEREST}),
-        Role.AUTHORITY: every,
-        Role.RESPONSIBLE: every,
-    }
-
-
-@dataclass(frozen=True)
-class AccessPolicy:
-    """Which interests count as legitimate and which groups each role reads."""
-
-    interests: frozenset[str] = DEFAULT_INTERESTS
-    groups: Mapping[Role, frozenset[AccessGroup]] = field(default_factory=_default_groups)
-
-    def reads(self, role: Role, group: AccessGroup) -> bool:
-        return group in self.groups.get(role, frozenset())
-
-
-DEFAULT_POLICY = AccessPolicy()
 
 
 @dataclass(frozen=True)
@@ -139,7 +83,8 @@ def reader_for(session: Session, *, operator_id: uuid.UUID, account_id: uuid.UUI
 def filter_document(
     data: Mapping[str, Any], role: Role, policy: AccessPolicy = DEFAULT_POLICY
 ) -> dict[str, dict[str, Any]]:
-    """The sections of a passport document this role may read; sections left empty go."""
+    """The sections of a `{section: {key: value}}` document this role may read; sections
+    left empty go."""
     shown: dict[str, dict[str, Any]] = {}
     for section, values in data.items():
         if not isinstance(values, Mapping):
@@ -147,7 +92,7 @@ def filter_document(
         kept = {
             name: value
             for name, value in values.items()
-            if policy.reads(role, access_group(section, name))
+            if can_read(role, f"{section}.{name}", policy)
         }
         if kept:
             shown[section] = kept
@@ -157,7 +102,7 @@ def filter_document(
 def role_by_facts(reader: Reader, *, responsible_operator_id: uuid.UUID, has_grant: bool) -> Role:
     """The reader's role, given whether it holds a valid legitimate-interest grant."""
     if reader.operator_id is not None and reader.operator_id == responsible_operator_id:
-        return Role.RESPONSIBLE
+        return Role.RESPONSIBLE_OPERATOR
     if reader.authority:
         return Role.AUTHORITY
     if has_grant:
@@ -172,17 +117,18 @@ def grant_is_valid(
     revoked_at: datetime | None,
     interest: str,
     now: datetime,
-    policy: AccessPolicy = DEFAULT_POLICY,
+    interests: frozenset[str] = DEFAULT_INTERESTS,
 ) -> bool:
     return (
         revoked_at is None
         and valid_from <= now
         and (valid_until is None or now < valid_until)
-        and interest in policy.interests
+        and interest in interests
     )
 
 
 __all__ = [
+    "DEFAULT_INTERESTS",
     "DEFAULT_POLICY",
     "LIFECYCLE_INTERESTS",
     "PUBLIC_READER",
@@ -192,8 +138,10 @@ __all__ = [
     "Reader",
     "Role",
     "access_group",
+    "can_read",
     "filter_document",
     "grant_is_valid",
     "reader_for",
+    "reads",
     "role_by_facts",
 ]

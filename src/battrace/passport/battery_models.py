@@ -22,10 +22,11 @@ from battrace.errors import InvalidRequest, NotFound
 from battrace.footprint.declaration import BatteryData
 from battrace.identity.models import Operator, Plant
 from battrace.ids import new_id
-from battrace.passport import history, platform
+from battrace.passport import composing, history, platform
+from battrace.passport.document import to_json_value
 from battrace.passport.identifiers import normalise_gtin
 from battrace.passport.models import BatteryCategory, BatteryModel
-from battrace.passport.values import check_sections, merged
+from battrace.passport.values import check_document, check_sections, merged
 from battrace.store.base import utcnow
 from battrace.traceability import parts
 
@@ -126,6 +127,7 @@ def _set_data(
     changes = history.diff_document(model.data, after)
     if not changes and action != "create":
         return
+    check_document(composing.model_document(model, after), subject="model data")
     model.data = after
     if provenance:
         model.provenance = {**model.provenance, **provenance}
@@ -143,20 +145,26 @@ def _set_data(
 
 
 def _manufacturer(session: Session, model: BatteryModel) -> dict[str, Any]:
+    """`general.manufacturer` from the operator, and `general.manufacturingPlace` from the
+    plant of the model's product when its address reads as "street, postal code city,
+    country code" (a free-form address is left for the operator to enter)."""
     operator = session.get(Operator, model.operator_id)
     assert operator is not None  # noqa: S101 (a foreign key)
-    values: dict[str, Any] = {
-        "manufacturer_name": operator.name,
-        "manufacturer_address": operator.address,
-        "manufacturer_identifier": operator.open_operator_id,
-    }
+    manufacturer: dict[str, Any] = {"name": operator.name, "identifier": operator.open_operator_id}
+    address = platform.structured_address(operator.address)
+    if address:
+        manufacturer["address"] = address
+    values: dict[str, Any] = {"manufacturer": manufacturer}
     if model.trace_id is not None:
         part = parts.get_own_part(session, caller=model.operator_id, trace_id=model.trace_id)
         plant = session.get(Plant, (model.operator_id, part.plant_id)) if part else None
-        if plant is not None:
-            values["manufacturing_place"] = plant.address
-            values["manufacturing_plant_name"] = plant.name
-            values["manufacturing_plant_identifier"] = plant.open_plant_id
+        place = platform.structured_address(plant.address) if plant else None
+        if plant is not None and place is not None:
+            values["manufacturingPlace"] = {
+                "name": plant.name,
+                "identifier": plant.open_plant_id,
+                "address": place,
+            }
     return values
 
 
@@ -175,17 +183,15 @@ def fill_from_platform(
     model = get_own_model(session, caller=caller, model_id=model_id)
     now = utcnow()
     update: dict[str, dict[str, Any]] = {"general": _manufacturer(session, model)}
-    provenance: dict[str, Any] = {
-        "general": {"source": "battrace.identity", "takenAt": now.isoformat()}
-    }
+    provenance: dict[str, Any] = {"general": platform.provenance("battrace identity", now)}
     if model.trace_id is not None:
         if battery is not None:
             values, source = platform.carbon_footprint(session, model, battery, now)
-            update["carbon_footprint"] = values
-            provenance["carbon_footprint"] = source
+            update["carbonFootprint"] = values
+            provenance["carbonFootprint"] = source
         values, source = platform.due_diligence(session, model, day or now.date(), now)
-        update["due_diligence"] = values
-        provenance["due_diligence"] = source
+        update["dueDiligence"] = values
+        provenance["dueDiligence"] = source
     _set_data(
         session,
         model,
@@ -214,15 +220,21 @@ def set_recycled_content(
     `{"cobalt": Decimal("16"), ...}` for cobalt, lithium, nickel, lead. `source` names where
     the figure comes from (e.g. the recycling report)."""
     model = get_own_model(session, caller=caller, model_id=model_id)
-    values: dict[str, Any] = {}
+    if not shares:
+        raise InvalidRequest("shares: give at least one element.")
+    rows = {
+        row["material"]: dict(row)
+        for row in model.data.get("circularity", {}).get("recycledContent", [])
+        if isinstance(row, Mapping) and "material" in row
+    }
     for element, share in shares.items():
         if element not in RECYCLED_ELEMENTS:
             raise InvalidRequest(f"shares.{element}: one of {', '.join(RECYCLED_ELEMENTS)}.")
         if not isinstance(share, Decimal) or not share.is_finite() or not 0 <= share <= 100:
             raise InvalidRequest(f"shares.{element}: a percentage from 0 to 100.")
-        values[f"recycled_{element}_share"] = str(share)
-    if not values:
-        raise InvalidRequest("shares: give at least one element.")
+        # a new total share replaces the old split into pre- and post-consumer shares
+        rows[element] = {"material": element, "share": to_json_value(share)}
+    values = {"recycledContent": [rows[name] for name in RECYCLED_ELEMENTS if name in rows]}
     now = utcnow()
     _set_data(
         session,
@@ -233,7 +245,7 @@ def set_recycled_content(
         action="recycled-content",
         reason=reason,
         at=now,
-        provenance={"circularity": {"source": source, "takenAt": now.isoformat()}},
+        provenance={"circularity": platform.provenance(source, now)},
     )
     return model
 

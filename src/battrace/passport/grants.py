@@ -20,8 +20,7 @@ from battrace.errors import InvalidRequest, NotFound
 from battrace.identity.models import Operator
 from battrace.ids import new_id
 from battrace.passport.access import (
-    DEFAULT_POLICY,
-    AccessPolicy,
+    DEFAULT_INTERESTS,
     Reader,
     Role,
     grant_is_valid,
@@ -47,13 +46,13 @@ def grant_access(
     *,
     caller: uuid.UUID,
     request: GrantRequest,
-    policy: AccessPolicy = DEFAULT_POLICY,
+    interests: frozenset[str] = DEFAULT_INTERESTS,
 ) -> PassportGrant:
     """Grant legitimate-interest access to one of the caller's passports or models."""
     if (request.passport_id is None) == (request.model_id is None):
         raise InvalidRequest("passportId, modelId: give exactly one.")
-    if request.interest not in policy.interests:
-        known = ", ".join(sorted(policy.interests))
+    if request.interest not in interests:
+        known = ", ".join(sorted(interests))
         raise InvalidRequest(f"interest: {request.interest!r} is not one of {known}.")
     if request.grantee_operator_id == caller:
         raise InvalidRequest("granteeOperatorId: you cannot grant access to yourself.")
@@ -128,7 +127,7 @@ def valid_grants(
     operator_id: uuid.UUID,
     passport: Passport,
     now: datetime | None = None,
-    policy: AccessPolicy = DEFAULT_POLICY,
+    interests: frozenset[str] = DEFAULT_INTERESTS,
 ) -> list[PassportGrant]:
     """The grants that give `operator_id` legitimate interest in `passport` now."""
     now = now or utcnow()
@@ -152,7 +151,7 @@ def valid_grants(
             revoked_at=grant.revoked_at,
             interest=grant.interest,
             now=now,
-            policy=policy,
+            interests=interests,
         )
     ]
 
@@ -162,7 +161,7 @@ def role_of(
     reader: Reader,
     passport: Passport,
     *,
-    policy: AccessPolicy = DEFAULT_POLICY,
+    interests: frozenset[str] = DEFAULT_INTERESTS,
 ) -> Role:
     """The reader's role for this passport."""
     if reader.operator_id is None or reader.operator_id == passport.responsible_operator_id:
@@ -170,7 +169,9 @@ def role_of(
             reader, responsible_operator_id=passport.responsible_operator_id, has_grant=False
         )
     granted = bool(
-        valid_grants(session, operator_id=reader.operator_id, passport=passport, policy=policy)
+        valid_grants(
+            session, operator_id=reader.operator_id, passport=passport, interests=interests
+        )
     )
     return role_by_facts(
         reader, responsible_operator_id=passport.responsible_operator_id, has_grant=granted

@@ -21,7 +21,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from battrace.passport.access import DEFAULT_POLICY, AccessGroup, AccessPolicy, Role, access_group
+from battrace.passport.access import (
+    DEFAULT_POLICY,
+    AccessGroup,
+    AccessPolicy,
+    Role,
+    access_group,
+    reads,
+)
 from battrace.passport.models import BatteryModel, Passport, PassportVersion
 
 GENESIS = "0" * 64
@@ -76,7 +83,7 @@ def diff_document(
                 changes.append(
                     change(
                         f"{prefix}{section}.{name}",
-                        access_group(section, name),
+                        access_group(f"{section}.{name}"),
                         old.get(name),
                         new.get(name),
                     )
@@ -193,7 +200,7 @@ def versions_of(
         shown = tuple(
             {**each, "digest": digest}
             for each, digest in zip(row.changes, row.change_digests, strict=True)
-            if policy.reads(role, AccessGroup(each["group"]))
+            if reads(role, AccessGroup(each["group"]), policy)
         )
         views.append(
             VersionView(

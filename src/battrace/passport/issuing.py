@@ -7,6 +7,7 @@ reports progress after each chunk; nothing of it is stored if any battery is ref
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -19,11 +20,13 @@ from sqlalchemy.orm import Session
 from battrace.audit import record_event
 from battrace.errors import InvalidRequest, NotFound
 from battrace.ids import new_id
-from battrace.passport import history
+from battrace.passport import composing, history
 from battrace.passport.access import access_group
 from battrace.passport.battery_models import get_own_model
+from battrace.passport.document import PassportDocument
 from battrace.passport.identifiers import BatteryIdentifier, battery_identifier
 from battrace.passport.models import (
+    BatteryCategory,
     BatteryModel,
     BatteryStatus,
     Passport,
@@ -31,7 +34,7 @@ from battrace.passport.models import (
     PassportVersion,
     Publication,
 )
-from battrace.passport.values import check_sections, merged
+from battrace.passport.values import check_document, check_sections, merged
 from battrace.store.base import utcnow
 
 MAX_BATCH = 100_000
@@ -57,9 +60,9 @@ class IssuedBatch:
     passport_ids: tuple[uuid.UUID, ...]
 
 
-def field_change(name: str, before: object, after: object) -> dict[str, Any]:
-    """A change of one of the passport's own fields (`passport.<name>`)."""
-    return history.change(f"passport.{name}", access_group("passport", name), before, after)
+def field_change(path: str, before: object, after: object) -> dict[str, Any]:
+    """A change of one field, named by its attribute path (`general.status`)."""
+    return history.change(path, access_group(path), before, after)
 
 
 def identify(battery: NewBattery, *, default_gtin: str | None, field: str) -> BatteryIdentifier:
@@ -88,11 +91,11 @@ def _first_version(
     passport: Mapping[str, Any], *, actor: uuid.UUID, account: uuid.UUID | None, at: datetime
 ) -> dict[str, Any]:
     changes = [
-        field_change("battery_identifier", None, passport["battery_identifier"]),
-        field_change("category", None, passport["category"].value),
-        field_change("status", None, passport["status"].value),
-        field_change("publication", None, passport["publication"].value),
-        field_change("responsible_operator", None, str(passport["responsible_operator_id"])),
+        field_change("general.batteryIdentifier", None, passport["battery_identifier"]),
+        field_change("general.category", None, passport["category"].value),
+        field_change("general.status", None, passport["status"].value),
+        field_change("passport.publication", None, passport["publication"].value),
+        field_change("general.responsibleOperator", None, str(passport["responsible_operator_id"])),
         *history.diff_document({}, passport["data"]),
     ]
     subject = Passport(id=passport["id"], version=0, head_hash="")
@@ -107,6 +110,26 @@ def _first_version(
             column.key: getattr(version, column.key) for column in PassportVersion.__table__.c
         },
     }
+
+
+def check_item(
+    model: BatteryModel | None,
+    data: Mapping[str, Any],
+    *,
+    category: BatteryCategory,
+    field: str = "data",
+) -> None:
+    """Refuse item data that makes the battery's document invalid (every problem by path)."""
+    document = PassportDocument.compose(model.data if model else {}, data).with_values(
+        composing.identity_values(
+            passport_id=uuid.UUID(int=0),
+            battery_identifier="CHECK",
+            category=category,
+            status=BatteryStatus.ORIGINAL.value,
+            model=model,
+        )
+    )
+    check_document(document, subject=field)
 
 
 def create_batch(
@@ -134,6 +157,12 @@ def create_batch(
         check_sections(each.data, field=f"batteries[{index}].data")
         for index, each in enumerate(batteries)
     ]
+    checked: set[str] = set()
+    for index, data in enumerate(item_data):
+        canonical = json.dumps(data, sort_keys=True)
+        if canonical not in checked:  # a production run repeats the same few item values
+            check_item(model, data, category=model.category, field=f"batteries[{index}].data")
+            checked.add(canonical)
     seen: set[str] = set()
     for index, identifier in enumerate(identifiers):
         if identifier.text in seen:
@@ -266,6 +295,8 @@ def update_passport(
     after = merged(passport.data, check_sections(data))
     changes = history.diff_document(passport.data, after)
     if changes:
+        model = session.get(BatteryModel, passport.model_id) if passport.model_id else None
+        check_item(model, after, category=passport.category)
         now = utcnow()
         passport.data = after
         passport.updated_at = now
@@ -313,7 +344,7 @@ def publish(
                 actor=caller,
                 account=account,
                 action="publish",
-                changes=[field_change("publication", "draft", "active")],
+                changes=[field_change("passport.publication", "draft", "active")],
                 at=now,
             )
             changed += 1

@@ -25,11 +25,12 @@ from battrace.errors import InvalidRequest, NotFound
 from battrace.identity.models import Operator
 from battrace.ids import new_id
 from battrace.passport import history
-from battrace.passport.access import DEFAULT_POLICY, LIFECYCLE_INTERESTS
+from battrace.passport.access import LIFECYCLE_INTERESTS
 from battrace.passport.grants import valid_grants
 from battrace.passport.identifiers import BatteryIdentifier
 from battrace.passport.issuing import (
     NewBattery,
+    check_item,
     field_change,
     identify,
     own_passport,
@@ -101,7 +102,7 @@ def _predecessor(session: Session, caller: uuid.UUID, passport_id: uuid.UUID) ->
         raise NotFound(f"predecessorIds: no passport {passport_id}.")
     if passport.responsible_operator_id == caller:
         return passport
-    grants = valid_grants(session, operator_id=caller, passport=passport, policy=DEFAULT_POLICY)
+    grants = valid_grants(session, operator_id=caller, passport=passport)
     if any(grant.interest in LIFECYCLE_INTERESTS for grant in grants):
         return passport
     raise NotFound(f"predecessorIds: no passport {passport_id} you may prepare for a new life.")
@@ -165,6 +166,7 @@ def create_successor(
             raise InvalidRequest(f"passport {each.id}: {refusal}")
     identifier = _successor_identifier(session, predecessors, battery, model)
     item_data = check_sections(data if data is not None else (battery.data if battery else None))
+    check_item(model, item_data, category=new_category)
     now = utcnow()
     successor = Passport(
         id=new_id(),
@@ -199,12 +201,14 @@ def create_successor(
         action=status.value,
         reason=reason,
         changes=[
-            field_change("battery_identifier", None, identifier.text),
-            field_change("category", None, new_category.value),
-            field_change("status", None, status.value),
-            field_change("publication", None, successor.publication.value),
-            field_change("responsible_operator", None, str(responsible)),
-            field_change("predecessors", None, [str(each.id) for each in predecessors]),
+            field_change("general.batteryIdentifier", None, identifier.text),
+            field_change("general.category", None, new_category.value),
+            field_change("general.status", None, status.value),
+            field_change("passport.publication", None, successor.publication.value),
+            field_change("general.responsibleOperator", None, str(responsible)),
+            field_change(
+                "general.predecessorPassports", None, [str(each.id) for each in predecessors]
+            ),
             *history.diff_document({}, item_data),
         ],
         at=now,
@@ -221,8 +225,8 @@ def create_successor(
             action="superseded",
             reason=reason,
             changes=[
-                field_change("publication", previous, Publication.ARCHIVED.value),
-                field_change("successor", None, str(successor.id)),
+                field_change("passport.publication", previous, Publication.ARCHIVED.value),
+                field_change("passport.successor", None, str(successor.id)),
             ],
             at=now,
         )
@@ -277,11 +281,13 @@ def mark_waste(
         raise InvalidRequest(f"passport {passport.id}: {refusal}")
     _operator(session, new_operator_id, "newOperatorId")
     now = utcnow()
-    changes = [field_change("status", passport.status.value, BatteryStatus.WASTE.value)]
+    changes = [field_change("general.status", passport.status.value, BatteryStatus.WASTE.value)]
     if new_operator_id != passport.responsible_operator_id:
         changes.append(
             field_change(
-                "responsible_operator", str(passport.responsible_operator_id), str(new_operator_id)
+                "general.responsibleOperator",
+                str(passport.responsible_operator_id),
+                str(new_operator_id),
             )
         )
     passport.status = BatteryStatus.WASTE
@@ -334,8 +340,8 @@ def end_by_recycling(
         action="recycled",
         reason=reason,
         changes=[
-            field_change("publication", previous, Publication.ARCHIVED.value),
-            field_change("ended_at", None, now.isoformat()),
+            field_change("passport.publication", previous, Publication.ARCHIVED.value),
+            field_change("passport.endedAt", None, now.isoformat()),
         ],
         at=now,
     )

@@ -20,16 +20,17 @@ from sqlalchemy.orm import Session
 
 from battrace.errors import InvalidRequest, NotFound
 from battrace.identity.models import Operator
-from battrace.passport import readings
+from battrace.passport import composing, readings
 from battrace.passport.access import (
     DEFAULT_POLICY,
     AccessGroup,
     AccessPolicy,
     Reader,
     Role,
-    access_group,
-    filter_document,
+    can_read,
+    reads,
 )
+from battrace.passport.document import PassportDocument
 from battrace.passport.grants import role_of
 from battrace.passport.identifiers import normalise_gtin, passport_identifier
 from battrace.passport.models import (
@@ -39,7 +40,9 @@ from battrace.passport.models import (
     PassportLink,
     Publication,
 )
-from battrace.passport.values import merged
+
+# Any dynamic attribute: who reads one reads them all (Annex XIII point 4).
+DYNAMIC_PROBE = "performance.stateOfCharge"
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,7 @@ class PassportView:
     latest: dict[str, readings.LatestReading] = field(default_factory=dict)
     predecessors: tuple[uuid.UUID, ...] = ()
     successors: tuple[uuid.UUID, ...] = ()
+    document: PassportDocument | None = None  # the whole visible document (None: a tombstone)
 
     @property
     def ended(self) -> bool:
@@ -115,8 +119,8 @@ def visible_passport(
     passport = session.get(Passport, passport_id)
     if passport is None:
         raise NotFound(f"passportId: no passport {passport_id}.")
-    role = role_of(session, reader, passport, policy=policy)
-    if passport.publication == Publication.DRAFT and role != Role.RESPONSIBLE:
+    role = role_of(session, reader, passport)
+    if passport.publication == Publication.DRAFT and role != Role.RESPONSIBLE_OPERATOR:
         raise NotFound(f"passportId: no passport {passport_id}.")
     return passport, role
 
@@ -137,21 +141,31 @@ def _view(session: Session, passport: Passport, role: Role, policy: AccessPolicy
     model = session.get(BatteryModel, passport.model_id) if passport.model_id else None
     operator = session.get(Operator, passport.responsible_operator_id)
     tombstone = passport.ended_at is not None and role == Role.PUBLIC
-    document = merged(model.data if model else {}, passport.data)
-    sections = {} if tombstone else filter_document(document, role, policy)
-    provenance = {
-        section: source
-        for section, source in (model.provenance if model else {}).items()
-        if section in sections
-    }
-    sees_dynamic = policy.reads(role, access_group("performance", "dynamic"))
-    sees_status = policy.reads(role, access_group("passport", "status"))
     links = session.execute(
         select(PassportLink.successor_id, PassportLink.predecessor_id).where(
             (PassportLink.successor_id == passport.id)
             | (PassportLink.predecessor_id == passport.id)
         )
     ).all()
+    predecessors = tuple(row.predecessor_id for row in links if row.successor_id == passport.id)
+    sees_dynamic = can_read(role, DYNAMIC_PROBE, policy) and not tombstone
+    latest = readings.latest(session, passport.id) if sees_dynamic else {}
+    document = composing.passport_document(
+        passport,
+        model=model,
+        responsible=operator,
+        predecessors=predecessors,
+        latest=latest,
+        events=readings.events(session, passport.id) if sees_dynamic else (),
+    )
+    shown = document.visible_to(role, policy).to_json()
+    shown.pop("schemaVersion", None)
+    sections = {} if tombstone else shown
+    provenance = {
+        section: source
+        for section, source in (model.provenance if model else {}).items()
+        if section in sections
+    }
     return PassportView(
         passport_id=passport.id,
         role=role,
@@ -164,16 +178,17 @@ def _view(session: Session, passport: Passport, role: Role, policy: AccessPolicy
         responsible_operator_name=operator.name if operator else "",
         model_id=model.id if model else None,
         model_name=model.name if model else None,
-        status=passport.status if sees_status else None,
+        status=passport.status if can_read(role, "general.status", policy) else None,
         ended_at=passport.ended_at,
         created_at=passport.created_at,
         version=passport.version,
         head_hash=passport.head_hash,
         sections=sections,
         provenance=provenance,
-        latest=readings.latest(session, passport.id) if sees_dynamic and not tombstone else {},
-        predecessors=tuple(row.predecessor_id for row in links if row.successor_id == passport.id),
+        latest=latest,
+        predecessors=predecessors,
         successors=tuple(row.successor_id for row in links if row.predecessor_id == passport.id),
+        document=None if tombstone else document.visible_to(role, policy),
     )
 
 
@@ -267,7 +282,7 @@ def search_passports(
 
 
 def readable_groups(role: Role, policy: AccessPolicy = DEFAULT_POLICY) -> list[AccessGroup]:
-    return [group for group in AccessGroup if policy.reads(role, group)]
+    return [group for group in AccessGroup if reads(role, group, policy)]
 
 
 __all__ = [

@@ -25,36 +25,37 @@ from battrace.audit import record_event
 from battrace.errors import InvalidRequest, NotFound
 from battrace.ids import new_id
 from battrace.passport.access import grant_is_valid
+from battrace.passport.catalogue import Section, in_section
 from battrace.passport.models import Passport, PassportGrant, PassportReading
 from battrace.store.base import utcnow
 
-# metric: (unit, the EC guidance data points it serves)
-METRICS: Mapping[str, tuple[str, str]] = {
-    "remaining_capacity": ("Ah", "51"),
-    "capacity_fade": ("%", "52"),
-    "remaining_power_capability": ("W", "53"),
-    "power_fade": ("%", "54"),
-    "internal_resistance": ("ohm", "55"),
-    "internal_resistance_increase": ("%", "56"),
-    "round_trip_efficiency": ("%", "57"),
-    "round_trip_efficiency_fade": ("%", "58"),
-    "remaining_energy": ("kWh", "61-66"),
-    "state_of_certified_energy": ("%", "61-66"),
-    "state_of_health": ("%", "61-66"),
-    "self_discharge_rate": ("%/month", "61-66"),
-    "state_of_charge": ("%", "71"),
-    "full_cycles": ("cycles", "68"),
-    "energy_throughput": ("kWh", "61-66"),
-    "capacity_throughput": ("Ah", "61-66"),
-    "time_above_max_temperature": ("h", "70"),
-    "time_below_min_temperature": ("h", "70"),
-    "time_above_charge_temperature": ("h", "70"),
-    "deep_discharge_events": ("events", "69"),
-    "overcharge_events": ("events", "69"),
-    "over_temperature_events": ("events", "69"),
-    "accidents": ("events", "69"),
+# The catalogue's dynamic `reading` attributes: performance.<metric>, each with its unit.
+READING_METRICS: Mapping[str, str] = {
+    item.key: item.unit or ""
+    for item in in_section(Section.PERFORMANCE)
+    if item.dynamic and item.value_type == "reading"
 }
-PERCENT_METRICS = frozenset(name for name, (unit, _dp) in METRICS.items() if unit == "%")
+# Cumulative hours outside the temperature range: `performance.temperatureExposure`.
+TEMPERATURE_METRICS = (
+    "hoursAboveUpper",
+    "hoursBelowLower",
+    "hoursAboveUpperCharging",
+    "hoursBelowLowerCharging",
+)
+# Negative events (value: how many; note: what happened): `performance.negativeEvents`.
+EVENT_METRICS: Mapping[str, str] = {
+    "deepDischarge": "deepDischarge",
+    "overTemperature": "overTemperature",
+    "overCharge": "overCharge",
+    "accident": "accident",
+    "otherNegativeEvent": "other",
+}
+METRICS: Mapping[str, str] = {
+    **READING_METRICS,
+    **dict.fromkeys(TEMPERATURE_METRICS, "h"),
+    **dict.fromkeys(EVENT_METRICS, "events"),
+}
+PERCENT_METRICS = frozenset(name for name, unit in METRICS.items() if unit == "%")
 MAX_VALUE = Decimal("9999999999.99999")
 MAX_BATCH = 200_000
 CLOCK_SKEW = timedelta(minutes=10)
@@ -243,18 +244,33 @@ def latest(session: Session, passport_id: uuid.UUID) -> dict[str, LatestReading]
         )
         .where(PassportReading.passport_id == passport_id)
     ).all()
-    return {
-        row.metric: LatestReading(
-            metric=row.metric,
-            unit=METRICS.get(row.metric, ("", ""))[0],
-            value=row.value,
-            measured_at=row.measured_at,
-            source=row.source,
-            method=row.method,
-            note=row.note,
+    return {row.metric: _latest(row) for row in sorted(rows, key=lambda each: each.metric)}
+
+
+def events(session: Session, passport_id: uuid.UUID, *, limit: int = 100) -> list[LatestReading]:
+    """The passport's negative events, newest first (at most `limit`)."""
+    rows = session.scalars(
+        select(PassportReading)
+        .where(
+            PassportReading.passport_id == passport_id,
+            PassportReading.metric.in_(list(EVENT_METRICS)),
         )
-        for row in sorted(rows, key=lambda each: each.metric)
-    }
+        .order_by(PassportReading.measured_at.desc())
+        .limit(limit)
+    ).all()
+    return [_latest(row) for row in rows]
+
+
+def _latest(row: PassportReading) -> LatestReading:
+    return LatestReading(
+        metric=row.metric,
+        unit=METRICS.get(row.metric, ""),
+        value=row.value,
+        measured_at=row.measured_at,
+        source=row.source,
+        method=row.method,
+        note=row.note,
+    )
 
 
 def series(
@@ -344,10 +360,14 @@ def parse_csv(text: str) -> list[Reading]:
 
 __all__ = [
     "CSV_COLUMNS",
+    "EVENT_METRICS",
     "METRICS",
+    "READING_METRICS",
+    "TEMPERATURE_METRICS",
     "IngestResult",
     "LatestReading",
     "Reading",
+    "events",
     "latest",
     "parse_csv",
     "parse_json",

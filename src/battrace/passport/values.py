@@ -1,22 +1,41 @@
-"""Checks on attribute values as they are stored: a document of sections, each a mapping of
-attribute names to JSON values. Semantic cross-field validation lives in `validation`."""
+"""Checks on attribute values as they are written: `{section: {key: value}}` with sections and
+keys of the catalogue. The passport's own fields (identifiers, category, status, responsible
+operator, predecessors) are set by the services, never as data; dynamic values come as
+readings. Whole-document checks (structure and cross-field rules) are `validation`'s.
+"""
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from typing import Any
 
 from battrace.errors import InvalidRequest
+from battrace.passport import validation
 from battrace.passport.access import SECTIONS
+from battrace.passport.catalogue import find
+from battrace.passport.document import PassportDocument
+from battrace.passport.problems import refuse
 
-_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
 MAX_DOCUMENT_BYTES = 256 * 1024
+# Set from the passport's columns by `composing`, never written as data.
+OWN_PATHS = frozenset(
+    {
+        "general.passportIdentifier",
+        "general.batteryIdentifier",
+        "general.category",
+        "general.status",
+        "general.responsibleOperator",
+        "general.serialNumber",
+        "general.gtin",
+        "general.model",
+        "general.predecessorPassports",
+    }
+)
 
 
 def check_sections(data: object, *, field: str = "data") -> dict[str, dict[str, Any]]:
-    """A copy of `data` if it is `{section: {attribute: JSON value}}` with known sections."""
+    """A copy of `data` if it is `{section: {key: JSON value}}` of writable attributes."""
     if data is None:
         return {}
     if not isinstance(data, Mapping):
@@ -24,16 +43,19 @@ def check_sections(data: object, *, field: str = "data") -> dict[str, dict[str, 
     checked: dict[str, dict[str, Any]] = {}
     for section, values in data.items():
         if section not in SECTIONS:
-            raise InvalidRequest(
-                f"{field}.{section}: unknown section; one of {', '.join(SECTIONS)}."
-            )
+            known = ", ".join(SECTIONS)
+            raise InvalidRequest(f"{field}.{section}: unknown section; one of {known}.")
         if not isinstance(values, Mapping):
             raise InvalidRequest(f"{field}.{section}: must be an object of attributes.")
         for name in values:
-            if not isinstance(name, str) or not _NAME.fullmatch(name):
-                raise InvalidRequest(
-                    f"{field}.{section}.{name}: attribute names are lower_snake_case."
-                )
+            path = f"{section}.{name}"
+            item = find(path)
+            if item is None:
+                raise InvalidRequest(f"{field}.{path}: no such attribute in the catalogue.")
+            if path in OWN_PATHS:
+                raise InvalidRequest(f"{field}.{path}: set by the passport itself, not as data.")
+            if item.dynamic:
+                raise InvalidRequest(f"{field}.{path}: a dynamic value; send it as a reading.")
         checked[section] = dict(values)
     try:
         size = len(json.dumps(checked, allow_nan=False))
@@ -42,6 +64,13 @@ def check_sections(data: object, *, field: str = "data") -> dict[str, dict[str, 
     if size > MAX_DOCUMENT_BYTES:
         raise InvalidRequest(f"{field}: larger than {MAX_DOCUMENT_BYTES} bytes.")
     return checked
+
+
+def check_document(document: PassportDocument, *, subject: str = "data") -> None:
+    """Refuse (`ValidationFailed`, every problem by path) a document with problems."""
+    found = validation.problems(document)
+    if found:
+        refuse(subject, found)
 
 
 def merged(base: Mapping[str, Any], update: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
@@ -59,4 +88,4 @@ def merged(base: Mapping[str, Any], update: Mapping[str, Mapping[str, Any]]) -> 
     return result
 
 
-__all__ = ["check_sections", "merged"]
+__all__ = ["OWN_PATHS", "check_document", "check_sections", "merged"]
