@@ -21,6 +21,9 @@ from battrace.connector import (
     auth_api,
     diligence_api,
     footprint_api,
+    passport_api,
+    passport_records_api,
+    passport_resolver,
     traceability_api,
     transport,
 )
@@ -134,6 +137,9 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(traceability_api.router)
     app.include_router(footprint_api.router)
     app.include_router(diligence_api.router)
+    app.include_router(passport_api.router)
+    app.include_router(passport_records_api.router)  # after passport_api: its /{id} comes last
+    app.include_router(passport_resolver.router)
     install_web(app)  # the operators' web application at /
 
     @app.exception_handler(StarletteHTTPException)

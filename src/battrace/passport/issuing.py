@@ -351,6 +351,18 @@ def publish(
     return changed
 
 
+def publish_batch(
+    session: Session,
+    *,
+    caller: uuid.UUID,
+    batch_id: uuid.UUID,
+    account: uuid.UUID | None = None,
+) -> int:
+    """Publish every draft of one of the caller's batches."""
+    ids = batch_passport_ids(session, caller=caller, batch_id=batch_id)
+    return publish(session, caller=caller, passport_ids=ids, account=account)
+
+
 def batch_passport_ids(
     session: Session, *, caller: uuid.UUID, batch_id: uuid.UUID
 ) -> list[uuid.UUID]:
@@ -373,6 +385,7 @@ __all__ = [
     "field_change",
     "own_passport",
     "publish",
+    "publish_batch",
     "update_passport",
     "writable",
 ]

@@ -10,9 +10,10 @@ legitimate interest, authorities and the last responsible operator still read th
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -28,10 +29,12 @@ from battrace.passport.access import (
     Reader,
     Role,
     can_read,
+    reader_for,
     reads,
 )
 from battrace.passport.document import PassportDocument
 from battrace.passport.grants import role_of
+from battrace.passport.history import VersionView, versions_of
 from battrace.passport.identifiers import normalise_gtin, passport_identifier
 from battrace.passport.models import (
     BatteryModel,
@@ -137,6 +140,46 @@ def view_passport(
     return _view(session, passport, role, policy)
 
 
+def view_for_login(
+    session: Session,
+    *,
+    operator_id: uuid.UUID,
+    account_id: uuid.UUID | None,
+    passport_id: uuid.UUID,
+) -> PassportView:
+    """`view_passport` for a logged-in account (an authority's account reads as one)."""
+    reader = reader_for(session, operator_id=operator_id, account_id=account_id)
+    return view_passport(session, reader=reader, passport_id=passport_id)
+
+
+def passport_history(
+    session: Session,
+    *,
+    reader: Reader,
+    passport_id: uuid.UUID,
+    policy: AccessPolicy = DEFAULT_POLICY,
+) -> list[VersionView]:
+    """The passport's versions, each showing the changes the reader's role may read."""
+    _passport, role = visible_passport(session, reader, passport_id, policy)
+    return versions_of(session, passport_id, role, policy)
+
+
+def reading_series(
+    session: Session,
+    *,
+    reader: Reader,
+    passport_id: uuid.UUID,
+    metric: str,
+    since: datetime | None = None,
+    limit: int = 1000,
+) -> list[tuple[datetime, Decimal]]:
+    """One metric's readings, for a reader whose role reads dynamic data (else NotFound)."""
+    passport, role = visible_passport(session, reader, passport_id)
+    if not can_read(role, DYNAMIC_PROBE) or (passport.ended_at and role == Role.PUBLIC):
+        raise NotFound(f"passportId: no dynamic data of passport {passport_id} for you.")
+    return readings.series(session, passport_id, metric, since=since, limit=limit)
+
+
 def _view(session: Session, passport: Passport, role: Role, policy: AccessPolicy) -> PassportView:
     model = session.get(BatteryModel, passport.model_id) if passport.model_id else None
     operator = session.get(Operator, passport.responsible_operator_id)
@@ -190,6 +233,17 @@ def _view(session: Session, passport: Passport, role: Role, policy: AccessPolicy
         successors=tuple(row.successor_id for row in links if row.predecessor_id == passport.id),
         document=None if tombstone else document.visible_to(role, policy),
     )
+
+
+Finder = Callable[[Session], PassportView]
+
+
+def parse_passport_id(text: str) -> uuid.UUID:
+    """A passport id from its address form (a UUID, or `urn:uuid:<UUID>`); NotFound if not."""
+    try:
+        return uuid.UUID(text.removeprefix("urn:uuid:"))
+    except ValueError:
+        raise NotFound(f"no passport {text}.") from None
 
 
 def find_by_gs1(session: Session, *, gtin: str, serial: str) -> uuid.UUID:
@@ -286,13 +340,18 @@ def readable_groups(role: Role, policy: AccessPolicy = DEFAULT_POLICY) -> list[A
 
 
 __all__ = [
+    "Finder",
     "PassportSearch",
     "PassportView",
     "find_by_gs1",
     "find_by_identifier",
     "find_passport",
+    "parse_passport_id",
+    "passport_history",
     "readable_groups",
+    "reading_series",
     "search_passports",
+    "view_for_login",
     "view_passport",
     "visible_passport",
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import uuid
+from functools import lru_cache
 
 import segno
 
@@ -39,6 +40,7 @@ def svg(text: str, *, scale: int = 4, title: str | None = None) -> bytes:
     return out.getvalue()
 
 
+@lru_cache(maxsize=4096)  # the resolver draws the same addresses again and again
 def svg_inline(text: str, *, scale: int = 3) -> str:
     """The QR code as an `<svg>` element to put inside an HTML page."""
     out = io.BytesIO()

@@ -27,7 +27,7 @@ from battrace.ids import new_id
 from battrace.passport.access import grant_is_valid
 from battrace.passport.catalogue import Section, in_section
 from battrace.passport.models import Passport, PassportGrant, PassportReading
-from battrace.store.base import utcnow
+from battrace.store.base import tidy_decimal, utcnow
 
 # The catalogue's dynamic `reading` attributes: performance.<metric>, each with its unit.
 READING_METRICS: Mapping[str, str] = {
@@ -94,7 +94,7 @@ class LatestReading:
         return {
             "metric": self.metric,
             "unit": self.unit,
-            "value": str(self.value),
+            "value": str(tidy_decimal(self.value)),
             "measuredAt": self.measured_at.isoformat(),
             "source": self.source,
             "method": self.method,
@@ -247,6 +247,36 @@ def latest(session: Session, passport_id: uuid.UUID) -> dict[str, LatestReading]
     return {row.metric: _latest(row) for row in sorted(rows, key=lambda each: each.metric)}
 
 
+def latest_many(
+    session: Session, passport_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, dict[str, LatestReading]]:
+    """`latest` for many passports, one query per 500 of them."""
+    found: dict[uuid.UUID, dict[str, LatestReading]] = {}
+    for start in range(0, len(passport_ids), 500):
+        chunk = list(passport_ids[start : start + 500])
+        newest = (
+            select(
+                PassportReading.passport_id,
+                PassportReading.metric,
+                func.max(PassportReading.measured_at).label("at"),
+            )
+            .where(PassportReading.passport_id.in_(chunk))
+            .group_by(PassportReading.passport_id, PassportReading.metric)
+            .subquery()
+        )
+        rows = session.scalars(
+            select(PassportReading).join(
+                newest,
+                (PassportReading.passport_id == newest.c.passport_id)
+                & (PassportReading.metric == newest.c.metric)
+                & (PassportReading.measured_at == newest.c.at),
+            )
+        ).all()
+        for row in rows:
+            found.setdefault(row.passport_id, {})[row.metric] = _latest(row)
+    return found
+
+
 def events(session: Session, passport_id: uuid.UUID, *, limit: int = 100) -> list[LatestReading]:
     """The passport's negative events, newest first (at most `limit`)."""
     rows = session.scalars(
@@ -369,6 +399,7 @@ __all__ = [
     "Reading",
     "events",
     "latest",
+    "latest_many",
     "parse_csv",
     "parse_json",
     "reading_from",
