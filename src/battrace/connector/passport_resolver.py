@@ -19,11 +19,11 @@ from starlette.responses import HTMLResponse, Response
 
 from battrace import errors
 from battrace.connector.errors import RequestContext, Source, contract_error_response, json_response
-from battrace.connector.passport_bodies import public_base
-from battrace.connector.runtime import state_of
+from battrace.connector.passport_json import public_base
 from battrace.passport import lookup, page, qr
 from battrace.passport.access import PUBLIC_READER
 from battrace.passport.lookup import PassportView
+from battrace.state import state_of
 
 router = APIRouter(tags=["passport resolver (public)"])
 
@@ -38,7 +38,7 @@ def wants_json(request: Request) -> bool:
 
 def _answer(request: Request, view: PassportView) -> Response:
     status = 410 if view.ended else 200
-    base = public_base(request)
+    base = public_base(request, state_of(request))
     address = qr.address(base, passport_id=view.passport_id, gtin=view.gtin, serial=view.serial)
     if wants_json(request):
         body = view.to_dict()

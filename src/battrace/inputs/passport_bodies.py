@@ -1,48 +1,23 @@
-"""Reading passport API bodies and shaping passport API answers (JSON, camelCase).
-
-Every reader raises `ValidationFailed` naming the field; nothing here touches storage.
-"""
+"""Reading what passport surfaces receive (API bodies, CLI files): each reader raises
+`ValidationFailed` naming the field; nothing here touches storage."""
 
 from __future__ import annotations
 
 import enum
 import json
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
-from starlette.requests import Request
-from starlette.responses import Response
-
 from battrace import errors
-from battrace.connector import wire
-from battrace.connector.errors import RequestContext, Source
-from battrace.connector.runtime import Caller, answer, authenticate, state_of
+from battrace.footprint.declaration import BatteryData, VehicleCategory
+from battrace.inputs import wire
 from battrace.passport.grants import GrantRequest
-from battrace.passport.identifiers import passport_identifier
-from battrace.passport.issuing import IssuedBatch, NewBattery
-from battrace.passport.models import BatteryModel, Passport, PassportGrant
-from battrace.passport.readings import IngestResult
+from battrace.passport.issuing import NewBattery
 
 E = TypeVar("E", bound=enum.Enum)
-Work = Callable[[Request, Caller, bytes], Response]
-
-
-async def serve(request: Request, work: Work) -> Response:
-    """Authenticate, run `work` in a worker thread, answer failures in the contract's shape."""
-
-    def endpoint(request: Request, context: RequestContext, raw: bytes) -> Response:
-        caller = authenticate(request, state_of(request), context)
-        return work(request, caller, raw)
-
-    return await answer(request, RequestContext(method=request.method), Source.DATASPACE, endpoint)
-
-
-def public_base(request: Request) -> str:
-    """The resolver's base address (settings' `public_url`, else this server's)."""
-    return state_of(request).settings.public_url or str(request.base_url)
 
 
 def body(raw: bytes) -> Mapping[str, Any]:
@@ -174,92 +149,59 @@ def data_of(values: Mapping[str, Any], name: str = "data") -> Mapping[str, Any]:
     return data
 
 
-# ---------------------------------------------------------------------------- answers
+def optional_decimal(values: Mapping[str, Any], name: str) -> Decimal | None:
+    value = values.get(name)
+    return None if value is None else decimal_of(value, name)
 
 
-def model_json(model: BatteryModel) -> dict[str, Any]:
-    return {
-        "modelId": str(model.id),
-        "operatorId": str(model.operator_id),
-        "name": model.name,
-        "category": model.category.value,
-        "traceId": str(model.trace_id) if model.trace_id else None,
-        "gtin": model.gtin,
-        "data": model.data,
-        "provenance": model.provenance,
-        "version": model.version,
-        "headHash": model.head_hash,
-        "updatedAt": model.updated_at.isoformat(),
-    }
+def battery_data_of(values: Mapping[str, Any]) -> BatteryData | None:
+    """What the CFP declaration needs beyond the roll-up; None without `usableEnergyKwh`."""
+    if values.get("usableEnergyKwh") is None:
+        return None
+    vehicle = member(VehicleCategory, values.get("vehicleCategory"), "vehicleCategory")
+    assert vehicle is not None  # noqa: S101 (required)
+    return BatteryData(
+        usable_energy_kwh=decimal_of(values["usableEnergyKwh"], "usableEnergyKwh"),
+        vehicle_category=vehicle,
+        warranty_years=decimal_of(values.get("warrantyYears"), "warrantyYears"),
+        distribution_kg_co2e=optional_decimal(values, "distributionKgCO2e"),
+        end_of_life_kg_co2e=optional_decimal(values, "endOfLifeKgCO2e"),
+        study_link=text(values.get("studyLink"), "studyLink"),
+    )
 
 
-def passport_summary(passport: Passport) -> dict[str, Any]:
-    return {
-        "passportId": str(passport.id),
-        "passportIdentifier": passport_identifier(passport.id),
-        "batteryIdentifier": passport.battery_identifier,
-        "gtin": passport.gtin,
-        "serial": passport.serial,
-        "modelId": str(passport.model_id) if passport.model_id else None,
-        "batchId": str(passport.batch_id) if passport.batch_id else None,
-        "category": passport.category.value,
-        "status": passport.status.value,
-        "publication": passport.publication.value,
-        "responsibleOperatorId": str(passport.responsible_operator_id),
-        "ended": passport.ended_at is not None,
-        "version": passport.version,
-        "createdAt": passport.created_at.isoformat(),
-    }
+def shares_of(values: Mapping[str, Any]) -> dict[str, Decimal]:
+    raw_shares = values.get("shares")
+    if not isinstance(raw_shares, Mapping):
+        raise errors.ValidationFailed("shares: an object of element: percent.")
+    return {str(name): decimal_of(share, f"shares.{name}") for name, share in raw_shares.items()}
 
 
-def grant_json(grant: PassportGrant) -> dict[str, Any]:
-    return {
-        "grantId": str(grant.id),
-        "grantorOperatorId": str(grant.grantor_operator_id),
-        "granteeOperatorId": str(grant.grantee_operator_id),
-        "passportId": str(grant.passport_id) if grant.passport_id else None,
-        "modelId": str(grant.model_id) if grant.model_id else None,
-        "interest": grant.interest,
-        "mayReport": grant.may_report,
-        "validFrom": grant.valid_from.isoformat(),
-        "validUntil": grant.valid_until.isoformat() if grant.valid_until else None,
-        "revokedAt": grant.revoked_at.isoformat() if grant.revoked_at else None,
-    }
-
-
-def batch_json(issued: IssuedBatch) -> dict[str, Any]:
-    return {
-        "batchId": str(issued.batch.id),
-        "modelId": str(issued.batch.model_id),
-        "label": issued.batch.label,
-        "size": len(issued.passport_ids),
-        "passportIds": [str(each) for each in issued.passport_ids],
-    }
-
-
-def ingest_json(result: IngestResult) -> dict[str, Any]:
-    return {"received": result.received, "stored": result.stored, "passports": result.passports}
+def whole_number(value: str | None, name: str, default: int) -> int:
+    if value in (None, ""):
+        return default
+    assert value is not None  # noqa: S101 (checked)
+    if not value.isdigit():
+        raise errors.InvalidParameters(f"{name}: a whole number.")
+    return int(value)
 
 
 __all__ = [
-    "batch_json",
+    "battery_data_of",
     "battery_of",
     "body",
     "data_of",
     "decimal_of",
     "flag",
-    "grant_json",
     "grant_request_of",
-    "ingest_json",
     "json_list",
     "member",
-    "model_json",
     "moment",
+    "optional_decimal",
     "optional_uuid",
-    "passport_summary",
-    "public_base",
-    "serve",
+    "shares_of",
     "text",
     "uuid_list",
     "uuid_of",
+    "whole_number",
 ]
