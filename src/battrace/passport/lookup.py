@@ -140,6 +140,23 @@ def view_passport(
     return _view(session, passport, role, policy)
 
 
+def preview(
+    session: Session,
+    *,
+    caller: uuid.UUID,
+    passport_id: uuid.UUID,
+    role: Role,
+    policy: AccessPolicy = DEFAULT_POLICY,
+) -> PassportView:
+    """One of the caller's passports as a reader of `role` would see it (the responsible
+    operator checking what the public, a person with a legitimate interest or an authority
+    is shown)."""
+    passport, own = visible_passport(session, Reader(operator_id=caller), passport_id, policy)
+    if own != Role.RESPONSIBLE_OPERATOR:
+        raise NotFound(f"passportId: no passport {passport_id} you are responsible for.")
+    return _view(session, passport, role, policy)
+
+
 def view_for_login(
     session: Session,
     *,
@@ -348,6 +365,7 @@ __all__ = [
     "find_passport",
     "parse_passport_id",
     "passport_history",
+    "preview",
     "readable_groups",
     "reading_series",
     "search_passports",

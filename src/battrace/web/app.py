@@ -81,6 +81,14 @@ NAV: list[NavGroup] = [
             NavItem("nav.dd_assurances", "/dd/assurances"),
         ),
     ),
+    NavGroup(
+        "nav.passport",
+        (
+            NavItem("nav.passports", "/passports"),
+            NavItem("nav.passport_models", "/passports/models"),
+            NavItem("nav.passport_readings", "/passports/readings"),
+        ),
+    ),
 ]
 
 
