@@ -91,7 +91,7 @@ def test_applicability_per_category_follows_the_table() -> None:
     assert soce.categories() == (Category.EV,)
     threshold = attribute("performance.capacityThresholdForExhaustion")
     assert threshold.categories() == (Category.EV,)
-    self_discharge = attribute("performance.selfDischargeRate")
+    self_discharge = attribute("performance.selfDischargeEvolution")
     assert Category.EV not in self_discharge.categories()
     assert Category.STATIONARY in self_discharge.categories()
     # remaining capacity: point 4(a) for EVs (dp 51), 4(b) for the others (dp 62)

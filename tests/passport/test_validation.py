@@ -13,7 +13,7 @@ from battrace.errors import ValidationFailed
 from battrace.passport.catalogue import Category
 from battrace.passport.document import PassportDocument, reading
 from battrace.passport.examples import example_document
-from battrace.passport.validation import Problem, problems, problems_of, validate
+from battrace.passport.validation import Problem, problems, problems_of, validate, validate_model
 
 EV = example_document(Category.EV)
 LMT = example_document(Category.LMT)
@@ -145,30 +145,16 @@ def test_json_input_is_checked_structurally_first() -> None:
             {"general.manufacturingDate": "2027-01", "general.puttingIntoService": None},
             {"general.manufacturingDate"}
             | {
-                f"performance.{key}.measuredAt"
-                for key in (
-                    "remainingCapacity",
-                    "capacityFade",
-                    "remainingPowerCapability",
-                    "powerFade",
-                    "internalResistance",
-                    "internalResistanceIncrease",
-                    "remainingRoundTripEfficiency",
-                    "roundTripEfficiencyFade",
-                    "remainingLifetimeCycles",
-                    "remainingLifetimeYears",
-                    "stateOfCertifiedEnergy",
-                    "remainingEnergy",
-                    "fullCycles",
-                    "energyThroughput",
-                    "capacityThroughput",
-                    "stateOfCharge",
-                    "temperatureExposure",
-                )
+                f"{item.path}.measuredAt"
+                for item, _ in EV.values()
+                if item.value_type in ("reading", "temperatureExposure")
             }
             | {"performance.negativeEvents[0].occurredAt"},
         ),
-        ({"performance.selfDischargeRate": reading(2, AT)}, {"performance.selfDischargeRate"}),
+        (
+            {"performance.selfDischargeEvolution": reading(2, AT)},
+            {"performance.selfDischargeEvolution"},
+        ),
     ],
 )
 def test_semantic_rules_name_the_field(values: dict[str, object], expected: set[str]) -> None:
@@ -265,3 +251,32 @@ def test_stage_sums_equal_to_the_total_pass(hundredths: list[int]) -> None:
     assert "carbonFootprint.stages" not in paths_of(good)
     bad = good.with_values({"carbonFootprint.carbonFootprint": total + 1})
     assert "carbonFootprint.stages" in paths_of(bad)
+
+
+class TestModelData:
+    def test_a_models_half_of_a_document_validates(self) -> None:
+        model, _ = EV.split_by_level()
+        assert validate_model(model, category=Category.EV) == model
+
+    def test_item_data_on_a_model_is_refused(self) -> None:
+        model, _ = EV.split_by_level()
+        model["general"]["serialNumber"] = "P75-1"
+        with pytest.raises(ValidationFailed) as caught:
+            validate_model(model, category="ev")
+        assert [p.path for p in problems_of(caught.value)] == ["general.serialNumber"]
+
+    def test_rules_apply_to_model_data(self) -> None:
+        model, _ = LMT.split_by_level()
+        model["performance"]["nominalVoltage"] = 10.0
+        model["performance"]["capacityThresholdForExhaustion"] = 70.0
+        model["circularity"] = "none"
+        with pytest.raises(ValidationFailed) as caught:
+            validate_model(model, category=Category.LMT)
+        assert [p.path for p in problems_of(caught.value)] == ["circularity"]
+        del model["circularity"]
+        with pytest.raises(ValidationFailed) as caught:
+            validate_model(model, category=Category.LMT)
+        assert {p.path for p in problems_of(caught.value)} == {
+            "performance.nominalVoltage",
+            "performance.capacityThresholdForExhaustion",
+        }

@@ -150,6 +150,15 @@ ATTRIBUTES: tuple[Attribute, ...] = (
     ),
     _static(
         L,
+        "dataCarrierLayout",
+        "Data carrier (QR code) and where it is on the battery",
+        PUBLIC,
+        MODEL,
+        (),
+        "text",
+    ),
+    _static(
+        L,
         "testReports",
         "Results of test reports proving compliance",
         AUTHORITIES,
@@ -232,6 +241,16 @@ ATTRIBUTES: tuple[Attribute, ...] = (
     ),
     _static(
         M,
+        "restrictedSubstances",
+        "Mercury, cadmium and lead content (Art. 6 limits)",
+        PUBLIC,
+        MODEL,
+        (),
+        "restrictedSubstances",
+        "% w/w",
+    ),
+    _static(
+        M,
         "composition",
         "Detailed composition (cathode, anode, electrolyte)",
         PLI,
@@ -254,7 +273,13 @@ ATTRIBUTES: tuple[Attribute, ...] = (
         R, "renewableContent", "Share of renewable content", PUBLIC, MODEL, (24,), "percent", "%"
     ),
     _static(
-        R, "extinguishingAgents", "Usable extinguishing agents", PUBLIC, MODEL, (14,), "textList"
+        R,
+        "extinguishingAgents",
+        "Usable extinguishing agents",
+        PUBLIC,
+        MODEL,
+        (14,),
+        "extinguishingAgentList",
     ),
     _static(
         R,
@@ -435,7 +460,13 @@ ATTRIBUTES: tuple[Attribute, ...] = (
     ),
     _reading("stateOfCertifiedEnergy", "State of certified energy (SOCE)", (61,), "%"),
     _reading("remainingEnergy", "Remaining usable energy", (), "kWh"),
-    _reading("selfDischargeRate", "Self-discharge rate (evolution)", (65,), "%/month"),
+    _reading("currentSelfDischargeRate", "Current self-discharge rate", (), "%/month"),
+    _reading(
+        "selfDischargeEvolution",
+        "Evolution of the self-discharge rate since first use",
+        (65,),
+        "%/month",
+    ),
     _reading("fullCycles", "Number of full charge-discharge cycles", (68,), "cycle"),
     _reading("energyThroughput", "Energy throughput", (), "kWh"),
     _reading("capacityThroughput", "Capacity throughput", (), "Ah"),

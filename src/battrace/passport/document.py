@@ -41,7 +41,7 @@ JsonValue = Any  # a JSON value: None, bool, int, float, str, list, dict
 class Address(TypedDict):
     street: str
     postalCode: str
-    city: str
+    city: NotRequired[str]
     country: str  # ISO 3166-1 alpha-2
 
 
@@ -55,7 +55,7 @@ class Party(TypedDict):
 
 
 class Place(TypedDict):
-    address: Address
+    address: NotRequired[Address]  # the address or the BPNA (or both)
     name: NotRequired[str]
     identifier: NotRequired[str]
     bpna: NotRequired[str]
@@ -66,6 +66,9 @@ class Reading(TypedDict):
     measuredAt: str  # RFC 3339
     source: NotRequired[str]
     method: NotRequired[str]
+    atStateOfCharge: NotRequired[float]  # power: the state of charge it was measured at
+    module: NotRequired[float]  # resistance: module and cell values beside the pack's
+    cell: NotRequired[float]
 
 
 class Provenance(TypedDict):
@@ -81,6 +84,9 @@ def reading(
     *,
     source: str | None = None,
     method: str | None = None,
+    at_state_of_charge: float | None = None,
+    module: float | None = None,
+    cell: float | None = None,
 ) -> Reading:
     """A dynamic value as the document holds it (the latest of its series)."""
     item = Reading(value=_number(value), measuredAt=timestamp(measured_at))
@@ -88,6 +94,12 @@ def reading(
         item["source"] = source
     if method:
         item["method"] = method
+    if at_state_of_charge is not None:
+        item["atStateOfCharge"] = at_state_of_charge
+    if module is not None:
+        item["module"] = module
+    if cell is not None:
+        item["cell"] = cell
     return item
 
 
@@ -283,11 +295,6 @@ class PassportDocument:
             for name, content in part.items():
                 sections.setdefault(name, {}).update(content)
         return cls(sections)
-
-
-def attribute_problems(document: PassportDocument) -> list[Problem]:
-    """Structural problems; kept as a function for callers that hold only JSON."""
-    return document.problems()
 
 
 __all__ = [

@@ -57,6 +57,7 @@ def _model_values(category: Category) -> dict[str, object]:
         ],
         "labels.declarationOfConformity": "https://kantocell.example/p75/doc.pdf",
         "labels.declarationOfConformityId": "DoC-P75-2026-01",
+        "labels.dataCarrierLayout": "QR code (ISO/IEC 18004) on the pack lid label, 30 x 30 mm",
         "labels.testReports": "https://kantocell.example/p75/test-reports.pdf",
         "carbonFootprint.carbonFootprint": 62.4,
         "carbonFootprint.stages": [
@@ -103,6 +104,7 @@ def _model_values(category: Category) -> dict[str, object]:
             {"name": "Lithium", "casNumber": "7439-93-2", "share": 1.4},
             {"name": "Natural graphite", "casNumber": "7782-42-5", "share": 9.8},
         ],
+        "materials.restrictedSubstances": {"mercury": 0.0, "cadmium": 0.0, "lead": 0.0},
         "materials.composition": [
             {
                 "component": "cathode",
@@ -111,6 +113,8 @@ def _model_values(category: Category) -> dict[str, object]:
                 "mass": 98.0,
                 "share": 21.7,
                 "critical": True,
+                "recycledShare": 9.0,
+                "renewableShare": 0.0,
             },
             {
                 "component": "anode",
@@ -119,6 +123,8 @@ def _model_values(category: Category) -> dict[str, object]:
                 "mass": 44.5,
                 "share": 9.8,
                 "critical": True,
+                "recycledShare": 0.0,
+                "renewableShare": 0.0,
             },
             {
                 "component": "electrolyte",
@@ -127,6 +133,8 @@ def _model_values(category: Category) -> dict[str, object]:
                 "mass": 5.4,
                 "share": 1.2,
                 "critical": False,
+                "recycledShare": 0.0,
+                "renewableShare": 0.0,
             },
         ],
         "circularity.recycledContent": [
@@ -146,7 +154,10 @@ def _model_values(category: Category) -> dict[str, object]:
             {"material": "lead", "share": 0.0, "preConsumerShare": 0.0, "postConsumerShare": 0.0},
         ],
         "circularity.renewableContent": 3.5,
-        "circularity.extinguishingAgents": ["water", "class D powder"],
+        "circularity.extinguishingAgents": [
+            {"agent": "water", "fireClass": "A"},
+            {"agent": "class D powder", "fireClass": "D"},
+        ],
         "circularity.endOfLife": {
             "wastePrevention": "https://kantocell.example/eol/prevention",
             "separateCollection": "https://kantocell.example/eol/collection",
@@ -230,17 +241,24 @@ def _item_values(category: Category, serial: str) -> dict[str, object]:
             194.0, at, source="BMS", method="coulomb counting"
         ),
         "performance.capacityFade": reading(3.0, at, source="BMS"),
-        "performance.remainingPowerCapability": reading(243000.0, at, source="BMS"),
+        "performance.remainingPowerCapability": reading(
+            243000.0, at, source="BMS", at_state_of_charge=80.0
+        ),
         "performance.powerFade": reading(2.8, at, source="BMS"),
-        "performance.internalResistance": reading(0.088, at, source="BMS"),
-        "performance.internalResistanceIncrease": reading(3.5, at, source="BMS"),
+        "performance.internalResistance": reading(
+            0.088, at, source="BMS", module=0.0072, cell=0.00093
+        ),
+        "performance.internalResistanceIncrease": reading(
+            3.5, at, source="BMS", module=3.0, cell=3.3
+        ),
         "performance.remainingRoundTripEfficiency": reading(94.6, at, source="BMS"),
         "performance.roundTripEfficiencyFade": reading(0.4, at, source="BMS"),
         "performance.remainingLifetimeCycles": reading(1850, at, source="BMS", method="model"),
         "performance.remainingLifetimeYears": reading(11.5, at, source="BMS", method="model"),
         "performance.stateOfCertifiedEnergy": reading(97.0, at, source="BMS") if ev else None,
         "performance.remainingEnergy": reading(72.8, at, source="BMS"),
-        "performance.selfDischargeRate": None if ev else reading(2.1, at, source="BMS"),
+        "performance.currentSelfDischargeRate": reading(2.1, at, source="BMS"),
+        "performance.selfDischargeEvolution": None if ev else reading(0.1, at, source="BMS"),
         "performance.fullCycles": reading(150, at, source="BMS"),
         "performance.energyThroughput": reading(11200.0, at, source="BMS"),
         "performance.capacityThroughput": reading(30000.0, at, source="BMS"),

@@ -51,6 +51,28 @@ PATTERN_MESSAGES = {
     _BPNA: "must be a Catena-X address number, BPNA and 12 letters or digits",
 }
 
+LABEL_SUBJECTS = (
+    "separateCollection",
+    "cadmium",
+    "lead",
+    "hazardousMaterial",
+    "carbonFootprint",
+    "extinguishingAgent",
+    "ceMarking",
+    "other",
+)
+LIFECYCLE_STAGES = ("rawMaterialExtraction", "mainProduction", "distribution", "recycling")
+COMPONENTS = ("cathode", "anode", "electrolyte", "separator", "casing", "other")
+DOCUMENT_KINDS = (
+    "billOfMaterial",
+    "model3D",
+    "dismantlingManual",
+    "removalManual",
+    "otherManual",
+    "drawing",
+)
+EVENT_KINDS = ("deepDischarge", "overTemperature", "accident", "overCharge", "other")
+
 _TEXT: JSON = {"type": "string", "minLength": 1, "maxLength": 4000}
 _SHORT: JSON = {"type": "string", "minLength": 1, "maxLength": 256}
 _NUMBER: JSON = {"type": "number"}
@@ -73,7 +95,6 @@ VALUE_TYPES: dict[str, JSON] = {
     "percent": _PERCENT,
     "boolean": {"type": "boolean"},
     "identifierList": _list(_SHORT),
-    "textList": _list(_SHORT),
     "address": _object(
         {
             "street": _SHORT,
@@ -81,7 +102,7 @@ VALUE_TYPES: dict[str, JSON] = {
             "city": _SHORT,
             "country": {"type": "string", "pattern": _COUNTRY},
         },
-        ("street", "postalCode", "city", "country"),
+        ("street", "postalCode", "country"),
     ),
     "party": _object(
         {
@@ -94,15 +115,18 @@ VALUE_TYPES: dict[str, JSON] = {
         },
         ("name",),
     ),
-    "place": _object(
-        {
-            "name": _SHORT,
-            "identifier": _SHORT,
-            "bpna": {"type": "string", "pattern": _BPNA},
-            "address": _ref("address"),
-        },
-        ("address",),
-    ),
+    # a plant known by its address, or (from Catena-X) only by its BPNA
+    "place": {
+        **_object(
+            {
+                "name": _SHORT,
+                "identifier": _SHORT,
+                "bpna": {"type": "string", "pattern": _BPNA},
+                "address": _ref("address"),
+            },
+        ),
+        "anyOf": [{"required": ["address"]}, {"required": ["bpna"]}],
+    },
     "modelIdentification": _object({"identifier": _SHORT, "name": _SHORT}, ("identifier",)),
     "provenance": _object(
         {"origin": _SHORT, "reference": _SHORT, "version": _SHORT, "takenAt": _DATE_TIME},
@@ -111,18 +135,7 @@ VALUE_TYPES: dict[str, JSON] = {
     "labelList": _list(
         _object(
             {
-                "subject": {
-                    "enum": [
-                        "separateCollection",
-                        "cadmium",
-                        "lead",
-                        "hazardousMaterial",
-                        "carbonFootprint",
-                        "extinguishingAgent",
-                        "ceMarking",
-                        "other",
-                    ]
-                },
+                "subject": {"enum": list(LABEL_SUBJECTS)},
                 "symbol": _ref("uri"),
                 "meaning": _TEXT,
             },
@@ -132,14 +145,7 @@ VALUE_TYPES: dict[str, JSON] = {
     "lifecycleStageList": _list(
         _object(
             {
-                "stage": {
-                    "enum": [
-                        "rawMaterialExtraction",
-                        "mainProduction",
-                        "distribution",
-                        "recycling",
-                    ]
-                },
+                "stage": {"enum": list(LIFECYCLE_STAGES)},
                 "value": _POSITIVE,
             },
             ("stage", "value"),
@@ -161,21 +167,26 @@ VALUE_TYPES: dict[str, JSON] = {
             ("name",),
         )
     ),
+    "extinguishingAgentList": _list(_object({"agent": _SHORT, "fireClass": _SHORT}, ("agent",))),
+    "restrictedSubstances": _object(
+        {"mercury": _PERCENT, "cadmium": _PERCENT, "lead": _PERCENT},
+        ("mercury", "cadmium", "lead"),
+    ),
     "criticalRawMaterialList": _list(
         _object({"name": _SHORT, "casNumber": _ref("cas"), "share": _PERCENT}, ("name",))
     ),
     "compositionList": _list(
         _object(
             {
-                "component": {
-                    "enum": ["cathode", "anode", "electrolyte", "separator", "casing", "other"]
-                },
+                "component": {"enum": list(COMPONENTS)},
                 "componentId": _SHORT,
                 "name": _SHORT,
                 "casNumber": _ref("cas"),
                 "mass": _POSITIVE,
                 "share": _PERCENT,
                 "critical": {"type": "boolean"},
+                "recycledShare": _PERCENT,
+                "renewableShare": _PERCENT,
             },
             ("component", "name"),
         )
@@ -215,16 +226,7 @@ VALUE_TYPES: dict[str, JSON] = {
     "documentList": _list(
         _object(
             {
-                "kind": {
-                    "enum": [
-                        "billOfMaterial",
-                        "model3D",
-                        "dismantlingManual",
-                        "removalManual",
-                        "otherManual",
-                        "drawing",
-                    ]
-                },
+                "kind": {"enum": list(DOCUMENT_KINDS)},
                 "uri": _ref("uri"),
                 "mediaType": _SHORT,
                 "title": {"type": "string", "minLength": 1, "maxLength": 100},
@@ -252,7 +254,17 @@ VALUE_TYPES: dict[str, JSON] = {
         },
     ),
     "reading": _object(
-        {"value": _NUMBER, "measuredAt": _DATE_TIME, "source": _SHORT, "method": _SHORT},
+        {
+            "value": _NUMBER,
+            "measuredAt": _DATE_TIME,
+            "source": _SHORT,
+            "method": _SHORT,
+            # beside the pack value: the state of charge it was measured at (power), the
+            # module and cell values (resistance)
+            "atStateOfCharge": _PERCENT,
+            "module": _NUMBER,
+            "cell": _NUMBER,
+        },
         ("value", "measuredAt"),
     ),
     "temperatureExposure": _object(
@@ -270,9 +282,7 @@ VALUE_TYPES: dict[str, JSON] = {
     "negativeEventList": _list(
         _object(
             {
-                "kind": {
-                    "enum": ["deepDischarge", "overTemperature", "accident", "overCharge", "other"]
-                },
+                "kind": {"enum": list(EVENT_KINDS)},
                 "description": _TEXT,
                 "occurredAt": _DATE_TIME,
             },
@@ -321,11 +331,26 @@ def document_schema() -> JSON:
     return copy.deepcopy(_schema())
 
 
+def _inlined(node: object, definitions: JSON) -> object:
+    """`node` with every `#/$defs/…` reference replaced by its definition (none is recursive):
+    the validator then never resolves a reference, which is most of its time otherwise."""
+    if isinstance(node, dict):
+        reference = node.get("$ref")
+        if isinstance(reference, str) and reference.startswith("#/$defs/"):
+            return _inlined(definitions[reference.removeprefix("#/$defs/")], definitions)
+        return {key: _inlined(value, definitions) for key, value in node.items() if key != "$defs"}
+    if isinstance(node, list):
+        return [_inlined(item, definitions) for item in node]
+    return node
+
+
 @cache
 def _validator() -> Draft202012Validator:
     schema = _schema()
     Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(schema, format_checker=FormatChecker())
+    inlined = _inlined(schema, schema["$defs"])
+    assert isinstance(inlined, dict)  # noqa: S101 - a dict stays a dict
+    return Draft202012Validator(inlined, format_checker=FormatChecker())
 
 
 def json_path(parts: tuple[str | int, ...] | list[str | int]) -> str:

@@ -23,13 +23,13 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
-from battrace.passport.catalogue import Category
+from battrace.passport.catalogue import Category, Level, find
 from battrace.passport.document import PassportDocument, timestamp
 from battrace.passport.guidance import Applicability, guidance
 from battrace.passport.problems import Problem, problems_of, refuse
-from battrace.passport.schema import structural_problems
+from battrace.passport.schema import DOCUMENT_VERSION, structural_problems
 
-__all__ = ["Problem", "problems", "problems_of", "validate"]
+__all__ = ["Problem", "problems", "problems_of", "validate", "validate_model"]
 
 CAPACITY_TOLERANCE = 0.05  # a new battery may measure a little above its rated capacity
 STAGE_SUM_TOLERANCE = 0.01  # kg CO2e/kWh, or 0.1 % of the total if larger: declared rounding
@@ -71,6 +71,41 @@ def validate(
     if isinstance(document, PassportDocument):
         return document
     return PassportDocument.from_json(document)
+
+
+def validate_model(
+    sections: Mapping[str, Mapping[str, Any]], *, category: Category | str
+) -> dict[str, dict[str, Any]]:
+    """A battery model's data (`{section: {key: value}}`, model-level attributes only), checked
+    like a passport's (structure and rules) under `category`; returned as plain JSON.
+    `ValidationFailed` lists every problem, including item-level attributes set on the model."""
+    found: list[Problem] = []
+    for name, content in sections.items():
+        for key in content if isinstance(content, Mapping) else ():
+            item = find(f"{name}.{key}")
+            if item is not None and item.level is not Level.MODEL:
+                found.append(Problem(item.path, "belongs to each battery, not to the model"))
+    identity = {
+        "passportIdentifier": "model",
+        "batteryIdentifier": "model",
+        "category": Category(category).value,
+    }
+    data: dict[str, Any] = {
+        "schemaVersion": DOCUMENT_VERSION,
+        **{k: dict(v) if isinstance(v, Mapping) else v for k, v in sections.items()},
+    }
+    general = data.setdefault("general", {})
+    if isinstance(general, dict):
+        general.update({k: v for k, v in identity.items() if k not in general})
+    found.extend(
+        problem
+        for problem in problems(data)
+        if problem.path not in {"general.passportIdentifier", "general.batteryIdentifier"}
+    )
+    if found:
+        refuse("battery model", found)
+    model, _ = PassportDocument.from_json(data).split_by_level()
+    return model
 
 
 def _rules(now: datetime | None, capacity_tolerance: float) -> tuple[Rule, ...]:
