@@ -32,9 +32,14 @@ def dynamic_values(
     values: dict[str, Any] = {}
     for metric, each in latest.items():
         if metric in READING_METRICS:
-            values[f"performance.{metric}"] = reading(
-                each.value, each.measured_at, source=each.source, method=each.method
+            shown: dict[str, Any] = dict(
+                reading(each.value, each.measured_at, source=each.source, method=each.method)
             )
+            for part in ("module", "cell"):
+                extra = latest.get(f"{metric}.{part}")
+                if extra is not None:
+                    shown[part] = _number(extra.value)
+            values[f"performance.{metric}"] = shown
     hours = {metric: latest[metric] for metric in TEMPERATURE_METRICS if metric in latest}
     if "hoursAboveUpper" in hours and "hoursBelowLower" in hours:
         exposure: dict[str, Any] = {name: _number(each.value) for name, each in hours.items()}
@@ -50,6 +55,13 @@ def dynamic_values(
             for each in events
         ]
     return values
+
+
+def _party(operator: Operator) -> dict[str, Any]:
+    party: dict[str, Any] = {"name": operator.name, "identifier": operator.open_operator_id}
+    if (operator.global_operator_id or "").startswith("BPNL"):
+        party["bpnl"] = operator.global_operator_id  # a Catena-X business partner number
+    return party
 
 
 def identity_values(
@@ -71,12 +83,7 @@ def identity_values(
         "general.status": status,
         "general.serialNumber": serial,
         "general.gtin": gtin or (model.gtin if model else None),
-        "general.responsibleOperator": {
-            "name": responsible.name,
-            "identifier": responsible.open_operator_id,
-        }
-        if responsible
-        else None,
+        "general.responsibleOperator": _party(responsible) if responsible else None,
         "general.model": {"identifier": str(model.id), "name": model.name} if model else None,
         "general.predecessorPassports": [passport_identifier(each) for each in predecessors]
         or None,

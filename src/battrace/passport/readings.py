@@ -50,8 +50,15 @@ EVENT_METRICS: Mapping[str, str] = {
     "accident": "accident",
     "otherNegativeEvent": "other",
 }
+# Resistance is read at pack level (the reading's value) and also per module and cell.
+PART_METRICS: Mapping[str, str] = {
+    f"{metric}.{part}": READING_METRICS.get(metric, "")
+    for metric in ("internalResistance", "internalResistanceIncrease")
+    for part in ("module", "cell")
+}
 METRICS: Mapping[str, str] = {
     **READING_METRICS,
+    **PART_METRICS,
     **dict.fromkeys(TEMPERATURE_METRICS, "h"),
     **dict.fromkeys(EVENT_METRICS, "events"),
 }
@@ -392,6 +399,7 @@ __all__ = [
     "CSV_COLUMNS",
     "EVENT_METRICS",
     "METRICS",
+    "PART_METRICS",
     "READING_METRICS",
     "TEMPERATURE_METRICS",
     "IngestResult",
