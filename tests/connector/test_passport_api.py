@@ -13,6 +13,8 @@ from battrace.cli.seeds import DATA_SPACE_KEY
 from battrace.identity import accounts, operators
 from battrace.identity.models import AccountRole
 from battrace.passport import history
+from battrace.passport.catalogue import Category
+from battrace.passport.examples import example_document
 from battrace.store import Database
 from tests.passport.world import GTIN, MODEL_DATA
 from tests.support import A, B, login, login_a, login_b
@@ -301,3 +303,21 @@ def test_no_credentials_no_passport_api(client: TestClient, seeded: Database) ->
     response = client.get(f"{P}")
     assert response.status_code == 403
     assert response.json()["code"] == "[auth] AccessDenied"
+
+
+def test_export_and_import_through_the_api(client: TestClient, seeded: Database) -> None:
+    a, b = login_a(client), login_b(client)
+    document = example_document(Category.LMT).to_json()
+    imported = client.post(f"{P}/import?publish=true", headers=a, json=document)
+    assert imported.status_code == 201, imported.text
+    passport_id = imported.json()["passportId"]
+    mine = client.get(f"{P}/{passport_id}/export?format=battrace", headers=a).json()
+    assert mine["content"]["materials"]["composition"]
+    theirs = client.get(f"{P}/{passport_id}/export?format=battrace", headers=b).json()
+    assert "composition" not in theirs["content"]["materials"]
+    aspects = client.get(f"{P}/{passport_id}/export?format=batterypass", headers=a).json()
+    assert aspects["content"] and isinstance(aspects["problems"], list)
+    bad = client.get(f"{P}/{passport_id}/export?format=pdf", headers=a)
+    assert bad.status_code == 400
+    refused = client.post(f"{P}/import", headers=a, json={"general": {"category": "boat"}})
+    assert refused.status_code == 400 and "general" in refused.json()["message"]

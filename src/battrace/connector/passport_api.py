@@ -19,6 +19,7 @@ domain's decision (a passport the caller may not see is "not found").
 from __future__ import annotations
 
 from fastapi import APIRouter
+from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -32,7 +33,9 @@ from battrace.passport import (
     checks,
     issuing,
     lookup,
+    transfer,
 )
+from battrace.passport.access import reader_for
 from battrace.passport.models import BatteryCategory, BatteryStatus, Publication
 from battrace.passport.schema import document_schema
 
@@ -243,3 +246,56 @@ def publish(caller: ApiCaller, state: State, raw: Raw) -> Response:
         )
     )
     return json_response({"published": published})
+
+
+def _format(text: str | None) -> transfer.Format:
+    try:
+        return transfer.Format(text or "battrace")
+    except ValueError:
+        raise errors.InvalidParameters("format: battrace, batterypass or catenax.") from None
+
+
+@router.post("/import")
+def import_passport(request: Request, caller: ApiCaller, state: State, raw: Raw) -> Response:
+    """A passport document another system produced (`format=battrace|batterypass|catenax`)
+    as a new original passport of the caller's (`modelId=` an existing model, `publish=true`).
+    Every problem by path; nothing stored on refusal."""
+    kind = _format(request.query_params.get("format"))
+    document = transfer.read_document(bodies.body(raw), kind)
+    model_id = bodies.optional_uuid(request.query_params.get("modelId"), "modelId")
+    made = state.write(
+        lambda s: transfer.import_document(
+            s,
+            caller=caller.operator_id,
+            account=caller.account_id,
+            document=document,
+            model_id=model_id,
+            publish=request.query_params.get("publish") == "true",
+        )
+    )
+    return json_response(
+        {**answers.passport_summary(made.passport), "readings": made.readings}, 201
+    )
+
+
+@router.get("/{passport_id}/export")
+def export_passport(
+    request: Request, passport_id: str, caller: ApiCaller, state: State
+) -> Response:
+    """The passport as `format` (battrace | batterypass | catenax), holding what the caller's
+    role may see; `problems` lists what a format still needs."""
+    kind = _format(request.query_params.get("format"))
+    wanted = bodies.uuid_of(passport_id, "passportId")
+
+    def read(session: Session) -> transfer.Exported:
+        reader = reader_for(session, operator_id=caller.operator_id, account_id=caller.account_id)
+        return transfer.export(session, reader=reader, passport_id=wanted, format=kind)
+
+    made = state.read(read)
+    return json_response(
+        {
+            "format": made.format.value,
+            "content": made.content,
+            "problems": [{"path": p.path, "message": p.message} for p in made.problems],
+        }
+    )
