@@ -1277,6 +1277,9 @@ def run_demo(
         from battrace.cli.demo_dd import build_due_diligence  # noqa: PLC0415
 
         build_due_diligence(api, console, logins)
+        from battrace.cli.demo_passport import build_passports  # noqa: PLC0415
+
+        build_passports(api, console, logins)
         result = _report(api, console, logins)
     console.print(f"{result.calls} API calls.")
     return result
