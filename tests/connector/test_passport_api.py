@@ -165,7 +165,6 @@ def test_the_resolver_answers_browsers_and_clients(client: TestClient, seeded: D
     assert as_json.json()["address"].endswith(link)
     english = client.get(f"/passport/{passport_id}", headers={"Accept": "text/html"})
     assert english.status_code == 200 and "Battery passport" in english.text
-    assert "<svg" in english.text
     japanese = client.get(link, headers={"Accept-Language": "ja,en;q=0.5"})
     assert "バッテリーパスポート" in japanese.text
     assert "NMC 811 active material" not in japanese.text  # point 2 stays hidden

@@ -50,13 +50,9 @@ def _answer(request: Request, view: PassportView) -> Response:
     successor = (
         base.rstrip("/") + qr.passport_path(view.successors[-1]) if view.successors else None
     )
-    html = page.render_html(
-        view,
-        lang=lang,
-        qr_svg=qr.svg_inline(address),
-        address=address,
-        successor_address=successor,
-    )
+    # No QR code on the page the QR code leads to: drawing one costs more than the rest of
+    # the answer, and whoever reads the page has just scanned it.
+    html = page.render_html(view, lang=lang, address=address, successor_address=successor)
     return HTMLResponse(html, status_code=status, headers={"Vary": "Accept, Accept-Language"})
 
 

@@ -218,7 +218,8 @@ def _view(session: Session, passport: Passport, role: Role, policy: AccessPolicy
         latest=latest,
         events=readings.events(session, passport.id) if sees_dynamic else (),
     )
-    shown = document.visible_to(role, policy).to_json()
+    visible = document.visible_to(role, policy)
+    shown = visible.to_json()
     shown.pop("schemaVersion", None)
     sections = {} if tombstone else shown
     provenance = {
@@ -248,7 +249,7 @@ def _view(session: Session, passport: Passport, role: Role, policy: AccessPolicy
         latest=latest,
         predecessors=predecessors,
         successors=tuple(row.successor_id for row in links if row.predecessor_id == passport.id),
-        document=None if tombstone else document.visible_to(role, policy),
+        document=None if tombstone else visible,
     )
 
 

@@ -122,8 +122,8 @@ def render_html(
     view: PassportView,
     *,
     lang: str,
-    qr_svg: str,
     address: str,
+    qr_svg: str = "",
     successor_address: str | None = None,
 ) -> str:
     """The passport page (the view is already filtered for its reader)."""

@@ -18,6 +18,8 @@ from battrace.passport import battery_models, checks, issuing, lookup, qr
 from battrace.passport.models import BatteryCategory
 from battrace.web.app import Ctx, page
 
+LABELS_PER_PAGE = 120  # one printed sheet at a time: each QR code takes a few ms to draw
+
 
 def _model_id(ctx: Ctx) -> uuid.UUID:
     model_id: uuid.UUID = ctx.request.path_params["model_id"]
@@ -193,8 +195,12 @@ def batch_labels(ctx: Ctx) -> Response:
     caller = ctx.operator_id
     base = ctx.state.settings.public_url or str(ctx.request.base_url)
 
+    page_number = int(ctx.value("page") or "1") if ctx.value("page").isdigit() else 1
+
     def read(session: Session) -> list[Any]:
-        search = lookup.PassportSearch(batch_id=batch_id, limit=1000)
+        search = lookup.PassportSearch(
+            batch_id=batch_id, limit=LABELS_PER_PAGE, offset=(page_number - 1) * LABELS_PER_PAGE
+        )
         issuing.batch_passport_ids(session, caller=caller, batch_id=batch_id)  # yours, or 404
         return list(lookup.search_passports(session, caller=caller, search=search))
 
@@ -205,4 +211,10 @@ def batch_labels(ctx: Ctx) -> Response:
         labels.append(
             {"passport": each, "address": address, "svg": qr.svg_inline(address, scale=2)}
         )
-    return ctx.render("passport_labels.html", labels=labels, batch_id=batch_id)
+    return ctx.render(
+        "passport_labels.html",
+        labels=labels,
+        batch_id=batch_id,
+        page=page_number,
+        more=len(labels) == LABELS_PER_PAGE,
+    )
