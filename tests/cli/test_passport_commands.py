@@ -115,3 +115,19 @@ def test_import_and_refusals(seeded: Database, tmp_path: Path) -> None:
     assert refused.exit_code == 1 and "not a readable JSON" in " ".join(refused.output.split())
     wrong = runner.invoke(cli, ["passport", "export", "nope"], env=env(seeded))
     assert wrong.exit_code == 1 and "not a UUID" in " ".join(wrong.output.split())
+
+
+def test_an_authority_login_from_the_command_line(seeded: Database) -> None:
+    from sqlalchemy import select  # noqa: PLC0415
+
+    from battrace.identity.models import Account, AccountRole  # noqa: PLC0415
+
+    _run(
+        seeded,
+        "operator", "add", "--name", "Market surveillance", "--address", "Brussels",
+        "--open-id", "9000000000001", "--email", "msa@example.com",
+        "--password", "Msa&pass12345", "--authority",
+    )  # fmt: skip
+    with seeded.transaction() as session:
+        role = session.scalar(select(Account.role).where(Account.email == "msa@example.com"))
+    assert role == AccountRole.AUTHORITY

@@ -70,10 +70,15 @@ def operator_add(
     email: Annotated[str, typer.Option(help="login (operatorAccountId)")],
     password: Annotated[str, typer.Option(prompt=True, hide_input=True)],
     global_operator_id: Annotated[str | None, typer.Option("--global-id")] = None,
+    authority: Annotated[
+        bool, typer.Option(help="the login is an authority's (reads restricted passport data)")
+    ] = False,
 ) -> None:
     """Register a company and its first login."""
     from battrace.identity import accounts, operators  # noqa: PLC0415
+    from battrace.identity.models import AccountRole  # noqa: PLC0415
 
+    role = AccountRole.AUTHORITY if authority else AccountRole.MEMBER
     with reported(), open_database() as database, database.transaction() as session:
         operator = operators.create_operator(
             session,
@@ -83,7 +88,9 @@ def operator_add(
             global_operator_id=global_operator_id,
         )
         session.flush()  # the account references the new operator
-        accounts.create_account(session, operator_id=operator.id, email=email, password=password)
+        accounts.create_account(
+            session, operator_id=operator.id, email=email, password=password, role=role
+        )
         operator_id = operator.id
     console.print(f"operatorId [bold]{operator_id}[/]")
 
