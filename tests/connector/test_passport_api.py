@@ -4,17 +4,20 @@ data, history, QR codes, and errors in the contract's shape."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from battrace.app import create_app
 from battrace.cli.seeds import DATA_SPACE_KEY
 from battrace.identity import accounts, operators
 from battrace.identity.models import AccountRole
 from battrace.passport import history
 from battrace.passport.catalogue import Category
 from battrace.passport.examples import example_document
+from battrace.settings import Settings
 from battrace.store import Database
 from tests.passport.world import GTIN, MODEL_DATA
 from tests.support import A, B, login, login_a, login_b
@@ -320,3 +323,42 @@ def test_export_and_import_through_the_api(client: TestClient, seeded: Database)
     assert bad.status_code == 400
     refused = client.post(f"{P}/import", headers=a, json={"general": {"category": "boat"}})
     assert refused.status_code == 400 and "general" in refused.json()["message"]
+
+
+def test_the_access_policy_is_a_setting(settings: Settings, seeded: Database) -> None:
+    """A deployment that shows the weight only to persons with a legitimate interest and
+    counts only recyclers as such."""
+    policy = json.dumps(
+        {"attributes": {"general.weight": "legitimateInterest"}, "interests": ["recycler"]}
+    )
+    app = create_app(
+        settings.model_copy(update={"passport_access_policy": policy}), database=seeded
+    )
+    with TestClient(app, client=("127.0.0.1", 50000)) as client:
+        a, b = login_a(client), login_b(client)
+        (passport_id,) = _issue(client, a, ["CFG-1"])
+        public = client.get(f"/passport/{passport_id}?format=json").json()
+        assert "weight" not in public["sections"]["general"]
+        owner = client.post(
+            f"{P}/grants",
+            headers=a,
+            json={
+                "granteeOperatorId": str(B.operator_id),
+                "interest": "owner",
+                "passportId": passport_id,
+            },
+        )
+        assert owner.status_code == 201  # granted, but "owner" does not count here
+        assert _view(client, b, passport_id)["viewedAs"] == "public"
+        client.post(
+            f"{P}/grants",
+            headers=a,
+            json={
+                "granteeOperatorId": str(B.operator_id),
+                "interest": "recycler",
+                "passportId": passport_id,
+            },
+        )
+        recycler = _view(client, b, passport_id)
+        assert recycler["viewedAs"] == "legitimateInterest"
+        assert recycler["sections"]["general"]["weight"] == 450

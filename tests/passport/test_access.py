@@ -10,9 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from battrace.errors import InvalidRequest, NotFound
+from battrace.errors import InvalidRequest, NotFound, ValidationFailed
 from battrace.passport import grants, lookup, readings
 from battrace.passport.access import (
+    DEFAULT_POLICY,
     PUBLIC_READER,
     SECTIONS,
     AccessGroup,
@@ -21,6 +22,8 @@ from battrace.passport.access import (
     Role,
     access_group,
     filter_document,
+    interests_of,
+    policy_from_json,
     reader_for,
     reads,
 )
@@ -206,3 +209,13 @@ def test_a_filtered_document_holds_only_readable_attributes(
         for name, value in values.items():
             readable = reads(role, access_group(f"{section}.{name}"))
             assert (shown.get(section, {}).get(name) == value) == readable
+
+
+def test_a_policy_from_settings_json() -> None:
+    policy = policy_from_json('{"readers": {"authority": ["public"]}, "interests": ["owner"]}')
+    assert interests_of(policy) == frozenset({"owner"})
+    assert not reads(Role.AUTHORITY, AccessGroup.AUTHORITIES, policy)
+    assert policy_from_json(None) is DEFAULT_POLICY
+    for broken in ("{", "[]", '{"interests": "owner"}', '{"readers": {"nobody": []}}'):
+        with pytest.raises(ValidationFailed):
+            policy_from_json.__wrapped__(broken)

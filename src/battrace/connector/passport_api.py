@@ -289,7 +289,13 @@ def export_passport(
 
     def read(session: Session) -> transfer.Exported:
         reader = reader_for(session, operator_id=caller.operator_id, account_id=caller.account_id)
-        return transfer.export(session, reader=reader, passport_id=wanted, format=kind)
+        return transfer.export(
+            session,
+            reader=reader,
+            passport_id=wanted,
+            format=kind,
+            policy=answers.policy_of(state),
+        )
 
     made = state.read(read)
     return json_response(

@@ -6,6 +6,7 @@ from typing import Any
 
 from starlette.requests import Request
 
+from battrace.passport.access import AccessPolicy, policy_from_json
 from battrace.passport.identifiers import passport_identifier
 from battrace.passport.issuing import IssuedBatch
 from battrace.passport.models import BatteryModel, Passport, PassportGrant
@@ -77,6 +78,11 @@ def ingest_json(result: IngestResult) -> dict[str, Any]:
     return {"received": result.received, "stored": result.stored, "passports": result.passports}
 
 
+def policy_of(state: AppState) -> AccessPolicy:
+    """The deployment's passport access policy (settings' `passport_access_policy`)."""
+    return policy_from_json(state.settings.passport_access_policy)
+
+
 def public_base(request: Request, state: AppState) -> str:
     """The resolver's base address (settings' `public_url`, else this server's)."""
     return state.settings.public_url or str(request.base_url)
@@ -88,5 +94,6 @@ __all__ = [
     "ingest_json",
     "model_json",
     "passport_summary",
+    "policy_of",
     "public_base",
 ]

@@ -131,7 +131,11 @@ def get_passport(passport_id: str, caller: ApiCaller, state: State) -> Response:
     wanted = bodies.uuid_of(passport_id, "passportId")
     found = state.read(
         lambda s: lookup.view_for_login(
-            s, operator_id=caller.operator_id, account_id=caller.account_id, passport_id=wanted
+            s,
+            operator_id=caller.operator_id,
+            account_id=caller.account_id,
+            passport_id=wanted,
+            policy=answers.policy_of(state),
         )
     )
     return json_response(found.to_dict())
@@ -164,7 +168,9 @@ def get_history(passport_id: str, caller: ApiCaller, state: State) -> Response:
 
     def read(session: Session) -> list[dict[str, object]]:
         reader = reader_for(session, operator_id=caller.operator_id, account_id=caller.account_id)
-        found = lookup.passport_history(session, reader=reader, passport_id=wanted)
+        found = lookup.passport_history(
+            session, reader=reader, passport_id=wanted, policy=answers.policy_of(state)
+        )
         return [each.to_dict() for each in found]
 
     return json_response({"passportId": str(wanted), "versions": state.read(read)})
@@ -188,7 +194,11 @@ def get_qr(request: Request, passport_id: str, caller: ApiCaller, state: State) 
         raise errors.InvalidParameters("format: svg or png.")
     found = state.read(
         lambda s: lookup.view_for_login(
-            s, operator_id=caller.operator_id, account_id=caller.account_id, passport_id=wanted
+            s,
+            operator_id=caller.operator_id,
+            account_id=caller.account_id,
+            passport_id=wanted,
+            policy=answers.policy_of(state),
         )
     )
     target = qr.address(
@@ -215,7 +225,12 @@ def get_readings(request: Request, passport_id: str, caller: ApiCaller, state: S
     def read(session: Session) -> list[dict[str, str]]:
         reader = reader_for(session, operator_id=caller.operator_id, account_id=caller.account_id)
         series = lookup.reading_series(
-            session, reader=reader, passport_id=wanted, metric=metric, since=since
+            session,
+            reader=reader,
+            passport_id=wanted,
+            metric=metric,
+            since=since,
+            policy=answers.policy_of(state),
         )
         return [
             {"measuredAt": at.isoformat(), "value": str(tidy_decimal(value))}

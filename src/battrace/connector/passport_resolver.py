@@ -19,7 +19,7 @@ from starlette.responses import HTMLResponse, Response
 
 from battrace import errors
 from battrace.connector.errors import RequestContext, Source, contract_error_response, json_response
-from battrace.connector.passport_json import public_base
+from battrace.connector.passport_json import policy_of, public_base
 from battrace.passport import lookup, page, qr
 from battrace.passport.access import PUBLIC_READER
 from battrace.passport.lookup import PassportView
@@ -83,7 +83,9 @@ async def resolve_passport(request: Request, passport_id: str) -> Response:
         return _not_found(request, missing.message)
 
     def find(session: Session) -> PassportView:
-        return lookup.view_passport(session, reader=PUBLIC_READER, passport_id=wanted)
+        return lookup.view_passport(
+            session, reader=PUBLIC_READER, passport_id=wanted, policy=policy_of(state_of(request))
+        )
 
     return await _resolve(request, find)
 
@@ -91,7 +93,13 @@ async def resolve_passport(request: Request, passport_id: str) -> Response:
 @router.get("/01/{gtin}/21/{serial}")
 async def resolve_digital_link(request: Request, gtin: str, serial: str) -> Response:
     def find(session: Session) -> PassportView:
-        return lookup.find_passport(session, reader=PUBLIC_READER, gtin=gtin, serial=serial)
+        return lookup.find_passport(
+            session,
+            reader=PUBLIC_READER,
+            gtin=gtin,
+            serial=serial,
+            policy=policy_of(state_of(request)),
+        )
 
     return await _resolve(request, find)
 

@@ -12,14 +12,17 @@ which interests a grant may name is `DEFAULT_INTERESTS` (configurable per call).
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from battrace.errors import ValidationFailed
 from battrace.identity.accounts import account_role
 from battrace.identity.models import AccountRole
 from battrace.passport.catalogue import AccessGroup, AccessPolicy, Section, find
@@ -27,6 +30,9 @@ from battrace.passport.catalogue import Reader as Role
 
 SECTIONS = tuple(section.value for section in Section)
 DEFAULT_POLICY = AccessPolicy.default()
+DEFAULT_INTERESTS = frozenset(
+    {"owner", "repairer", "reuser", "repurposer", "remanufacturer", "recycler", "customer"}
+)
 
 # The passport's own fields that are not Annex XIII attributes but appear in its history.
 _OWN_FIELDS: Mapping[str, AccessGroup] = {
@@ -34,6 +40,37 @@ _OWN_FIELDS: Mapping[str, AccessGroup] = {
     "passport.successor": AccessGroup.PUBLIC,
     "passport.endedAt": AccessGroup.PUBLIC,
 }
+
+
+@dataclass(frozen=True)
+class PassportPolicy(AccessPolicy):
+    """The catalogue's access policy plus which interests a grant may name (who counts as a
+    person with a legitimate interest awaits an implementing act)."""
+
+    interests: frozenset[str] = field(default_factory=lambda: DEFAULT_INTERESTS)
+
+
+def interests_of(policy: AccessPolicy) -> frozenset[str]:
+    return policy.interests if isinstance(policy, PassportPolicy) else DEFAULT_INTERESTS
+
+
+@lru_cache(maxsize=8)
+def policy_from_json(text: str | None) -> AccessPolicy:
+    """The deployment's policy from JSON settings: the catalogue's `{"readers": {role:
+    [groups]}, "attributes": {path: group}}` plus `"interests": [...]`; None: the default."""
+    if not text:
+        return DEFAULT_POLICY
+    try:
+        config = json.loads(text)
+    except ValueError:
+        raise ValidationFailed("passport access policy: not JSON.") from None
+    if not isinstance(config, dict):
+        raise ValidationFailed("passport access policy: a JSON object.")
+    base = AccessPolicy.from_config({k: v for k, v in config.items() if k != "interests"})
+    interests = config.get("interests", sorted(DEFAULT_INTERESTS))
+    if not isinstance(interests, list) or not all(isinstance(each, str) for each in interests):
+        raise ValidationFailed("passport access policy: interests is a list of names.")
+    return PassportPolicy(base.readers, base.overrides, frozenset(interests))
 
 
 def access_group(path: str, policy: AccessPolicy = DEFAULT_POLICY) -> AccessGroup:
@@ -54,9 +91,6 @@ def can_read(role: Role, path: str, policy: AccessPolicy = DEFAULT_POLICY) -> bo
     return reads(role, access_group(path, policy), policy)
 
 
-DEFAULT_INTERESTS = frozenset(
-    {"owner", "repairer", "reuser", "repurposer", "remanufacturer", "recycler", "customer"}
-)
 # Interests that let a grantee prepare the battery for its next life (make a successor).
 LIFECYCLE_INTERESTS = frozenset({"reuser", "repurposer", "remanufacturer"})
 
@@ -135,12 +169,15 @@ __all__ = [
     "SECTIONS",
     "AccessGroup",
     "AccessPolicy",
+    "PassportPolicy",
     "Reader",
     "Role",
     "access_group",
     "can_read",
     "filter_document",
     "grant_is_valid",
+    "interests_of",
+    "policy_from_json",
     "reader_for",
     "reads",
     "role_by_facts",

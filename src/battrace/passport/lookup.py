@@ -29,6 +29,7 @@ from battrace.passport.access import (
     Reader,
     Role,
     can_read,
+    interests_of,
     reader_for,
     reads,
 )
@@ -122,7 +123,7 @@ def visible_passport(
     passport = session.get(Passport, passport_id)
     if passport is None:
         raise NotFound(f"passportId: no passport {passport_id}.")
-    role = role_of(session, reader, passport)
+    role = role_of(session, reader, passport, interests=interests_of(policy))
     if passport.publication == Publication.DRAFT and role != Role.RESPONSIBLE_OPERATOR:
         raise NotFound(f"passportId: no passport {passport_id}.")
     return passport, role
@@ -163,10 +164,11 @@ def view_for_login(
     operator_id: uuid.UUID,
     account_id: uuid.UUID | None,
     passport_id: uuid.UUID,
+    policy: AccessPolicy = DEFAULT_POLICY,
 ) -> PassportView:
     """`view_passport` for a logged-in account (an authority's account reads as one)."""
     reader = reader_for(session, operator_id=operator_id, account_id=account_id)
-    return view_passport(session, reader=reader, passport_id=passport_id)
+    return view_passport(session, reader=reader, passport_id=passport_id, policy=policy)
 
 
 def passport_history(
@@ -189,10 +191,11 @@ def reading_series(
     metric: str,
     since: datetime | None = None,
     limit: int = 1000,
+    policy: AccessPolicy = DEFAULT_POLICY,
 ) -> list[tuple[datetime, Decimal]]:
     """One metric's readings, for a reader whose role reads dynamic data (else NotFound)."""
-    passport, role = visible_passport(session, reader, passport_id)
-    if not can_read(role, DYNAMIC_PROBE) or (passport.ended_at and role == Role.PUBLIC):
+    passport, role = visible_passport(session, reader, passport_id, policy)
+    if not can_read(role, DYNAMIC_PROBE, policy) or (passport.ended_at and role == Role.PUBLIC):
         raise NotFound(f"passportId: no dynamic data of passport {passport_id} for you.")
     return readings.series(session, passport_id, metric, since=since, limit=limit)
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from battrace.errors import InvalidRequest, NotFound
 from battrace.passport import battery_models, issuing, lookup, readings
-from battrace.passport.access import Reader
+from battrace.passport.access import DEFAULT_POLICY, AccessPolicy, Reader
 from battrace.passport.catalogue import Level, find
 from battrace.passport.document import PassportDocument
 from battrace.passport.exchange import batterypass, batterypass_import, catenax, catenax_import
@@ -40,9 +40,16 @@ class Exported:
     problems: tuple[Problem, ...]  # what is missing for (the rest of) the format
 
 
-def export(session: Session, *, reader: Reader, passport_id: uuid.UUID, format: Format) -> Exported:
+def export(
+    session: Session,
+    *,
+    reader: Reader,
+    passport_id: uuid.UUID,
+    format: Format,
+    policy: AccessPolicy = DEFAULT_POLICY,
+) -> Exported:
     """One passport in `format`, holding what the reader's role may see."""
-    view = lookup.view_passport(session, reader=reader, passport_id=passport_id)
+    view = lookup.view_passport(session, reader=reader, passport_id=passport_id, policy=policy)
     if view.document is None:
         raise NotFound(f"passportId: the passport {passport_id} has ended.")
     document = view.document

@@ -15,7 +15,7 @@ from starlette.responses import Response
 from battrace import errors
 from battrace.identity import operators
 from battrace.passport import battery_models, checks, grants, issuing, lifecycle, lookup
-from battrace.passport.access import DEFAULT_INTERESTS, Reader, Role
+from battrace.passport.access import DEFAULT_INTERESTS, Reader, Role, policy_from_json
 from battrace.passport.catalogue import Reader as RoleName
 from battrace.passport.history import verify_chain
 from battrace.passport.issuing import NewBattery
@@ -76,21 +76,31 @@ def passport_page(ctx: Ctx) -> Response:
     caller = ctx.operator_id
     passport_id = _passport_id(ctx)
     wanted = ctx.value("as")
+    policy = policy_from_json(ctx.state.settings.passport_access_policy)
 
     def read(session: Session) -> dict[str, Any]:
         own = lookup.view_for_login(
-            session, operator_id=caller, account_id=ctx.session.account_id, passport_id=passport_id
+            session,
+            operator_id=caller,
+            account_id=ctx.session.account_id,
+            passport_id=passport_id,
+            policy=policy,
         )
         responsible = own.role == Role.RESPONSIBLE_OPERATOR
         shown = own
         if responsible and wanted in {role.value for role in ROLES}:
             shown = lookup.preview(
-                session, caller=caller, passport_id=passport_id, role=RoleName(wanted)
+                session,
+                caller=caller,
+                passport_id=passport_id,
+                role=RoleName(wanted),
+                policy=policy,
             )
         versions = lookup.passport_history(
             session,
             reader=Reader(operator_id=caller, authority=own.role == Role.AUTHORITY),
             passport_id=passport_id,
+            policy=policy,
         )
         found: dict[str, Any] = {
             "own": own,
