@@ -29,6 +29,9 @@ from battrace.connector import (
     diligence_api,
     diligence_files_api,
     footprint_api,
+    passport_api,
+    passport_records_api,
+    passport_resolver,
     traceability_api,
     transport,
 )
@@ -135,6 +138,9 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(footprint_api.router)
     app.include_router(diligence_api.router)
     app.include_router(diligence_files_api.router)
+    app.include_router(passport_api.router)
+    app.include_router(passport_records_api.router)  # after passport_api: its /{id} comes last
+    app.include_router(passport_resolver.router)
     install_web(app)  # the operators' web application at /
     install_interop(app, pact)  # the PACT host at /2, /3 and /auth/token (HTTPS only)
 

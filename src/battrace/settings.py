@@ -64,6 +64,10 @@ class Settings(BaseSettings):
     # discloses everything, and the reference tutorial depends on that; a production
     # deployment that wants "withheld until released" sets this to false.
     disclose_by_default: bool = True
+    # Battery passport access (Art. 77(2)): which access groups each role reads, attribute
+    # group overrides and the interests a grant may name, as JSON (`battrace.passport.access.
+    # policy_from_json`); unset: the Regulation's reading.
+    passport_access_policy: str | None = None
     # Stored part totals (`traceability.totals`): a write that affects more parts than this
     # drops their stored totals instead of recomputing them before it commits, and the server
     # stores them again in the background, looking for such work every refill seconds.

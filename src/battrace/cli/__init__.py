@@ -10,6 +10,7 @@ import typer
 from battrace.cli.common import console, open_database, reported, settings_from_env
 from battrace.cli.diligence import dd_app
 from battrace.cli.pact import pact_app
+from battrace.cli.passport import passport_app
 from battrace.ids import OperatorId
 
 if TYPE_CHECKING:
@@ -28,6 +29,7 @@ footprint_app = typer.Typer(no_args_is_help=True, help="CFP roll-up and reports.
 app.add_typer(footprint_app, name="footprint")
 app.add_typer(dd_app, name="dd")
 app.add_typer(pact_app, name="pact")
+app.add_typer(passport_app, name="passport")
 
 
 @db_app.command("upgrade")
@@ -71,10 +73,15 @@ def operator_add(
     email: Annotated[str, typer.Option(help="login (operatorAccountId)")],
     password: Annotated[str, typer.Option(prompt=True, hide_input=True)],
     global_operator_id: Annotated[str | None, typer.Option("--global-id")] = None,
+    authority: Annotated[
+        bool, typer.Option(help="the login is an authority's (reads restricted passport data)")
+    ] = False,
 ) -> None:
     """Register a company and its first login."""
     from battrace.identity import accounts, operators  # noqa: PLC0415
+    from battrace.identity.models import AccountRole  # noqa: PLC0415
 
+    role = AccountRole.AUTHORITY if authority else AccountRole.MEMBER
     with reported(), open_database() as database, database.transaction() as session:
         operator = operators.create_operator(
             session,
@@ -84,7 +91,9 @@ def operator_add(
             global_operator_id=global_operator_id,
         )
         session.flush()  # the account references the new operator
-        accounts.create_account(session, operator_id=operator.id, email=email, password=password)
+        accounts.create_account(
+            session, operator_id=operator.id, email=email, password=password, role=role
+        )
         operator_id = operator.id
     console.print(f"operatorId [bold]{operator_id}[/]")
 

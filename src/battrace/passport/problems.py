@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import NamedTuple, NoReturn
 
+from battrace import errors
 from battrace.errors import ValidationFailed
 
 
@@ -27,11 +28,12 @@ def refuse(subject: str, problems: Iterable[Problem | tuple[str, str]]) -> NoRet
     found = sorted({Problem(*problem) for problem in problems})
     shown = "; ".join(str(problem) for problem in found[:20])
     more = f" (and {len(found) - 20} more)" if len(found) > 20 else ""
-    error = ValidationFailed(f"{subject}: {shown}{more}")
-    error.problems = found  # type: ignore[attr-defined]
-    raise error
+    raise ValidationFailed(
+        f"{subject}: {shown}{more}",
+        problems=[errors.Problem(problem.path, problem.message) for problem in found],
+    )
 
 
 def problems_of(error: ValidationFailed) -> list[Problem]:
     """The problems a `ValidationFailed` carries (empty if it carries none)."""
-    return [Problem(*problem) for problem in getattr(error, "problems", [])]
+    return [Problem(problem.path, problem.message) for problem in error.problems]

@@ -82,6 +82,14 @@ NAV: list[NavGroup] = [
         ),
     ),
     NavGroup(
+        "nav.passport",
+        (
+            NavItem("nav.passports", "/passports"),
+            NavItem("nav.passport_models", "/passports/models"),
+            NavItem("nav.passport_readings", "/passports/readings"),
+        ),
+    ),
+    NavGroup(
         "nav.pact",
         (NavItem("nav.pact_publish", "/pact"), NavItem("nav.pact_hosts", "/pact/hosts")),
     ),

@@ -16,6 +16,7 @@ from battrace.web.messages_dd import DD_MESSAGES
 from battrace.web.messages_footprint import FOOTPRINT_MESSAGES
 from battrace.web.messages_pact import PACT_MESSAGES
 from battrace.web.messages_parts import PARTS_MESSAGES
+from battrace.web.messages_passport import PASSPORT_MESSAGES
 from battrace.web.messages_trades import TRADES_MESSAGES
 
 Catalogue = Mapping[str, tuple[str, str]]
@@ -27,6 +28,7 @@ AREAS: Mapping[str, Catalogue] = {
     "footprint": FOOTPRINT_MESSAGES,
     "dd": DD_MESSAGES,
     "pact": PACT_MESSAGES,
+    "passport": PASSPORT_MESSAGES,
 }
 
 

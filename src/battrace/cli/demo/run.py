@@ -19,13 +19,14 @@ from battrace.cli.demo.client import ContractError
 from battrace.cli.demo.companies import log_in, register_companies, registered, show_companies
 from battrace.cli.demo.data import COMPANIES
 from battrace.cli.demo.dd import STEPS as DD_STEPS
+from battrace.cli.demo.passport import STEPS as PASSPORT_STEPS
 from battrace.cli.demo.report import DemoResult, report, supply_tree
 from battrace.cli.demo.scene import Scene, Step
 from battrace.cli.demo.server import connect
 from battrace.settings import Settings
 from battrace.store import Database
 
-SCENARIO: tuple[Step, ...] = (*CFP_STEPS, *DD_STEPS)
+SCENARIO: tuple[Step, ...] = (*CFP_STEPS, *DD_STEPS, *PASSPORT_STEPS)
 REPORT_NUMBER = len(SCENARIO) + 1
 
 
