@@ -21,7 +21,7 @@ def test_a_step_within_tolerance_passes() -> None:
 
 def test_a_step_off_by_more_than_the_tolerance_is_refused() -> None:
     # 1,000 in, 990 out, no loss: 10 kg unaccounted > 5 kg allowed
-    with pytest.raises(InvalidRequest, match=r"off by 10 kg; the tolerance is 5\.000 kg"):
+    with pytest.raises(InvalidRequest, match="off by 10 kg; the tolerance is 5 kg"):
         check_step(D(1000), D(990))
     # mass that appears from nowhere is refused too: 100 in, 101 out (0.5 kg allowed)
     with pytest.raises(InvalidRequest, match="off by -1 kg"):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 import pytest
 from hypothesis import given
@@ -84,9 +84,7 @@ def test_allocation_never_claims_more_than_booked(booked: list[tuple[D, D]], cut
     inputs = [BalanceInput(mass, D(0), mass * share) for mass, share in booked]
     total = sum((b.mass_kg for b in inputs), D(0))
     weights = sum(cuts, D(0)) or D(1)
-    outputs = [total * cut / weights for cut in cuts]
-    if sum(outputs, D(0)) > total:  # rounding of the division: trim the last output
-        outputs[-1] -= sum(outputs, D(0)) - total
+    outputs = [(total * cut / weights).quantize(D("0.00001"), ROUND_DOWN) for cut in cuts]
     allocation = allocate(inputs, outputs)
     recycled = sum((b.post_consumer_kg for b in inputs), D(0))
     assert sum(o.recycled_kg for o in allocation.outputs) <= recycled + D("1e-20")

@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from battrace.errors import InvalidRequest
+from battrace.store.base import tidy_decimal
 
 ZERO = Decimal(0)
 
@@ -59,8 +60,9 @@ def check_step(
     allowed = tolerance.allowed(mass_in)
     if abs(gap) > allowed:
         raise InvalidRequest(
-            f"mass balance: {mass_in} kg in is not {mass_out} kg out + {losses} kg losses "
-            f"(off by {gap} kg; the tolerance is {allowed} kg)."
+            f"mass balance: {tidy_decimal(mass_in)} kg in is not {tidy_decimal(mass_out)} kg "
+            f"out + {tidy_decimal(losses)} kg losses (off by {tidy_decimal(gap)} kg; the "
+            f"tolerance is {tidy_decimal(allowed)} kg)."
         )
 
 
