@@ -37,6 +37,7 @@ PERMITS = {
     COLLECTOR: (Role.COLLECTOR, Role.STORAGE),
     CARRIER: (Role.TRANSPORTER,),
     RECYCLER: (Role.TREATMENT, Role.RECYCLER, Role.STORAGE),
+    PACK: (Role.COLLECTOR,),  # a producer taking back its batteries (Art. 61)
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -10,11 +11,14 @@ import pytest
 from sqlalchemy import insert, select
 
 from battrace.errors import AccessDenied, InvalidRequest, NotFound
+from battrace.passport import battery_models, issuing
+from battrace.passport.issuing import NewBattery
+from battrace.passport.models import BatteryCategory, BatteryStatus, Passport
 from battrace.recycling import custody
 from battrace.recycling.custody import Collection, FractionWrite, StepWrite
 from battrace.recycling.models import CustodyEvent, CustodyLot, EventKind, Fraction, LotStatus
 from battrace.store import Database
-from tests.recycling.loop import CARRIER, COLLECTOR, MATERIAL, RECYCLER, seed_loop
+from tests.recycling.loop import CARRIER, COLLECTOR, MATERIAL, PACK, RECYCLER, seed_loop
 
 D = Decimal
 C, T, R = COLLECTOR.operator_id, CARRIER.operator_id, RECYCLER.operator_id
@@ -209,3 +213,51 @@ def test_a_long_history_is_checked_in_one_read(loop: Database) -> None:
         (2502, "imbalance"),
         (2503, "discontinuity"),
     ]
+
+
+def test_passports_become_waste_and_end_when_recycled(loop: Database) -> None:
+    """The producer takes back two of its packs naming the recycler responsible; the recycler
+    dismantles them and recycles the black mass: both passports end. A third pack listed by
+    serial only, without a passport, is left alone."""
+    pack = PACK.operator_id
+    with loop.transaction() as session:
+        model = battery_models.create_model(
+            session, caller=pack, name="Pack 60", category=BatteryCategory.EV
+        )
+        issued = issuing.create_batch(
+            session,
+            caller=pack,
+            model_id=model.id,
+            batteries=[NewBattery(identifier="ID-A"), NewBattery(identifier="ID-B")],
+            publish=True,
+        )
+        ids = [str(p) for p in issued.passport_ids]
+        lot = custody.collect(
+            session,
+            caller=pack,
+            collection=replace(
+                PACKS, item_ids=(*ids, "SERIAL-ONLY"), taken_back=True, responsible=R
+            ),
+        )
+        passports = [session.get_one(Passport, p) for p in issued.passport_ids]
+        assert [(p.status, p.responsible_operator_id) for p in passports] == [
+            (BatteryStatus.WASTE, R),
+            (BatteryStatus.WASTE, R),
+        ]
+        custody.hand_over(session, caller=pack, lot_id=lot.id, receiver=R)
+        custody.accept_hand_over(session, caller=R, lot_id=lot.id, mass_received_kg=D(1000))
+        black_mass, _steel = custody.dismantle(
+            session,
+            caller=R,
+            lot_id=lot.id,
+            outputs=[
+                FractionWrite(Fraction.BLACK_MASS, D(400)),
+                FractionWrite(Fraction.STEEL, D(600)),
+            ],
+        )
+        assert all(p.ended_at is None for p in passports)
+        custody.record_step(
+            session, caller=R, lot_id=black_mass.id, step=StepWrite(EventKind.RECYCLED, D(400))
+        )
+        session.flush()
+        assert all(p.ended_at is not None for p in passports)

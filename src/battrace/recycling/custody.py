@@ -151,6 +151,7 @@ class Collection:
     place: str | None = None
     occurred_at: datetime | None = None
     taken_back: bool = False
+    responsible: uuid.UUID | None = None  # the waste operator taking responsibility
 
 
 def collect(session: Session, *, caller: uuid.UUID, collection: Collection) -> CustodyLot:
@@ -191,7 +192,10 @@ def collect(session: Session, *, caller: uuid.UUID, collection: Collection) -> C
     session.flush()  # items and events reference the lot
     session.add_all(LotItem(lot_id=lot.id, item_id=item) for item in items)
     _append(session, lot, caller, kind, at, collection.place, lot.mass_kg, lot.mass_kg, ZERO)
-    passport_link.mark_waste(session, caller=caller, item_ids=items, responsible=caller)
+    responsible = collection.responsible or caller
+    if session.get(Operator, responsible) is None:
+        raise NotFound(f"responsibleOperatorId: {responsible} was not found.")
+    passport_link.mark_waste(session, caller=caller, item_ids=items, responsible=responsible)
     return lot
 
 
