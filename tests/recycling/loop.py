@@ -4,13 +4,22 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import date
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
 
 from battrace.cli.seeds import DATA_SPACE_KEY, SeedCompany, ensure_company, ensure_key
+from battrace.identity import plants
 from battrace.identity.models import ApplicationAttribute
 from battrace.recycling import custody
 from battrace.recycling.models import Role
 from battrace.store import Database
+from battrace.traceability import cfp, parts, trades
+from battrace.traceability.cfp import CfpRowWrite, CfpSetWrite, Dqr
+from battrace.traceability.models import AmountUnit, CfpType
+from battrace.traceability.parts import ChildWrite, PartWrite
 
 
 def _company(n: int, name: str) -> SeedCompany:
@@ -56,3 +65,77 @@ def seed_loop(database: Database) -> None:
                     permit_ref=f"P-{company.name}-{role.value}",
                     valid_until=date(2099, 12, 31),
                 )
+
+
+def plant(session: Session, company: SeedCompany) -> uuid.UUID:
+    row = plants.save_plant(
+        session,
+        caller=company.operator_id,
+        plant=plants.PlantWrite(
+            None, company.operator_id, "Plant", "Lyon", f"{company.open_operator_id}000001", None
+        ),
+    )
+    session.flush()
+    return row.id
+
+
+def part(
+    session: Session,
+    company: SeedCompany,
+    plant_id: uuid.UUID,
+    name: str,
+    children: Sequence[tuple[str, Decimal]] = (),
+    *,
+    unit: AmountUnit = AmountUnit.KILOGRAM,
+) -> dict[str, uuid.UUID]:
+    """A part (with its children, by name), trace ids by name."""
+
+    def write(part_name: str, terminated: bool) -> PartWrite:
+        return PartWrite(None, company.operator_id, plant_id, part_name, None, terminated, unit)
+
+    saved = parts.save_structure(
+        session,
+        caller=company.operator_id,
+        parent=write(name, not children),
+        children=[ChildWrite(write(child, True), amount) for child, amount in children],
+    )
+    session.flush()
+    found = {name: saved.parent.trace_id}
+    found.update({child.part.parts_name: child.part.trace_id for child in saved.children})
+    return found
+
+
+def trade(
+    session: Session,
+    customer: SeedCompany,
+    bought: uuid.UUID,
+    supplier: SeedCompany,
+    sold: uuid.UUID,
+) -> uuid.UUID:
+    """The customer asks the supplier about `bought`; the supplier links `sold`."""
+    request = trades.request_trade(
+        session,
+        caller=customer.operator_id,
+        request=trades.TradeRequestWrite(
+            None, None, customer.operator_id, supplier.operator_id, bought, None, None
+        ),
+    )
+    trades.link_part(session, caller=supplier.operator_id, trade_id=request.id, trace_id=sold)
+    session.flush()
+    return request.id
+
+
+def register_cfp(session: Session, company: SeedCompany, trace_id: uuid.UUID, main: str) -> None:
+    """A CFP set on a part (kgCO2e per kg, main production only) so its trades are answered."""
+    rows = [
+        CfpRowWrite(
+            kind, Decimal(main) if kind == CfpType.MAIN_PRODUCTION else Decimal(0), Dqr.empty()
+        )
+        for kind in CfpType
+    ]
+    cfp.register_cfp(
+        session,
+        caller=company.operator_id,
+        cfp_set=CfpSetWrite(trace_id, None, "kgCO2e/kilogram", rows),
+    )
+    session.flush()
