@@ -185,9 +185,7 @@ _STATUSES = st.sampled_from(list(BatteryStatus))
 _CATEGORIES = st.sampled_from(list(BatteryCategory))
 
 
-@given(
-    _STATUSES, _CATEGORIES, st.booleans(), st.booleans(), _STATUSES, _CATEGORIES
-)
+@given(_STATUSES, _CATEGORIES, st.booleans(), st.booleans(), _STATUSES, _CATEGORIES)
 def test_successor_rules(
     old_status: BatteryStatus,
     old_category: BatteryCategory,

@@ -125,8 +125,10 @@ def trade(
     return request.id
 
 
-def register_cfp(session: Session, company: SeedCompany, trace_id: uuid.UUID, main: str) -> None:
-    """A CFP set on a part (kgCO2e per kg, main production only) so its trades are answered."""
+def register_cfp(
+    session: Session, company: SeedCompany, trace_id: uuid.UUID, main: str, unit: str = "kilogram"
+) -> None:
+    """A CFP set on a part (kgCO2e per unit, main production only) so its trades are answered."""
     rows = [
         CfpRowWrite(
             kind, Decimal(main) if kind == CfpType.MAIN_PRODUCTION else Decimal(0), Dqr.empty()
@@ -136,6 +138,6 @@ def register_cfp(session: Session, company: SeedCompany, trace_id: uuid.UUID, ma
     cfp.register_cfp(
         session,
         caller=company.operator_id,
-        cfp_set=CfpSetWrite(trace_id, None, "kgCO2e/kilogram", rows),
+        cfp_set=CfpSetWrite(trace_id, None, f"kgCO2e/{unit}", rows),
     )
     session.flush()
