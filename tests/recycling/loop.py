@@ -87,8 +87,10 @@ def part(
     children: Sequence[tuple[str, Decimal]] = (),
     *,
     unit: AmountUnit = AmountUnit.KILOGRAM,
+    bought: Sequence[str] = (),
 ) -> dict[str, uuid.UUID]:
-    """A part (with its children, by name), trace ids by name."""
+    """A part (with its children, by name), trace ids by name; the `bought` children are
+    left unterminated, to take their supplier's answer."""
 
     def write(part_name: str, terminated: bool) -> PartWrite:
         return PartWrite(None, company.operator_id, plant_id, part_name, None, terminated, unit)
@@ -96,8 +98,10 @@ def part(
     saved = parts.save_structure(
         session,
         caller=company.operator_id,
-        parent=write(name, not children),
-        children=[ChildWrite(write(child, True), amount) for child, amount in children],
+        parent=write(name, not children and name not in bought),
+        children=[
+            ChildWrite(write(child, child not in bought), amount) for child, amount in children
+        ],
     )
     session.flush()
     found = {name: saved.parent.trace_id}

@@ -45,7 +45,9 @@ def test_an_offer_is_seen_as_the_offerer_decides_and_a_match_is_a_trade(loop: Da
         # the lot has 200 kg left to offer
         with pytest.raises(InvalidRequest, match="only 200"):
             market.offer_lot(session, caller=R, lot_id=lot.id, quantity_kg=D(201), public=True)
-        bought = part(session, MATERIAL, plant(session, MATERIAL), "Ni sulphate")["Ni sulphate"]
+        bought = part(
+            session, MATERIAL, plant(session, MATERIAL), "Ni sulphate", bought=["Ni sulphate"]
+        )["Ni sulphate"]
         wanted = market.ask(
             session,
             caller=M,

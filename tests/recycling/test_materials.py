@@ -47,9 +47,13 @@ class Loop:
             "CoSO4 recovered"
         ]
         m_plant = plant(session, MATERIAL)
-        self.bought = part(session, MATERIAL, m_plant, "CoSO4 bought")["CoSO4 bought"]
+        self.bought = part(session, MATERIAL, m_plant, "CoSO4 bought", bought=["CoSO4 bought"])[
+            "CoSO4 bought"
+        ]
         self.cathode = part(session, MATERIAL, m_plant, "NMC cathode")["NMC cathode"]
-        pack = part(session, PACK, plant(session, PACK), "Pack", [("Cathode", D(20))])
+        pack = part(
+            session, PACK, plant(session, PACK), "Pack", [("Cathode", D(20))], bought=["Cathode"]
+        )
         self.pack, self.cathode_bought = pack["Pack"], pack["Cathode"]
 
 

@@ -6,8 +6,9 @@ every tier: recycled content has no stored totals) and the owners' content decla
 declaration plus `amountRequired` x each child's content; a bought-in part answered over a
 trade takes the supplier part's content, as far as the supplier releases its totals to that
 customer (the same decision that releases its CFP total, `traceability.disclosure`): withheld,
-requested but unanswered, or a cycle make every element unknown. A part with none of these
-contributes nothing.
+requested but unanswered, or a cycle make every element unknown. A terminated part counts its
+own declaration only (as its CFP counts its own values); a part with none of these contributes
+nothing.
 
 Only the viewer's own parts come back; a supplier's content is seen as one total per unit of
 the part it sold, never its structure, its sources or its other customers.
@@ -120,6 +121,9 @@ def _compute(
         node = nodes.get(trace)
         if node is None:
             computed[trace] = UNKNOWN
+            continue
+        if node.terminated_flag:  # like the CFP: a terminated part counts its own values only
+            computed[trace] = dict(declared.get(trace, {}))
             continue
         upstream = _upstream(graph, node)
         if not inputs_done:
