@@ -28,6 +28,8 @@ from battrace.connector import (
     diligence_api,
     diligence_files_api,
     footprint_api,
+    recycling_api,
+    recycling_content_api,
     traceability_api,
     transport,
 )
@@ -116,6 +118,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(footprint_api.router)
     app.include_router(diligence_api.router)
     app.include_router(diligence_files_api.router)
+    app.include_router(recycling_api.router)
+    app.include_router(recycling_content_api.router)
     install_web(app)  # the operators' web application at /
 
     @app.exception_handler(StarletteHTTPException)

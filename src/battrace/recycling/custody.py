@@ -307,7 +307,11 @@ def _items_of(session: Session, lot: CustodyLot) -> list[str]:
         ids.append(current.id)
         parent = current.parent_lot_id
         current = None if parent is None else session.get(CustodyLot, parent)
-    return list(session.scalars(select(LotItem.item_id).where(LotItem.lot_id.in_(ids))))
+    return list(
+        session.scalars(
+            select(LotItem.item_id).where(LotItem.lot_id.in_(ids)).order_by(LotItem.item_id)
+        )
+    )
 
 
 def hand_over(

@@ -253,6 +253,51 @@ def to_csv(board: Dashboard) -> str:
     return out.getvalue()
 
 
+def to_json(board: Dashboard) -> dict[str, Any]:
+    """The dashboard as JSON-ready values (decimals as numbers via `float` of exact text)."""
+
+    def num(value: Decimal | None) -> float | None:
+        return None if value is None else float(value)
+
+    def fig(found: impact.Figure | None) -> dict[str, Any] | None:
+        if found is None:
+            return None
+        return {"kgCO2e": num(found.kg_co2e), "assumptions": list(found.assumptions)}
+
+    return {
+        "scope": board.scope,
+        "generatedAt": board.generated_at.isoformat(),
+        "lotsByStatus": None
+        if board.lots_by_status is None
+        else {s.value: {"lots": n, "units": u} for s, (n, u) in board.lots_by_status.items()},
+        "secondLifeKwh": num(board.second_life_kwh),
+        "collectedTonnes": num(board.collected_t),
+        "recoveredTonnes": None
+        if board.recovered_t is None
+        else {e.value: num(t) for e, t in sorted(board.recovered_t.items())},
+        "recycledContent": None
+        if board.content is None
+        else [
+            {
+                "element": r.element.value,
+                "elementKg": num(r.element_kg),
+                "recycledKg": num(r.recycled_kg),
+                "sharePercent": num(r.share_percent),
+                "minimum2031Percent": num(r.minimum_2031),
+                "minimum2036Percent": num(r.minimum_2036),
+            }
+            for r in board.content
+        ],
+        "co2eAvoided": {
+            "secondLife": fig(board.second_life_avoided),
+            "recycledMaterial": fig(board.material_avoided),
+            "totalTonnes": num(board.avoided_t),
+        },
+        "withheld": list(board.withheld),
+        "minContributors": MIN_CONTRIBUTORS,
+    }
+
+
 def _bars(
     chart_id: str,
     title: str,
