@@ -15,6 +15,8 @@ from typing import Any, TypeVar
 
 from battrace.errors import ValidationFailed
 from battrace.inputs.fields import date_field, list_field, text_field, uuid_field
+
+__all__ = ["ZERO", "date_field", "list_field", "text_field", "uuid_field"]
 from battrace.recycling.content import BalanceInput, ElementContent
 from battrace.recycling.custody import Collection, FractionWrite, StepWrite
 from battrace.recycling.materials import LotWrite
@@ -23,7 +25,7 @@ from battrace.recycling.reports import ReportWrite
 from battrace.recycling.rules import Category, Element, InputBatch, OutputFraction
 
 E = TypeVar("E", bound=StrEnum)
-_ZERO = Decimal(0)
+ZERO = _ZERO = Decimal(0)
 
 
 def decimal_field(value: object, name: str, *, default: Decimal | None = None) -> Decimal:

@@ -81,6 +81,16 @@ NAV: list[NavGroup] = [
             NavItem("nav.dd_assurances", "/dd/assurances"),
         ),
     ),
+    NavGroup(
+        "nav.recycling",
+        (
+            NavItem("nav.rec_lots", "/recycling/lots"),
+            NavItem("nav.rec_reports", "/recycling/reports"),
+            NavItem("nav.rec_content", "/recycling/content"),
+            NavItem("nav.rec_market", "/recycling/market"),
+            NavItem("nav.rec_dashboard", "/recycling/dashboard"),
+        ),
+    ),
 ]
 
 
