@@ -49,7 +49,7 @@ from sqlalchemy import insert
 from battrace.footprint.graph import load_graph
 from battrace.footprint.rollup import roll_up
 from battrace.migrations import upgrade
-from battrace.recycling import custody
+from battrace.recycling import lots
 from battrace.recycling.models import (
     CustodyEvent,
     CustodyLot,
@@ -194,7 +194,7 @@ def run_custody(url: str, events: int) -> tuple[float, bool, int]:
             if batch:
                 session.execute(insert(CustodyEvent), batch)
         seconds, check = timed(
-            database, lambda s: custody.check_lot(s, caller=operator, lot_id=lot.id)
+            database, lambda s: lots.check_lot(s, caller=operator, lot_id=lot.id)
         )
         return seconds, check.balanced, check.steps  # type: ignore[attr-defined]
     finally:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from battrace.cli.seeds import DATA_SPACE_KEY, SeedCompany, ensure_company, ensure_key
 from battrace.identity import plants
 from battrace.identity.models import ApplicationAttribute
-from battrace.recycling import custody
+from battrace.recycling import permits
 from battrace.recycling.models import Role
 from battrace.store import Database
 from battrace.traceability import cfp, parts, trades
@@ -58,7 +58,7 @@ def seed_loop(database: Database) -> None:
         session.flush()
         for company, roles in PERMITS.items():
             for role in roles:
-                custody.declare_permit(
+                permits.declare_permit(
                     session,
                     caller=company.operator_id,
                     role=role,

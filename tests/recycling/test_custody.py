@@ -14,7 +14,7 @@ from battrace.errors import AccessDenied, InvalidRequest, NotFound
 from battrace.passport import battery_models, issuing
 from battrace.passport.issuing import NewBattery
 from battrace.passport.models import BatteryCategory, BatteryStatus, Passport
-from battrace.recycling import custody
+from battrace.recycling import custody, lots
 from battrace.recycling.custody import Collection, FractionWrite, StepWrite
 from battrace.recycling.models import CustodyEvent, CustodyLot, EventKind, Fraction, LotStatus
 from battrace.store import Database
@@ -80,8 +80,8 @@ def test_a_lot_travels_from_collection_to_fractions(loop: Database) -> None:
         )
         black_mass = fractions[0].id
     with loop.transaction() as session:
-        check = custody.check_lot(session, caller=R, lot_id=lot)
-        events = custody.lot_events(session, caller=C, lot_id=lot)
+        check = lots.check_lot(session, caller=R, lot_id=lot)
+        events = lots.lot_events(session, caller=C, lot_id=lot)
         assert [e.kind for e in events] == [
             EventKind.COLLECTED,
             EventKind.HANDED_OVER,
@@ -96,7 +96,7 @@ def test_a_lot_travels_from_collection_to_fractions(loop: Database) -> None:
         stored = session.get_one(CustodyLot, lot)
         assert stored.status == LotStatus.DISMANTLED and stored.custodian_operator_id == R
         # the black mass lot carries the products it came from
-        assert custody.lot_items(session, caller=R, lot_id=black_mass) == [
+        assert lots.lot_items(session, caller=R, lot_id=black_mass) == [
             "BAT-1",
             "BAT-2",
             "BAT-3",
@@ -132,7 +132,7 @@ def test_only_the_authorised_custodian_records(loop: Database) -> None:
                 session, caller=T, lot_id=lot, step=StepWrite(EventKind.TRANSPORTED, D(1000))
             )
         with pytest.raises(NotFound):
-            custody.lot_events(session, caller=MATERIAL.operator_id, lot_id=lot)
+            lots.lot_events(session, caller=MATERIAL.operator_id, lot_id=lot)
         # the collector has no transport permit
         with pytest.raises(AccessDenied, match="transporter"):
             custody.record_step(
@@ -173,7 +173,7 @@ def test_a_lot_losing_batteries_is_flagged(loop: Database) -> None:
             step=StepWrite(EventKind.STORED, D(750), D(250), units_out=3),
         )
         assert session.get_one(CustodyLot, lot).lost_track
-        check = custody.check_lot(session, caller=C, lot_id=lot)
+        check = lots.check_lot(session, caller=C, lot_id=lot)
         assert check.balanced and check.lost_track
 
 
@@ -206,7 +206,7 @@ def test_a_long_history_is_checked_in_one_read(loop: Database) -> None:
     with loop.transaction() as session:
         session.execute(insert(CustodyEvent), rows)
     with loop.transaction() as session:
-        check = custody.check_lot(session, caller=C, lot_id=lot)
+        check = lots.check_lot(session, caller=C, lot_id=lot)
     assert check.steps == 5001
     # the bad step, and the next one taking in more than it was handed
     assert [(f.sequence, f.kind) for f in check.findings] == [

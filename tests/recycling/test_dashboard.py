@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from battrace.footprint import factors
-from battrace.recycling import custody, dashboard, figures, materials, reports
+from battrace.recycling import custody, dashboard, figures, materials, permits, reports
 from battrace.recycling.content import BalanceInput
 from battrace.recycling.custody import Collection, StepWrite
 from battrace.recycling.models import EventKind, LotStatus, Permit, Role
@@ -54,7 +54,7 @@ def _fill(database: Database, *, operators: int) -> None:
     with database.transaction() as session:
         for n, operator in enumerate(collectors):
             if session.get(Permit, (operator, Role.COLLECTOR)) is None:
-                custody.declare_permit(
+                permits.declare_permit(
                     session, caller=operator, role=Role.COLLECTOR, permit_ref="x", valid_until=None
                 )
             custody.collect(session, caller=operator, collection=replace(LOT, code=f"A{n}"))
@@ -84,7 +84,7 @@ def test_the_platform_dashboard_by_hand(loop: Database) -> None:
     with loop.transaction() as session:
         # reports and bookings come from one operator each: raise them to three
         for operator in (C, P):
-            custody.declare_permit(
+            permits.declare_permit(
                 session, caller=operator, role=Role.RECYCLER, permit_ref="r", valid_until=None
             )
             reports.submit_report(session, caller=operator, report=REPORT)

@@ -13,7 +13,7 @@ from battrace.diligence.builtin import BUILTIN_TEMPLATE_ID
 from battrace.diligence.rollup import product_dd
 from battrace.diligence.templates import ensure_builtin
 from battrace.footprint.view import product_footprint
-from battrace.recycling import custody, materials
+from battrace.recycling import custody, lots, materials
 from battrace.recycling.content import ElementContent
 from battrace.recycling.custody import Collection, FractionWrite, StepWrite
 from battrace.recycling.models import EventKind, Fraction, LotStatus
@@ -133,6 +133,6 @@ def test_an_electric_drive_unit_runs_through_cfp_dd_and_collection(database: Dat
             loss_kg=D(4),
         )
         assert [f.product_type for f in fractions] == ["electric drive unit"] * 3
-        check = custody.check_lot(session, caller=RECYCLER.operator_id, lot_id=lot.id)
+        check = lots.check_lot(session, caller=RECYCLER.operator_id, lot_id=lot.id)
         assert check.balanced and check.mass_out_kg == D(895)
         assert lot.status == LotStatus.DISMANTLED

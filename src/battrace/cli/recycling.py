@@ -60,12 +60,12 @@ def permit(
 ) -> None:
     """Declare a permit for an activity."""
     from battrace.inputs.recycling_bodies import enum_field  # noqa: PLC0415
-    from battrace.recycling import custody  # noqa: PLC0415
+    from battrace.recycling import permits  # noqa: PLC0415
     from battrace.recycling.models import Role  # noqa: PLC0415
 
     with reported(), open_database() as database, database.transaction() as session:
         caller = _operator(session, open_operator_id)
-        custody.declare_permit(
+        permits.declare_permit(
             session,
             caller=caller,
             role=enum_field(Role, role, "role"),
@@ -98,21 +98,21 @@ def lot(
     lot_id: Annotated[str, typer.Option("--lot-id", help="the custody lot")],
 ) -> None:
     """A lot's events and the mass balance of its history."""
-    from battrace.recycling import custody  # noqa: PLC0415
+    from battrace.recycling import lots  # noqa: PLC0415
 
     with reported(), open_database() as database, database.transaction(write=False) as session:
         caller = _operator(session, open_operator_id)
         wanted = uuid.UUID(lot_id)
-        found = custody.visible_lot(session, caller=caller, lot_id=wanted)
+        found = lots.visible_lot(session, caller=caller, lot_id=wanted)
         console.print(
             f"[bold]{found.code}[/] {found.status.value}, {found.mass_kg.normalize():f} kg"
         )
-        for event in custody.lot_events(session, caller=caller, lot_id=wanted):
+        for event in lots.lot_events(session, caller=caller, lot_id=wanted):
             console.print(
                 f"  {event.sequence:>4} {event.kind.value:<22} {event.mass_in_kg.normalize():f} → "
                 f"{event.mass_out_kg.normalize():f} kg (loss {event.loss_kg.normalize():f})"
             )
-        check = custody.check_lot(session, caller=caller, lot_id=wanted)
+        check = lots.check_lot(session, caller=caller, lot_id=wanted)
         verdict = "[green]balanced[/]" if check.balanced else "[red]not balanced[/]"
         console.print(f"mass balance over {check.steps} steps: {verdict}")
         for finding in check.findings:

@@ -27,7 +27,7 @@ from battrace.inputs.fields import (
     unexpected,
     uuid_field,
 )
-from battrace.recycling import custody, dashboard, reports
+from battrace.recycling import custody, dashboard, lots, permits, reports
 from battrace.recycling.models import Role
 
 router = APIRouter(
@@ -41,7 +41,7 @@ def put_permit(caller: ApiCaller, state: State, raw: Raw) -> Response:
     body = json_object(raw)
     role = body_of.enum_field(Role, body.get("role"), "role")
     with state.writing() as session:
-        row = custody.declare_permit(
+        row = permits.declare_permit(
             session,
             caller=caller.operator_id,
             role=role,
@@ -66,7 +66,7 @@ def post_lot(caller: ApiCaller, state: State, raw: Raw) -> Response:
 @router.get("/lots")
 def get_lots(caller: ApiCaller, state: State) -> Response:
     with state.reading() as session:
-        answer = [shape.lot(row) for row in custody.list_lots(session, caller=caller.operator_id)]
+        answer = [shape.lot(row) for row in lots.list_lots(session, caller=caller.operator_id)]
     return json_response(answer)
 
 
@@ -75,16 +75,16 @@ def get_lot(lot_id: str, caller: ApiCaller, state: State) -> Response:
     """A lot, its events, its items and the mass balance of its whole history."""
     wanted = uuid_field(lot_id, "lotId")
     with state.reading() as session:
-        found = custody.visible_lot(session, caller=caller.operator_id, lot_id=wanted)
+        found = lots.visible_lot(session, caller=caller.operator_id, lot_id=wanted)
         answer = {
             **shape.lot(found),
-            "items": custody.lot_items(session, caller=caller.operator_id, lot_id=wanted),
+            "items": lots.lot_items(session, caller=caller.operator_id, lot_id=wanted),
             "events": [
                 shape.event(e)
-                for e in custody.lot_events(session, caller=caller.operator_id, lot_id=wanted)
+                for e in lots.lot_events(session, caller=caller.operator_id, lot_id=wanted)
             ],
             "massBalance": shape.history(
-                custody.check_lot(session, caller=caller.operator_id, lot_id=wanted)
+                lots.check_lot(session, caller=caller.operator_id, lot_id=wanted)
             ),
         }
     return json_response(answer)

@@ -4,15 +4,15 @@ recycling, dismantled into modules, cells and fractions, and recycled.
 
 Rules:
 * every event is recorded by the lot's custodian, holding a permit for the activity
-  (`Permit`, declared with its reference; `REQUIRED_ROLE`);
+  (`permits`);
 * a hand-over names the receiver; custody moves only when the receiver accepts it, weighing
   what it received (`accept_hand_over`);
 * every step balances its masses (`balance.check_step`), refused with nothing stored if not;
 * a step whose unit count drops without a declared loss flags the lot (`lost_track`).
 
 The collected items' passports become waste (responsibility moves to the collector), a
-recycled lot's passports end, both through `passport_link`. A lot is visible to the operators
-that held it, recorded an event on it or were offered it; to any other it is not found.
+recycled lot's passports end, both through `passport_link`. Who sees a lot, and its history's
+mass balance, are `lots`'.
 """
 
 from __future__ import annotations
@@ -20,23 +20,17 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
 from battrace.audit import record_event
 from battrace.errors import AccessDenied, InvalidRequest, NotFound
 from battrace.identity.models import Operator
 from battrace.ids import new_id
-from battrace.recycling import passport_link
+from battrace.recycling import lots, passport_link, permits
 from battrace.recycling.balance import (
-    DEFAULT_TOLERANCE,
-    HistoryCheck,
-    Step,
-    Tolerance,
-    check_history,
     check_step,
 )
 from battrace.recycling.models import (
@@ -46,23 +40,10 @@ from battrace.recycling.models import (
     Fraction,
     LotItem,
     LotStatus,
-    Permit,
-    Role,
 )
-from battrace.store.base import Decimal5, utcnow
+from battrace.store.base import utcnow
 
 ZERO = Decimal(0)
-REQUIRED_ROLE: dict[EventKind, tuple[Role, ...]] = {
-    EventKind.TAKEN_BACK: (Role.COLLECTOR,),
-    EventKind.COLLECTED: (Role.COLLECTOR,),
-    EventKind.TRANSPORTED: (Role.TRANSPORTER,),
-    EventKind.STORED: (Role.STORAGE, Role.COLLECTOR, Role.TREATMENT, Role.RECYCLER),
-    EventKind.HANDED_OVER: tuple(Role),
-    EventKind.SENT_FOR_REPURPOSING: tuple(Role),
-    EventKind.SENT_FOR_RECYCLING: tuple(Role),
-    EventKind.DISMANTLED: (Role.TREATMENT, Role.RECYCLER),
-    EventKind.RECYCLED: (Role.RECYCLER,),
-}
 STATUS_AFTER = {
     EventKind.TRANSPORTED: LotStatus.IN_TRANSIT,
     EventKind.STORED: LotStatus.STORED,
@@ -73,62 +54,8 @@ STATUS_AFTER = {
 CLOSED = (LotStatus.DISMANTLED, LotStatus.RECYCLED)
 
 
-def declare_permit(
-    session: Session, *, caller: uuid.UUID, role: Role, permit_ref: str, valid_until: date | None
-) -> Permit:
-    """Declare (or renew) the caller's permit for an activity."""
-    if not permit_ref.strip():
-        raise InvalidRequest("permitRef: the permit's reference is required.")
-    permit = session.get(Permit, (caller, role))
-    if permit is None:
-        permit = Permit(operator_id=caller, role=role)
-        session.add(permit)
-    permit.permit_ref = permit_ref.strip()
-    permit.valid_until = valid_until
-    record_event(
-        session,
-        action="recycling:permit",
-        actor=caller,
-        target_type="permit",
-        target_id=role.value,
-        change={"permitRef": permit.permit_ref, "validUntil": str(valid_until)},
-    )
-    return permit
-
-
-def _authorise(session: Session, caller: uuid.UUID, kind: EventKind, on: date) -> None:
-    roles = REQUIRED_ROLE[kind]
-    permits = session.scalars(
-        select(Permit).where(Permit.operator_id == caller, Permit.role.in_(roles))
-    ).all()
-    if not any(p.valid_until is None or p.valid_until >= on for p in permits):
-        raise AccessDenied(
-            f"{kind.value}: needs a valid permit as {' or '.join(r.value for r in roles)}."
-        )
-
-
-def visible_lot(session: Session, *, caller: uuid.UUID, lot_id: uuid.UUID) -> CustodyLot:
-    lot = session.get(CustodyLot, lot_id)
-    if lot is None or not (
-        caller in (lot.custodian_operator_id, lot.receiver_operator_id, lot.created_by_operator_id)
-        or session.scalar(
-            select(
-                exists().where(
-                    CustodyEvent.lot_id == lot_id,
-                    or_(
-                        CustodyEvent.operator_id == caller,
-                        CustodyEvent.receiver_operator_id == caller,
-                    ),
-                )
-            )
-        )
-    ):
-        raise NotFound(f"lotId: {lot_id} was not found.")
-    return lot
-
-
 def _held_lot(session: Session, caller: uuid.UUID, lot_id: uuid.UUID) -> CustodyLot:
-    lot = visible_lot(session, caller=caller, lot_id=lot_id)
+    lot = lots.visible_lot(session, caller=caller, lot_id=lot_id)
     if lot.custodian_operator_id != caller:
         raise AccessDenied(f"lotId: {lot_id} is not in your custody.")
     if lot.status in CLOSED:
@@ -158,7 +85,7 @@ def collect(session: Session, *, caller: uuid.UUID, collection: Collection) -> C
     """Open a lot with what the caller took back or collected (its first event)."""
     kind = EventKind.TAKEN_BACK if collection.taken_back else EventKind.COLLECTED
     at = collection.occurred_at or utcnow()
-    _authorise(session, caller, kind, at.date())
+    permits.authorise(session, caller, kind, at.date())
     if len(collection.member_state) != 2 or not collection.member_state.isalpha():
         raise InvalidRequest("memberState: the two-letter country of collection is required.")
     if not collection.code.strip() or not collection.product_type.strip():
@@ -266,7 +193,7 @@ def record_step(
         raise InvalidRequest(f"kind: {step.kind.value} is not recorded as a step.")
     lot = _held_lot(session, caller, lot_id)
     at = step.occurred_at or utcnow()
-    _authorise(session, caller, step.kind, at.date())
+    permits.authorise(session, caller, step.kind, at.date())
     check_step(lot.mass_kg, step.mass_out_kg, step.loss_kg)
     units_in = lot.units
     units_out = units_in if step.units_out is None else step.units_out
@@ -295,23 +222,8 @@ def record_step(
     )
     lot.mass_kg, lot.units, lot.status = step.mass_out_kg, units_out, STATUS_AFTER[step.kind]
     if step.kind == EventKind.RECYCLED:
-        passport_link.end_passports(session, caller=caller, item_ids=_items_of(session, lot))
+        passport_link.end_passports(session, caller=caller, item_ids=lots.items_of(session, lot))
     return event
-
-
-def _items_of(session: Session, lot: CustodyLot) -> list[str]:
-    """The identified products in a lot or in the lot it was dismantled from."""
-    ids = []
-    current: CustodyLot | None = lot
-    while current is not None:
-        ids.append(current.id)
-        parent = current.parent_lot_id
-        current = None if parent is None else session.get(CustodyLot, parent)
-    return list(
-        session.scalars(
-            select(LotItem.item_id).where(LotItem.lot_id.in_(ids)).order_by(LotItem.item_id)
-        )
-    )
 
 
 def hand_over(
@@ -326,7 +238,7 @@ def hand_over(
     """Offer a held lot to another operator; custody moves when it accepts."""
     lot = _held_lot(session, caller, lot_id)
     at = occurred_at or utcnow()
-    _authorise(session, caller, EventKind.HANDED_OVER, at.date())
+    permits.authorise(session, caller, EventKind.HANDED_OVER, at.date())
     if receiver == caller or session.get(Operator, receiver) is None:
         raise NotFound(f"receiverOperatorId: {receiver} was not found.")
     event = _append(
@@ -346,7 +258,7 @@ def hand_over(
 
 
 def _pending_hand_over(session: Session, caller: uuid.UUID, lot_id: uuid.UUID) -> CustodyLot:
-    lot = visible_lot(session, caller=caller, lot_id=lot_id)
+    lot = lots.visible_lot(session, caller=caller, lot_id=lot_id)
     if lot.receiver_operator_id != caller:
         raise InvalidRequest(f"lotId: {lot_id} has no hand-over waiting for you.")
     return lot
@@ -417,7 +329,7 @@ def dismantle(
     custody; the outputs and the loss must balance the lot's mass."""
     lot = _held_lot(session, caller, lot_id)
     at = occurred_at or utcnow()
-    _authorise(session, caller, EventKind.DISMANTLED, at.date())
+    permits.authorise(session, caller, EventKind.DISMANTLED, at.date())
     if not outputs:
         raise InvalidRequest("outputs: a dismantling yields at least one fraction.")
     if any(o.fraction == Fraction.PRODUCTS or o.mass_kg <= ZERO for o in outputs):
@@ -473,77 +385,3 @@ def dismantle(
         )
         children.append(child)
     return children
-
-
-def list_lots(session: Session, *, caller: uuid.UUID) -> list[CustodyLot]:
-    """The lots the caller holds, was offered, or recorded an event on; newest first."""
-    touched = select(CustodyEvent.lot_id).where(
-        or_(CustodyEvent.operator_id == caller, CustodyEvent.receiver_operator_id == caller)
-    )
-    return list(
-        session.scalars(
-            select(CustodyLot)
-            .where(
-                or_(
-                    CustodyLot.custodian_operator_id == caller,
-                    CustodyLot.receiver_operator_id == caller,
-                    CustodyLot.id.in_(touched),
-                )
-            )
-            .order_by(CustodyLot.created_at.desc(), CustodyLot.code)
-        )
-    )
-
-
-def lot_events(session: Session, *, caller: uuid.UUID, lot_id: uuid.UUID) -> list[CustodyEvent]:
-    visible_lot(session, caller=caller, lot_id=lot_id)
-    return list(
-        session.scalars(
-            select(CustodyEvent)
-            .where(CustodyEvent.lot_id == lot_id)
-            .order_by(CustodyEvent.sequence)
-        )
-    )
-
-
-def lot_items(session: Session, *, caller: uuid.UUID, lot_id: uuid.UUID) -> list[str]:
-    return _items_of(session, visible_lot(session, caller=caller, lot_id=lot_id))
-
-
-def check_lot(
-    session: Session,
-    *,
-    caller: uuid.UUID,
-    lot_id: uuid.UUID,
-    tolerance: Tolerance = DEFAULT_TOLERANCE,
-) -> HistoryCheck:
-    """The lot's whole history checked for mass balance, read in one set-based query."""
-    visible_lot(session, caller=caller, lot_id=lot_id)
-    session.flush()  # the core read below does not autoflush
-    dialect = session.get_bind().dialect
-    read = Decimal5().bulk_reader(dialect)
-    columns = (
-        CustodyEvent.sequence,
-        Decimal5.unprocessed(CustodyEvent.mass_in_kg),
-        Decimal5.unprocessed(CustodyEvent.mass_out_kg),
-        Decimal5.unprocessed(CustodyEvent.loss_kg),
-        CustodyEvent.units_in,
-        CustodyEvent.units_out,
-        CustodyEvent.kind == EventKind.DISMANTLED,
-        CustodyEvent.units_lost_declared,
-    )
-    rows = (
-        session.connection()
-        .execute(
-            select(*columns).where(CustodyEvent.lot_id == lot_id).order_by(CustodyEvent.sequence)
-        )
-        .all()
-    )
-    if read is None:
-        steps = (Step(*row) for row in rows)
-    else:
-        steps = (
-            Step(r[0], read(r[1]), read(r[2]), read(r[3]), r[4], r[5], bool(r[6]), r[7])  # type: ignore[arg-type]
-            for r in rows
-        )
-    return check_history(steps, tolerance)

@@ -12,7 +12,7 @@ from starlette.responses import Response
 
 from battrace import errors
 from battrace.inputs import recycling_bodies as body_of
-from battrace.recycling import custody
+from battrace.recycling import custody, lots
 from battrace.recycling.models import EventKind, Fraction
 from battrace.web.app import Ctx, page
 from battrace.web.forms import FormErrors
@@ -41,7 +41,7 @@ FRACTIONS = [f for f in Fraction if f != Fraction.PRODUCTS]
 
 def _lots(ctx: Ctx, values: dict[str, str], form_errors: FormErrors, status: int = 200) -> Response:
     caller = ctx.operator_id
-    rows = ctx.state.read(lambda s: custody.list_lots(s, caller=caller))
+    rows = ctx.state.read(lambda s: lots.list_lots(s, caller=caller))
     return ctx.render(
         "recycling_lots.html",
         status=status,
@@ -79,10 +79,10 @@ def _lot(ctx: Ctx, lot_id: uuid.UUID, form_errors: FormErrors, status: int = 200
 
     def read(session: Any) -> dict[str, Any]:  # noqa: ANN401
         return {
-            "lot": custody.visible_lot(session, caller=caller, lot_id=lot_id),
-            "events": custody.lot_events(session, caller=caller, lot_id=lot_id),
-            "items": custody.lot_items(session, caller=caller, lot_id=lot_id),
-            "check": custody.check_lot(session, caller=caller, lot_id=lot_id),
+            "lot": lots.visible_lot(session, caller=caller, lot_id=lot_id),
+            "events": lots.lot_events(session, caller=caller, lot_id=lot_id),
+            "items": lots.lot_items(session, caller=caller, lot_id=lot_id),
+            "check": lots.check_lot(session, caller=caller, lot_id=lot_id),
         }
 
     found = ctx.state.read(read)
