@@ -5,6 +5,7 @@ custody lot's history.
     .venv/bin/python benchmarks/recycling.py                       # 10k parts, both databases
     .venv/bin/python benchmarks/recycling.py --sizes 10000 100000 1000000 --events 100000
     .venv/bin/python benchmarks/recycling.py --backends sqlite --sizes 2000 --events 10000
+    .venv/bin/python benchmarks/recycling.py --sizes --events 100000   # custody only
 
 The chain is `benchmarks/rollup.py`'s (`make_chain`, `chain_rows`, `insert_rows`, imported,
 not copied): 20 tiers, 200 companies, a quarter of each company's parts products, the rest
@@ -203,7 +204,7 @@ def run_custody(url: str, events: int) -> tuple[float, bool, int]:
 
 def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[10_000], help="none: custody only")
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"])
     parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_ADMIN_URL)

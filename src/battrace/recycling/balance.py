@@ -18,10 +18,10 @@ a second.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from battrace.errors import InvalidRequest
 from battrace.store.base import tidy_decimal
@@ -102,64 +102,87 @@ class HistoryCheck:
         return any(f.kind == "lost-units" for f in self.findings)
 
 
-def check_history(steps: Iterable[Step], tolerance: Tolerance = DEFAULT_TOLERANCE) -> HistoryCheck:
+Mass = Decimal | int  # kg, or kg scaled by `scale` as a whole number (SQLite's storage)
+
+
+def check_history(
+    steps: Iterable[Sequence[Any]],
+    tolerance: Tolerance = DEFAULT_TOLERANCE,
+    *,
+    scale: int = 1,
+) -> HistoryCheck:
     """Every step balanced, each starting from what the previous one handed on, and the unit
-    count kept (see the module)."""
-    relative, absolute = tolerance.relative, tolerance.absolute_kg
+    count kept (see the module). `steps` are `Step`s or plain tuples in its order; their
+    masses may be whole numbers of kg / `scale` (the database's scaled integers), compared
+    exactly without making a Decimal per value: |gap| > max(absolute, relative x in) is
+    |gap| > absolute and |gap| x den > num x in, with relative = num / den."""
+    num, den = tolerance.relative.as_integer_ratio()
+    absolute: Mass = tolerance.absolute_kg * scale
+    if scale != 1 and absolute == int(absolute):
+        absolute = int(absolute)
     findings: list[Finding] = []
     count = 0
-    first_in = previous_out = None
-    losses = ZERO
+    first_in: Mass | None = None
+    previous_out: Mass | None = None
+    losses: Mass = 0
     previous_units: int | None = None
+
+    def kg(value: Mass) -> Decimal:
+        return Decimal(value) / scale if scale != 1 else Decimal(value)
+
     for step in steps:
         count += 1
         sequence, mass_in, mass_out, lost, units_in, units_out, splits, declared = step
-        allowed = absolute if absolute > relative * mass_in else relative * mass_in
         gap = mass_in - mass_out - lost
-        if gap > allowed or -gap > allowed:
+        if gap < 0:
+            gap = -gap
+        if gap > absolute and gap * den > num * mass_in:
             findings.append(
-                Finding(sequence, "imbalance", f"{mass_in} kg in, {mass_out} out, {lost} lost")
+                Finding(
+                    sequence,
+                    "imbalance",
+                    f"{kg(mass_in)} kg in, {kg(mass_out)} out, {kg(lost)} lost",
+                )
             )
         if first_in is None:
             first_in = mass_in
         elif previous_out is not None:
             jump = mass_in - previous_out
-            if jump > allowed or -jump > allowed:
+            if jump < 0:
+                jump = -jump
+            if jump > absolute and jump * den > num * mass_in:
                 findings.append(
                     Finding(
                         sequence,
                         "discontinuity",
-                        f"took in {mass_in} kg; the step before handed on {previous_out} kg",
+                        f"took in {kg(mass_in)} kg; "
+                        f"the step before handed on {kg(previous_out)} kg",
                     )
                 )
-        if units_in is not None and previous_units is not None and units_in < previous_units:
-            findings.append(
-                Finding(
-                    sequence,
-                    "lost-units",
-                    f"{previous_units - units_in} units missing between steps",
+        if units_in is not None:
+            if previous_units is not None and units_in < previous_units:
+                findings.append(
+                    Finding(
+                        sequence,
+                        "lost-units",
+                        f"{previous_units - units_in} units missing between steps",
+                    )
                 )
-            )
-        if (
-            units_in is not None
-            and units_out is not None
-            and not splits
-            and units_out + declared < units_in
-        ):
-            findings.append(
-                Finding(
-                    sequence,
-                    "lost-units",
-                    f"{units_in - units_out - declared} of {units_in} units unaccounted for",
+            if units_out is not None and not splits and units_out + declared < units_in:
+                findings.append(
+                    Finding(
+                        sequence,
+                        "lost-units",
+                        f"{units_in - units_out - declared} of {units_in} units unaccounted for",
+                    )
                 )
-            )
         previous_out = mass_out
         previous_units = None if splits else units_out
         losses += lost
     return HistoryCheck(
         steps=count,
-        mass_in_kg=first_in if first_in is not None else ZERO,
-        mass_out_kg=previous_out if previous_out is not None else ZERO,
-        losses_kg=losses,
+        mass_in_kg=ZERO if first_in is None else kg(first_in),
+        mass_out_kg=ZERO if previous_out is None else kg(previous_out),
+        losses_kg=kg(losses),
         findings=tuple(findings),
     )
