@@ -318,13 +318,19 @@ def test_impact_and_dashboard(client: TestClient, heads: dict[SeedCompany, Heade
     )
     assert second["kgCO2e"] == 860 and len(second["assumptions"]) == 4
     material = _ok(
+        client.post(f"{API}/impact/material", headers=p, json={"recoveredKg": {"Co": 10}})
+    )
+    assert material["kgCO2e"] == 220  # 10 kg x (30 - 8) default factors
+    cost = _ok(
         client.post(
-            f"{API}/impact/material",
+            f"{API}/impact/costRecovered",
             headers=p,
-            json={"recoveredKg": {"Co": 10}, "residualValue": 3000, "purchasePrice": 12000},
+            json={"residualValue": 3000, "purchasePrice": 12000},
         )
     )
-    assert material["kgCO2e"] == 220 and material["costRecoveredPercent"] == 25
+    assert cost == {"costRecoveredPercent": 25}
+    refused = client.post(f"{API}/impact/material", headers=p, json={"recoveredKg": [1]})
+    assert refused.status_code == 400
     board = _ok(client.get(f"{API}/dashboard", headers=p))
     assert board["withheld"] == ["custody", "recovered", "recycled content"]
     own = _ok(client.get(f"{API}/dashboard?scope=own", headers=p))

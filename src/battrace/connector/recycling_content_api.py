@@ -310,25 +310,31 @@ def post_second_life(caller: ApiCaller, state: State, raw: Raw) -> Response:
 
 @router.post("/impact/material")
 def post_material(caller: ApiCaller, state: State, raw: Raw) -> Response:
-    """CO2e avoided by recovered material: `{recoveredKg: {Co: 10, …}}`; also the first
-    owner's cost recovered when `{residualValue, purchasePrice}` are given."""
-    body = json_object(raw)
-    masses = body.get("recoveredKg") or {}
+    """CO2e avoided by recovered material: `{recoveredKg: {Co: 10, …}}`."""
+    masses = json_object(raw).get("recoveredKg")
+    if not isinstance(masses, dict):
+        raise body_of.ValidationFailed("recoveredKg: an object of kg per element is required.")
     parsed = {
         body_of.enum_field(Element, key, f"recoveredKg.{key}"): body_of.decimal_field(
             value, f"recoveredKg.{key}"
         )
-        for key, value in (masses.items() if isinstance(masses, dict) else ())
+        for key, value in masses.items()
     }
     with state.reading() as session:
         answer = shape.figure(
             figures.recycled_material(session, caller=caller.operator_id, recovered_kg=parsed)
         )
-    if body.get("purchasePrice") is not None:
-        answer["costRecoveredPercent"] = shape.number(
-            impact.cost_recovered_percent(
-                body_of.decimal_field(body.get("residualValue"), "residualValue"),
-                body_of.decimal_field(body.get("purchasePrice"), "purchasePrice"),
-            )
-        )
     return json_response(answer)
+
+
+@router.post("/impact/costRecovered")
+def post_cost_recovered(caller: ApiCaller, raw: Raw) -> Response:
+    """The first owner's purchase price recovered through the residual value:
+    `{residualValue, purchasePrice}` (the residual value from the reuse assessment, or given)."""
+    del caller  # authenticated; nothing is read
+    body = json_object(raw)
+    percent = impact.cost_recovered_percent(
+        body_of.decimal_field(body.get("residualValue"), "residualValue"),
+        body_of.decimal_field(body.get("purchasePrice"), "purchasePrice"),
+    )
+    return json_response({"costRecoveredPercent": shape.number(percent)})

@@ -15,8 +15,6 @@ from typing import Any, TypeVar
 
 from battrace.errors import ValidationFailed
 from battrace.inputs.fields import date_field, list_field, text_field, uuid_field
-
-__all__ = ["ZERO", "date_field", "list_field", "text_field", "uuid_field"]
 from battrace.recycling.content import BalanceInput, ElementContent
 from battrace.recycling.custody import Collection, FractionWrite, StepWrite
 from battrace.recycling.materials import LotWrite
@@ -236,3 +234,25 @@ def balance_input(body: Mapping[str, Any]) -> BalanceInput:
         decimal_field(body.get("preConsumerKg"), "preConsumerKg", default=_ZERO),
         decimal_field(body.get("postConsumerKg"), "postConsumerKg", default=_ZERO),
     )
+
+
+__all__ = [
+    "ZERO",
+    "ValidationFailed",
+    "balance_input",
+    "collection",
+    "date_field",
+    "decimal_field",
+    "element_content",
+    "enum_field",
+    "fractions",
+    "int_field",
+    "list_field",
+    "material_lot",
+    "optional_decimal",
+    "report",
+    "step",
+    "text_field",
+    "timestamp",
+    "uuid_field",
+]
