@@ -159,6 +159,12 @@ def test_a_hand_over_waits_for_the_receiver(loop: Database) -> None:
             custody.accept_hand_over(session, caller=T, lot_id=lot, mass_received_kg=D(900))
         custody.decline_hand_over(session, caller=T, lot_id=lot)
         assert session.get_one(CustodyLot, lot).custodian_operator_id == C
+        # a receiver without any permit cannot take custody
+        custody.hand_over(session, caller=C, lot_id=lot, receiver=MATERIAL.operator_id)
+        with pytest.raises(AccessDenied, match="needs a valid permit"):
+            custody.accept_hand_over(
+                session, caller=MATERIAL.operator_id, lot_id=lot, mass_received_kg=D(1000)
+            )
 
 
 def test_a_lot_losing_batteries_is_flagged(loop: Database) -> None:

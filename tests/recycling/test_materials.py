@@ -86,6 +86,10 @@ def _run(session: Session) -> Loop:
         session, caller=M, trade_id=trade_id, quantity=D(1000), site="Lyon", period="2031"
     )
     assert [(b.mass_kg, b.post_consumer_kg) for b in booked] == [(D(200), D(200))]
+    with pytest.raises(InvalidRequest, match="booked already"):
+        materials.book_purchase(
+            session, caller=M, trade_id=trade_id, quantity=D(1), site="Lyon", period="2032"
+        )
     materials.book_input(
         session,
         caller=M,

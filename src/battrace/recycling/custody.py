@@ -275,6 +275,7 @@ def accept_hand_over(
 ) -> CustodyEvent:
     """The receiver accepts, weighing what it got; the masses must balance with what was sent."""
     lot = _pending_hand_over(session, caller, lot_id)
+    permits.authorise(session, caller, EventKind.HANDED_OVER, utcnow().date())
     event = session.get_one(CustodyEvent, (lot.id, lot.last_sequence))
     check_step(event.mass_in_kg, mass_received_kg, loss_kg)
     units = lot.units if units_received is None else units_received

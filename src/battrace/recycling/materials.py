@@ -230,6 +230,14 @@ def book_purchase(
         raise NotFound(f"tradeId: {trade_id} was not found.")
     if quantity <= ZERO:
         raise InvalidRequest("quantity: must be more than 0.")
+    source = f"trade {trade_id}"
+    booked_before = session.scalar(
+        select(BalanceEntry.id).where(
+            BalanceEntry.operator_id == caller, BalanceEntry.source == source
+        )
+    )
+    if booked_before is not None:
+        raise InvalidRequest(f"tradeId: {trade_id} is booked already (no double claim).")
     rolled = roll_up_content(session, viewer=caller, roots=[trade.downstream_trace_id])
     content = rolled.parts[trade.downstream_trace_id]
     unknown = sorted(e.value for e, v in content.items() if v is None)
@@ -253,7 +261,7 @@ def book_purchase(
                 booked=BalanceInput(
                     scaled.mass_kg, scaled.pre_consumer_kg, scaled.post_consumer_kg
                 ),
-                source=f"trade {trade_id}",
+                source=source,
             )
         )
     return entries
