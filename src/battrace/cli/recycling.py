@@ -202,3 +202,13 @@ def dashboard_command(
     else:
         out.write_text(text, encoding="utf-8")
         console.print(f"written to {out}")
+
+
+@recycling_app.command("demo")
+def demo() -> None:
+    """Close the loop on a small example: a pack taken back, recycled, its cobalt and nickel
+    sold back to a cathode maker, the next pack's passport showing the recycled content."""
+    from battrace.cli.demo_loop import close_the_loop  # noqa: PLC0415
+
+    with reported(), open_database() as database:
+        close_the_loop(database, console)
