@@ -32,6 +32,8 @@ from battrace.connector import (
     passport_api,
     passport_records_api,
     passport_resolver,
+    recycling_api,
+    recycling_content_api,
     traceability_api,
     transport,
 )
@@ -141,6 +143,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(passport_api.router)
     app.include_router(passport_records_api.router)  # after passport_api: its /{id} comes last
     app.include_router(passport_resolver.router)
+    app.include_router(recycling_api.router)
+    app.include_router(recycling_content_api.router)
     install_web(app)  # the operators' web application at /
     install_interop(app, pact)  # the PACT host at /2, /3 and /auth/token (HTTPS only)
 

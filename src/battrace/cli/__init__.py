@@ -11,6 +11,7 @@ from battrace.cli.common import console, open_database, reported, settings_from_
 from battrace.cli.diligence import dd_app
 from battrace.cli.pact import pact_app
 from battrace.cli.passport import passport_app
+from battrace.cli.recycling import recycling_app
 from battrace.ids import OperatorId
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ app.add_typer(footprint_app, name="footprint")
 app.add_typer(dd_app, name="dd")
 app.add_typer(pact_app, name="pact")
 app.add_typer(passport_app, name="passport")
+app.add_typer(recycling_app, name="recycling")
 
 
 @db_app.command("upgrade")

@@ -93,6 +93,16 @@ NAV: list[NavGroup] = [
         "nav.pact",
         (NavItem("nav.pact_publish", "/pact"), NavItem("nav.pact_hosts", "/pact/hosts")),
     ),
+    NavGroup(
+        "nav.recycling",
+        (
+            NavItem("nav.rec_lots", "/recycling/lots"),
+            NavItem("nav.rec_reports", "/recycling/reports"),
+            NavItem("nav.rec_content", "/recycling/content"),
+            NavItem("nav.rec_market", "/recycling/market"),
+            NavItem("nav.rec_dashboard", "/recycling/dashboard"),
+        ),
+    ),
 ]
 
 

@@ -17,6 +17,7 @@ from battrace.web.messages_footprint import FOOTPRINT_MESSAGES
 from battrace.web.messages_pact import PACT_MESSAGES
 from battrace.web.messages_parts import PARTS_MESSAGES
 from battrace.web.messages_passport import PASSPORT_MESSAGES
+from battrace.web.messages_recycling import RECYCLING_MESSAGES
 from battrace.web.messages_trades import TRADES_MESSAGES
 
 Catalogue = Mapping[str, tuple[str, str]]
@@ -29,6 +30,7 @@ AREAS: Mapping[str, Catalogue] = {
     "dd": DD_MESSAGES,
     "pact": PACT_MESSAGES,
     "passport": PASSPORT_MESSAGES,
+    "recycling": RECYCLING_MESSAGES,
 }
 
 
