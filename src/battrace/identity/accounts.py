@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from battrace.audit import record_event
 from battrace.errors import AccessDenied, InvalidRequest, NotFound, Unauthenticated
 from battrace.identity import passwords
-from battrace.identity.models import Account, Operator, RefreshToken
+from battrace.identity.models import Account, AccountRole, Operator, RefreshToken
 from battrace.identity.tokens import TokenSigner, new_opaque_token, token_hash
 from battrace.ids import new_id
 from battrace.store.base import utcnow
@@ -42,7 +42,12 @@ class IssuedTokens:
 
 
 def create_account(
-    session: Session, *, operator_id: uuid.UUID, email: str, password: str
+    session: Session,
+    *,
+    operator_id: uuid.UUID,
+    email: str,
+    password: str,
+    role: AccountRole = AccountRole.MEMBER,
 ) -> Account:
     """Create a login for an operator. Raises NotFound (operator), InvalidRequest (email taken)."""
     if session.get(Operator, operator_id) is None:
@@ -54,6 +59,7 @@ def create_account(
         operator_id=operator_id,
         email=email,
         password_hash=passwords.hash_password(password),
+        role=role,
     )
     session.add(account)
     record_event(
@@ -62,9 +68,15 @@ def create_account(
         actor=operator_id,
         target_type="account",
         target_id=account.id,
-        change={"email": email},
+        change={"email": email, "role": role.value},
     )
     return account
+
+
+def account_role(session: Session, account_id: uuid.UUID) -> AccountRole:
+    """The role of an account (a member when the account is unknown)."""
+    role = session.scalar(select(Account.role).where(Account.id == account_id))
+    return role or AccountRole.MEMBER
 
 
 def login(

@@ -23,6 +23,14 @@ class ApplicationAttribute(enum.StrEnum):
     TRACEABILITY = "Traceability"
 
 
+class AccountRole(enum.StrEnum):
+    """What an account may do beyond its operator's own data. `authority`: a notified body, a
+    market surveillance authority or the Commission, who read the passport's restricted data."""
+
+    MEMBER = "member"
+    AUTHORITY = "authority"
+
+
 class Operator(ModelBase):
     __tablename__ = "operators"
 
@@ -44,6 +52,9 @@ class Account(ModelBase):
     operator_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("operators.id"), index=True)
     email: Mapped[str] = mapped_column(String(256), unique=True, comment="operatorAccountId")
     password_hash: Mapped[str] = mapped_column(String(256), comment="argon2id")
+    role: Mapped[AccountRole] = mapped_column(
+        str_enum(AccountRole), default=AccountRole.MEMBER, server_default=AccountRole.MEMBER.value
+    )
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]
     password_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -127,6 +138,7 @@ class ServerSecret(ModelBase):
 
 __all__ = [
     "Account",
+    "AccountRole",
     "ApiKey",
     "ApiKeyCidr",
     "ApiKeyOperator",
