@@ -8,15 +8,9 @@ import numpy as np
 import pytest
 
 from battrace import errors
-from battrace.reuse.diagnostics import (
-    ImpedanceSpectrum,
-    dcir_from_samples,
-    dcir_mohm,
-    intake_document,
-    ohmic_resistance_mohm,
-    read_intake,
-)
+from battrace.reuse.diagnostics import ImpedanceSpectrum, intake_document, read_intake
 from battrace.reuse.health import arrhenius_to_reference, assess_health
+from battrace.reuse.signals import dcir_from_samples, dcir_mohm, ohmic_resistance_mohm
 from tests.reuse.builders import intake_doc
 
 

@@ -17,7 +17,8 @@ import math
 import statistics
 from dataclasses import dataclass, field
 
-from battrace.reuse.diagnostics import CapacityCheck, Intake, ohmic_resistance_mohm
+from battrace.reuse.diagnostics import CapacityCheck, Intake
+from battrace.reuse.signals import ohmic_resistance_mohm
 
 BOLTZMANN_EV = 8.617333262e-5
 T_REF_C = 25.0
