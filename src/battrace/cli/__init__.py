@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
-from battrace.settings import Settings
+from battrace.cli.common import console, open_database, reported, settings_from_env
+from battrace.cli.diligence import dd_app
 
 if TYPE_CHECKING:
     from battrace.store import Database
@@ -26,50 +24,15 @@ app.add_typer(operator_app, name="operator")
 app.add_typer(apikey_app, name="apikey")
 footprint_app = typer.Typer(no_args_is_help=True, help="CFP roll-up and reports.")
 app.add_typer(footprint_app, name="footprint")
-
-console = Console()
-
-
-@contextmanager
-def _reported() -> Iterator[None]:
-    """Show a refused request as one line and exit 1, not as a traceback."""
-    from battrace.errors import BattraceError  # noqa: PLC0415
-
-    try:
-        yield
-    except BattraceError as exc:
-        console.print(f"[red]error:[/] {exc.message}")
-        raise typer.Exit(1) from exc
-
-
-def _settings() -> Settings:
-    from battrace.identity import passwords  # noqa: PLC0415 (keep `battrace --help` fast)
-
-    settings = Settings()
-    passwords.configure(
-        time_cost=settings.password_time_cost, memory_kib=settings.password_memory_kib
-    )
-    return settings
-
-
-@contextmanager
-def _database() -> Iterator[Database]:
-    """The configured database, disposed however the command ends."""
-    from battrace.store import Database  # noqa: PLC0415
-
-    database = Database(_settings().database_url)
-    try:
-        yield database
-    finally:
-        database.dispose()
+app.add_typer(dd_app, name="dd")
 
 
 @db_app.command("upgrade")
 def db_upgrade(revision: str = "head") -> None:
     """Apply the migrations (creates the schema on a new database)."""
-    from battrace.store.migrate import current_revision, upgrade  # noqa: PLC0415
+    from battrace.migrations import current_revision, upgrade  # noqa: PLC0415
 
-    with _database() as database:
+    with open_database() as database:
         upgrade(database.engine, revision)
         console.print(f"database at revision [bold]{current_revision(database.engine)}[/]")
         if revision == "head":
@@ -81,7 +44,7 @@ def _store_missing_totals(database: Database) -> None:
     from battrace.traceability import disclosure, totals  # noqa: PLC0415
 
     with database.transaction() as session:
-        disclosure.use_default_policy(session, disclose=_settings().disclose_by_default)
+        disclosure.use_default_policy(session, disclose=settings_from_env().disclose_by_default)
         stored = totals.store_missing(session, progress=console.print)
     if stored:
         console.print(f"stored the CFP totals of {stored:,} parts")
@@ -92,7 +55,7 @@ def seed_tutorial() -> None:
     """Companies A and B, their logins, and the keys Sample-APIKey1 / Sample-APIKey2."""
     from battrace.cli.seeds import seed_ouranos_tutorial  # noqa: PLC0415
 
-    with _database() as database, database.transaction() as session:
+    with open_database() as database, database.transaction() as session:
         created = seed_ouranos_tutorial(session)
     console.print("created: " + (", ".join(created) if created else "nothing (already seeded)"))
 
@@ -109,7 +72,7 @@ def operator_add(
     """Register a company and its first login."""
     from battrace.identity import accounts, operators  # noqa: PLC0415
 
-    with _reported(), _database() as database, database.transaction() as session:
+    with reported(), open_database() as database, database.transaction() as session:
         operator = operators.create_operator(
             session,
             name=name,
@@ -136,7 +99,7 @@ def apikey_issue(
     from battrace.identity import api_keys  # noqa: PLC0415
     from battrace.identity.models import ApplicationAttribute  # noqa: PLC0415
 
-    with _reported(), _database() as database, database.transaction() as session:
+    with reported(), open_database() as database, database.transaction() as session:
         _, key = api_keys.issue_api_key(
             session,
             application_name=name,
@@ -165,7 +128,7 @@ def footprint_report(
     if output_format not in ("json", "csv", "html"):
         console.print("[red]error:[/] --format must be json, csv or html")
         raise typer.Exit(2)
-    with _reported(), _database() as database, database.transaction(write=False) as session:
+    with reported(), open_database() as database, database.transaction(write=False) as session:
         viewer = operators.find_by_open_id(session, open_operator_id).id
         product = view.product_footprint(session, viewer=viewer, trace_id=uuid.UUID(trace_id))
         supply, footprint = product.graph, product.footprint
@@ -201,7 +164,7 @@ def footprint_what_if(
     from battrace.identity import operators  # noqa: PLC0415
     from battrace.store.base import tidy_decimal  # noqa: PLC0415
 
-    with _reported(), _database() as database, database.transaction(write=False) as session:
+    with reported(), open_database() as database, database.transaction(write=False) as session:
         viewer = operators.find_by_open_id(session, open_operator_id).id
         product = view.product_footprint(session, viewer=viewer, trace_id=uuid.UUID(trace_id))
         result = view.what_if(
@@ -228,7 +191,7 @@ def footprint_assign_factor(
     from battrace.footprint import factors  # noqa: PLC0415
     from battrace.identity import operators  # noqa: PLC0415
 
-    with _reported(), _database() as database, database.transaction() as session:
+    with reported(), open_database() as database, database.transaction() as session:
         caller = operators.find_by_open_id(session, open_operator_id).id
         factors.assign_factor(
             session, caller=caller, trace_id=uuid.UUID(trace_id), factor_id=uuid.UUID(factor_id)
@@ -249,7 +212,7 @@ def serve(
 
     from battrace.cli.nodelay import http_protocol  # noqa: PLC0415
 
-    settings = _settings()
+    settings = settings_from_env()
     if migrate:
         db_upgrade()
     if with_demo:
@@ -262,7 +225,7 @@ def serve(
         f"(database {settings.database_url})"
     )
     uvicorn.run(
-        "battrace.connector.app:create_app",
+        "battrace.app:create_app",
         factory=True,
         host=host or settings.host,
         port=port or settings.port,
@@ -277,15 +240,10 @@ def demo() -> None:
     """Build a small battery supply chain through the real HTTP API and print what happened."""
     from battrace.cli.demo import run_demo  # noqa: PLC0415
 
-    settings = _settings()
+    settings = settings_from_env()
     db_upgrade()
     run_demo(settings, console=console, skip_if_present=False)
 
 
 def main() -> None:
     app()
-
-
-from battrace.cli.diligence import dd_app  # noqa: E402 (uses the helpers above)
-
-app.add_typer(dd_app, name="dd")

@@ -28,7 +28,7 @@ def refuse(subject: str, problems: Iterable[Problem | tuple[str, str]]) -> NoRet
     shown = "; ".join(str(problem) for problem in found[:20])
     more = f" (and {len(found) - 20} more)" if len(found) > 20 else ""
     error = ValidationFailed(f"{subject}: {shown}{more}")
-    error.problems = found  # type: ignore[attr-defined]
+    error.problems = tuple(found)  # type: ignore[arg-type]  # same path and message
     raise error
 
 

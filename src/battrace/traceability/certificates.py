@@ -133,19 +133,6 @@ class DirectoryFileStore:
         after_commit(session, lambda: path.unlink(missing_ok=True))
 
 
-_STORE_KEY = "battrace.file_store"
-
-
-def use_file_store(session: Session, store: FileStore) -> None:
-    """Make `store` the file store for work done in this session (set by the surface)."""
-    session.info[_STORE_KEY] = store
-
-
-def _store(session: Session) -> FileStore:
-    store: FileStore = session.info.get(_STORE_KEY) or DatabaseFileStore()
-    return store
-
-
 @dataclass(frozen=True)
 class UploadSlot:
     file_id: uuid.UUID
@@ -179,6 +166,7 @@ def store_upload(
     content: bytes,
     content_type: str | None,
     max_bytes: int,
+    store: FileStore,
 ) -> CertificateFile:
     """Keep the bytes sent to an upload slot. Raises NotFound, InvalidRequest (size, type)."""
     row = session.get(CertificateFile, (owner, file_id))
@@ -194,7 +182,7 @@ def store_upload(
     magic = _MAGIC.get(row.extension)
     if magic is not None and not content.startswith(magic):
         raise InvalidRequest(f"file: the content is not a {row.extension} file.")
-    _store(session).put(session, file_id, content)
+    store.put(session, file_id, content)
     row.size = len(content)
     row.sha256 = hashlib.sha256(content).hexdigest()
     row.content_type = content_type
@@ -314,19 +302,24 @@ def released_certificate(
 
 
 def read_file(
-    session: Session, *, owner: uuid.UUID, file_id: uuid.UUID
+    session: Session, *, owner: uuid.UUID, file_id: uuid.UUID, store: FileStore
 ) -> tuple[CertificateFile, bytes]:
     row = session.get(CertificateFile, (owner, file_id))
     if row is None or row.uploaded_at is None:
         raise NotFound("file not found")
-    content = _store(session).get(session, file_id)
+    content = store.get(session, file_id)
     if content is None:
         raise NotFound("file not found")
     return row, content
 
 
 def delete_files(
-    session: Session, *, caller: uuid.UUID, trace_id: uuid.UUID, file_id: uuid.UUID | None
+    session: Session,
+    *,
+    caller: uuid.UUID,
+    trace_id: uuid.UUID,
+    file_id: uuid.UUID | None,
+    store: FileStore,
 ) -> None:
     """Remove one file (or all) of a part's certificate; the certificate goes with its last file."""
     certificate = certificate_of_part(session, owner=caller, trace_id=trace_id)
@@ -337,7 +330,7 @@ def delete_files(
     if file_id is not None and not doomed:
         raise NotFound(f"fileId: {file_id} was not found.")
     for row in doomed:
-        _store(session).remove(session, row.id)
+        store.remove(session, row.id)
         session.delete(row)
     if len(doomed) == len(files):
         session.delete(certificate)
@@ -352,12 +345,12 @@ def delete_files(
 
 
 def delete_certificates_of_part(
-    session: Session, *, caller: uuid.UUID, trace_id: uuid.UUID
+    session: Session, *, caller: uuid.UUID, trace_id: uuid.UUID, store: FileStore
 ) -> None:
     """Used when a part is deleted: its certificate and every file go too."""
     certificate = certificate_of_part(session, owner=caller, trace_id=trace_id)
     if certificate is not None:
-        delete_files(session, caller=caller, trace_id=trace_id, file_id=None)
+        delete_files(session, caller=caller, trace_id=trace_id, file_id=None, store=store)
 
 
 def ensure_owner(caller: uuid.UUID, operator_id: uuid.UUID) -> None:

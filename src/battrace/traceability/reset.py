@@ -43,9 +43,14 @@ def trades_of(session: Session, operator_ids: Collection[uuid.UUID]) -> list[uui
 
 
 def reset_operators(
-    session: Session, *, caller: uuid.UUID, operator_ids: Collection[uuid.UUID]
+    session: Session,
+    *,
+    caller: uuid.UUID,
+    operator_ids: Collection[uuid.UUID],
+    store: certificates.FileStore,
 ) -> int:
-    """Delete the traceability data of `operator_ids`; returns how many parts went."""
+    """Delete the traceability data of `operator_ids` (certificate files from `store`);
+    returns how many parts went."""
     ops = list(operator_ids)
     if not ops:
         return 0
@@ -54,7 +59,9 @@ def reset_operators(
         session.execute(select(Part.operator_id, Part.trace_id).where(Part.operator_id.in_(ops)))
     )
     for owner, trace_id in owned_parts:
-        certificates.delete_certificates_of_part(session, caller=owner, trace_id=trace_id)
+        certificates.delete_certificates_of_part(
+            session, caller=owner, trace_id=trace_id, store=store
+        )
     session.execute(
         delete(Notification).where(
             or_(Notification.operator_id.in_(ops), Notification.trade_id.in_(trade_ids))

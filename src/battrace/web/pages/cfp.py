@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from battrace import errors
-from battrace.connector import validators
+from battrace.inputs import validators
 from battrace.traceability import certificates, cfp, disclosure, parts
 from battrace.web.app import Ctx, page
-from battrace.web.forms import FormErrors, flag, number, parse_contract_message
+from battrace.web.forms import FormErrors, flag, number
 from battrace.web.views import own_part
 
 # Form field -> the contract row it fills (cfpModel index as the body is built below).
@@ -109,16 +109,15 @@ def cfp_save(ctx: Ctx) -> Response:
         for name, cfp_type, dqr_type, stage in ROWS
     ]
     caller = ctx.operator_id
-    try:
-        if form_errors:
-            raise errors.ValidationFailed("")
-        cfp_set = validators.read_cfp_set(body)
-        ctx.state.write(lambda s: cfp.register_cfp(s, caller=caller, cfp_set=cfp_set))
-    except errors.InvalidRequest as exc:
-        if exc.message:
-            parse_contract_message(exc.message, form_errors)
-        return _show(ctx, trace_id, values, form_errors, status=400)
-    return ctx.redirect(f"/parts/{trace_id}", flash="cfp.saved")
+    if not form_errors:  # a value that is not a number is shown alone, as typed
+        try:
+            cfp_set = validators.read_cfp_set(body)
+            ctx.state.write(lambda s: cfp.register_cfp(s, caller=caller, cfp_set=cfp_set))
+        except errors.InvalidRequest as exc:
+            form_errors.place(exc)
+        else:
+            return ctx.redirect(f"/parts/{trace_id}", flash="cfp.saved")
+    return _show(ctx, trace_id, values, form_errors, status=400)
 
 
 @page("/parts/{trace_id:uuid}/certificates", methods=("POST",))
@@ -144,6 +143,7 @@ def certificate_upload(ctx: Ctx) -> Response:
             file_id=slot.file_id,
             content=upload.content,
             content_type=upload.content_type,
+            store=ctx.state.file_store,
             max_bytes=max_bytes,
         )
         existing = certificates.certificate_of_part(session, owner=caller, trace_id=trace_id)
@@ -184,7 +184,9 @@ def certificate_download(ctx: Ctx) -> Response:
     file_id: uuid.UUID = ctx.request.path_params["file_id"]
     caller = ctx.operator_id
     row, content = ctx.state.read(
-        lambda s: certificates.read_file(s, owner=caller, file_id=file_id)
+        lambda s: certificates.read_file(
+            s, owner=caller, file_id=file_id, store=ctx.state.file_store
+        )
     )
     return file_response(row.file_name, row.extension, content)
 
@@ -195,7 +197,9 @@ def certificate_delete(ctx: Ctx) -> Response:
     file_id: uuid.UUID = ctx.request.path_params["file_id"]
     caller = ctx.operator_id
     ctx.state.write(
-        lambda s: certificates.delete_files(s, caller=caller, trace_id=trace_id, file_id=file_id)
+        lambda s: certificates.delete_files(
+            s, caller=caller, trace_id=trace_id, file_id=file_id, store=ctx.state.file_store
+        )
     )
     return ctx.redirect(f"/parts/{trace_id}", flash="cert.deleted")
 

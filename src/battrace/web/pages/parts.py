@@ -138,7 +138,11 @@ def part_delete(ctx: Ctx) -> Response:
     trace_id: uuid.UUID = ctx.request.path_params["trace_id"]
     caller = ctx.operator_id
     try:
-        ctx.state.write(lambda s: parts.delete_part(s, caller=caller, trace_id=trace_id))
+        ctx.state.write(
+            lambda s: parts.delete_part(
+                s, caller=caller, trace_id=trace_id, store=ctx.state.file_store
+            )
+        )
     except errors.BusinessRuleViolation as exc:
         return ctx.render("error.html", status=400, message=exc.message)
     return ctx.redirect("/parts", flash="parts.deleted")

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from battrace import errors
-from battrace.connector import validators
+from battrace.inputs import validators
 from battrace.store.base import utcnow
 from battrace.traceability import certificates, parts, rollup, trades
 from battrace.traceability.models import CfpResponseStatus, Part, Trade
@@ -258,7 +258,7 @@ def trade_certificate(ctx: Ctx) -> Response:
         if file_id not in {f.id for f in files}:
             raise errors.NotFound("file")
         row, content = certificates.read_file(
-            session, owner=trade.upstream_operator_id, file_id=file_id
+            session, owner=trade.upstream_operator_id, file_id=file_id, store=ctx.state.file_store
         )
         return row.file_name, row.extension, content
 

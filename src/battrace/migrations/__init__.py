@@ -1,4 +1,9 @@
-"""Apply and check Alembic migrations programmatically (`battrace db upgrade`, test fixtures)."""
+"""battrace's schema migrations (Alembic): `env.py`, `versions/`, the schema registry
+(`schema.py`), and the functions that apply and check them (`battrace db upgrade`, tests).
+
+They live outside `battrace.store` because they need every domain package's models, while
+`store` imports no domain package.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine
 
-MIGRATIONS = Path(__file__).parent / "migrations"
+MIGRATIONS = Path(__file__).parent
 
 
 def alembic_config(engine: Engine | None = None) -> Config:
