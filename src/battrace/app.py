@@ -28,6 +28,7 @@ from battrace.connector import (
     diligence_api,
     diligence_files_api,
     footprint_api,
+    reuse_api,
     traceability_api,
     transport,
 )
@@ -116,6 +117,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(footprint_api.router)
     app.include_router(diligence_api.router)
     app.include_router(diligence_files_api.router)
+    app.include_router(reuse_api.router)
     install_web(app)  # the operators' web application at /
 
     @app.exception_handler(StarletteHTTPException)

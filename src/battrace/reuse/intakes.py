@@ -18,6 +18,7 @@ from battrace.reuse import passport_link
 from battrace.reuse.cycler import CyclerFile, fade_history, latest_check
 from battrace.reuse.diagnostics import intake_document, read_intake
 from battrace.reuse.models import ReuseIntake, ReuseIntakeGrant
+from battrace.store.base import utcnow
 
 
 def with_cycler_file(document: Mapping[str, Any], cycler: CyclerFile) -> dict[str, Any]:
@@ -61,6 +62,7 @@ def record_intake(
         source_name=source_name,
         source_sha256=cycler.sha256 if cycler else None,
         source_rows=cycler.rows if cycler else None,
+        recorded_at=utcnow(),
     )
     session.add(row)
     record_event(
@@ -112,7 +114,9 @@ def grant_intake(
     existing = session.get(ReuseIntakeGrant, (caller, intake_id, grantee))
     if existing is not None:
         return existing
-    grant = ReuseIntakeGrant(operator_id=caller, intake_id=intake_id, grantee_operator_id=grantee)
+    grant = ReuseIntakeGrant(
+        operator_id=caller, intake_id=intake_id, grantee_operator_id=grantee, granted_at=utcnow()
+    )
     session.add(grant)
     record_event(
         session,

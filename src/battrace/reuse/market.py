@@ -44,7 +44,12 @@ def notify(
 ) -> None:
     session.add(
         ReuseNotification(
-            operator_id=operator, id=new_id(), kind=kind, subject_id=subject, message=message[:1000]
+            operator_id=operator,
+            id=new_id(),
+            kind=kind,
+            subject_id=subject,
+            message=message[:1000],
+            created_at=utcnow(),
         )
     )
 
@@ -88,6 +93,7 @@ def create_listing(
         location=location.strip()[:200],
         visible_to=sorted({str(o) for o in visible_to if o != caller}),
         status=ListingStatus.OPEN,
+        created_at=utcnow(),
     )
     session.add(listing)
     record_event(
@@ -171,6 +177,7 @@ def reserve(
         passport_id=listing.passport_id,
         status=ReservationStatus.HELD,
         message=(message or "")[:1000] or None,
+        created_at=utcnow(),
     )
     session.add(reservation)
     notify(
@@ -296,6 +303,7 @@ def hand_over(
             for a in assessments
         ],
         predicted=predicted_band(assessments),
+        commissioned_at=utcnow(),
     )
     session.add(system)
     now = utcnow()

@@ -16,6 +16,7 @@ from battrace.audit import record_event
 from battrace.ids import new_id
 from battrace.reuse.market import notify
 from battrace.reuse.models import ReuseHealthUpdate, ReuseNotification, ReuseSystem
+from battrace.store.base import utcnow
 
 
 def expected_soh(predicted: dict[str, float], efc_since: float, *, p10: bool) -> float:
@@ -64,6 +65,7 @@ def record_health(
         expected_p50=Decimal(str(round(p50, 5))),
         expected_p10=Decimal(str(round(p10, 5))),
         below_band=soh < p10,
+        recorded_at=utcnow(),
     )
     session.add(update)
     if update.below_band:

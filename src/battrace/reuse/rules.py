@@ -18,6 +18,7 @@ from battrace.reuse.grading import GradingRules, default_rules, rules_from_table
 from battrace.reuse.health import chemistry_family
 from battrace.reuse.models import ReuseTable
 from battrace.reuse.valuation import PriceTable
+from battrace.store.base import utcnow
 
 GRADING = "grading"
 PRICES = "prices"
@@ -68,6 +69,7 @@ def set_table(
         chemistry=family,
         version=int(version or 0) + 1,
         values=stored,
+        created_at=utcnow(),
     )
     session.add(row)
     record_event(
