@@ -81,6 +81,14 @@ NAV: list[NavGroup] = [
             NavItem("nav.dd_assurances", "/dd/assurances"),
         ),
     ),
+    NavGroup(
+        "nav.reuse",
+        (
+            NavItem("nav.reuse_intakes", "/reuse"),
+            NavItem("nav.reuse_market", "/reuse/market"),
+            NavItem("nav.reuse_rules", "/reuse/rules"),
+        ),
+    ),
 ]
 
 

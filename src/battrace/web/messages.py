@@ -15,6 +15,7 @@ from battrace.web.messages_common import COMMON_MESSAGES
 from battrace.web.messages_dd import DD_MESSAGES
 from battrace.web.messages_footprint import FOOTPRINT_MESSAGES
 from battrace.web.messages_parts import PARTS_MESSAGES
+from battrace.web.messages_reuse import REUSE_MESSAGES
 from battrace.web.messages_trades import TRADES_MESSAGES
 
 Catalogue = Mapping[str, tuple[str, str]]
@@ -25,6 +26,7 @@ AREAS: Mapping[str, Catalogue] = {
     "trades": TRADES_MESSAGES,
     "footprint": FOOTPRINT_MESSAGES,
     "dd": DD_MESSAGES,
+    "reuse": REUSE_MESSAGES,
 }
 
 
