@@ -9,6 +9,7 @@ import typer
 
 from battrace.cli.common import console, open_database, reported, settings_from_env
 from battrace.cli.diligence import dd_app
+from battrace.cli.reuse import reuse_app
 
 if TYPE_CHECKING:
     from battrace.store import Database
@@ -25,6 +26,7 @@ app.add_typer(apikey_app, name="apikey")
 footprint_app = typer.Typer(no_args_is_help=True, help="CFP roll-up and reports.")
 app.add_typer(footprint_app, name="footprint")
 app.add_typer(dd_app, name="dd")
+app.add_typer(reuse_app, name="reuse")
 
 
 @db_app.command("upgrade")
