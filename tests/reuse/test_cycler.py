@@ -97,3 +97,33 @@ def test_the_committed_fixture_reads() -> None:
     assert found.rows == 800
     assert len(found.cycles) == 40
     assert found.cycles[-1].discharge_capacity_ah < found.cycles[0].discharge_capacity_ah
+
+
+def test_the_array_path_and_the_row_path_agree() -> None:
+    content = (Path(__file__).parent / "fixtures" / "cycler_small.csv").read_text()
+    header, *rows = content.splitlines()
+    quoted = "\n".join([header, *(",".join(f'"{c}"' for c in r.split(",")) for r in rows)]) + "\n"
+    fast = read_cycler_csv(io.BytesIO(content.encode()))
+    slow = read_cycler_csv(io.BytesIO(quoted.encode()))  # quotes: read row by row
+    assert len(fast.cycles) == len(slow.cycles) == 40
+    for a, b in zip(fast.cycles, slow.cycles, strict=True):
+        assert (a.cycle_index, a.rows, a.discharge_capacity_ah) == (
+            b.cycle_index,
+            b.rows,
+            b.discharge_capacity_ah,
+        )
+        assert (a.charge_capacity_ah, a.discharge_energy_wh, a.charge_energy_wh) == (
+            b.charge_capacity_ah,
+            b.discharge_energy_wh,
+            b.charge_energy_wh,
+        )
+        assert a.mean_temperature_c == pytest.approx(b.mean_temperature_c, rel=1e-12)
+        assert a.mean_discharge_current_a == pytest.approx(b.mean_discharge_current_a, rel=1e-12)
+
+
+def test_a_bad_row_in_a_later_chunk_is_named_by_its_number() -> None:
+    rows = [f"1,{k},-1.0,3.5,0.1,{k / 100},0.4,0,25" for k in range(50)]
+    rows[37] = "1,37,-1.0,nan,0.1,0.37,0.4,0,25"
+    with pytest.raises(errors.ValidationFailed) as refused:
+        read_cycler_csv(io.BytesIO((HEADER + "\n".join(rows) + "\n").encode()), every=10)
+    assert refused.value.message == "row 38, voltage: nan V is outside 0–1500 V."
