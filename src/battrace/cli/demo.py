@@ -1277,6 +1277,9 @@ def run_demo(
         from battrace.cli.demo_dd import build_due_diligence  # noqa: PLC0415
 
         build_due_diligence(api, console, logins)
+        from battrace.cli.demo_reuse import build_second_life  # noqa: PLC0415
+
+        build_second_life(api, console, logins, settings.database_url)
         result = _report(api, console, logins)
     console.print(f"{result.calls} API calls.")
     return result
