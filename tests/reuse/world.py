@@ -5,29 +5,13 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from battrace.cli.demo_reuse import GTIN
+from battrace.cli.demo_reuse import MODEL as MODEL_DATA
 from battrace.cli.seeds import TUTORIAL_COMPANIES
 from battrace.identity import operators
 from battrace.passport import battery_models, issuing
 from battrace.passport.models import BatteryCategory
 from battrace.store import Database
-
-GTIN = "04012345000009"
-MODEL_DATA = {
-    "general": {"weight": 400},
-    "materials": {
-        "chemistry": {"shortName": "NMC622", "clearName": "Lithium nickel manganese cobalt oxide"},
-        "composition": [
-            {
-                "component": "cathode",
-                "name": "NMC 622 active material",
-                "mass": 90.0,
-                "share": 22.5,
-            },
-            {"component": "anode", "name": "Copper foil", "mass": 20.0, "share": 5.0},
-        ],
-    },
-    "performance": {"ratedCapacity": 150, "ratedEnergy": 60, "nominalVoltage": 400},
-}
 
 
 @dataclass

@@ -8,18 +8,16 @@ import json
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from battrace.store import Database
 from tests.reuse.builders import intake_doc
 from tests.reuse.world import Market, make_market
 from tests.web.support import B
-from tests.web.test_browser import _free_port, browser, lab, login
+from tests.web.test_browser import browser, lab, login, running_server
 
 __all__ = ["browser"]  # the module-scoped Chromium fixture, shared with test_browser
 
@@ -44,33 +42,8 @@ def market_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[st
     database = Database(url)
     world = make_market(database, packs=2)
     database.dispose()
-    port = _free_port()
-    log = (workdir / "serve.log").open("wb")
-    process = subprocess.Popen(
-        [*battrace, "serve", "--host", "127.0.0.1", "--port", str(port), "--no-migrate"],
-        env=env,
-        cwd=workdir,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/api/v1/datatransport/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail((workdir / "serve.log").read_text())
-            time.sleep(0.1)
+    with running_server(workdir, env) as base:
         yield base, world
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
 
 
 def test_second_life_journey_in_chromium(
