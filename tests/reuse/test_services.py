@@ -138,6 +138,9 @@ def test_an_assessment_is_stored_reproducibly_and_updates_the_passport(
         assert float(latest["capacityFade"].value) == pytest.approx(15.0)
         assert float(latest["internalResistanceIncrease"].value) == pytest.approx(20.0)
         assert "remainingLifetimeCycles" in latest
+        assert float(latest["remainingRoundTripEfficiency"].value) == pytest.approx(51000 / 540)
+        assert float(latest["selfDischargeRate"].value) == pytest.approx(3.0)  # 0.1 %/day
+        assert float(latest["fullCycles"].value) == 900
 
 
 def test_a_tampered_result_no_longer_verifies(seeded: Database, market: Market) -> None:

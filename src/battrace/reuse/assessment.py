@@ -237,10 +237,11 @@ def recompute(inputs: Mapping[str, Any], method_version: str) -> Assessment:
 
 
 def performance_data(assessment: Assessment, intake: Intake) -> dict[str, float]:
-    """The passport's dynamic performance attributes (Battery Pass names) this assessment
-    fills; percentages as percent."""
+    """The passport's dynamic performance readings (its metric names and units) that this
+    assessment fills; percentages as percent, self-discharge per month (30 days)."""
     h = assessment.health
     rated = intake.rated
+    bms = intake.bms
     found: dict[str, float | None] = {
         "remainingCapacity": h.soh_c * rated.rated_capacity_ah,
         "capacityFade": (1.0 - h.soh_c) * 100.0,
@@ -248,14 +249,20 @@ def performance_data(assessment: Assessment, intake: Intake) -> dict[str, float]
         if h.soh_e is not None
         else None,
         "stateOfCertifiedEnergy": h.soce * 100.0 if h.soce is not None else None,
+        "internalResistance": h.resistance_mohm / 1000.0 if h.resistance_mohm is not None else None,
         "internalResistanceIncrease": (h.resistance_growth - 1.0) * 100.0
         if h.resistance_growth is not None
         else None,
         "remainingPowerCapability": h.remaining_power_w,
         "powerFade": h.power_fade * 100.0 if h.power_fade is not None else None,
-        "remainingRoundTripEnergyEfficiency": h.round_trip_efficiency * 100.0
+        "remainingRoundTripEfficiency": h.round_trip_efficiency * 100.0
         if h.round_trip_efficiency is not None
         else None,
-        "evolutionOfSelfDischarge": h.self_discharge_pct_day,
+        "selfDischargeRate": h.self_discharge_pct_day * 30.0
+        if h.self_discharge_pct_day is not None
+        else None,
+        "fullCycles": bms.full_cycles,
+        "energyThroughput": bms.energy_throughput_kwh,
+        "capacityThroughput": bms.capacity_throughput_ah,
     }
     return {k: round(v, 5) for k, v in found.items() if v is not None}
