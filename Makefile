@@ -39,6 +39,7 @@ bench: install ## API and roll-up benchmarks (SQLite and PostgreSQL), print figu
 	$(BIN)/pip install --quiet -e ".[test,bench]"
 	$(BIN)/python benchmarks/api.py
 	$(BIN)/python benchmarks/rollup.py
+	$(BIN)/python benchmarks/reuse.py
 
 demo: install ## build a demo supply chain through the HTTP API and print what happened
 	$(BIN)/battrace demo

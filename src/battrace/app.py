@@ -34,6 +34,7 @@ from battrace.connector import (
     passport_resolver,
     recycling_api,
     recycling_content_api,
+    reuse_api,
     traceability_api,
     transport,
 )
@@ -145,6 +146,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(passport_resolver.router)
     app.include_router(recycling_api.router)
     app.include_router(recycling_content_api.router)
+    app.include_router(reuse_api.router)
     install_web(app)  # the operators' web application at /
     install_interop(app, pact)  # the PACT host at /2, /3 and /auth/token (HTTPS only)
 

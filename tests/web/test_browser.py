@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -84,10 +85,27 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         check=True,
         capture_output=True,
     )
+    with running_server(workdir, env) as base:
+        yield base
+
+
+@contextmanager
+def running_server(workdir: Path, env: dict[str, str]) -> Iterator[str]:
+    """`battrace serve` on a free port over the database `env` names, until the block ends."""
     port = _free_port()
     log = (workdir / "serve.log").open("wb")
     process = subprocess.Popen(
-        [*battrace, "serve", "--host", "127.0.0.1", "--port", str(port), "--no-migrate"],
+        [
+            sys.executable,
+            "-m",
+            "battrace",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-migrate",
+        ],
         env=env,
         cwd=workdir,
         stdout=log,

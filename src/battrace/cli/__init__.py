@@ -12,6 +12,7 @@ from battrace.cli.diligence import dd_app
 from battrace.cli.pact import pact_app
 from battrace.cli.passport import passport_app
 from battrace.cli.recycling import recycling_app
+from battrace.cli.reuse import reuse_app
 from battrace.ids import OperatorId
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ app.add_typer(dd_app, name="dd")
 app.add_typer(pact_app, name="pact")
 app.add_typer(passport_app, name="passport")
 app.add_typer(recycling_app, name="recycling")
+app.add_typer(reuse_app, name="reuse")
 
 
 @db_app.command("upgrade")

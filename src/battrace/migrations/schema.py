@@ -14,6 +14,7 @@ import battrace.identity.models
 import battrace.pact.models
 import battrace.passport.models
 import battrace.recycling.models
+import battrace.reuse.models
 import battrace.traceability.models  # noqa: F401 (registers the tables on the metadata)
 from battrace.store import version  # noqa: F401 (the data_version table)
 from battrace.store.base import ModelBase

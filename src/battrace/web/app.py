@@ -103,6 +103,14 @@ NAV: list[NavGroup] = [
             NavItem("nav.rec_dashboard", "/recycling/dashboard"),
         ),
     ),
+    NavGroup(
+        "nav.reuse",
+        (
+            NavItem("nav.reuse_intakes", "/reuse"),
+            NavItem("nav.reuse_market", "/reuse/market"),
+            NavItem("nav.reuse_rules", "/reuse/rules"),
+        ),
+    ),
 ]
 
 

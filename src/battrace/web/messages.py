@@ -18,6 +18,7 @@ from battrace.web.messages_pact import PACT_MESSAGES
 from battrace.web.messages_parts import PARTS_MESSAGES
 from battrace.web.messages_passport import PASSPORT_MESSAGES
 from battrace.web.messages_recycling import RECYCLING_MESSAGES
+from battrace.web.messages_reuse import REUSE_MESSAGES
 from battrace.web.messages_trades import TRADES_MESSAGES
 
 Catalogue = Mapping[str, tuple[str, str]]
@@ -31,6 +32,7 @@ AREAS: Mapping[str, Catalogue] = {
     "pact": PACT_MESSAGES,
     "passport": PASSPORT_MESSAGES,
     "recycling": RECYCLING_MESSAGES,
+    "reuse": REUSE_MESSAGES,
 }
 
 
