@@ -3,7 +3,7 @@ element masses, declared part content, mass-balance bookings, recovered-material
 (with their viewers) and asks
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-03
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import battrace.store.base
 
 revision: str = "0009"
-down_revision: str | None = "0007"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -2,7 +2,7 @@
 hosts, the exchange log, the event outbox and requests; operators' signing keys
 
 Revision ID: 0010
-Revises: 0006
+Revises: 0009
 Create Date: 2026-12-03
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import battrace.store.base
 
 revision: str = "0010"
-down_revision: str | None = "0006"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
