@@ -77,6 +77,10 @@ class Settings(BaseSettings):
     password_time_cost: int = 3
     password_memory_kib: int = 65536
 
+    # The server's log: JSON lines on stdout (one per request, see operations.access), at this
+    # level (debug, info, warning, error).
+    log_level: str = "info"
+
     # Login throttling: this many failures lock an account for lockout_seconds.
     login_max_failures: int = 5
     login_lockout_seconds: int = 300

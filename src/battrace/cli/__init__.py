@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -248,6 +249,7 @@ def serve(
     import uvicorn  # noqa: PLC0415
 
     from battrace.cli.nodelay import http_protocol  # noqa: PLC0415
+    from battrace.operations.logs import logging_config  # noqa: PLC0415
 
     settings = _settings()
     if migrate:
@@ -267,9 +269,38 @@ def serve(
         host=host or settings.host,
         port=port or settings.port,
         workers=workers,
-        log_level="warning",
+        log_level="warning",  # uvicorn's own chatter; battrace's lines follow log_config
+        log_config=logging_config(settings.log_level),
         http=http_protocol(),  # httptools when installed; uvloop too (loop="auto")
     )
+
+
+@app.command()
+def backup(
+    target: Annotated[Path, typer.Argument(help="the backup file to write")],
+) -> None:
+    """Back up the database (SQLite: online backup API; PostgreSQL: pg_dump, custom format)."""
+    from battrace.store.backup import backup as write_backup  # noqa: PLC0415
+
+    with _reported():
+        write_backup(_settings().database_url, target)
+    console.print(f"backed up to {target} ({target.stat().st_size:,} bytes)")
+
+
+@app.command()
+def restore(
+    source: Annotated[Path, typer.Argument(help="a file `battrace backup` wrote")],
+    yes: Annotated[bool, typer.Option("--yes", help="replace the data without asking")] = False,
+) -> None:
+    """Replace the database's data with a backup (stop the servers first)."""
+    from battrace.store.backup import restore as read_backup  # noqa: PLC0415
+
+    settings = _settings()
+    if not yes:
+        typer.confirm(f"replace every row of {settings.database_url} with {source}?", abort=True)
+    with _reported():
+        read_backup(settings.database_url, source)
+    console.print(f"restored from {source}")
 
 
 @app.command()

@@ -36,6 +36,8 @@ from battrace.connector.runtime import AppState, CfpRowCache, GrantCache, PageCa
 from battrace.identity import passwords
 from battrace.identity.secrets import JWT_SECRET, get_or_create_secret
 from battrace.identity.tokens import TokenSigner
+from battrace.operations import Metrics
+from battrace.operations import install as install_operations
 from battrace.settings import Settings
 from battrace.store.engine import Database
 from battrace.traceability import totals
@@ -74,7 +76,7 @@ def build_state(settings: Settings, database: Database | None = None) -> AppStat
     )
 
 
-async def _refill_totals(state: AppState) -> None:
+async def _refill_totals(state: AppState, metrics: Metrics) -> None:
     """Store again, in the background, the part totals a large settlement dropped
     (`traceability.totals`): a batch at a time, each in its own short transaction; when none
     is left, look again every `totals_refill_seconds`."""
@@ -83,7 +85,10 @@ async def _refill_totals(state: AppState) -> None:
             stored = await run_in_threadpool(_refill_batch, state)
         except Exception:  # the next round tries again; readers walk meanwhile
             log.exception("refilling stored part totals failed")
+            metrics.refill_failed()
             stored = 0
+        else:
+            metrics.refill_done(stored)
         if not stored:
             await asyncio.sleep(state.settings.totals_refill_seconds)
 
@@ -110,7 +115,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        refiller = asyncio.create_task(_refill_totals(state))
+        refiller = asyncio.create_task(_refill_totals(state, metrics))
         yield
         refiller.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -171,4 +176,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             expose_headers=EXPOSED_HEADERS,
         )
 
+    # Last, so its middleware is the outermost: request log, metrics, /healthz, /readyz.
+    data_targets = {target for targets in transport.HANDLERS.values() for target in targets}
+    metrics = install_operations(app, state.db, route_targets=data_targets)
     return app

@@ -275,6 +275,7 @@ def authenticate(
     if not grant.allows_operator(claims.operator_id):
         raise ContractError(403, Source.AUTH, NO_PRIVILEGES)
     context.operator_id = str(claims.operator_id)
+    request.state.operator_id = claims.operator_id  # for the request log (operations.access)
     return Caller(claims.operator_id, claims.account_id, grant)
 
 
@@ -307,5 +308,7 @@ async def answer(
     if track and response.status_code < 400:
         # The reference sets X-Track on every data success (empty in its dummy); battrace
         # puts a request id there, which its logs carry too.
-        response.headers["X-Track"] = str(uuid.uuid4())
+        response.headers["X-Track"] = getattr(request.state, "request_id", None) or str(
+            uuid.uuid4()
+        )
     return response

@@ -1,4 +1,4 @@
-"""Apply and check Alembic migrations programmatically (`battrace db upgrade`, test fixtures)."""
+"""Apply, undo and check Alembic migrations programmatically (`battrace db upgrade`, tests)."""
 
 from __future__ import annotations
 
@@ -26,6 +26,14 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Take the database behind `engine` back to `revision` ("base": no schema at all)."""
+    config = alembic_config(engine)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
 
 
 def current_revision(engine: Engine) -> str | None:

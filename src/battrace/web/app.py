@@ -243,6 +243,8 @@ def page(
 async def _serve(request: Request, handler: Handler, *, public: bool) -> Response:
     state = state_of(request)
     session = decode(request.cookies.get(COOKIE), session_key(state.signer.secret))
+    if session is not None:
+        request.state.operator_id = session.operator_id  # for the request log
     lang = request.cookies.get(LANGUAGE_COOKIE, i18n.DEFAULT)
     ctx = Ctx(
         request, state, session or anonymous(), lang if lang in i18n.LANGUAGES else i18n.DEFAULT
