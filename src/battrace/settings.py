@@ -24,6 +24,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="BATTRACE_", extra="ignore")
 
     database_url: str = Field(default_factory=default_database_url)
+    # Connections each server process keeps open, and how many more it may open under load
+    # (per process: several workers multiply them; see docs/operations.md).
+    database_pool_size: int = 20
+    database_max_overflow: int = 20
     host: str = "127.0.0.1"
     port: int = 8000
 

@@ -15,7 +15,9 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import SAWarning
+from typer.testing import CliRunner
 
+from battrace.cli import app as cli
 from battrace.store import Database
 from battrace.store.migrate import alembic_config, current_revision, downgrade, upgrade
 from battrace.store.models import metadata
@@ -107,3 +109,13 @@ def test_head_to_base_to_head(empty: Database) -> None:
     upgrade(empty.engine)
     assert shape(empty) == head
     assert schema_differences(empty) == []
+
+
+def test_the_command_line_downgrades_and_upgrades(empty: Database) -> None:
+    runner = CliRunner()
+    env = {"BATTRACE_DATABASE_URL": empty.url}
+    assert runner.invoke(cli, ["db", "upgrade"], env=env).exit_code == 0
+    done = runner.invoke(cli, ["db", "downgrade", "0005"], env=env)
+    assert done.exit_code == 0, done.output
+    assert "revision 0005" in done.output
+    assert "part_totals" not in tables(empty)

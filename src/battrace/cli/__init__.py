@@ -77,6 +77,18 @@ def db_upgrade(revision: str = "head") -> None:
             _store_missing_totals(database)
 
 
+@db_app.command("downgrade")
+def db_downgrade(
+    revision: Annotated[str, typer.Argument(help='the revision to go back to ("base": none)')],
+) -> None:
+    """Undo the migrations after `revision` (their tables and columns go, with their data)."""
+    from battrace.store.migrate import current_revision, downgrade  # noqa: PLC0415
+
+    with _database() as database:
+        downgrade(database.engine, revision)
+        console.print(f"database at revision [bold]{current_revision(database.engine)}[/]")
+
+
 def _store_missing_totals(database: Database) -> None:
     """Store the CFP total of every part that has none (the parts of an upgraded database)."""
     from battrace.traceability import disclosure, totals  # noqa: PLC0415
@@ -146,6 +158,34 @@ def apikey_issue(
             operator_ids=[uuid.UUID(o) for o in operator or []],
         )
     console.print(f"API key (shown once): [bold]{key}[/]")
+
+
+@apikey_app.command("revoke")
+def apikey_revoke(key: Annotated[str, typer.Argument(help="the key, as clients send it")]) -> None:
+    """Revoke an API key (each worker stops accepting it within api_key_cache_seconds)."""
+    from battrace.identity import api_keys  # noqa: PLC0415
+
+    with _reported(), _database() as database, database.transaction() as session:
+        row = api_keys.revoke_api_key(session, key=key)
+    console.print(f"revoked the key {row.key_prefix}… of {row.application_name}")
+
+
+@app.command("rotate-jwt-secret")
+def rotate_jwt_secret() -> None:
+    """Give the token signing secret kept in the database a new value; restart the servers.
+
+    Access tokens signed before stop verifying (clients refresh them; web users log in again).
+    Without effect when BATTRACE_JWT_SECRET is set: rotate that value instead.
+    """
+    from battrace.identity.secrets import JWT_SECRET, replace_secret  # noqa: PLC0415
+
+    if _settings().jwt_secret is not None:
+        console.print(
+            "[yellow]BATTRACE_JWT_SECRET is set: the servers use it, not the stored one[/]"
+        )
+    with _database() as database, database.transaction() as session:
+        replace_secret(session, JWT_SECRET)
+    console.print("token signing secret replaced; restart every server process")
 
 
 @footprint_app.command("report")

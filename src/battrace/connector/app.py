@@ -54,7 +54,11 @@ def build_state(settings: Settings, database: Database | None = None) -> AppStat
     passwords.configure(
         time_cost=settings.password_time_cost, memory_kib=settings.password_memory_kib
     )
-    db = database or Database(settings.database_url)
+    db = database or Database(
+        settings.database_url,
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_max_overflow,
+    )
     secret = settings.jwt_secret
     if secret is None:
         with db.transaction() as session:
