@@ -29,10 +29,11 @@ test-sqlite: install ## run the tests on SQLite only
 test-pg: install ## run the tests on PostgreSQL only
 	BATTRACE_TEST_BACKENDS=postgresql $(BIN)/pytest -q
 
-check: install ## format check, lint, types
+check: install ## format check, lint, types, the layers contract (docs/architecture.md)
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 bench: install ## API and roll-up benchmarks (SQLite and PostgreSQL), print figures
 	$(BIN)/pip install --quiet -e ".[test,bench]"

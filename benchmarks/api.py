@@ -59,8 +59,8 @@ from sqlalchemy import delete, func, insert, select
 from battrace.audit.models import AuditEvent
 from battrace.cli.seeds import APPLICATION_KEY, TUTORIAL_COMPANIES, seed_ouranos_tutorial
 from battrace.identity import plants
+from battrace.migrations import upgrade
 from battrace.store import Database
-from battrace.store.migrate import upgrade
 from battrace.traceability import rollup, trades
 from battrace.traceability.models import (
     AmountUnit,

@@ -78,8 +78,8 @@ from battrace.footprint.graph import load_graph as load_footprint_graph
 from battrace.footprint.plan import Kind
 from battrace.footprint.rollup import roll_up
 from battrace.identity.models import Operator, Plant
+from battrace.migrations import upgrade
 from battrace.store import Database
-from battrace.store.migrate import upgrade
 from battrace.traceability import totals
 from battrace.traceability.cfp import Dqr, Stage
 from battrace.traceability.models import (

@@ -21,13 +21,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import make_url, text
 from sqlalchemy.exc import OperationalError
 
+from battrace.app import create_app
 from battrace.cli.seeds import seed_ouranos_tutorial
-from battrace.connector.app import create_app
 from battrace.identity import passwords
+from battrace.migrations import upgrade
+from battrace.migrations.schema import metadata
 from battrace.settings import Settings
 from battrace.store import Database
-from battrace.store.migrate import upgrade
-from battrace.store.models import metadata
 from tests.totals_check import assert_totals_settled
 
 POSTGRES_URL = os.environ.get(

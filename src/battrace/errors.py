@@ -10,6 +10,9 @@ the traceability-system error code (``MSGAECP0014``) that the contract carries i
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 
 class BattraceError(Exception):
     """Base of every error a service raises on purpose."""
@@ -24,8 +27,32 @@ class InvalidRequest(BattraceError):
     """The input breaks a rule; nothing was changed."""
 
 
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input: where (`cfpModel[0].dqrValue.TeR`, the wire's field
+    path; "" for the input as a whole) and what, in the rule's words."""
+
+    path: str
+    message: str
+
+
 class ValidationFailed(InvalidRequest):
-    """Body validation failed. `message` holds the ozzo-style list of field errors."""
+    """Body validation failed. `problems` lists each problem with its field path; `message`
+    is the whole list as the API words it (the ozzo-style list of field errors)."""
+
+    def __init__(
+        self, message: str, *, problems: Sequence[Problem] = (), detail: str | None = None
+    ) -> None:
+        super().__init__(message, detail=detail)
+        self.problems = tuple(problems)
+
+
+def invalid_field(path: str, message: str) -> ValidationFailed:
+    """One field's problem, worded as the API lists it: ``<path>: <message>.``, where a
+    dotted path nests (``a.b: m`` reads ``a: (b: m.).``)."""
+    head, _, rest = path.partition(".")
+    text = f"{head}: ({rest}: {message}.)." if rest else f"{path}: {message}."
+    return ValidationFailed(text, problems=[Problem(path, message)])
 
 
 class InvalidParameters(InvalidRequest):

@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from battrace.app import create_app
 from battrace.cli import app as cli
-from battrace.connector.app import create_app
 from battrace.identity.models import Operator
 from battrace.settings import Settings
 from battrace.store import Database

@@ -17,8 +17,8 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from battrace.connector import validators, wire
 from battrace.errors import ValidationFailed
+from battrace.inputs import validators, wire
 from battrace.store import Database
 from tests.support import DT, B, create_plant, login_b, part
 

@@ -98,7 +98,7 @@ def running_server(database_url: str, workdir: Path, name: str) -> Iterator[Serv
         sys.executable,
         "-m",
         "uvicorn",
-        "battrace.connector.app:create_app",
+        "battrace.app:create_app",
         "--factory",
         "--host",
         "127.0.0.1",

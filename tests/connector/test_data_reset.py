@@ -6,9 +6,9 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from battrace.app import create_app
 from battrace.audit.models import AuditEvent
 from battrace.cli.seeds import DATA_SPACE_KEY
-from battrace.connector.app import create_app
 from battrace.diligence.models import DdRequest
 from battrace.identity.models import Operator
 from battrace.settings import Settings

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from battrace.connector.app import create_app
+from battrace.app import create_app
 from battrace.settings import Settings
 from battrace.store import Database
 from tests.support import DT, A, TutorialChain, part, tutorial_chain

@@ -39,14 +39,14 @@ from fastapi.testclient import TestClient
 from httpx2 import Response
 from sqlalchemy import make_url, select, text
 
+from battrace.app import create_app
 from battrace.cli.seeds import APPLICATION_KEY, SeedCompany, seed_ouranos_tutorial
-from battrace.connector.app import create_app
 from battrace.identity import accounts, api_keys, operators
 from battrace.identity.models import ApplicationAttribute
+from battrace.migrations import upgrade
+from battrace.migrations.schema import metadata
 from battrace.settings import Settings
 from battrace.store import Database
-from battrace.store.migrate import upgrade
-from battrace.store.models import metadata
 from tests.conftest import TEST_HASH_COST, create_postgres_database, drop_postgres_database
 from tests.support import DT, A, B, cfp_set, create_plant, login, part, trade_request
 

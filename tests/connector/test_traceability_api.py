@@ -309,7 +309,7 @@ def test_key_id(client: TestClient, chain: Chain) -> None:
 
 
 def test_cors_for_a_browser_client(settings: Settings, seeded: Database) -> None:
-    from battrace.connector.app import create_app  # noqa: PLC0415
+    from battrace.app import create_app  # noqa: PLC0415
 
     origin = "http://localhost:3000"
     app = create_app(settings.model_copy(update={"cors_origins": [origin]}), database=seeded)
@@ -359,7 +359,7 @@ def test_cfp_answers_follow_every_write_across_workers(
 ) -> None:
     """GET cfp keeps computed rows per worker; a write through any worker (here a second app
     on the same database) makes every worker compute them again."""
-    from battrace.connector.app import create_app  # noqa: PLC0415
+    from battrace.app import create_app  # noqa: PLC0415
 
     def a_sees() -> list[object]:
         rows = client.get(f"{DT}?dataTarget=cfp&traceIds={chain.a_child}", headers=chain.a).json()

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from battrace.footprint import fastpath
+from battrace.footprint.columns import columns_of
 from battrace.footprint.factors import Factor
 from battrace.footprint.graph import FootprintGraph
 from battrace.footprint.plan import Replacement
@@ -86,7 +87,7 @@ def test_float_engine_agrees_with_the_decimal_engine_with_factors_and_what_if(
 @settings(max_examples=80, deadline=None)
 @given(dags())
 def test_parts_come_in_canonical_order_and_edges_by_level(g: FootprintGraph) -> None:
-    columns = g.columns
+    columns = columns_of(g)
     expand = columns.kind == 0
     graph = fastpath.reach(columns.indptr, columns.child, columns.amount, expand, 0)
     depth = _longest_paths(g)

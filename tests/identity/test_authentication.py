@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from battrace.connector.app import create_app
+from battrace.app import create_app
 from battrace.identity import api_keys
 from battrace.identity.models import Account, ApplicationAttribute
 from battrace.settings import Settings

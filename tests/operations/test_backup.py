@@ -12,8 +12,8 @@ from sqlalchemy import select, text
 from typer.testing import CliRunner
 
 from battrace.cli import app as cli
+from battrace.migrations.schema import metadata
 from battrace.store import Database
-from battrace.store.models import metadata
 from battrace.traceability.models import Part
 from tests.cli.test_commands import env
 from tests.support import DT, A, login_a, part, tutorial_chain

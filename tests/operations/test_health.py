@@ -6,10 +6,10 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from battrace.connector.app import create_app
+from battrace.app import create_app
+from battrace.migrations import upgrade
 from battrace.settings import Settings
 from battrace.store import Database
-from battrace.store.migrate import upgrade
 
 SECRET = "s" * 48  # so building the app reads nothing from the database
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from battrace.app import create_app
 from battrace.cli import app as cli
 from battrace.cli.seeds import APPLICATION_KEY
-from battrace.connector.app import create_app
 from battrace.settings import Settings
 from battrace.store import Database
 from tests.cli.test_commands import env

@@ -18,9 +18,9 @@ from sqlalchemy.exc import SAWarning
 from typer.testing import CliRunner
 
 from battrace.cli import app as cli
+from battrace.migrations import alembic_config, current_revision, downgrade, upgrade
+from battrace.migrations.schema import metadata
 from battrace.store import Database
-from battrace.store.migrate import alembic_config, current_revision, downgrade, upgrade
-from battrace.store.models import metadata
 from tests.conftest import create_postgres_database, drop_postgres_database
 
 

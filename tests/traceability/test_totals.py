@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
-from battrace.connector.app import create_app
+from battrace.app import create_app
 from battrace.footprint import load_graph
 from battrace.footprint.rollup import roll_up
 from battrace.settings import Settings

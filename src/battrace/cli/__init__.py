@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
-from battrace.settings import Settings
+from battrace.cli.common import console, open_database, reported, settings_from_env
+from battrace.cli.diligence import dd_app
 
 if TYPE_CHECKING:
     from battrace.store import Database
@@ -27,50 +25,15 @@ app.add_typer(operator_app, name="operator")
 app.add_typer(apikey_app, name="apikey")
 footprint_app = typer.Typer(no_args_is_help=True, help="CFP roll-up and reports.")
 app.add_typer(footprint_app, name="footprint")
-
-console = Console()
-
-
-@contextmanager
-def _reported() -> Iterator[None]:
-    """Show a refused request as one line and exit 1, not as a traceback."""
-    from battrace.errors import BattraceError  # noqa: PLC0415
-
-    try:
-        yield
-    except BattraceError as exc:
-        console.print(f"[red]error:[/] {exc.message}")
-        raise typer.Exit(1) from exc
-
-
-def _settings() -> Settings:
-    from battrace.identity import passwords  # noqa: PLC0415 (keep `battrace --help` fast)
-
-    settings = Settings()
-    passwords.configure(
-        time_cost=settings.password_time_cost, memory_kib=settings.password_memory_kib
-    )
-    return settings
-
-
-@contextmanager
-def _database() -> Iterator[Database]:
-    """The configured database, disposed however the command ends."""
-    from battrace.store import Database  # noqa: PLC0415
-
-    database = Database(_settings().database_url)
-    try:
-        yield database
-    finally:
-        database.dispose()
+app.add_typer(dd_app, name="dd")
 
 
 @db_app.command("upgrade")
 def db_upgrade(revision: str = "head") -> None:
     """Apply the migrations (creates the schema on a new database)."""
-    from battrace.store.migrate import current_revision, upgrade  # noqa: PLC0415
+    from battrace.migrations import current_revision, upgrade  # noqa: PLC0415
 
-    with _database() as database:
+    with open_database() as database:
         upgrade(database.engine, revision)
         console.print(f"database at revision [bold]{current_revision(database.engine)}[/]")
         if revision == "head":
@@ -82,9 +45,9 @@ def db_downgrade(
     revision: Annotated[str, typer.Argument(help='the revision to go back to ("base": none)')],
 ) -> None:
     """Undo the migrations after `revision` (their tables and columns go, with their data)."""
-    from battrace.store.migrate import current_revision, downgrade  # noqa: PLC0415
+    from battrace.migrations import current_revision, downgrade  # noqa: PLC0415
 
-    with _database() as database:
+    with open_database() as database:
         downgrade(database.engine, revision)
         console.print(f"database at revision [bold]{current_revision(database.engine)}[/]")
 
@@ -94,7 +57,7 @@ def _store_missing_totals(database: Database) -> None:
     from battrace.traceability import disclosure, totals  # noqa: PLC0415
 
     with database.transaction() as session:
-        disclosure.use_default_policy(session, disclose=_settings().disclose_by_default)
+        disclosure.use_default_policy(session, disclose=settings_from_env().disclose_by_default)
         stored = totals.store_missing(session, progress=console.print)
     if stored:
         console.print(f"stored the CFP totals of {stored:,} parts")
@@ -105,7 +68,7 @@ def seed_tutorial() -> None:
     """Companies A and B, their logins, and the keys Sample-APIKey1 / Sample-APIKey2."""
     from battrace.cli.seeds import seed_ouranos_tutorial  # noqa: PLC0415
 
-    with _database() as database, database.transaction() as session:
+    with open_database() as database, database.transaction() as session:
         created = seed_ouranos_tutorial(session)
     console.print("created: " + (", ".join(created) if created else "nothing (already seeded)"))
 
@@ -122,7 +85,7 @@ def operator_add(
     """Register a company and its first login."""
     from battrace.identity import accounts, operators  # noqa: PLC0415
 
-    with _reported(), _database() as database, database.transaction() as session:
+    with reported(), open_database() as database, database.transaction() as session:
         operator = operators.create_operator(
             session,
             name=name,
@@ -149,7 +112,7 @@ def apikey_issue(
     from battrace.identity import api_keys  # noqa: PLC0415
     from battrace.identity.models import ApplicationAttribute  # noqa: PLC0415
 
-    with _reported(), _database() as database, database.transaction() as session:
+    with reported(), open_database() as database, database.transaction() as session:
         _, key = api_keys.issue_api_key(
             session,
             application_name=name,
@@ -165,7 +128,7 @@ def apikey_revoke(key: Annotated[str, typer.Argument(help="the key, as clients s
     """Revoke an API key (each worker stops accepting it within api_key_cache_seconds)."""
     from battrace.identity import api_keys  # noqa: PLC0415
 
-    with _reported(), _database() as database, database.transaction() as session:
+    with reported(), open_database() as database, database.transaction() as session:
         row = api_keys.revoke_api_key(session, key=key)
     console.print(f"revoked the key {row.key_prefix}… of {row.application_name}")
 
@@ -179,11 +142,11 @@ def rotate_jwt_secret() -> None:
     """
     from battrace.identity.secrets import JWT_SECRET, replace_secret  # noqa: PLC0415
 
-    if _settings().jwt_secret is not None:
+    if settings_from_env().jwt_secret is not None:
         console.print(
             "[yellow]BATTRACE_JWT_SECRET is set: the servers use it, not the stored one[/]"
         )
-    with _database() as database, database.transaction() as session:
+    with open_database() as database, database.transaction() as session:
         replace_secret(session, JWT_SECRET)
     console.print("token signing secret replaced; restart every server process")
 
@@ -206,7 +169,7 @@ def footprint_report(
     if output_format not in ("json", "csv", "html"):
         console.print("[red]error:[/] --format must be json, csv or html")
         raise typer.Exit(2)
-    with _reported(), _database() as database, database.transaction(write=False) as session:
+    with reported(), open_database() as database, database.transaction(write=False) as session:
         viewer = operators.find_by_open_id(session, open_operator_id).id
         product = view.product_footprint(session, viewer=viewer, trace_id=uuid.UUID(trace_id))
         supply, footprint = product.graph, product.footprint
@@ -242,7 +205,7 @@ def footprint_what_if(
     from battrace.identity import operators  # noqa: PLC0415
     from battrace.store.base import tidy_decimal  # noqa: PLC0415
 
-    with _reported(), _database() as database, database.transaction(write=False) as session:
+    with reported(), open_database() as database, database.transaction(write=False) as session:
         viewer = operators.find_by_open_id(session, open_operator_id).id
         product = view.product_footprint(session, viewer=viewer, trace_id=uuid.UUID(trace_id))
         result = view.what_if(
@@ -269,7 +232,7 @@ def footprint_assign_factor(
     from battrace.footprint import factors  # noqa: PLC0415
     from battrace.identity import operators  # noqa: PLC0415
 
-    with _reported(), _database() as database, database.transaction() as session:
+    with reported(), open_database() as database, database.transaction() as session:
         caller = operators.find_by_open_id(session, open_operator_id).id
         factors.assign_factor(
             session, caller=caller, trace_id=uuid.UUID(trace_id), factor_id=uuid.UUID(factor_id)
@@ -291,7 +254,7 @@ def serve(
     from battrace.cli.nodelay import http_protocol  # noqa: PLC0415
     from battrace.operations.logs import logging_config  # noqa: PLC0415
 
-    settings = _settings()
+    settings = settings_from_env()
     if migrate:
         db_upgrade()
     if with_demo:
@@ -304,7 +267,7 @@ def serve(
         f"(database {settings.database_url})"
     )
     uvicorn.run(
-        "battrace.connector.app:create_app",
+        "battrace.app:create_app",
         factory=True,
         host=host or settings.host,
         port=port or settings.port,
@@ -322,8 +285,8 @@ def backup(
     """Back up the database (SQLite: online backup API; PostgreSQL: pg_dump, custom format)."""
     from battrace.store.backup import backup as write_backup  # noqa: PLC0415
 
-    with _reported():
-        write_backup(_settings().database_url, target)
+    with reported():
+        write_backup(settings_from_env().database_url, target)
     console.print(f"backed up to {target} ({target.stat().st_size:,} bytes)")
 
 
@@ -335,10 +298,10 @@ def restore(
     """Replace the database's data with a backup (stop the servers first)."""
     from battrace.store.backup import restore as read_backup  # noqa: PLC0415
 
-    settings = _settings()
+    settings = settings_from_env()
     if not yes:
         typer.confirm(f"replace every row of {settings.database_url} with {source}?", abort=True)
-    with _reported():
+    with reported():
         read_backup(settings.database_url, source)
     console.print(f"restored from {source}")
 
@@ -348,15 +311,10 @@ def demo() -> None:
     """Build a small battery supply chain through the real HTTP API and print what happened."""
     from battrace.cli.demo import run_demo  # noqa: PLC0415
 
-    settings = _settings()
+    settings = settings_from_env()
     db_upgrade()
     run_demo(settings, console=console, skip_if_present=False)
 
 
 def main() -> None:
     app()
-
-
-from battrace.cli.diligence import dd_app  # noqa: E402 (uses the helpers above)
-
-app.add_typer(dd_app, name="dd")

@@ -482,7 +482,7 @@ def _register_companies(settings: Settings, database: Database) -> None:
 @contextmanager
 def _in_process_server(settings: Settings) -> Iterator[str]:
     """Serve battrace on a free loopback port in a background thread; yield its base URL."""
-    from battrace.connector.app import create_app  # noqa: PLC0415 (only when serving)
+    from battrace.app import create_app  # noqa: PLC0415 (only when serving)
 
     # The peer is ourselves on loopback: no proxy in front, and links must point here.
     local = settings.model_copy(update={"trusted_proxy_hops": 0, "public_url": None})

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from battrace.cli import _database, _reported, console
+from battrace.cli.common import console, open_database, reported
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -56,7 +56,7 @@ def send(
     from battrace.diligence import requesting, templates  # noqa: PLC0415
     from battrace.diligence.builtin import BUILTIN_TEMPLATE_ID  # noqa: PLC0415
 
-    with _reported(), _database() as database, database.transaction() as session:
+    with reported(), open_database() as database, database.transaction() as session:
         caller = _operator(session, open_operator_id)
         templates.ensure_builtin(session)
         request = requesting.send_request(
@@ -80,7 +80,7 @@ def assurances(
     from battrace.diligence import workbooks  # noqa: PLC0415
     from battrace.diligence.facilities import import_assurances  # noqa: PLC0415
 
-    with _reported(), _database() as database, database.transaction() as session:
+    with reported(), open_database() as database, database.transaction() as session:
         caller = _operator(session, open_operator_id)
         entries = workbooks.parse_assurance_list(file.read_bytes())
         count = import_assurances(session, caller=caller, entries=entries)
@@ -97,7 +97,7 @@ def import_workbook(
     """Fill your draft answer to a request from an RMI workbook."""
     from battrace.diligence import workbook_answers  # noqa: PLC0415
 
-    with _reported(), _database() as database, database.transaction() as session:
+    with reported(), open_database() as database, database.transaction() as session:
         caller = _operator(session, open_operator_id)
         with console.status(f"reading {file.name}"):
             result = workbook_answers.fill_draft(
@@ -122,19 +122,19 @@ def answer(
     submit: Annotated[bool, typer.Option(help="submit the answer after saving it")] = False,
 ) -> None:
     """Save your draft answer to a request from a JSON file."""
-    from battrace.connector import diligence_api  # noqa: PLC0415
     from battrace.diligence import answering  # noqa: PLC0415
+    from battrace.inputs import diligence_bodies  # noqa: PLC0415
 
     body: Any = json.loads(file.read_text(encoding="utf-8"))
-    with _reported(), _database() as database, database.transaction() as session:
+    with reported(), open_database() as database, database.transaction() as session:
         caller = _operator(session, open_operator_id)
         answering.save_draft(
             session,
             caller=caller,
             request_id=uuid.UUID(request_id),
-            answers=diligence_api.answer_writes(body),
-            facilities=diligence_api.facility_writes(body),
-            signer=diligence_api.signer_of(body),
+            answers=diligence_bodies.answer_writes(body),
+            facilities=diligence_bodies.facility_writes(body),
+            signer=diligence_bodies.signer_of(body),
             release_upstream=bool(body.get("releaseUpstream", False)),
         )
         console.print("draft saved")
@@ -158,7 +158,7 @@ def report(
     if output_format not in ("json", "html"):
         console.print("[red]error:[/] --format must be json or html")
         raise typer.Exit(2)
-    with _reported(), _database() as database, database.transaction(write=False) as session:
+    with reported(), open_database() as database, database.transaction(write=False) as session:
         viewer = _operator(session, open_operator_id)
         picture = rollup.product_dd(
             session,

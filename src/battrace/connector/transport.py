@@ -9,15 +9,17 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from fastapi import APIRouter
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import QueryParams
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from battrace.connector import validators, wire
+from battrace.connector.callers import Caller, authenticate
 from battrace.connector.errors import (
     RequestContext,
     Source,
@@ -26,15 +28,7 @@ from battrace.connector.errors import (
     json_response,
     json_text_response,
 )
-from battrace.connector.params import (
-    bool_param,
-    limit_param,
-    link_header,
-    unexpected,
-    uuid_list_param,
-    uuid_param,
-)
-from battrace.connector.runtime import AppState, Caller, answer, authenticate, state_of
+from battrace.connector.routing import guarded, render_contract
 from battrace.connector.shapes import (
     cfp_row_json,
     cfp_value_json,
@@ -42,6 +36,15 @@ from battrace.connector.shapes import (
     status_json,
     trade_json,
 )
+from battrace.inputs import validators, wire
+from battrace.inputs.fields import (
+    bool_param,
+    limit_param,
+    unexpected,
+    uuid_list_param,
+    uuid_param,
+)
+from battrace.state import AppState, state_of
 from battrace.traceability import cfp, parts, rollup, trades
 from battrace.traceability.certificates import certificate_files, certificate_of_part
 from battrace.traceability.disclosure import released_to
@@ -86,6 +89,21 @@ class Call:
         }
 
 
+def link_header(
+    request: Request,
+    public_url: str | None,
+    data_target: str,
+    after: uuid.UUID,
+    params: dict[str, str | None],
+) -> str:
+    """`<…/api/v1/datatransport?dataTarget=…&after=…&…>; rel="next"`, other keys sorted."""
+    base = (public_url or str(request.base_url)).rstrip("/")
+    rest = {key: value for key, value in params.items() if value is not None}
+    rest["after"] = str(after)
+    query = urlencode(sorted(rest.items()))
+    return f'<{base}/api/v1/datatransport?dataTarget={data_target}&{query}>; rel="next"'
+
+
 Handler = Callable[[Call], Response]
 
 
@@ -103,11 +121,10 @@ def get_parts(call: Call) -> Response:
     part_filter = parts.PartFilter(trace_id, parts_name, plant_id, parent_only=bool(parent_flag))
 
     def page() -> tuple[bytes, uuid.UUID | None]:
-        rows, next_cursor = call.state.read(
-            lambda s: parts.list_parts(
-                s, caller=call.operator, part_filter=part_filter, limit=limit, after=after
+        with call.state.reading() as session:
+            rows, next_cursor = parts.list_parts(
+                session, caller=call.operator, part_filter=part_filter, limit=limit, after=after
             )
-        )
         return json_bytes([part_json(row) for row in rows]), next_cursor
 
     state = call.state
@@ -130,9 +147,8 @@ def get_parts(call: Call) -> Response:
 def get_parts_structure(call: Call) -> Response:
     trace_id = uuid_param(call.params, "traceId", required=True)
     assert trace_id is not None  # noqa: S101 (required)
-    structure = call.state.read(
-        lambda s: parts.get_structure(s, caller=call.operator, trace_id=trace_id)
-    )
+    with call.state.reading() as session:
+        structure = parts.get_structure(session, caller=call.operator, trace_id=trace_id)
     return json_response(
         {
             "parentPartsModel": part_json(structure.parent),
@@ -148,11 +164,10 @@ def get_trade_requests(call: Call) -> Response:
     limit = limit_param(params)
     after = uuid_param(params, "after")
     trace_ids = uuid_list_param(params, "traceIds", maximum=50)
-    rows, next_cursor = call.state.read(
-        lambda s: trades.list_requests_sent(
-            s, caller=call.operator, trace_ids=trace_ids, limit=limit, after=after
+    with call.state.reading() as session:
+        rows, next_cursor = trades.list_requests_sent(
+            session, caller=call.operator, trace_ids=trace_ids, limit=limit, after=after
         )
-    )
     return json_response(
         [trade_json(row) for row in rows], headers=call.link(next_cursor, limit=str(limit))
     )
@@ -162,9 +177,10 @@ def get_trade_responses(call: Call) -> Response:
     params = call.params
     limit = limit_param(params)
     after = uuid_param(params, "after")
-    rows, next_cursor = call.state.read(
-        lambda s: trades.list_requests_received(s, caller=call.operator, limit=limit, after=after)
-    )
+    with call.state.reading() as session:
+        rows, next_cursor = trades.list_requests_received(
+            session, caller=call.operator, limit=limit, after=after
+        )
     body = [
         {
             "statusModel": status_json(trade),
@@ -185,9 +201,9 @@ def get_status(call: Call) -> Response:
         raise unexpected("statusTarget")
     trace_id = uuid_param(params, "traceId")
     status_id = uuid_param(params, "statusId")
-    rows, next_cursor = call.state.read(
-        lambda s: trades.list_statuses(
-            s,
+    with call.state.reading() as session:
+        rows, next_cursor = trades.list_statuses(
+            session,
             caller=call.operator,
             target=target,
             trace_id=trace_id,
@@ -195,7 +211,6 @@ def get_status(call: Call) -> Response:
             limit=limit,
             after=after,
         )
-    )
     return json_response(
         [status_json(row) for row in rows],
         headers=call.link(next_cursor, limit=str(limit), statusTarget=target),
@@ -210,7 +225,9 @@ def get_cfp(call: Call) -> Response:
     state = call.state
     seen_version = state.data_version() if state.cfp_rows.enabled else None
 
-    def read(session: Session) -> list[bytes]:
+    # A fully cached answer opens no database connection beyond the version read.
+    with state.reading() as session:
+
         def compute(wanted: list[uuid.UUID]) -> dict[uuid.UUID, list[bytes]]:
             """Each product's rows as JSON, the form kept between requests."""
             grouped: dict[uuid.UUID, list[bytes]] = {}
@@ -225,16 +242,15 @@ def get_cfp(call: Call) -> Response:
             compute=compute,
             seen_version=seen_version,
         )
-        return rows
-
-    # A fully cached answer opens no database connection beyond the version read.
-    return json_text_response(json_array_bytes(state.read(read)))
+    return json_text_response(json_array_bytes(rows))
 
 
 def get_cfp_certification(call: Call) -> Response:
     trace_id = uuid_param(call.params, "traceId", required=True)
     assert trace_id is not None  # noqa: S101
-    return json_response(call.state.read(lambda s: _certification(s, call.operator, trace_id)))
+    with call.state.reading() as session:
+        body = _certification(session, call.operator, trace_id)
+    return json_response(body)
 
 
 def _certification(
@@ -285,17 +301,17 @@ def _certification(
 
 def put_parts(call: Call) -> Response:
     part = validators.read_parent_part(call.body(validators.PARTS))
-    structure = call.state.write(
-        lambda s: parts.save_structure(s, caller=call.operator, parent=part, children=[])
-    )
+    with call.state.writing() as session:
+        structure = parts.save_structure(session, caller=call.operator, parent=part, children=[])
     return json_response(part_json(structure.parent), 201)
 
 
 def put_parts_structure(call: Call) -> Response:
     parent, children = validators.read_structure(call.body(validators.PARTS_STRUCTURE))
-    structure = call.state.write(
-        lambda s: parts.save_structure(s, caller=call.operator, parent=parent, children=children)
-    )
+    with call.state.writing() as session:
+        structure = parts.save_structure(
+            session, caller=call.operator, parent=parent, children=children
+        )
     return json_response(
         {
             "parentPartsModel": part_json(structure.parent),
@@ -314,9 +330,8 @@ def put_trade_request(call: Call) -> Response:
         # The contract names the field without its section ("message: Unmarshal type …").
         raise wire.BindError(re.sub(r"^(tradeModel|statusModel)\.", "", exc.message)) from exc
     request = validators.read_trade_request(body)
-    trade = call.state.write(
-        lambda s: trades.request_trade(s, caller=call.operator, request=request)
-    )
+    with call.state.writing() as session:
+        trade = trades.request_trade(session, caller=call.operator, request=request)
     return json_response(
         {"tradeModel": trade_json(trade), "statusModel": status_json(trade, with_state=False)}, 201
     )
@@ -326,15 +341,17 @@ def put_trade_response(call: Call) -> Response:
     trade_id = uuid_param(call.params, "tradeId", required=True)
     trace_id = uuid_param(call.params, "traceId", required=True)
     assert trade_id is not None and trace_id is not None  # noqa: S101
-    trade = call.state.write(
-        lambda s: trades.link_part(s, caller=call.operator, trade_id=trade_id, trace_id=trace_id)
-    )
+    with call.state.writing() as session:
+        trade = trades.link_part(
+            session, caller=call.operator, trade_id=trade_id, trace_id=trace_id
+        )
     return json_response(trade_json(trade), 201)
 
 
 def put_cfp(call: Call) -> Response:
     cfp_set = validators.read_cfp_set(call.body(validators.CFP_LIST))
-    rows = call.state.write(lambda s: cfp.register_cfp(s, caller=call.operator, cfp_set=cfp_set))
+    with call.state.writing() as session:
+        rows = cfp.register_cfp(session, caller=call.operator, cfp_set=cfp_set)
     return json_response([cfp_value_json(row) for row in rows], 201)
 
 
@@ -342,16 +359,15 @@ def put_status(call: Call) -> Response:
     status_id, trade_id, new_status, reply = validators.read_status_change(
         call.body(validators.STATUS)
     )
-    call.state.write(
-        lambda s: trades.change_status(
-            s,
+    with call.state.writing() as session:
+        trades.change_status(
+            session,
             caller=call.operator,
             status_id=status_id,
             trade_id=trade_id,
             new_status=new_status,
             reply_message=reply,
         )
-    )
     return json_response({}, 201)
 
 
@@ -361,7 +377,8 @@ def put_status(call: Call) -> Response:
 def delete_parts(call: Call) -> Response:
     trace_id = uuid_param(call.params, "traceId", required=True)
     assert trace_id is not None  # noqa: S101
-    call.state.write(lambda s: parts.delete_part(s, caller=call.operator, trace_id=trace_id))
+    with call.state.writing() as session:
+        parts.delete_part(session, caller=call.operator, trace_id=trace_id)
     return Response(status_code=204)
 
 
@@ -396,6 +413,9 @@ def _dispatch(request: Request, context: RequestContext, raw: bytes) -> Response
     return handler(Call(request, state, caller, raw, context))
 
 
+RENDER = render_contract(Source.DATASPACE)
+
+
 PATH = "/api/v1/datatransport"
 METHODS = ("GET", "PUT", "DELETE")
 
@@ -406,12 +426,19 @@ async def datatransport(request: Request) -> Response:
     context = RequestContext(
         method=request.method, data_target=request.query_params.get("dataTarget", "")
     )
-    return await answer(request, context, Source.DATASPACE, _dispatch, track=True)
+
+    async def run() -> Response:
+        raw = await request.body()
+        return await run_in_threadpool(_dispatch, request, context, raw)
+
+    request_id = getattr(request.state, "request_id", None)  # operations.access sets it
+    return await guarded(run, RENDER, context, track=True, track_id=request_id)
 
 
 # A plain Starlette route serves the calls: it reads nothing from the request that FastAPI's
 # per-request dependency solving would prepare, and skipping it saves about a fifth of a
-# cached GET's time. The FastAPI route after it never matches first; it describes the
-# endpoint in the OpenAPI document (/docs).
+# cached GET's time. So this one route resolves its caller itself (`callers.authenticate`,
+# what `routing.ApiCaller` runs) and answers through the same `routing.guarded`. The FastAPI
+# route after it never matches first; it describes the endpoint in the OpenAPI document.
 router.add_route(PATH, datatransport, include_in_schema=False)
 router.add_api_route(PATH, datatransport, methods=list(METHODS))

@@ -53,12 +53,12 @@ def _audit(session: Session, action: str, caller: uuid.UUID, request: DdRequest)
 
 def _materials(raw: Sequence[str]) -> list[str]:
     if not raw:
-        raise errors.ValidationFailed("materials: choose at least one material.")
+        raise errors.invalid_field("materials", "choose at least one material")
     allowed = {m.value for m in Material}
     bad = [m for m in raw if m not in allowed]
     if bad:
-        raise errors.ValidationFailed(
-            f"materials: {', '.join(bad)} is not one of {', '.join(sorted(allowed))}."
+        raise errors.invalid_field(
+            "materials", f"{', '.join(bad)} is not one of {', '.join(sorted(allowed))}"
         )
     return sorted(set(raw))
 
@@ -83,9 +83,9 @@ def send_request(
     template = get_template(session, template_id=template_id, caller=caller)
     chosen = _materials(materials)
     if due_date is not None and due_date < (today or utcnow().date()):
-        raise errors.ValidationFailed("dueDate: must not be in the past.")
+        raise errors.invalid_field("dueDate", "must not be in the past")
     if message is not None and len(message) > 1000:
-        raise errors.ValidationFailed("message: at most 1000 characters.")
+        raise errors.invalid_field("message", "at most 1000 characters")
     open_request = session.scalar(
         select(DdRequest.id).where(DdRequest.trade_id == trade_id, DdRequest.status.in_(OPEN))
     )
@@ -153,7 +153,7 @@ def send_back(
             f"requestId: a {request.status.value} request cannot be sent back."
         )
     if reply_message is not None and len(reply_message) > 1000:
-        raise errors.ValidationFailed("replyMessage: at most 1000 characters.")
+        raise errors.invalid_field("replyMessage", "at most 1000 characters")
     request.status = DdRequestStatus.SENT_BACK
     request.reply_message = reply_message
     _drop_draft(session, request.id)

@@ -116,6 +116,14 @@ _NO_RATINGS = dqr_floats(None)
 _NO_VALUES = (math.nan,) * (len(STAGES) * 2)
 
 
+def columns_of(graph: FootprintGraph) -> GraphColumns:
+    """The graph as arrays, for the float engine (built once per graph)."""
+    found = graph.derived.get("columns")
+    if not isinstance(found, GraphColumns):
+        found = graph.derived["columns"] = GraphColumns.of(graph)
+    return found
+
+
 class _Builder:
     """Collects the rows of `GraphColumns.of` in plain lists (a NumPy store per scalar costs
     more than the list), then turns them into arrays."""

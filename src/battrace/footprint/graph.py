@@ -15,11 +15,10 @@ from __future__ import annotations
 import enum
 import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cached_property
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -36,9 +35,6 @@ from battrace.traceability.rollup import (
     SupplyGraph,
     trace_id_among,
 )
-
-if TYPE_CHECKING:
-    from battrace.footprint.columns import GraphColumns
 
 _CHUNK = 900
 _STAGES = tuple(Stage)
@@ -112,19 +108,14 @@ class FootprintGraph:
     viewer: uuid.UUID
     roots: tuple[uuid.UUID, ...]
     nodes: Mapping[uuid.UUID, PartNode]
+    # What other modules derive from the graph once (`columns.columns_of`); not its value.
+    derived: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def build(
         cls, *, viewer: uuid.UUID, roots: Iterable[uuid.UUID], nodes: Iterable[PartNode]
     ) -> FootprintGraph:
         return cls(viewer, tuple(roots), MappingProxyType({node.trace_id: node for node in nodes}))
-
-    @cached_property
-    def columns(self) -> GraphColumns:
-        """The graph as arrays, for the float engine (built once per graph)."""
-        from battrace.footprint.columns import GraphColumns  # noqa: PLC0415 (built on this module)
-
-        return GraphColumns.of(self)
 
     def node(self, trace_id: uuid.UUID) -> PartNode:
         node = self.nodes.get(trace_id)

@@ -29,7 +29,7 @@ from decimal import Decimal, localcontext
 from typing import Literal
 
 from battrace.footprint.columnar import roll_up_columns
-from battrace.footprint.columns import GraphColumns
+from battrace.footprint.columns import GraphColumns, columns_of
 from battrace.footprint.factors import Factor
 from battrace.footprint.graph import FootprintGraph, PartNode
 from battrace.footprint.plan import (
@@ -169,6 +169,6 @@ def roll_up(
             raise ValueError("the Decimal engine needs the object graph, not its columns")
         return roll_up_columns(graph, root, factors=factors, replacements=replacements)
     if engine == "float" or (engine == "auto" and len(graph.nodes) >= FLOAT_PATH_MIN_NODES):
-        return roll_up_columns(graph.columns, root, factors=factors, replacements=replacements)
+        return roll_up_columns(columns_of(graph), root, factors=factors, replacements=replacements)
     work = plan(graph, root, factors=factors, replacements=replacements)
     return _assemble(graph, work, decimal_kernel(work))

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 
-from alembic.script import ScriptDirectory
 from fastapi import APIRouter
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -15,15 +14,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse
 
 from battrace.store.engine import Database
-from battrace.store.migrate import alembic_config
 
 log = logging.getLogger("battrace.health")
 _REVISION = text("SELECT version_num FROM alembic_version")
 NO_STORE = {"Cache-Control": "no-store"}
-
-
-def head_revision() -> str | None:
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 def database_check(database: Database, expected: str | None) -> str:
@@ -38,9 +32,9 @@ def database_check(database: Database, expected: str | None) -> str:
     return "ok"
 
 
-def health_router(database: Database) -> APIRouter:
+def health_router(database: Database, expected: str | None) -> APIRouter:
+    """`expected`: the schema revision the code needs (`battrace.migrations.head_revision`)."""
     router = APIRouter(include_in_schema=False)
-    expected = head_revision()
 
     @router.get("/healthz")
     async def healthz() -> JSONResponse:

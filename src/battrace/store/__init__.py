@@ -1,7 +1,8 @@
-"""Storage: engine and session factory, ORM base and column types, Alembic migrations.
+"""Storage: engine and session factory, ORM base and column types, the data version.
 
 `store` imports nothing else from battrace. Every context's ORM models derive from
-`ModelBase`; migrations in `store/migrations` build the same schema on SQLite and PostgreSQL.
+`ModelBase`; the migrations in `battrace/migrations` build the same schema on SQLite and
+PostgreSQL.
 """
 
 from battrace.store.base import ModelBase, utcnow

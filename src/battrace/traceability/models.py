@@ -324,12 +324,3 @@ class StaleTotal(ModelBase):
     __tablename__ = "part_totals_stale"
 
     trace_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-
-
-# The tables whose rows are inputs of some part's total (migration 0006 puts the triggers
-# that fill `part_totals_pending` on them).
-TOTAL_INPUTS = frozenset({"parts", "cfp_values", "part_edges", "trades", "disclosures"})
-
-
-# The commit hook that keeps `part_totals` settled is registered wherever these tables are.
-import battrace.traceability.totals_hook  # noqa: E402, F401

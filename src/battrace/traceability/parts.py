@@ -18,7 +18,7 @@ from sqlalchemy import delete, exists, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from battrace.audit import record_event
-from battrace.errors import AccessDenied, BusinessRuleViolation, NotFound, ValidationFailed
+from battrace.errors import AccessDenied, BusinessRuleViolation, NotFound, invalid_field
 from battrace.identity.models import Plant
 from battrace.ids import new_id
 from battrace.traceability import certificates, trades
@@ -99,7 +99,7 @@ def _save_part(session: Session, caller: uuid.UUID, write: PartWrite, field: str
     if write.operator_id != caller:
         raise AccessDenied(NO_PRIVILEGES)
     if session.get(Plant, (caller, write.plant_id)) is None:
-        raise ValidationFailed(_field_message(field, "plantId: is not a plant of this operator"))
+        raise invalid_field(_path(field, "plantId"), "is not a plant of this operator")
     part: Part | None = None
     if write.trace_id is not None:
         part = get_own_part(session, caller=caller, trace_id=write.trace_id)
@@ -124,8 +124,8 @@ def _save_part(session: Session, caller: uuid.UUID, write: PartWrite, field: str
     return part
 
 
-def _field_message(field: str, message: str) -> str:
-    return f"{field}: ({message}.)." if field else f"{message}."
+def _path(field: str, name: str) -> str:
+    return f"{field}.{name}" if field else name
 
 
 def save_structure(
@@ -146,12 +146,12 @@ def save_structure(
     for index, child in enumerate(children):
         part = _save_part(session, caller, child.part, f"childrenPartsModel[{index}]")
         if part.trace_id in seen:
-            raise ValidationFailed(
-                f"childrenPartsModel[{index}]: (traceId: {part.trace_id} is listed twice.)."
+            raise invalid_field(
+                f"childrenPartsModel[{index}].traceId", f"{part.trace_id} is listed twice"
             )
         if part.trace_id == parent_part.trace_id:
-            raise ValidationFailed(
-                f"childrenPartsModel[{index}]: (traceId: a part cannot contain itself.)."
+            raise invalid_field(
+                f"childrenPartsModel[{index}].traceId", "a part cannot contain itself"
             )
         seen.add(part.trace_id)
         saved.append(Child(part, child.amount_required))
@@ -205,9 +205,9 @@ def _check_no_cycle(
         ancestors |= frontier
     for index, child in enumerate(children):
         if child in ancestors:
-            raise ValidationFailed(
-                f"childrenPartsModel[{index}]: (traceId: {child} contains this parent; "
-                "a parts structure cannot contain itself.)."
+            raise invalid_field(
+                f"childrenPartsModel[{index}].traceId",
+                f"{child} contains this parent; a parts structure cannot contain itself",
             )
 
 

@@ -1,8 +1,9 @@
 """The commit hook that keeps stored part totals settled (see `traceability.totals`).
 
 A session that wrote to a table a total is made of settles the pending totals before it
-commits. Registered on every `Session` when the traceability models are imported; it
-imports the settlement only when it has work, so the models stay free of the roll-up.
+commits. Registered on every `Session` when the `battrace.traceability` package is first
+imported (its `__init__`); it imports the settlement only when it has work, so the models
+stay free of the roll-up.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from collections.abc import Collection
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
-from battrace.traceability.models import TOTAL_INPUTS
-
+# The tables whose rows are inputs of some part's total (migration 0006 puts the triggers
+# that fill `part_totals_pending` on them).
+TOTAL_INPUTS = frozenset({"parts", "cfp_values", "part_edges", "trades", "disclosures"})
 _TOUCHED = "battrace.totals_touched"
 
 

@@ -26,8 +26,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from battrace import errors
-from battrace.connector.runtime import AppState, state_of
 from battrace.identity import accounts, operators
+from battrace.state import AppState, state_of
 from battrace.store.base import tidy_decimal
 from battrace.web import i18n
 from battrace.web.session import (

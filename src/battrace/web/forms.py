@@ -1,18 +1,18 @@
-"""Form values to contract bodies and back: numbers typed in a form, and the contract's
-validation messages split per field so a page can show each next to its input.
+"""Form values to contract bodies and back: numbers typed in a form, and a refused input's
+problems (`ValidationFailed.problems`) placed beside the fields they name.
 
-The rules themselves are the contract's (`connector.validators`, `connector.wire`): a form is
-turned into the body the API would receive and checked by the same readers, message for
-message. Only what a form adds (text that is not a number) is checked here.
+The rules themselves are the domain's and the contract's (`battrace.inputs.validators`,
+`battrace.inputs.wire`): a form is turned into the body the API would receive and checked by
+the same readers, message for message. Only what a form adds (text that is not a number) is
+checked here.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-_FIELD = re.compile(r"^([A-Za-z][\w]*(?:\[\d+\])?): (.*)$", re.DOTALL)
+from battrace import errors
 
 
 @dataclass
@@ -28,41 +28,19 @@ class FormErrors:
     def add(self, path: str, message: str) -> None:
         self.fields.setdefault(path, message)
 
-
-def _split_top(text: str) -> list[str]:
-    parts, depth, start = [], 0, 0
-    for index, char in enumerate(text):
-        if char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == ";" and depth == 0 and text[index + 1 : index + 2] == " ":
-            parts.append(text[start:index])
-            start = index + 2
-    parts.append(text[start:])
-    return [part.strip() for part in parts if part.strip()]
-
-
-def parse_contract_message(
-    message: str, errors: FormErrors | None = None, prefix: str = ""
-) -> FormErrors:
-    """Split `a: msg; b: (c: msg.)` into {"a": "msg", "b.c": "msg"}; the rest is general."""
-    result = errors if errors is not None else FormErrors()
-    text = message.strip()
-    if (text.endswith(".") and not text.endswith(").")) or text.endswith(")."):
-        text = text[:-1]
-    for part in _split_top(text):
-        match = _FIELD.match(part)
-        if match is None:
-            result.general.append(part)
-            continue
-        name, rest = match.group(1), match.group(2).strip()
-        path = f"{prefix}{name}"
-        if rest.startswith("(") and rest.endswith(")"):
-            parse_contract_message(rest[1:-1], result, prefix=f"{path}.")
-        else:
-            result.add(path, rest.rstrip("."))
-    return result
+    def place(self, exc: errors.InvalidRequest, prefix: str = "") -> FormErrors:
+        """A refused input's problems beside their fields (`prefix` + the problem's path);
+        problems about the whole input, and errors that name no field, above the form."""
+        problems = exc.problems if isinstance(exc, errors.ValidationFailed) else ()
+        if not problems:
+            self.general.append(exc.message.strip())
+        for problem in problems:
+            message = problem.message.strip()
+            if problem.path:
+                self.add(f"{prefix}{problem.path}", message)
+            else:
+                self.general.append(message)
+        return self
 
 
 def number(text: str, path: str, errors: FormErrors, *, required: bool = False) -> Decimal | None:

@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from battrace import errors
-from battrace.connector import validators
+from battrace.inputs import validators
 from battrace.traceability import certificates, cfp, disclosure, parts
 from battrace.web.app import Ctx, page
-from battrace.web.forms import FormErrors, flag, number, parse_contract_message
+from battrace.web.forms import FormErrors, flag, number
 from battrace.web.views import own_part
 
 # Form field -> the contract row it fills (cfpModel index as the body is built below).
@@ -109,16 +109,15 @@ def cfp_save(ctx: Ctx) -> Response:
         for name, cfp_type, dqr_type, stage in ROWS
     ]
     caller = ctx.operator_id
-    try:
-        if form_errors:
-            raise errors.ValidationFailed("")
-        cfp_set = validators.read_cfp_set(body)
-        ctx.state.write(lambda s: cfp.register_cfp(s, caller=caller, cfp_set=cfp_set))
-    except errors.InvalidRequest as exc:
-        if exc.message:
-            parse_contract_message(exc.message, form_errors)
-        return _show(ctx, trace_id, values, form_errors, status=400)
-    return ctx.redirect(f"/parts/{trace_id}", flash="cfp.saved")
+    if not form_errors:  # a value that is not a number is shown alone, as typed
+        try:
+            cfp_set = validators.read_cfp_set(body)
+            ctx.state.write(lambda s: cfp.register_cfp(s, caller=caller, cfp_set=cfp_set))
+        except errors.InvalidRequest as exc:
+            form_errors.place(exc)
+        else:
+            return ctx.redirect(f"/parts/{trace_id}", flash="cfp.saved")
+    return _show(ctx, trace_id, values, form_errors, status=400)
 
 
 @page("/parts/{trace_id:uuid}/certificates", methods=("POST",))

@@ -30,8 +30,8 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response, StreamingResponse
 
 from battrace import errors
-from battrace.connector import validators
 from battrace.identity import plants
+from battrace.inputs import validators
 from battrace.traceability import parts
 from battrace.traceability.parts import ChildWrite, PartWrite
 from battrace.web.app import Ctx, page

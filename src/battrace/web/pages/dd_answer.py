@@ -1,8 +1,9 @@
 """The supplier's side of a DD request: the answer form generated from the request's template
 (`dd_answer_form` maps it to the domain), the facility list, the signer and the upstream
 release; saving the draft, submitting it as the next version, sending the request back;
-filling the draft from a CMRT/EMRT workbook. Evidence documents have their pages in
-`dd_evidence`.
+filling the draft from a CMRT/EMRT workbook. `/dd/{id}` itself is here too: the customer
+sees the request (`dd_request.html`), the supplier this form. Evidence documents have their
+pages in `dd_evidence`.
 """
 
 from __future__ import annotations
@@ -171,3 +172,18 @@ def import_workbook(ctx: Ctx) -> Response:
     except WorkbookInvalid as exc:
         return answer_page(ctx, supplier_page_data(ctx), workbook_error=exc, status=400)
     return answer_page(ctx, supplier_page_data(ctx), workbook=result)
+
+
+@page("/dd/{request_id:uuid}")
+def request_detail(ctx: Ctx) -> Response:
+    """A request as its customer sees it, or its answer form for the supplier."""
+    caller, request_id = ctx.operator_id, request_id_of(ctx)
+    data = ctx.state.read(lambda s: request_page_data(s, caller, request_id))
+    if not data["as_customer"]:
+        return answer_page(ctx, data)
+    return ctx.render(
+        "dd_request.html",
+        today=utcnow().date(),
+        overdue=dd_overdue(data["dd"], utcnow().date()),
+        **data,
+    )

@@ -26,7 +26,7 @@ from battrace.diligence.questions import Material, Question
 from battrace.store.base import utcnow
 from battrace.traceability import trades
 from battrace.web.app import Ctx, page
-from battrace.web.forms import FormErrors, parse_contract_message
+from battrace.web.forms import FormErrors
 from battrace.web.views import operator_names
 
 MATERIALS = tuple(m.value for m in Material)
@@ -114,7 +114,7 @@ def send(ctx: Ctx) -> Response:
     try:
         made = ctx.state.write(write)
     except errors.InvalidRequest as exc:
-        parse_contract_message(exc.message, form_errors)
+        form_errors.place(exc)
         return _send_form(ctx, values, form_errors, status=400)
     return ctx.redirect(f"/dd/{made.id}", flash="dd.sent_flash")
 
@@ -270,22 +270,6 @@ def request_page_data(session: Session, caller: uuid.UUID, request_id: uuid.UUID
             session, [request.downstream_operator_id, request.upstream_operator_id]
         ),
     }
-
-
-@page("/dd/{request_id:uuid}")
-def request_detail(ctx: Ctx) -> Response:
-    from battrace.web.pages.dd_answer import answer_page  # noqa: PLC0415 (one-way)
-
-    caller, request_id = ctx.operator_id, request_id_of(ctx)
-    data = ctx.state.read(lambda s: request_page_data(s, caller, request_id))
-    if not data["as_customer"]:
-        return answer_page(ctx, data)
-    return ctx.render(
-        "dd_request.html",
-        today=utcnow().date(),
-        overdue=dd_overdue(data["dd"], utcnow().date()),
-        **data,
-    )
 
 
 @page("/dd/{request_id:uuid}/cancel", methods=("POST",))

@@ -8,8 +8,8 @@ import uuid
 from starlette.responses import Response
 
 from battrace import errors
-from battrace.connector import wire
 from battrace.footprint import factors
+from battrace.inputs import wire
 from battrace.traceability.models import AmountUnit
 from battrace.web.app import Ctx, page
 from battrace.web.forms import FormErrors, number

@@ -7,11 +7,11 @@ import uuid
 from starlette.responses import Response
 
 from battrace import errors
-from battrace.connector.auth_api import read_plant
 from battrace.identity import operators, plants
 from battrace.identity.models import Plant
+from battrace.inputs.identity_bodies import read_plant
 from battrace.web.app import Ctx, page
-from battrace.web.forms import FormErrors, parse_contract_message
+from battrace.web.forms import FormErrors
 
 FIELDS = ("plantName", "plantAddress", "openPlantId", "globalPlantId")
 
@@ -82,6 +82,6 @@ def plant_save(ctx: Ctx) -> Response:
         write = read_plant(body)
         ctx.state.write(lambda s: plants.save_plant(s, caller=ctx.operator_id, plant=write))
     except errors.InvalidRequest as exc:
-        form_errors = parse_contract_message(exc.message)
+        form_errors = FormErrors().place(exc)
         return _show(ctx, editing=editing, values=values, form_errors=form_errors, status=400)
     return ctx.redirect("/plants", flash="plants.saved")

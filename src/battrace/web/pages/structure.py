@@ -14,12 +14,12 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from battrace import errors
-from battrace.connector import validators
 from battrace.identity import plants
+from battrace.inputs import validators
 from battrace.traceability import parts
 from battrace.traceability.models import AmountUnit
 from battrace.web.app import Ctx, page
-from battrace.web.forms import FormErrors, number, parse_contract_message
+from battrace.web.forms import FormErrors, number
 
 BLANK_ROWS = 3
 PART_FIELDS = ("plantId", "partsName", "supportPartsName", "amountRequiredUnit", "partsLabelName")
@@ -147,9 +147,9 @@ def save_structure(ctx: Ctx) -> Response:
         for row, amount in zip(children, amounts, strict=True)
     ]
     caller = ctx.operator_id
+    if form_errors:  # a value that is not a number is shown alone, as typed
+        return _form(ctx, parent, children, form_errors, status=400)
     try:
-        if form_errors:
-            raise errors.ValidationFailed("")
         if child_bodies:
             parent_write, child_writes = validators.read_structure(
                 {"parentPartsModel": parent_body, "childrenPartsModel": child_bodies}
@@ -165,12 +165,7 @@ def save_structure(ctx: Ctx) -> Response:
 
         trace_id = ctx.state.write(save)
     except errors.InvalidRequest as exc:
-        if exc.message:
-            prefix = (
-                ""
-                if child_bodies or exc.message.startswith("parentPartsModel")
-                else "parentPartsModel."
-            )
-            parse_contract_message(exc.message, form_errors, prefix=prefix)
+        # A parent alone is read as a part (#5): its problems name the part's own fields.
+        form_errors.place(exc, prefix="" if child_bodies else "parentPartsModel.")
         return _form(ctx, parent, children, form_errors, status=400)
     return ctx.redirect(f"/parts/{trace_id}", flash="parts.saved")

@@ -16,12 +16,12 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from battrace import errors
-from battrace.connector import validators
 from battrace.identity import operators
+from battrace.inputs import validators
 from battrace.traceability import trades
 from battrace.traceability.models import Part, Trade
 from battrace.web.app import Ctx, page
-from battrace.web.forms import FormErrors, parse_contract_message
+from battrace.web.forms import FormErrors
 from battrace.web.views import operator_names, own_part
 
 REQUEST_FIELDS = ("supplier", "message", "due")
@@ -84,7 +84,7 @@ def _write_request(ctx: Ctx, body: dict[str, Any], form_errors: FormErrors) -> T
         request = validators.read_trade_request(body)
         return ctx.state.write(lambda s: trades.request_trade(s, caller=caller, request=request))
     except errors.InvalidRequest as exc:
-        parse_contract_message(exc.message, form_errors)
+        form_errors.place(exc)
     for path in [p for p in form_errors.fields if p not in FORM_PATHS]:
         form_errors.general.append(f"{path}: {form_errors.fields.pop(path)}")
     return None

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from battrace import errors
-from battrace.connector import validators
+from battrace.inputs import validators
 from battrace.store.base import utcnow
 from battrace.traceability import certificates, parts, rollup, trades
 from battrace.traceability.models import CfpResponseStatus, Part, Trade

@@ -1,4 +1,9 @@
-"""The app factory: builds the ASGI application from settings, with no module-level state."""
+"""The app factory: builds the ASGI application from settings, with no module-level state.
+
+The top of the import graph: it builds the per-process state (`battrace.state`) and mounts
+every surface's routers (the contract API in `battrace.connector`, the web application in
+`battrace.web`). Surfaces never import each other; a new API package adds its router here.
+"""
 
 from __future__ import annotations
 
@@ -19,11 +24,14 @@ from starlette.responses import Response
 from battrace import __version__
 from battrace.connector import (
     auth_api,
+    certificates_api,
     diligence_api,
+    diligence_files_api,
     footprint_api,
     traceability_api,
     transport,
 )
+from battrace.connector.callers import check_api_key
 from battrace.connector.errors import (
     ENDPOINT_NOT_FOUND,
     INVALID_REQUEST,
@@ -32,52 +40,19 @@ from battrace.connector.errors import (
     Source,
     contract_error_response,
 )
-from battrace.connector.runtime import AppState, CfpRowCache, GrantCache, PageCache, check_api_key
-from battrace.identity import passwords
-from battrace.identity.secrets import JWT_SECRET, get_or_create_secret
-from battrace.identity.tokens import TokenSigner
+from battrace.migrations import head_revision
 from battrace.operations import Metrics
 from battrace.operations import install as install_operations
 from battrace.settings import Settings
+from battrace.state import AppState, build_state
 from battrace.store.engine import Database
 from battrace.traceability import totals
-from battrace.traceability.certificates import DatabaseFileStore, DirectoryFileStore, FileStore
 from battrace.web import install as install_web
 
 log = logging.getLogger("battrace")
 
 ALLOWED_HEADERS = ["apiKey", "Authorization", "Content-Type", "X-Requested-With", "x-api-key"]
 EXPOSED_HEADERS = ["Link", "X-Track"]
-
-
-def build_state(settings: Settings, database: Database | None = None) -> AppState:
-    passwords.configure(
-        time_cost=settings.password_time_cost, memory_kib=settings.password_memory_kib
-    )
-    db = database or Database(
-        settings.database_url,
-        pool_size=settings.database_pool_size,
-        max_overflow=settings.database_max_overflow,
-    )
-    secret = settings.jwt_secret
-    if secret is None:
-        with db.transaction() as session:
-            secret = get_or_create_secret(session, JWT_SECRET)
-    signer = TokenSigner(secret, settings.token_issuer, settings.access_token_ttl_seconds)
-    store: FileStore = (
-        DirectoryFileStore(settings.certificate_dir)
-        if settings.certificate_dir is not None
-        else DatabaseFileStore()
-    )
-    return AppState(
-        settings=settings,
-        db=db,
-        signer=signer,
-        file_store=store,
-        grants=GrantCache(settings.api_key_cache_seconds),
-        cfp_rows=CfpRowCache(settings.cfp_cache_entries),
-        pages=PageCache(settings.parts_cache_entries),
-    )
 
 
 async def _refill_totals(state: AppState, metrics: Metrics) -> None:
@@ -138,11 +113,15 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         ),
     )
     app.state.battrace = state
+    # Every API router; a new package's router is one more line here.
     app.include_router(auth_api.router)
+    app.include_router(auth_api.auth_info)
     app.include_router(transport.router)
     app.include_router(traceability_api.router)
+    app.include_router(certificates_api.router)
     app.include_router(footprint_api.router)
     app.include_router(diligence_api.router)
+    app.include_router(diligence_files_api.router)
     install_web(app)  # the operators' web application at /
 
     @app.exception_handler(StarletteHTTPException)
@@ -182,5 +161,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
 
     # Last, so its middleware is the outermost: request log, metrics, /healthz, /readyz.
     data_targets = {target for targets in transport.HANDLERS.values() for target in targets}
-    metrics = install_operations(app, state.db, route_targets=data_targets)
+    metrics = install_operations(
+        app, state.db, expected_revision=head_revision(), route_targets=data_targets
+    )
     return app

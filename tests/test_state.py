@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 import uuid
 
-from battrace.connector.runtime import GrantCache
 from battrace.identity.api_keys import ApiKeyGrant
 from battrace.identity.models import ApplicationAttribute
+from battrace.state import GrantCache
 
 GRANT = ApiKeyGrant(uuid.uuid4(), ApplicationAttribute.APPLICATION, (), frozenset())
 

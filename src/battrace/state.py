@@ -1,9 +1,9 @@
-"""What every contract endpoint shares: the app's state, authentication, transactions, and
-the wrapper that turns any error into the contract's error body.
+"""The per-process state of a battrace server: settings, the database, the token signer,
+the certificate file store, and the short-lived caches; built once by `battrace.app`.
 
-Authentication follows the reference pipeline in order: client address, `apiKey` header,
-key lookup, address allow-list, `Authorization: Bearer`, token verification. API-key errors
-are `[auth]` errors even on data endpoints, as in the reference.
+Every surface reads it from the ASGI app (`state_of(request)`). A unit of work is one
+transaction: `reading()` / `writing()` (context managers; a lost write race raises
+`RaceLost`) or `read(work)` / `write(work)` (the latter retries a lost race).
 """
 
 from __future__ import annotations
@@ -12,46 +12,63 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import Response
 
-from battrace import errors
-from battrace.connector.errors import (
-    AUTHENTICATION_REQUIRED,
-    INVALID_KEY,
-    INVALID_TOKEN,
-    IP_NOT_AUTHORIZED,
-    NO_PRIVILEGES,
-    OUTER_SERVICE,
-    UNEXPECTED,
-    ContractError,
-    RequestContext,
-    Source,
-    contract_error_response,
-    domain_error_response,
-)
-from battrace.identity import api_keys
+from battrace.identity import api_keys, passwords
 from battrace.identity.api_keys import ApiKeyGrant
+from battrace.identity.secrets import JWT_SECRET, get_or_create_secret
 from battrace.identity.tokens import TokenSigner
 from battrace.settings import Settings
 from battrace.store import version
 from battrace.store.engine import Database
 from battrace.traceability import certificates, disclosure, totals
 
-log = logging.getLogger("battrace.connector")
+log = logging.getLogger("battrace")
 T = TypeVar("T")
+ATTEMPTS = 3  # runs of a unit of work that keeps losing write races
+
+
+def build_state(settings: Settings, database: Database | None = None) -> AppState:
+    """The state of one server process (`database`: an engine the caller owns, for tests)."""
+    passwords.configure(
+        time_cost=settings.password_time_cost, memory_kib=settings.password_memory_kib
+    )
+    db = database or Database(
+        settings.database_url,
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_max_overflow,
+    )
+    secret = settings.jwt_secret
+    if secret is None:
+        with db.transaction() as session:
+            secret = get_or_create_secret(session, JWT_SECRET)
+    signer = TokenSigner(secret, settings.token_issuer, settings.access_token_ttl_seconds)
+    store: certificates.FileStore = (
+        certificates.DirectoryFileStore(settings.certificate_dir)
+        if settings.certificate_dir is not None
+        else certificates.DatabaseFileStore()
+    )
+    return AppState(
+        settings=settings,
+        db=db,
+        signer=signer,
+        file_store=store,
+        grants=GrantCache(settings.api_key_cache_seconds),
+        cfp_rows=CfpRowCache(settings.cfp_cache_entries),
+        pages=PageCache(settings.parts_cache_entries),
+    )
 
 
 @dataclass
 class AppState:
-    """Everything the endpoints need, built once by `create_app`."""
+    """Everything the surfaces need, built once by `build_state`."""
 
     settings: Settings
     db: Database
@@ -73,33 +90,62 @@ class AppState:
         return version.read(self.db)
 
     def read(self, work: Callable[[Session], T]) -> T:
+        with self.reading() as session:
+            return work(session)
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A read-only session; closing it ends the transaction (loaded rows stay readable)."""
         session = self.session()
         try:
-            return work(session)
+            yield session
         finally:
-            session.close()  # ends the transaction; loaded rows stay readable
+            session.close()
 
-    def write(self, work: Callable[[Session], T], *, attempts: int = 3) -> T:
+    @contextmanager
+    def writing(self) -> Iterator[Session]:
+        """One write transaction, committed (with the data version raised) when the block
+        ends. A race with another writer raises `RaceLost`: whoever owns the whole unit of
+        work runs it again from the start (`write`, or the API's route wrapper)."""
+        session = self.session(write=True)
+        try:
+            yield session
+            version.bump(session)
+            session.commit()
+        except (IntegrityError, OperationalError) as exc:
+            session.rollback()
+            if _is_retryable(exc):
+                raise RaceLost(exc) from exc
+            raise
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def write(self, work: Callable[[Session], T], *, attempts: int = ATTEMPTS) -> T:
         """Run `work` in one transaction and commit; a race is retried from the start."""
         for attempt in range(1, attempts + 1):
-            session = self.session(write=True)
             try:
-                result = work(session)
-                version.bump(session)
-                session.commit()
-            except (IntegrityError, OperationalError) as exc:
-                session.rollback()
-                if attempt == attempts or not _is_retryable(exc):
-                    raise
-                log.info("retrying a write after %s", type(exc.orig).__name__)
-            except BaseException:
-                session.rollback()
-                raise
-            else:
-                return result
-            finally:
-                session.close()
+                with self.writing() as session:
+                    return work(session)
+            except RaceLost as lost:
+                if attempt == attempts:
+                    raise lost.cause from None
+                lost.log()
         raise AssertionError  # pragma: no cover (the loop returns or raises)
+
+
+class RaceLost(Exception):
+    """A write lost a race (a unique key, a deadlock, a lock timeout); the whole unit of
+    work may be run again. `cause` is the database's error."""
+
+    def __init__(self, cause: IntegrityError | OperationalError) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+
+    def log(self) -> None:
+        log.info("retrying a write after %s", type(self.cause.orig).__name__)
 
 
 class GrantCache:
@@ -223,92 +269,6 @@ def state_of(request: Request) -> AppState:
     return state
 
 
-@dataclass(frozen=True)
-class Caller:
-    """The verified operator behind a request."""
-
-    operator_id: uuid.UUID
-    account_id: uuid.UUID
-    grant: ApiKeyGrant
-
-
-def client_address(request: Request, settings: Settings) -> str | None:
-    hops = settings.trusted_proxy_hops
-    if hops > 0:
-        forwarded = [p.strip() for p in request.headers.get("x-forwarded-for", "").split(",")]
-        forwarded = [p for p in forwarded if p]
-        if len(forwarded) >= hops:
-            return forwarded[-hops]
-        raise ContractError(403, Source.AUTH, IP_NOT_AUTHORIZED)
-    return request.client.host if request.client else None
-
-
-def check_api_key(request: Request, state: AppState, *, header: str = "apikey") -> ApiKeyGrant:
-    """The grant of the request's API key. Raises ContractError 403 as the reference does."""
-    address = client_address(request, state.settings)
-    key = request.headers.get(header)
-    if not key:
-        raise ContractError(403, Source.AUTH, NO_PRIVILEGES)
-    grant = state.grants.get(key, lambda: state.read(lambda s: api_keys.find_grant(s, key)))
-    if grant is None:
-        raise ContractError(403, Source.AUTH, INVALID_KEY)
-    if state.settings.ip_check and not grant.allows_address(address):
-        raise ContractError(403, Source.AUTH, IP_NOT_AUTHORIZED)
-    return grant
-
-
-def bearer_token(request: Request) -> str:
-    value = request.headers.get("authorization", "")
-    if not value.startswith("Bearer ") or len(value) <= len("Bearer "):
-        raise ContractError(401, Source.AUTH, AUTHENTICATION_REQUIRED)
-    return value[len("Bearer ") :]
-
-
-def authenticate(
-    request: Request, state: AppState, context: RequestContext, *, header: str = "apikey"
-) -> Caller:
-    """API key, then bearer token. Sets the operator id that error details report."""
-    grant = check_api_key(request, state, header=header)
-    claims = state.signer.verify(bearer_token(request))
-    if claims is None:
-        raise ContractError(401, Source.AUTH, INVALID_TOKEN)
-    if not grant.allows_operator(claims.operator_id):
-        raise ContractError(403, Source.AUTH, NO_PRIVILEGES)
-    context.operator_id = str(claims.operator_id)
-    request.state.operator_id = claims.operator_id  # for the request log (operations.access)
-    return Caller(claims.operator_id, claims.account_id, grant)
-
-
-Endpoint = Callable[[Request, RequestContext, bytes], Response]
-
-
-async def answer(
-    request: Request,
-    context: RequestContext,
-    source: Source,
-    endpoint: Endpoint,
-    *,
-    track: bool = False,
-) -> Response:
-    """Run a (blocking) endpoint in a worker thread; turn every failure into the contract's
-    error body."""
-    try:
-        body = await request.body()
-        response = await run_in_threadpool(endpoint, request, context, body)
-    except ContractError as exc:
-        response = contract_error_response(exc.status, exc.source, exc.message, context, exc.detail)
-    except errors.BattraceError as exc:
-        response = domain_error_response(exc, source, context)
-    except OperationalError:
-        log.exception("database unavailable")
-        response = contract_error_response(503, source, OUTER_SERVICE, context)
-    except Exception:
-        log.exception("unexpected error")
-        response = contract_error_response(500, source, UNEXPECTED, context)
-    if track and response.status_code < 400:
-        # The reference sets X-Track on every data success (empty in its dummy); battrace
-        # puts a request id there, which its logs carry too.
-        response.headers["X-Track"] = getattr(request.state, "request_id", None) or str(
-            uuid.uuid4()
-        )
-    return response
+def find_grant(state: AppState, key: str) -> ApiKeyGrant | None:
+    """The grant of an API key, through the per-process cache."""
+    return state.grants.get(key, lambda: state.read(lambda s: api_keys.find_grant(s, key)))

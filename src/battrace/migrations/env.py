@@ -1,6 +1,6 @@
 """Alembic environment: runs battrace's migrations on the connection it is handed.
 
-`battrace.store.migrate` calls Alembic with `config.attributes["connection"]` set; the
+`battrace.migrations.upgrade` calls Alembic with `config.attributes["connection"]` set; the
 `alembic` command line (for making new revisions) gets the URL from BATTRACE_DATABASE_URL.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-from battrace.store.models import metadata
+from battrace.migrations.schema import metadata
 
 
 def _run(connection: Connection) -> None:

@@ -27,7 +27,7 @@ depends_on: str | Sequence[str] | None = None
 
 # table: (the column naming the part whose total a row feeds, the columns that feed it)
 # Frozen at this revision; the application's list of these tables is
-# `traceability.models.TOTAL_INPUTS`.
+# `traceability.totals_hook.TOTAL_INPUTS`.
 _INPUTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "parts": ("trace_id", ("operator_id", "trace_id", "terminated_flag", "is_parent")),
     "cfp_values": (

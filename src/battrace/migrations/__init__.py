@@ -1,4 +1,9 @@
-"""Apply, undo and check Alembic migrations programmatically (`battrace db upgrade`, tests)."""
+"""battrace's schema migrations (Alembic): `env.py`, `versions/`, the schema registry
+(`schema.py`), and the functions that apply and check them (`battrace db upgrade`, tests).
+
+They live outside `battrace.store` because they need every domain package's models, while
+`store` imports no domain package.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine
 
-MIGRATIONS = Path(__file__).parent / "migrations"
+MIGRATIONS = Path(__file__).parent
 
 
 def alembic_config(engine: Engine | None = None) -> Config:
@@ -41,3 +46,10 @@ def current_revision(engine: Engine) -> str | None:
 
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
+
+
+def head_revision() -> str | None:
+    """The newest revision this code knows (what `/readyz` expects the database to be at)."""
+    from alembic.script import ScriptDirectory  # noqa: PLC0415 (server start-up only)
+
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()

@@ -1,6 +1,8 @@
-"""Imports every context's ORM models so that `metadata` describes the whole schema.
+"""The schema registry: imports every package's ORM models so that `metadata` describes the
+whole schema. Alembic (`env.py`) and the schema checks use it; packages import their own models.
 
-Only migrations and schema checks use this module; contexts import their own models.
+A new package with tables adds ONE import line here, e.g. ``import battrace.passport.models``
+(keep the list sorted); nothing else in battrace imports this module.
 """
 
 from __future__ import annotations

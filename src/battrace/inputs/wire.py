@@ -19,14 +19,14 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from battrace.connector import gojson
-from battrace.errors import ValidationFailed
+from battrace.errors import Problem, ValidationFailed
+from battrace.inputs import gojson
 
 # --------------------------------------------------------------------------- bind (stage 1)
 
@@ -93,6 +93,12 @@ def parse_json(raw: bytes) -> object:
 
 
 NUL = "\x00"
+
+
+def bind_object(raw: bytes, go_type: GoType) -> dict[str, Any]:
+    """A JSON body bound to an object type (`parse_json`, then `bind`); `null` reads as {}."""
+    value = bind(parse_json(raw), go_type)
+    return value if isinstance(value, dict) else {}
 
 
 def reject_nul(value: object, path: str = "") -> None:
@@ -182,6 +188,17 @@ class Errors(dict[str, "str | Errors"]):
                 parts.append(f"{key}: {value}")
         text = "; ".join(parts)
         return text if text.endswith(" ") else text + "."
+
+    def problems(self, prefix: str = "") -> list[Problem]:
+        """Each field error with its path (`prefix` + name, nested names joined by ".")."""
+        found: list[Problem] = []
+        for key in sorted(self, key=lambda k: k.encode()):
+            value = self[key]
+            if isinstance(value, Errors):
+                found.extend(value.problems(f"{prefix}{key}."))
+            else:
+                found.append(Problem(f"{prefix}{key}", value))
+        return found
 
 
 Rule = Callable[[Any], str | None]
@@ -345,9 +362,12 @@ ZERO = Decimal(0)
 AMOUNT_RULES: tuple[Rule, ...] = (number_range(ZERO, MAX_AMOUNT), max_decimals(5))
 
 
-def fail(errors: Errors | str) -> ValidationFailed:
-    """The ValidationFailed error for collected field errors (or a prepared message)."""
-    return ValidationFailed(errors.render() if isinstance(errors, Errors) else errors)
+def fail(errors: Errors | str, problems: Sequence[Problem] = ()) -> ValidationFailed:
+    """The ValidationFailed error for collected field errors, or for a prepared message and
+    the problems it lists."""
+    if isinstance(errors, Errors):
+        return ValidationFailed(errors.render(), problems=errors.problems())
+    return ValidationFailed(errors, problems=problems)
 
 
 def join_errors(messages: list[str], *, always_period: bool = False) -> str:

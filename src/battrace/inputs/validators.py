@@ -7,11 +7,13 @@ Each reader takes a bound body (see `wire.bind`) and returns plain domain inputs
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from battrace.connector import wire
+from battrace.errors import Problem
+from battrace.inputs import wire
 from battrace.traceability.cfp import CfpRowWrite, CfpSetWrite, Dqr
 from battrace.traceability.models import AmountUnit, CfpResponseStatus, CfpType
 from battrace.traceability.parts import ChildWrite, PartWrite
@@ -89,6 +91,32 @@ CFP = wire.struct(
 CFP_LIST = wire.GoType("traceability.PutCfpInputs", "array", item=CFP)
 
 
+@dataclass
+class _Found:
+    """The errors of a body with several groups: the messages as the reference joins them,
+    and the same problems with their field paths (`ValidationFailed.problems`)."""
+
+    messages: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, path: str, message: str) -> None:
+        self.messages.append(f"{path}: {message}")
+        self.problems.append(Problem(path, message))
+
+    def nested(self, path: str, errors: wire.Errors) -> None:
+        if errors:
+            self.messages.append(f"{path}: ({errors.render()})")
+            self.problems.extend(errors.problems(f"{path}."))
+
+    def whole(self, message: str) -> None:
+        self.messages.append(message)
+        self.problems.append(Problem("", message))
+
+    def raise_if_any(self) -> None:
+        if self.messages:
+            raise wire.fail(wire.join_errors(self.messages), self.problems)
+
+
 def parts_errors(body: dict[str, Any], *, child: bool) -> wire.Errors:
     """One part's field errors (a child needs amountRequired and its unit)."""
     errors = wire.Errors()
@@ -153,26 +181,21 @@ def read_parent_part(body: object) -> PartWrite:
 def read_structure(body: object) -> tuple[PartWrite, list[ChildWrite]]:
     """#6: a parent and its children; errors listed parent first, then children in order."""
     structure = body if isinstance(body, dict) else {}
-    messages: list[str] = []
+    found = _Found()
     parent = structure.get("parentPartsModel")
     children = structure.get("childrenPartsModel")
     if parent is None:
-        messages.append("parentPartsModel: cannot be blank")
+        found.add("parentPartsModel", "cannot be blank")
     else:
-        nested = parts_errors(parent, child=False)
-        if nested:
-            messages.append(f"parentPartsModel: ({nested.render()})")
+        found.nested("parentPartsModel", parts_errors(parent, child=False))
     if children is None:
-        messages.append("childrenPartsModel: cannot be blank")
+        found.add("childrenPartsModel", "cannot be blank")
     elif len(children) > 50:
-        messages.append("childrenPartsModel: the length must be no more than 50")
+        found.add("childrenPartsModel", "the length must be no more than 50")
     else:
         for index, child in enumerate(children):
-            nested = parts_errors(child or {}, child=True)
-            if nested:
-                messages.append(f"childrenPartsModel[{index}]: ({nested.render()})")
-    if messages:
-        raise wire.fail(wire.join_errors(messages))
+            found.nested(f"childrenPartsModel[{index}]", parts_errors(child or {}, child=True))
+    found.raise_if_any()
     assert parent is not None and children is not None  # noqa: S101
     return _part_write(parent), [
         ChildWrite(_part_write(child), wire.as_decimal(child["amountRequired"]) or Decimal(0))
@@ -204,19 +227,20 @@ def read_trade_request(body: object) -> TradeRequestWrite:
     )
     wire.collect(status_errors, "statusId", status.get("statusId"), wire.nil_or_uuid)
     wire.collect(status_errors, "tradeId", status.get("tradeId"), wire.nil_or_uuid)
-    messages = [group.render() for group in (trade_errors, status_errors) if group]
-    if messages:
-        messages = [wire.join_errors(messages)]
+    found = _Found()
+    groups = [group for group in (trade_errors, status_errors) if group]
+    if groups:
+        found.messages.append(wire.join_errors([group.render() for group in groups]))
+        found.problems.extend(p for group in groups for p in group.problems())
     ids = (trade.get("tradeId"), status.get("statusId"), status.get("tradeId"))
     if any(value is not None for value in ids) and not all(value is not None for value in ids):
-        messages.append(
+        found.whole(
             "tradeModel.tradeId, statusModel.statusId, and statusModel.tradeId "
             "must all have values or all be null"
         )
     if ids[0] is not None and ids[2] is not None and ids[0] != ids[2]:
-        messages.append("tradeModel.tradeId and statusModel.tradeId must be equal")
-    if messages:
-        raise wire.fail(wire.join_errors(messages))
+        found.whole("tradeModel.tradeId and statusModel.tradeId must be equal")
+    found.raise_if_any()
     downstream = wire.as_uuid(trade["downstreamOperatorId"])
     upstream = wire.as_uuid(trade["upstreamOperatorId"])
     trace = wire.as_uuid(trade["downstreamTraceId"])
@@ -241,15 +265,19 @@ def read_status_change(
     wire.collect(errors, "replyMessage", status.get("replyMessage"), wire.rune_length(0, 1000))
     wire.collect(errors, "statusId", status.get("statusId"), wire.required, wire.nil_or_uuid)
     wire.collect(errors, "tradeId", status.get("tradeId"), wire.required, wire.nil_or_uuid)
-    messages = [errors.render()] if errors else []
+    found = _Found()
+    if errors:
+        found.messages.append(errors.render())
+        found.problems.extend(errors.problems())
     request_status = status.get("requestStatus") or {}
     new_status = request_status.get("cfpResponseStatus")
     if new_status not in ("CANCEL", "REJECT"):
         # The reference crashes on a missing value; battrace answers like for a wrong one.
         shown = new_status if isinstance(new_status, str) else ""
-        messages.append(f"requestStatus: (cfpResponseStatus: cannot be allowed '{shown}')")
-    if messages:
-        raise wire.fail(wire.join_errors(messages))
+        nested = wire.Errors(cfpResponseStatus=f"cannot be allowed '{shown}'")
+        found.messages.append(f"requestStatus: (cfpResponseStatus: cannot be allowed '{shown}')")
+        found.problems.extend(nested.problems("requestStatus."))
+    found.raise_if_any()
     status_id = wire.as_uuid(status["statusId"])
     trade_id = wire.as_uuid(status["tradeId"])
     assert status_id and trade_id  # noqa: S101
@@ -259,8 +287,8 @@ def read_status_change(
 # --------------------------------------------------------------------------------- #15 CFP
 
 
-def _cfp_element_error(row: dict[str, Any]) -> str | None:
-    """One row's error text (inside `cfpModel[i]: (…)`), or None."""
+def _cfp_element_error(row: dict[str, Any], path: str) -> tuple[str, list[Problem]] | None:
+    """One row's error text (inside `cfpModel[i]: (…)`) and its problems, or None."""
     fields = wire.Errors()
     wire.collect(fields, "cfpId", row.get("cfpId"), wire.nil_or_uuid)
     wire.collect(fields, "traceId", row.get("traceId"), wire.uuid_required)
@@ -274,20 +302,23 @@ def _cfp_element_error(row: dict[str, Any]) -> str | None:
     )
     wire.collect(fields, "cfpType", row.get("cfpType"), wire.required, wire.one_of(*BASE_CFP_TYPES))
     wire.collect(fields, "dqrType", row.get("dqrType"), wire.required, wire.one_of(*DQR_TYPES))
+    problems = fields.problems(f"{path}.")
     extra: list[str] = []
     cfp_type = row.get("cfpType")
     stage = "pre" if str(cfp_type).startswith("pre") else "main"
     if cfp_type in BASE_CFP_TYPES and row.get("dqrType") != f"{stage}Processing":
         extra.append("ensure the combination of cfpType and dqrType is correct")
+        problems.append(Problem("", extra[-1]))
     dqr = row.get("dqrValue") or {}
     ratings = wire.Errors()
     for key in ("TeR", "GeR", "TiR"):
         wire.collect(ratings, key, dqr.get(key), *wire.AMOUNT_RULES)
     if ratings:
         extra.append(f"dqrValue: ({ratings.render()})")
+        problems.extend(ratings.problems(f"{path}.dqrValue."))
     if not extra:
-        return fields.render() if fields else None
-    return wire.join_errors(([fields.render()] if fields else []) + extra)
+        return (fields.render(), problems) if fields else None
+    return wire.join_errors(([fields.render()] if fields else []) + extra), problems
 
 
 def _dqr_of(row: dict[str, Any]) -> Dqr:
@@ -325,23 +356,22 @@ def read_cfp_set(body: object) -> CfpSetWrite:
     ids or unit, ratings without emissions, differing ratings.
     """
     rows = [row if isinstance(row, dict) else {} for row in body] if isinstance(body, list) else []
-    messages: list[str] = []
+    found = _Found()
     for index, row in enumerate(rows):
-        error = _cfp_element_error(row)
+        error = _cfp_element_error(row, f"cfpModel[{index}]")
         if error is not None:
-            messages.append(f"cfpModel[{index}]: ({error})")
+            found.messages.append(f"cfpModel[{index}]: ({error[0]})")
+            found.problems.extend(error[1])
     if len(rows) != 4:
-        messages.append("cfp models must be 4 elements")
+        found.whole("cfp models must be 4 elements")
     present = {row.get("cfpType") for row in rows}
-    messages.extend(
-        f"cfpType {cfp_type} is insufficient"
-        for cfp_type in BASE_CFP_TYPES
-        if cfp_type not in present
-    )
+    for cfp_type in BASE_CFP_TYPES:
+        if cfp_type not in present:
+            found.whole(f"cfpType {cfp_type} is insufficient")
     if rows:
         for key in ("cfpId", "traceId", "ghgDeclaredUnit"):
             if any(row.get(key) != rows[0].get(key) for row in rows):
-                messages.append(f"ensure all objects have the same {key}")
+                found.whole(f"ensure all objects have the same {key}")
     for dqr_type, members in (
         ("preProcessing", "preProduction or preComponent"),
         ("mainProcessing", "mainProduction or mainComponent"),
@@ -350,14 +380,14 @@ def read_cfp_set(body: object) -> CfpSetWrite:
         rated = any((value or 0) > 0 for row in group for value in vars(_dqr_of(row)).values())
         emitted = any((wire.as_decimal(row.get("ghgEmission")) or 0) > 0 for row in group)
         if rated and not emitted:
-            messages.append(f"set ghgEmission to a value greater than 0 for cfpType of {members}")
+            found.whole(f"set ghgEmission to a value greater than 0 for cfpType of {members}")
     if not all(_dqr_consistent(rows, dqr_type) for dqr_type in DQR_TYPES):
-        messages.append("different dqrValues are set for the same dqrType")
-    if messages:
-        text = wire.join_errors(messages)
-        if any(marker in messages[-1] for marker in _UNPUNCTUATED):
+        found.whole("different dqrValues are set for the same dqrType")
+    if found.messages:
+        text = wire.join_errors(found.messages)
+        if any(marker in found.messages[-1] for marker in _UNPUNCTUATED):
             text = text.removesuffix(".")
-        raise wire.fail(text)
+        raise wire.fail(text, found.problems)
     trace_id = wire.as_uuid(rows[0]["traceId"])
     assert trace_id is not None  # noqa: S101
     return CfpSetWrite(

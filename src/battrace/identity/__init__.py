@@ -1,0 +1,1 @@
+"""Identity: operators, plants, accounts and passwords, API keys, tokens, secrets."""

@@ -1,0 +1,1 @@
+"""Readers shared by every surface: the contract's body binding and rules, the field parsers."""
