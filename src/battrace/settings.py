@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     cfp_cache_entries: int = 50_000
     # GET parts pages (about 40 kB each) kept per worker, valid until the next write (0 = off).
     parts_cache_entries: int = 1_000
+    # Footprint pages' results (a product's roll-up, its charts, its HTML report) kept per
+    # worker, valid until the next write (0 = off); one entry of a 20,000-part product holds
+    # tens of MB, so keep this small.
+    footprint_cache_entries: int = 16
 
     # Browser clients served from other origins (the reference web client, for one).
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)

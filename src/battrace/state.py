@@ -63,6 +63,7 @@ def build_state(settings: Settings, database: Database | None = None) -> AppStat
         grants=GrantCache(settings.api_key_cache_seconds),
         cfp_rows=CfpRowCache(settings.cfp_cache_entries),
         pages=PageCache(settings.parts_cache_entries),
+        footprints=PageCache(settings.footprint_cache_entries),
     )
 
 
@@ -77,6 +78,7 @@ class AppState:
     grants: GrantCache = field(default_factory=lambda: GrantCache(0))
     cfp_rows: CfpRowCache = field(default_factory=lambda: CfpRowCache(0))
     pages: PageCache = field(default_factory=lambda: PageCache(0))
+    footprints: PageCache = field(default_factory=lambda: PageCache(0))
 
     def session(self, *, write: bool = False) -> Session:
         session = self.db.session(write=write)

@@ -19,6 +19,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
 from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -131,6 +132,11 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Cache-Control": "no-store",
 }
+
+
+def render_fragment(template: str, **values: Any) -> Markup:  # noqa: ANN401
+    """A piece of a page rendered on its own (e.g. a page's charts, kept between visits)."""
+    return Markup(_ENV.get_template(template).render(**values))  # noqa: S704 (autoescaped)
 
 
 @dataclass
