@@ -130,7 +130,7 @@ def get_parts(call: Call) -> Response:
     state = call.state
     if state.pages.enabled:
         key = ("parts", call.operator, part_filter, limit, after)
-        body, next_cursor = state.pages.page(state.data_version(), key, page)
+        body, next_cursor = state.pages.page(state.data_version(call.operator), key, page)
     else:
         body, next_cursor = page()
     headers = call.link(
@@ -223,7 +223,7 @@ def get_cfp(call: Call) -> Response:
     )
 
     state = call.state
-    seen_version = state.data_version() if state.cfp_rows.enabled else None
+    seen_version = state.data_version(call.operator) if state.cfp_rows.enabled else None
 
     # A fully cached answer opens no database connection beyond the version read.
     with state.reading() as session:

@@ -135,7 +135,7 @@ def what_if_choices(product: ProductFootprint) -> list[tuple[str, str]]:
 
 @page("/parts/{trace_id:uuid}/footprint")
 def footprint_page(ctx: Ctx) -> Response:
-    seen_version = ctx.state.data_version()  # before the data it guards
+    seen_version = ctx.state.data_version(ctx.operator_id)  # before the data it guards
     product, factor_rows = _product(ctx, seen_version)
     footprint = product.footprint
     unit = footprint.unit or "kgCO2e"
@@ -217,7 +217,7 @@ def footprint_page(ctx: Ctx) -> Response:
 
 @page("/parts/{trace_id:uuid}/footprint.csv")
 def footprint_csv(ctx: Ctx) -> Response:
-    product, _ = _product(ctx, ctx.state.data_version())
+    product, _ = _product(ctx, ctx.state.data_version(ctx.operator_id))
     return Response(
         report.footprint_csv(product.footprint, supplier_names=product.supplier_names),
         media_type="text/csv; charset=utf-8",
@@ -227,7 +227,7 @@ def footprint_csv(ctx: Ctx) -> Response:
 
 @page("/parts/{trace_id:uuid}/footprint/report")
 def footprint_report(ctx: Ctx) -> Response:
-    seen_version = ctx.state.data_version()
+    seen_version = ctx.state.data_version(ctx.operator_id)
     product, _ = _product(ctx, seen_version)
     html = _kept(
         ctx,
