@@ -79,18 +79,40 @@ def load_base(database: Database, base: int) -> uuid.UUID:
     now = datetime.now(UTC)
     with database.transaction() as session:
         seed_ouranos_tutorial(session)
-        session.add(Plant(operator_id=A.operator_id, id=plant, name="bench", address="x",
-                          open_plant_id=OPEN_PLANT, global_plant_id=None))  # fmt: skip
+        session.add(
+            Plant(
+                operator_id=A.operator_id,
+                id=plant,
+                name="bench",
+                address="x",
+                open_plant_id=OPEN_PLANT,
+                global_plant_id=None,
+            )
+        )
         session.flush()
         for start in range(0, base, CHUNK):
-            session.execute(insert(Part), [
-                {"operator_id": A.operator_id, "trace_id": uuid.uuid4(), "plant_id": plant,
-                 "parts_name": f"base {i}", "support_parts_name": None, "terminated_flag": True,
-                 "amount_required_unit": AmountUnit.KILOGRAM, "parts_label_name": None,
-                 "parts_add_info1": None, "parts_add_info2": None, "parts_add_info3": None,
-                 "is_parent": False, "created_at": now, "updated_at": now}
-                for i in range(start, min(base, start + CHUNK))
-            ])  # fmt: skip
+            session.execute(
+                insert(Part),
+                [
+                    {
+                        "operator_id": A.operator_id,
+                        "trace_id": uuid.uuid4(),
+                        "plant_id": plant,
+                        "parts_name": f"base {i}",
+                        "support_parts_name": None,
+                        "terminated_flag": True,
+                        "amount_required_unit": AmountUnit.KILOGRAM,
+                        "parts_label_name": None,
+                        "parts_add_info1": None,
+                        "parts_add_info2": None,
+                        "parts_add_info3": None,
+                        "is_parent": False,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                    for i in range(start, min(base, start + CHUNK))
+                ],
+            )
     if database.dialect == "postgresql":
         with database.engine.connect() as connection:
             connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
@@ -108,8 +130,11 @@ def via_csv(client: TestClient, items: list[tuple[str, list[str]]]) -> list[floa
     seconds = []
     for content in csv_files(items):
         started = time.perf_counter()
-        answer = client.post("/parts/import", data={"csrf_token": form.group(1)},
-                             files={"file": ("bom.csv", content, "text/csv")})  # fmt: skip
+        answer = client.post(
+            "/parts/import",
+            data={"csrf_token": form.group(1)},
+            files={"file": ("bom.csv", content, "text/csv")},
+        )
         seconds.append(time.perf_counter() - started)
         if answer.status_code != 200:
             raise RuntimeError(answer.text[-500:])
@@ -119,23 +144,39 @@ def via_csv(client: TestClient, items: list[tuple[str, list[str]]]) -> list[floa
 def via_api(
     client: TestClient, plant: uuid.UUID, items: list[tuple[str, list[str]]]
 ) -> list[float]:
-    login = client.post("/auth/login", headers={"apiKey": APPLICATION_KEY},
-                        json={"operatorAccountId": A.email, "accountPassword": A.password})  # fmt: skip
+    login = client.post(
+        "/auth/login",
+        headers={"apiKey": APPLICATION_KEY},
+        json={"operatorAccountId": A.email, "accountPassword": A.password},
+    )
     headers = {"apiKey": APPLICATION_KEY, "Authorization": f"Bearer {login.json()['accessToken']}"}
 
-    def model(name: str, amount: Any, terminated: bool) -> dict[str, Any]:  # noqa: FBT001
-        return {"amountRequired": amount, "amountRequiredUnit": "kilogram",
-                "operatorId": str(A.operator_id), "partsName": name, "plantId": str(plant),
-                "supportPartsName": None, "terminatedFlag": terminated, "traceId": None,
-                "partsLabelName": None, "partsAddInfo1": None, "partsAddInfo2": None,
-                "partsAddInfo3": None}  # fmt: skip
+    def model(name: str, amount: Any, terminated: bool) -> dict[str, Any]:
+        return {
+            "amountRequired": amount,
+            "amountRequiredUnit": "kilogram",
+            "operatorId": str(A.operator_id),
+            "partsName": name,
+            "plantId": str(plant),
+            "supportPartsName": None,
+            "terminatedFlag": terminated,
+            "traceId": None,
+            "partsLabelName": None,
+            "partsAddInfo1": None,
+            "partsAddInfo2": None,
+            "partsAddInfo3": None,
+        }
 
     seconds, started, done = [], time.perf_counter(), 0
     for product, parts in items:
-        answer = client.put("/api/v1/datatransport?dataTarget=partsStructure", headers=headers, json={
-            "parentPartsModel": model(product, None, False),
-            "childrenPartsModel": [model(p, 2, True) for p in parts],
-        })  # fmt: skip
+        answer = client.put(
+            "/api/v1/datatransport?dataTarget=partsStructure",
+            headers=headers,
+            json={
+                "parentPartsModel": model(product, None, False),
+                "childrenPartsModel": [model(p, 2, True) for p in parts],
+            },
+        )
         if answer.status_code != 201:
             raise RuntimeError(answer.text[-500:])
         done += 1 + len(parts)
@@ -161,16 +202,18 @@ def via_copy(database: Database, plant: uuid.UUID, items: list[tuple[str, list[s
                 f"{A.operator_id}\t{child}\t{plant}\t{name}\tkilogram\tt\tf\t{now}\t{now}\n"
             )
             edges.write(f"{A.operator_id}\t{parent}\t{child}\t2\n")
-    columns = "operator_id, trace_id, plant_id, parts_name, amount_required_unit, terminated_flag, is_parent, created_at, updated_at"
+    columns = (
+        "operator_id, trace_id, plant_id, parts_name, amount_required_unit, terminated_flag,"
+        " is_parent, created_at, updated_at"
+    )
+    edge_columns = "operator_id, parent_trace_id, child_trace_id, amount_required"
     raw = database.engine.raw_connection()
     try:
         started = time.perf_counter()
         with raw.cursor() as cursor:  # type: ignore[attr-defined]
             with cursor.copy(f"COPY parts ({columns}) FROM STDIN") as copy:
                 copy.write(parts.getvalue())
-            with cursor.copy(
-                "COPY part_edges (operator_id, parent_trace_id, child_trace_id, amount_required) FROM STDIN"
-            ) as copy:
+            with cursor.copy(f"COPY part_edges ({edge_columns}) FROM STDIN") as copy:
                 copy.write(edges.getvalue())
         raw.commit()
         return time.perf_counter() - started
@@ -189,7 +232,8 @@ def run(backend: str, url: str, options: argparse.Namespace) -> None:
         for rows in options.rows:
             tag = f"{rows}"
             print(
-                f"\n{backend}: {rows:,} rows into {options.base:,} base parts ({options.children + 1} rows a structure)"
+                f"\n{backend}: {rows:,} rows into {options.base:,} base parts"
+                f" ({options.children + 1} rows a structure)"
             )
             figures = {}
             for path in options.paths:
@@ -209,7 +253,8 @@ def run(backend: str, url: str, options: argparse.Namespace) -> None:
                     " …" if len(seconds) > 12 else ""
                 )
                 print(
-                    f"  {path:5} {written:>9,} rows {total:8.1f} s {written / total:9,.0f} rows/s   per 5,000 rows: {per_file} s"
+                    f"  {path:5} {written:>9,} rows {total:8.1f} s {written / total:9,.0f} rows/s"
+                    f"   per 5,000 rows: {per_file} s"
                 )
             if "copy" in figures:
                 for path in ("csv", "api"):
