@@ -51,6 +51,9 @@ from battrace.identity.secrets import get_or_create_secret
 from battrace.interop import install as install_interop
 from battrace.interop import run_retries as run_pact_retries
 from battrace.interop.state import InteropState
+from battrace.migrations import head_revision
+from battrace.operations import Metrics
+from battrace.operations import install as install_operations
 from battrace.settings import Settings
 from battrace.state import AppState, build_state
 from battrace.store.engine import Database
@@ -64,7 +67,7 @@ EXPOSED_HEADERS = ["Link", "X-Track"]
 PACT_TOKEN_SECRET = "pact-token-key"
 
 
-async def _refill_totals(state: AppState) -> None:
+async def _refill_totals(state: AppState, metrics: Metrics) -> None:
     """Store again, in the background, the part totals a large settlement dropped
     (`traceability.totals`): a batch at a time, each in its own short transaction; when none
     is left, look again every `totals_refill_seconds`."""
@@ -73,7 +76,10 @@ async def _refill_totals(state: AppState) -> None:
             stored = await run_in_threadpool(_refill_batch, state)
         except Exception:  # the next round tries again; readers walk meanwhile
             log.exception("refilling stored part totals failed")
+            metrics.refill_failed()
             stored = 0
+        else:
+            metrics.refill_done(stored)
         if not stored:
             await asyncio.sleep(state.settings.totals_refill_seconds)
 
@@ -110,7 +116,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        refiller = asyncio.create_task(_refill_totals(state))
+        refiller = asyncio.create_task(_refill_totals(state, metrics))
         pact_retries = asyncio.create_task(run_pact_retries(pact))
         yield
         for task in (refiller, pact_retries):
@@ -185,4 +191,9 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             expose_headers=EXPOSED_HEADERS,
         )
 
+    # Last, so its middleware is the outermost: request log, metrics, /healthz, /readyz.
+    data_targets = {target for targets in transport.HANDLERS.values() for target in targets}
+    metrics = install_operations(
+        app, state.db, expected_revision=head_revision(), route_targets=data_targets
+    )
     return app

@@ -24,6 +24,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="BATTRACE_", extra="ignore")
 
     database_url: str = Field(default_factory=default_database_url)
+    # Connections each server process keeps open, and how many more it may open under load
+    # (per process: several workers multiply them; see docs/operations.md).
+    database_pool_size: int = 20
+    database_max_overflow: int = 20
     host: str = "127.0.0.1"
     port: int = 8000
 
@@ -47,6 +51,10 @@ class Settings(BaseSettings):
     cfp_cache_entries: int = 50_000
     # GET parts pages (about 40 kB each) kept per worker, valid until the next write (0 = off).
     parts_cache_entries: int = 1_000
+    # Footprint pages' results (a product's roll-up, its charts, its HTML report) kept per
+    # worker, valid until the next write (0 = off); one entry of a 20,000-part product holds
+    # tens of MB, so keep this small.
+    footprint_cache_entries: int = 16
 
     # Browser clients served from other origins (the reference web client, for one).
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
@@ -80,6 +88,10 @@ class Settings(BaseSettings):
     # argon2id cost (RFC 9106's second recommended option by default: t=3, m=64 MiB).
     password_time_cost: int = 3
     password_memory_kib: int = 65536
+
+    # The server's log: JSON lines on stdout (one per request, see operations.access), at this
+    # level (debug, info, warning, error).
+    log_level: str = "info"
 
     # Login throttling: this many failures lock an account for lockout_seconds.
     login_max_failures: int = 5

@@ -29,7 +29,7 @@ from battrace.ids import OperatorId
 from battrace.settings import Settings
 from battrace.store import version
 from battrace.store.engine import Database
-from battrace.traceability import certificates, disclosure, totals
+from battrace.traceability import certificates, disclosure, totals, totals_hook
 
 log = logging.getLogger("battrace")
 T = TypeVar("T")
@@ -41,7 +41,11 @@ def build_state(settings: Settings, database: Database | None = None) -> AppStat
     passwords.configure(
         time_cost=settings.password_time_cost, memory_kib=settings.password_memory_kib
     )
-    db = database or Database(settings.database_url)
+    db = database or Database(
+        settings.database_url,
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_max_overflow,
+    )
     secret = settings.jwt_secret
     if secret is None:
         with db.transaction() as session:
@@ -60,6 +64,7 @@ def build_state(settings: Settings, database: Database | None = None) -> AppStat
         grants=GrantCache(settings.api_key_cache_seconds),
         cfp_rows=CfpRowCache(settings.cfp_cache_entries),
         pages=PageCache(settings.parts_cache_entries),
+        footprints=PageCache(settings.footprint_cache_entries),
     )
 
 
@@ -74,6 +79,7 @@ class AppState:
     grants: GrantCache = field(default_factory=lambda: GrantCache(0))
     cfp_rows: CfpRowCache = field(default_factory=lambda: CfpRowCache(0))
     pages: PageCache = field(default_factory=lambda: PageCache(0))
+    footprints: PageCache = field(default_factory=lambda: PageCache(0))
 
     def session(self, *, write: bool = False) -> Session:
         session = self.db.session(write=write)
@@ -81,9 +87,10 @@ class AppState:
         totals.use_budget(session, self.settings.totals_settle_budget)
         return session
 
-    def data_version(self) -> int:
-        """The committed data version; read it before the data a cached answer holds."""
-        return version.read(self.db)
+    def data_version(self, operator: uuid.UUID) -> int:
+        """The operator's committed data version (`store.version`); read it before the data
+        a cached answer for that operator holds."""
+        return version.read(self.db, operator)
 
     def read(self, work: Callable[[Session], T]) -> T:
         with self.reading() as session:
@@ -106,6 +113,9 @@ class AppState:
         session = self.session(write=True)
         try:
             yield session
+            # The settlement first (it names the operators whose totals it changes), then the
+            # version rows, last: their locks are held only for the commit.
+            totals_hook.settle_if_touched(session)
             version.bump(session)
             session.commit()
         except (IntegrityError, OperationalError) as exc:
@@ -177,16 +187,16 @@ class GrantCache:
 class VersionedCache:
     """Entries valid for one data version (`store/version.py`), kept per worker.
 
-    Every committed API write raises the data version, so an entry of an older version is
-    never served: callers read the version first (`AppState.data_version`), then the data,
-    so an entry is never older than the version it is filed under. A write committed by
-    another worker is seen by the next request here. `max_entries` 0 turns the cache off.
+    Each entry is filed under the version of the operator it was computed for (the caller),
+    and served only to a request that read the same version: callers read the version first
+    (`AppState.data_version`), then the data, so an entry is never older than its version.
+    A write committed by another worker is seen by the next request here. `max_entries` 0
+    turns the cache off.
     """
 
     def __init__(self, max_entries: int) -> None:
         self.max_entries = max_entries
-        self._version = -1
-        self._entries: dict[Hashable, Any] = {}
+        self._entries: dict[Hashable, tuple[int, Any]] = {}
         self._lock = threading.Lock()
 
     @property
@@ -194,18 +204,19 @@ class VersionedCache:
         return self.max_entries > 0
 
     def _lookup(self, seen_version: int, keys: list[Hashable]) -> dict[Hashable, Any]:
+        found: dict[Hashable, Any] = {}
         with self._lock:
-            if seen_version != self._version:
-                self._entries.clear()
-                self._version = seen_version
-            return {key: self._entries.get(key) for key in keys}
+            for key in keys:
+                entry = self._entries.get(key)
+                found[key] = entry[1] if entry is not None and entry[0] == seen_version else None
+        return found
 
     def _store(self, seen_version: int, values: dict[Hashable, Any]) -> None:
         with self._lock:
             if len(self._entries) + len(values) > self.max_entries:
                 self._entries.clear()
-            if self._version == seen_version:
-                self._entries.update(values)
+            for key, value in values.items():
+                self._entries[key] = (seen_version, value)
 
 
 class CfpRowCache(VersionedCache):
@@ -230,7 +241,7 @@ class CfpRowCache(VersionedCache):
             computed = compute(trace_ids)
             return [row for trace_id in trace_ids for row in computed.get(trace_id, [])]
         if seen_version is None:
-            seen_version = version.current(session)
+            seen_version = version.current(session, caller)
         cached = self._lookup(seen_version, [(caller, t) for t in trace_ids])
         found = {t: cached[(caller, t)] for t in trace_ids}
         missing = [t for t, rows in found.items() if rows is None]

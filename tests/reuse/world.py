@@ -5,9 +5,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from battrace.cli.demo_reuse import GTIN
-from battrace.cli.demo_reuse import MODEL as MODEL_DATA
-
+from battrace.cli.demo.reuse import GTIN
+from battrace.cli.demo.reuse import MODEL as MODEL_DATA
 from battrace.cli.seeds import TUTORIAL_COMPANIES
 from battrace.identity import operators
 from battrace.passport import battery_models, issuing

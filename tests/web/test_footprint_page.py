@@ -4,11 +4,16 @@ the page's language, and an emission factor applied to a part can be taken off a
 from __future__ import annotations
 
 import re
+import uuid
 
+import pytest
 from fastapi import FastAPI
+from sqlalchemy import update
 
 from battrace.footprint.charts import ENGLISH
 from battrace.store import Database
+from battrace.traceability.models import Part
+from battrace.web.pages import footprint as footprint_pages
 from battrace.web.pages.footprint import chart_labels
 from tests.web.support import Journey
 
@@ -75,3 +80,48 @@ def test_an_applied_factor_can_be_taken_off(app: FastAPI, seeded: Database) -> N
     assert "回答待ち" in removed.text  # the cell is unknown again, as before the factor
     again = a.post(f"{footprint}/factor/delete", remove)
     assert again.status_code == 404  # nothing applied any more
+
+
+def test_pages_are_kept_under_the_data_version_and_recomputed_after_a_write(
+    app: FastAPI, seeded: Database
+) -> None:
+    journey = Journey(app)
+    a = journey.a
+    page, report_page = (f"/parts/{journey.product}/footprint{s}" for s in ("", "/report"))
+    assert "電池パック" in a.get(page).text and "電池パック" in a.get(report_page).text
+    # A change behind the application's back moves no data version: the kept answers stay.
+    with seeded.transaction() as session:
+        session.execute(
+            update(Part)
+            .where(Part.trace_id == uuid.UUID(journey.product))
+            .values(parts_name="Renamed pack")
+        )
+    assert "Renamed pack" not in a.get(page).text
+    assert "Renamed pack" not in a.get(report_page).text
+    journey.answer()  # writes through the application: the data version moves
+    fresh = a.get(page).text
+    assert "Renamed pack" in fresh and "Renamed pack" in a.get(report_page).text
+    assert "回答待ち" not in fresh  # the answered cell is no longer unknown
+
+
+def test_a_large_product_offers_its_largest_parts_and_unknown_ones_for_a_what_if(
+    app: FastAPI, seeded: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    journey = Journey(app)
+    page = f"/parts/{journey.product}/footprint"
+    monkeypatch.setattr(footprint_pages, "WHAT_IF_CHOICES", 1)
+
+    def offered() -> tuple[set[str], str]:
+        html = journey.a.get(page).text
+        select = re.search(r'<select id="f-whatif_part".*?</select>', html, re.DOTALL)
+        assert select is not None
+        return set(re.findall(r'<option value="([0-9a-f-]{36})"', select.group(0))), html
+
+    # Nothing answered yet: the cell and the casing are unknown, so both are offered.
+    choices, html = offered()
+    assert choices == {journey.cell, journey.casing}
+    assert "全2部品" not in html
+    journey.answer()  # the cell (4 x 15) now outweighs the casing (2.5 x 3)
+    choices, html = offered()
+    assert choices == {journey.cell}
+    assert "寄与の大きい1部品と値のない部品を表示しています（全2部品）" in html

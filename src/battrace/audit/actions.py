@@ -12,6 +12,7 @@ class AuditAction(enum.StrEnum):
     ACCOUNT_CREATE = "account:create"
     ACCOUNT_PASSWORD_CHANGE = "account:password-change"
     APIKEY_ISSUE = "apikey:issue"
+    APIKEY_REVOKE = "apikey:revoke"
     CERTIFICATE_ATTACH = "certificate:attach"
     CERTIFICATE_FILE_DELETE = "certificate:file-delete"
     CERTIFICATE_FILE_UPLOAD = "certificate:file-upload"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -46,6 +47,18 @@ def db_upgrade(revision: str = "head") -> None:
         console.print(f"database at revision [bold]{current_revision(database.engine)}[/]")
         if revision == "head":
             _store_missing_totals(database)
+
+
+@db_app.command("downgrade")
+def db_downgrade(
+    revision: Annotated[str, typer.Argument(help='the revision to go back to ("base": none)')],
+) -> None:
+    """Undo the migrations after `revision` (their tables and columns go, with their data)."""
+    from battrace.migrations import current_revision, downgrade  # noqa: PLC0415
+
+    with open_database() as database:
+        downgrade(database.engine, revision)
+        console.print(f"database at revision [bold]{current_revision(database.engine)}[/]")
 
 
 def _store_missing_totals(database: Database) -> None:
@@ -124,6 +137,34 @@ def apikey_issue(
             operator_ids=[uuid.UUID(o) for o in operator or []],
         )
     console.print(f"API key (shown once): [bold]{key}[/]")
+
+
+@apikey_app.command("revoke")
+def apikey_revoke(key: Annotated[str, typer.Argument(help="the key, as clients send it")]) -> None:
+    """Revoke an API key (each worker stops accepting it within api_key_cache_seconds)."""
+    from battrace.identity import api_keys  # noqa: PLC0415
+
+    with reported(), open_database() as database, database.transaction() as session:
+        row = api_keys.revoke_api_key(session, key=key)
+    console.print(f"revoked the key {row.key_prefix}… of {row.application_name}")
+
+
+@app.command("rotate-jwt-secret")
+def rotate_jwt_secret() -> None:
+    """Give the token signing secret kept in the database a new value; restart the servers.
+
+    Access tokens signed before stop verifying (clients refresh them; web users log in again).
+    Without effect when BATTRACE_JWT_SECRET is set: rotate that value instead.
+    """
+    from battrace.identity.secrets import JWT_SECRET, replace_secret  # noqa: PLC0415
+
+    if settings_from_env().jwt_secret is not None:
+        console.print(
+            "[yellow]BATTRACE_JWT_SECRET is set: the servers use it, not the stored one[/]"
+        )
+    with open_database() as database, database.transaction() as session:
+        replace_secret(session, JWT_SECRET)
+    console.print("token signing secret replaced; restart every server process")
 
 
 @footprint_app.command("report")
@@ -229,6 +270,7 @@ def serve(
     import uvicorn  # noqa: PLC0415
 
     from battrace.cli.nodelay import http_protocol  # noqa: PLC0415
+    from battrace.operations.logs import logging_config  # noqa: PLC0415
 
     settings = settings_from_env()
     if migrate:
@@ -252,11 +294,40 @@ def serve(
         host=host or settings.host,
         port=port or settings.port,
         workers=workers,
-        log_level="warning",
+        log_level="warning",  # uvicorn's own chatter; battrace's lines follow log_config
+        log_config=logging_config(settings.log_level),
         http=http_protocol(),  # httptools when installed; uvloop too (loop="auto")
         ssl_certfile=certfile,
         ssl_keyfile=keyfile,
     )
+
+
+@app.command()
+def backup(
+    target: Annotated[Path, typer.Argument(help="the backup file to write")],
+) -> None:
+    """Back up the database (SQLite: online backup API; PostgreSQL: pg_dump, custom format)."""
+    from battrace.store.backup import backup as write_backup  # noqa: PLC0415
+
+    with reported():
+        write_backup(settings_from_env().database_url, target)
+    console.print(f"backed up to {target} ({target.stat().st_size:,} bytes)")
+
+
+@app.command()
+def restore(
+    source: Annotated[Path, typer.Argument(help="a file `battrace backup` wrote")],
+    yes: Annotated[bool, typer.Option("--yes", help="replace the data without asking")] = False,
+) -> None:
+    """Replace the database's data with a backup (stop the servers first)."""
+    from battrace.store.backup import restore as read_backup  # noqa: PLC0415
+
+    settings = settings_from_env()
+    if not yes:
+        typer.confirm(f"replace every row of {settings.database_url} with {source}?", abort=True)
+    with reported():
+        read_backup(settings.database_url, source)
+    console.print(f"restored from {source}")
 
 
 @app.command()

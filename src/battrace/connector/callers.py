@@ -81,4 +81,5 @@ def authenticate(
     if not grant.allows_operator(claims.operator_id):
         raise ContractError(403, Source.AUTH, NO_PRIVILEGES)
     context.operator_id = str(claims.operator_id)
+    request.state.operator_id = claims.operator_id  # for the request log (operations.access)
     return Caller(OperatorId(claims.operator_id), claims.account_id, grant)

@@ -101,8 +101,11 @@ async def guarded(
     context: RequestContext,
     *,
     track: bool = False,
+    track_id: str | None = None,
 ) -> Response:
-    """Run a route: a lost write race runs it again, any failure becomes `render`'s body."""
+    """Run a route: a lost write race runs it again, any failure becomes `render`'s body.
+
+    `track`: put `track_id` (the request id of the request log, else a new one) in X-Track."""
     for attempt in range(1, ATTEMPTS + 1):
         try:
             response = await run()
@@ -119,7 +122,7 @@ async def guarded(
     if track and response.status_code < 400:
         # The reference sets X-Track on every data success (empty in its dummy); battrace
         # puts a request id there, which its logs carry too.
-        response.headers["X-Track"] = str(uuid.uuid4())
+        response.headers["X-Track"] = track_id or str(uuid.uuid4())
     return response
 
 

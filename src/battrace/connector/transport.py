@@ -132,7 +132,7 @@ def get_parts(call: Call) -> Response:
     state = call.state
     if state.pages.enabled:
         key = ("parts", call.operator, part_filter, limit, after)
-        body, next_cursor = state.pages.page(state.data_version(), key, page)
+        body, next_cursor = state.pages.page(state.data_version(call.operator), key, page)
     else:
         body, next_cursor = page()
     headers = call.link(
@@ -225,7 +225,7 @@ def get_cfp(call: Call) -> Response:
     )
 
     state = call.state
-    seen_version = state.data_version() if state.cfp_rows.enabled else None
+    seen_version = state.data_version(call.operator) if state.cfp_rows.enabled else None
 
     # A fully cached answer opens no database connection beyond the version read.
     with state.reading() as session:
@@ -435,7 +435,8 @@ async def datatransport(request: Request) -> Response:
         raw = await request.body()
         return await run_in_threadpool(_dispatch, request, context, raw)
 
-    return await guarded(run, RENDER, context, track=True)
+    request_id = getattr(request.state, "request_id", None)  # operations.access sets it
+    return await guarded(run, RENDER, context, track=True, track_id=request_id)
 
 
 # A plain Starlette route serves the calls: it reads nothing from the request that FastAPI's

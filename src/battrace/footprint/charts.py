@@ -317,28 +317,33 @@ class TreeRow:
     repeated: bool  # already shown under another parent; its children are not repeated
 
 
-def _provenance(footprint: Footprint, trace_id: uuid.UUID) -> Provenance:
-    if any(u.trace_id == trace_id for s in footprint.stages.values() for u in s.unknown):
-        return Provenance.UNKNOWN
-    kinds = {
-        c.provenance
-        for s in footprint.stages.values()
-        for c in s.contributions
-        if c.trace_id == trace_id
-    }
-    for kind in (Provenance.SECONDARY, Provenance.ASSUMED):
-        if kind in kinds:
-            return kind
-    return Provenance.PRIMARY
+def provenances(footprint: Footprint) -> dict[uuid.UUID, Provenance]:
+    """Each counted part's provenance for the chart, in one pass over the roll-up's lists:
+    unknown if any of its terms is, else secondary or assumed if one is, else primary."""
+    rank = {Provenance.PRIMARY: 0, Provenance.ASSUMED: 1, Provenance.SECONDARY: 2}
+    found: dict[uuid.UUID, Provenance] = {}
+    for stage in footprint.stages.values():
+        for c in stage.contributions:
+            seen = found.get(c.trace_id)
+            if seen is None or rank.get(c.provenance, 0) > rank.get(seen, 0):
+                found[c.trace_id] = c.provenance
+    for stage in footprint.stages.values():
+        for u in stage.unknown:
+            found[u.trace_id] = Provenance.UNKNOWN
+    return found
 
 
 def tree_rows(footprint: Footprint, graph: FootprintGraph) -> tuple[TreeRow, ...]:
-    """The supply chain below the root, depth first, as the roll-up counted it."""
+    """The supply chain below the root, depth first, as the roll-up counted it.
+
+    Linear in the roll-up's lists plus the rows drawn: each part's emission and provenance
+    are gathered once, not looked up per row."""
     emissions: dict[uuid.UUID, Decimal] = {}
     for stage in footprint.stages.values():
         for c in stage.contributions:
             emissions[c.trace_id] = emissions.get(c.trace_id, ZERO) + c.emission
-    counted = set(emissions) | {u.trace_id for s in footprint.stages.values() for u in s.unknown}
+    kinds = provenances(footprint)
+    counted = kinds.keys()
     known = footprint.known
     rows: list[TreeRow] = []
     seen: set[uuid.UUID] = set()
@@ -347,7 +352,7 @@ def tree_rows(footprint: Footprint, graph: FootprintGraph) -> tuple[TreeRow, ...
         trace_id, depth, amount = stack.pop()
         node = graph.node(trace_id)
         emission = emissions.get(trace_id, ZERO)
-        provenance = _provenance(footprint, trace_id)
+        provenance = kinds.get(trace_id, Provenance.PRIMARY)
         repeated = trace_id in seen
         seen.add(trace_id)
         rows.append(

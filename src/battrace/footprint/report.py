@@ -10,6 +10,8 @@ Jinja2 with autoescaping from `templates/report.html.j2`; it loads nothing from 
 from __future__ import annotations
 
 import csv
+import functools
+import heapq
 import io
 import uuid
 from collections.abc import Mapping
@@ -17,7 +19,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 
 from battrace.footprint.charts import (
     ENGLISH,
@@ -30,7 +32,7 @@ from battrace.footprint.charts import (
 )
 from battrace.footprint.declaration import DECLARED_UNIT, Declaration
 from battrace.footprint.graph import FootprintGraph
-from battrace.footprint.plan import share
+from battrace.footprint.plan import ZERO, share
 from battrace.footprint.result import Contribution, Footprint, StageFootprint, UnknownPart
 from battrace.traceability.combine import round_up5
 from battrace.traceability.stages import Dqr
@@ -55,6 +57,9 @@ CSV_COLUMNS = (
     "quantity_share",  # unknown parts: of the product's input parts in the same unit
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Contribution rows the HTML report lists, largest first; the others are summed in one row
+# (a product of 20,000 parts has some 80,000 contributions: the CSV lists them all).
+REPORT_CONTRIBUTIONS = 500
 
 
 def _json_number(value: Decimal | None) -> float | None:
@@ -279,6 +284,19 @@ def _declaration_rows(declaration: Declaration) -> list[dict[str, str]]:
     ]
 
 
+@functools.cache
+def _template() -> Template:
+    """The report template, compiled once per process (compiling costs more than rendering)."""
+    env = Environment(
+        loader=PackageLoader("battrace.footprint", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return env.get_template("report.html.j2")
+
+
 def render_html(
     footprint: Footprint,
     graph: FootprintGraph,
@@ -288,18 +306,12 @@ def render_html(
     generated_at: datetime | None = None,
     labels: ChartLabels = ENGLISH,
 ) -> str:
-    """The report as one HTML page: summary, three inline SVG charts, unknown parts, all
-    contributions, and the declaration table when `declaration` is given. `labels` are the
-    words of the charts and the stage names, in the reader's language (English by default)."""
+    """The report as one HTML page: summary, three inline SVG charts, unknown parts, the
+    largest contributions (the rest summed in one row), and the declaration table when
+    `declaration` is given. `labels` are the words of the charts and the stage names, in the
+    reader's language (English by default)."""
     names = supplier_names or {}
     unit = footprint.unit or "kgCO2e per unit"
-    env = Environment(
-        loader=PackageLoader("battrace.footprint", "templates"),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
     known = footprint.known
     stages = [
         {
@@ -313,10 +325,11 @@ def render_html(
         }
         for stage, values in footprint.stages.items()
     ]
-    contributions = sorted(
-        ((stage, c) for stage, values in footprint.stages.items() for c in values.contributions),
-        key=lambda item: -item[1].emission,
-    )
+    every = [(stage, c) for stage, values in footprint.stages.items() for c in values.contributions]
+    # The page lists the largest contributions; the rest is one summary row (the CSV has all).
+    contributions = heapq.nlargest(REPORT_CONTRIBUTIONS, every, key=lambda item: item[1].emission)
+    listed = {id(c) for _, c in contributions}
+    rest = [c.emission for _, c in every if id(c) not in listed]
     unknown = [
         {
             "stage": labels.stage(stage),
@@ -331,8 +344,8 @@ def render_html(
         for stage, values in footprint.stages.items()
         for u in values.unknown
     ]
-    template = env.get_template("report.html.j2")
-    return template.render(
+    rest_emission = sum(rest, ZERO)
+    return _template().render(
         footprint=footprint,
         unit=unit,
         total=number(footprint.total),
@@ -358,6 +371,12 @@ def render_html(
             }
             for c_stage, c in contributions
         ],
+        contributions_total=len(every),
+        rest={
+            "count": len(rest),
+            "emission": number(rest_emission, 5),
+            "share": percent(share(rest_emission, known)),
+        },
         unknown=unknown,
         declaration=declaration,
         declaration_rows=[] if declaration is None else _declaration_rows(declaration),

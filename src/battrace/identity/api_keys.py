@@ -17,10 +17,11 @@ from sqlalchemy.orm import Session
 
 from battrace.audit import record_event
 from battrace.audit.actions import AuditAction
-from battrace.errors import InvalidRequest
+from battrace.errors import InvalidRequest, NotFound
 from battrace.identity.models import ApiKey, ApiKeyCidr, ApiKeyOperator, ApplicationAttribute
 from battrace.identity.tokens import new_opaque_token, token_hash
 from battrace.ids import new_id
+from battrace.store.base import utcnow
 
 SYSTEM_ATTRIBUTES = frozenset({ApplicationAttribute.DATA_SPACE, ApplicationAttribute.TRACEABILITY})
 
@@ -97,6 +98,26 @@ def issue_api_key(
         change={"application": application_name, "attribute": attribute.value},
     )
     return row, plain
+
+
+def revoke_api_key(session: Session, *, key: str) -> ApiKey:
+    """Revoke the key `key` (the plain key, as its holder sends it); requests with it are
+    refused once each worker's grant cache lets it go (`api_key_cache_seconds`)."""
+    row = session.scalar(
+        select(ApiKey).where(ApiKey.key_hash == token_hash(key), ApiKey.revoked_at.is_(None))
+    )
+    if row is None:
+        raise NotFound("no such API key, or it is revoked already")
+    row.revoked_at = utcnow()
+    record_event(
+        session,
+        action=AuditAction.APIKEY_REVOKE,
+        actor=None,
+        target_type="api_key",
+        target_id=row.id,
+        change={"application": row.application_name},
+    )
+    return row
 
 
 def find_grant(session: Session, key: str) -> ApiKeyGrant | None:

@@ -27,3 +27,14 @@ def get_or_create_secret(session: Session, name: str) -> str:
             raise
         return row.value
     return value
+
+
+def replace_secret(session: Session, name: str) -> None:
+    """Give the secret called `name` a new random value (rotation): servers started after the
+    commit use it; what the old value signed stops verifying there."""
+    row = session.get(ServerSecret, name)
+    value = _random.token_urlsafe(48)
+    if row is None:
+        session.add(ServerSecret(name=name, value=value))
+    else:
+        row.value = value

@@ -33,8 +33,23 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(config, revision)
 
 
+def downgrade(engine: Engine, revision: str) -> None:
+    """Take the database behind `engine` back to `revision` ("base": no schema at all)."""
+    config = alembic_config(engine)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+
 def current_revision(engine: Engine) -> str | None:
     from alembic.runtime.migration import MigrationContext  # noqa: PLC0415 (CLI-only path)
 
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
+
+
+def head_revision() -> str | None:
+    """The newest revision this code knows (what `/readyz` expects the database to be at)."""
+    from alembic.script import ScriptDirectory  # noqa: PLC0415 (server start-up only)
+
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()

@@ -87,7 +87,9 @@ def carbon_footprint(
         "battrace CFP declaration (provisional method)",
         now,
         reference=f"traceId {model.trace_id}",
-        version_text=f"data version {version.current(session)}, {_fingerprint(stages)}",
+        version_text=(
+            f"data version {version.current(session, model.operator_id)}, {_fingerprint(stages)}"
+        ),
     )
     values: dict[str, Any] = {
         "carbonFootprint": _positive(declared.kg_co2e_per_kwh),

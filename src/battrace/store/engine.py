@@ -22,6 +22,8 @@ from sqlalchemy import Engine, Executable, create_engine, event, exc
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
+from battrace.store.statistics import StatisticsKeeper
+
 WRITE_OPTION = "battrace_write"
 PING_AFTER_IDLE_SECONDS = 2.0
 _IDLE_SINCE = "battrace_idle_since"
@@ -90,9 +92,20 @@ def _configure_sqlite(engine: Engine) -> None:
 class Database:
     """One database: its engine and the session factory bound to it."""
 
-    def __init__(self, url: str, **engine_kwargs: Any) -> None:  # noqa: ANN401
+    def __init__(
+        self,
+        url: str,
+        *,
+        analyse_after_writes: bool = True,
+        **engine_kwargs: Any,  # noqa: ANN401
+    ) -> None:
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)
+        # PostgreSQL: tables analysed again after bulk writes (`store.statistics`).
+        self.statistics: StatisticsKeeper | None = None
+        if self.dialect == "postgresql" and analyse_after_writes:
+            self.statistics = StatisticsKeeper(self.engine)
+            self.statistics.install()
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         # One-statement reads need no transaction: on PostgreSQL (READ COMMITTED, where each
         # statement sees its own snapshot anyway) this saves the BEGIN and ROLLBACK round
@@ -133,6 +146,8 @@ class Database:
             session.close()
 
     def dispose(self) -> None:
+        if self.statistics is not None:
+            self.statistics.wait()
         self.engine.dispose()
 
 

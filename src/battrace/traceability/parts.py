@@ -76,6 +76,9 @@ def get_own_part(session: Session, *, caller: OperatorId, trace_id: uuid.UUID) -
     return session.get(Part, (caller, trace_id))
 
 
+_KNOWN_PLANTS = "battrace.parts.known_plants"  # plants found by this session (one transaction)
+
+
 def _identity_matches(part: Part, write: PartWrite) -> bool:
     return (
         part.plant_id == write.plant_id
@@ -95,11 +98,23 @@ def _find_by_identity(session: Session, caller: OperatorId, write: PartWrite) ->
     )
 
 
+def _own_plant(session: Session, caller: OperatorId, plant_id: uuid.UUID) -> bool:
+    """Whether the plant is the caller's, asked once per session: an import of thousands
+    of parts on one plant would otherwise read it (and flush the part before) per part."""
+    known: set[tuple[uuid.UUID, uuid.UUID]] = session.info.setdefault(_KNOWN_PLANTS, set())
+    if (caller, plant_id) in known:
+        return True
+    if session.get(Plant, (caller, plant_id)) is None:
+        return False
+    known.add((caller, plant_id))
+    return True
+
+
 def _save_part(session: Session, caller: OperatorId, write: PartWrite, field: str) -> Part:
     """Create or update one part; `field` names it in error messages."""
     if write.operator_id != caller:
         raise AccessDenied(NO_PRIVILEGES)
-    if session.get(Plant, (caller, write.plant_id)) is None:
+    if not _own_plant(session, caller, write.plant_id):
         raise invalid_field(_path(field, "plantId"), "is not a plant of this operator")
     part: Part | None = None
     if write.trace_id is not None:

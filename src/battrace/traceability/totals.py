@@ -20,10 +20,12 @@ How the stored totals stay right:
   writer's transaction: it drops their rows and lists them in `part_totals_stale`, and
   `refill` stores them again in batches, off the request (the server runs it in the
   background). Until then a reader walks them, so what it sees is right, only slower.
-* Settlements and refills take one lock (a PostgreSQL advisory lock; SQLite has a single
+* A settlement locks each part it recomputes (PostgreSQL advisory locks; SQLite has a single
   writer anyway), so two writers whose changes meet downstream never each recompute a
-  shared part from the other's old value, and a refill never stores a total a concurrent
-  settlement is about to drop.
+  shared part from the other's old value, while writers of unrelated parts (other
+  companies') do not wait for each other. Settlements hold one lock in shared mode that a
+  refill takes exclusively, so a refill never stores a total a concurrent settlement is
+  about to drop.
 * A reader that sees a pending part (a write committed without settling, e.g. a migration)
   trusts no stored total at all and walks the graph as before; a part with no stored row, or
   one stored under another default disclosure policy, is computed from its inputs. A stored
@@ -32,15 +34,16 @@ How the stored totals stay right:
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from battrace.store import collector
+from battrace.store import collector, version
 from battrace.traceability import disclosure
 from battrace.traceability.models import (
     Part,
@@ -55,6 +58,7 @@ from battrace.traceability.supply_walk import Key, TraceKeys
 
 # pg_advisory_xact_lock key: the settlement of stored totals (any fixed number is fine).
 _LOCK = 0x6261_7474_6F74
+_PART_LOCKS = 0x6274_7074  # the key space of the per-part locks (two-int advisory keys)
 _BATCH = 5_000
 _BUDGET_KEY = "battrace.totals_budget"
 DEFAULT_BUDGET = 5_000
@@ -80,9 +84,17 @@ def settle(session: Session) -> Settlement:
     keys = TraceKeys(session)
     if not _keys_of(session, keys, PendingTotal):
         return Settlement()
-    _lock(session, keys)
-    pending = _keys_of(session, keys, PendingTotal)  # again: others may have committed
-    affected = downstream(session, pending)
+    _lock(session, keys, shared=True)
+    affected: set[Key] = set()
+    while True:  # lock every part this settlement recomputes; the set may grow meanwhile
+        pending = _keys_of(session, keys, PendingTotal)  # again: others may have committed
+        found = downstream(session, pending)
+        if found <= affected:
+            break
+        _lock_parts(session, keys, found - affected)
+        affected |= found
+    affected = found
+    _touch_operators(session, keys, affected)
     if len(affected) > session.info.get(_BUDGET_KEY, DEFAULT_BUDGET):
         _drop(session, keys, affected)
         result = Settlement(dropped=len(affected))
@@ -191,9 +203,46 @@ def _store_walked(
     return computed, len(rows)
 
 
-def _lock(session: Session, keys: TraceKeys) -> None:
+def _lock(session: Session, keys: TraceKeys, *, shared: bool = False) -> None:
+    """The settlement lock: shared by settlements (each also locks the parts it recomputes,
+    `_lock_parts`), exclusive for a refill or a bulk store, which must meet no settlement."""
     if keys.postgresql:
-        session.execute(select(func.pg_advisory_xact_lock(_LOCK)))
+        lock = func.pg_advisory_xact_lock_shared if shared else func.pg_advisory_xact_lock
+        session.execute(select(lock(_LOCK)))
+
+
+def _lock_parts(session: Session, keys: TraceKeys, parts: Collection[Key]) -> None:
+    """Lock each part a settlement recomputes, in one order (two settlements whose changes
+    meet downstream wait for each other there; others run side by side). SQLite has one
+    writer at a time anyway."""
+    if not keys.postgresql or not parts:
+        return
+    listed = ",".join(sorted(parts))
+    session.execute(
+        text(
+            "SELECT pg_advisory_xact_lock(:space, h) FROM ("
+            " SELECT DISTINCT hashtext(k) AS h FROM unnest(string_to_array(:parts, ',')) AS k"
+            " ORDER BY 1) AS ordered"
+        ),
+        {"space": _PART_LOCKS, "parts": listed},
+    )
+
+
+def _touch_operators(session: Session, keys: TraceKeys, parts: Collection[Key]) -> None:
+    """The operators whose stored totals this settlement changes: their cached answers are
+    stale once it commits (`store.version`), whoever wrote."""
+    listed = list(parts)
+    operators: set[uuid.UUID] = set()
+    for start in range(0, len(listed), _BATCH * 10):
+        operators.update(
+            operator
+            for (operator,) in session.connection().execute(
+                select(Part.operator_id).where(
+                    keys.among(Part.trace_id, listed[start : start + _BATCH * 10])
+                )
+            )
+        )
+    version.touch(session, operators)
 
 
 def _keys_of(

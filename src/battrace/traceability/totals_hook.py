@@ -43,7 +43,9 @@ def _do_orm_execute(state: ORMExecuteState) -> None:
 
 
 @event.listens_for(Session, "before_commit")
-def _before_commit(session: Session) -> None:
+def settle_if_touched(session: Session) -> None:
+    """Settle when the transaction wrote to an input of the totals (the commit hook; a
+    writer may call it earlier, to do more after the settlement, `battrace.state`)."""
     # Runs before the commit's own flush: objects not flushed yet count too.
     if session.info.get(_TOUCHED) or _unflushed_inputs(session):
         from battrace.traceability.totals import settle  # noqa: PLC0415 (see the module)

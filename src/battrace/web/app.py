@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
 from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -163,6 +164,11 @@ SECURITY_HEADERS = {
 }
 
 
+def render_fragment(template: str, **values: Any) -> Markup:  # noqa: ANN401
+    """A piece of a page rendered on its own (e.g. a page's charts, kept between visits)."""
+    return Markup(_ENV.get_template(template).render(**values))  # noqa: S704 (autoescaped)
+
+
 @dataclass
 class Ctx:
     """One page request: who asks (session), in which language, with which form values."""
@@ -273,6 +279,8 @@ def page(
 async def _serve(request: Request, handler: Handler, *, public: bool) -> Response:
     state = state_of(request)
     session = decode(request.cookies.get(COOKIE), session_key(state.signer.secret))
+    if session is not None:
+        request.state.operator_id = session.operator_id  # for the request log
     lang = request.cookies.get(LANGUAGE_COOKIE, i18n.DEFAULT)
     ctx = Ctx(
         request, state, session or anonymous(), lang if lang in i18n.LANGUAGES else i18n.DEFAULT

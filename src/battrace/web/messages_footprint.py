@@ -53,6 +53,11 @@ FOOTPRINT_MESSAGES: dict[str, tuple[str, str]] = {
         "ある部品の値（部品1単位あたりkgCO2e）を仮に置き換えた場合の合計を試算します。保存はされません。",
         "Try another value for one part (kgCO2e per unit of that part); nothing is saved.",
     ),
+    "footprint.what_if_listed": (
+        "一覧には寄与の大きい{count}部品と値のない部品を表示しています（全{total}部品）。",
+        "The list holds the {count} parts with the largest contributions and the parts "
+        "without a value (of {total} parts).",
+    ),
     "footprint.calculate": ("試算", "Calculate"),
     "footprint.what_if_result": (
         "「{part}」を置き換えた場合の合計：",

@@ -6,9 +6,10 @@ the EU battery carbon-footprint declaration (provisional)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 from starlette.responses import Response
@@ -17,8 +18,11 @@ from battrace import errors
 from battrace.footprint import charts, declaration, factors, hotspots, report, view
 from battrace.footprint.view import ProductFootprint
 from battrace.web import i18n
-from battrace.web.app import Ctx, page
+from battrace.web.app import Ctx, page, render_fragment
 from battrace.web.forms import FormErrors, number
+
+T = TypeVar("T")
+WHAT_IF_CHOICES = 300
 
 
 @dataclass(frozen=True)
@@ -41,14 +45,23 @@ def _trace_id(ctx: Ctx) -> uuid.UUID:
     return trace_id
 
 
-def _product(ctx: Ctx) -> tuple[ProductFootprint, list[factors.Factor]]:
+def _product(ctx: Ctx, seen_version: int) -> tuple[ProductFootprint, list[factors.Factor]]:
+    """The product's roll-up and the caller's factors, kept under the data version."""
     caller, trace_id = ctx.operator_id, _trace_id(ctx)
 
     def read(session: Session) -> tuple[ProductFootprint, list[factors.Factor]]:
         product = view.product_footprint(session, viewer=caller, trace_id=trace_id)
         return product, factors.list_factors(session, caller=caller)
 
-    return ctx.state.read(read)
+    return ctx.state.footprints.page(
+        seen_version, ("product", caller, trace_id), lambda: ctx.state.read(read)
+    )
+
+
+def _kept(ctx: Ctx, seen_version: int, what: str, compute: Callable[[], T]) -> T:
+    """A result derived from the product in the page's language, kept like the product."""
+    key = (what, ctx.operator_id, _trace_id(ctx), ctx.lang)
+    return ctx.state.footprints.page(seen_version, key, compute)
 
 
 def _what_if(ctx: Ctx, product: ProductFootprint, form_errors: FormErrors) -> WhatIfResult | None:
@@ -105,9 +118,25 @@ def _declaration(
         return None
 
 
+def what_if_choices(product: ProductFootprint) -> list[tuple[str, str]]:
+    """The parts the what-if form offers, by name: all of them in a product of up to
+    `WHAT_IF_CHOICES` parts; in a larger one the largest contributors and every part without
+    a value (a longer list is more than a page can show or a reader can scan)."""
+    footprint = product.footprint
+    nodes = product.graph.nodes
+    parts = [n for n in nodes.values() if n.trace_id != footprint.root]
+    if len(parts) > WHAT_IF_CHOICES:
+        wanted = {h.key for h in hotspots.rank_parts(footprint)[:WHAT_IF_CHOICES]}
+        wanted.update(u.trace_id for s in footprint.stages.values() for u in s.unknown)
+        parts = [nodes[t] for t in wanted if t is not None and t in nodes and t != footprint.root]
+    parts.sort(key=lambda n: n.parts_name)
+    return [(str(n.trace_id), n.parts_name) for n in parts]
+
+
 @page("/parts/{trace_id:uuid}/footprint")
 def footprint_page(ctx: Ctx) -> Response:
-    product, factor_rows = _product(ctx)
+    seen_version = ctx.state.data_version(ctx.operator_id)  # before the data it guards
+    product, factor_rows = _product(ctx, seen_version)
     footprint = product.footprint
     unit = footprint.unit or "kgCO2e"
     form_errors = FormErrors()
@@ -116,6 +145,7 @@ def footprint_page(ctx: Ctx) -> Response:
     names = dict(product.supplier_names)
     names[footprint.viewer] = ctx.operator_name
     labels = chart_labels(ctx.lang)
+    choices = _kept(ctx, seen_version, "what_if_choices", lambda: what_if_choices(product))
     values: dict[str, Any] = {
         name: ctx.value(name)
         for name in (
@@ -137,22 +167,32 @@ def footprint_page(ctx: Ctx) -> Response:
         product=product,
         footprint=footprint,
         unit=unit,
-        charts=(
-            (
-                ctx.t("footprint.chart_stages"),
-                charts.stage_bars(footprint, unit=unit, labels=labels),
-            ),
-            (
-                ctx.t("footprint.chart_pareto"),
-                charts.pareto(footprint, unit=unit, labels=labels),
-            ),
-            (
-                ctx.t("footprint.chart_tree"),
-                charts.supply_tree(footprint, product.graph, unit=unit, labels=labels),
+        charts_html=_kept(
+            ctx,
+            seen_version,
+            "charts",
+            lambda: render_fragment(
+                "footprint_charts.html",
+                charts=(
+                    (
+                        ctx.t("footprint.chart_stages"),
+                        charts.stage_bars(footprint, unit=unit, labels=labels),
+                    ),
+                    (
+                        ctx.t("footprint.chart_pareto"),
+                        charts.pareto(footprint, unit=unit, labels=labels),
+                    ),
+                    (
+                        ctx.t("footprint.chart_tree"),
+                        charts.supply_tree(footprint, product.graph, unit=unit, labels=labels),
+                    ),
+                ),
             ),
         ),
-        by_part=hotspots.rank_parts(footprint)[:10],
-        by_supplier=hotspots.rank_suppliers(footprint)[:10],
+        by_part=_kept(ctx, seen_version, "by_part", lambda: hotspots.rank_parts(footprint)[:10]),
+        by_supplier=_kept(
+            ctx, seen_version, "by_supplier", lambda: hotspots.rank_suppliers(footprint)[:10]
+        ),
         supplier_names=names,
         unknown=[(stage, u) for stage, s in footprint.stages.items() for u in s.unknown],
         factors=factor_rows,
@@ -164,10 +204,9 @@ def footprint_page(ctx: Ctx) -> Response:
             ),
             key=lambda item: item[0].parts_name,
         ),
-        parts_in_graph=sorted(
-            (n for n in product.graph.nodes.values() if n.trace_id != footprint.root),
-            key=lambda n: n.parts_name,
-        ),
+        what_if_choices=choices,
+        what_if_listed=len(choices),
+        parts_total=len(product.graph.nodes) - 1,
         what_if=what_if,
         declared=declared,
         categories=[c.value for c in declaration.VehicleCategory],
@@ -178,7 +217,7 @@ def footprint_page(ctx: Ctx) -> Response:
 
 @page("/parts/{trace_id:uuid}/footprint.csv")
 def footprint_csv(ctx: Ctx) -> Response:
-    product, _ = _product(ctx)
+    product, _ = _product(ctx, ctx.state.data_version(ctx.operator_id))
     return Response(
         report.footprint_csv(product.footprint, supplier_names=product.supplier_names),
         media_type="text/csv; charset=utf-8",
@@ -188,12 +227,18 @@ def footprint_csv(ctx: Ctx) -> Response:
 
 @page("/parts/{trace_id:uuid}/footprint/report")
 def footprint_report(ctx: Ctx) -> Response:
-    product, _ = _product(ctx)
-    html = report.render_html(
-        product.footprint,
-        product.graph,
-        supplier_names=product.supplier_names,
-        labels=chart_labels(ctx.lang),
+    seen_version = ctx.state.data_version(ctx.operator_id)
+    product, _ = _product(ctx, seen_version)
+    html = _kept(
+        ctx,
+        seen_version,
+        "report",
+        lambda: report.render_html(
+            product.footprint,
+            product.graph,
+            supplier_names=product.supplier_names,
+            labels=chart_labels(ctx.lang),
+        ),
     )
     return ctx.finish(Response(html, media_type="text/html; charset=utf-8"))
 
