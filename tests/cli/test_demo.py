@@ -220,12 +220,13 @@ def test_demo_builds_the_chain_and_rolls_it_up(settings: Settings, database: Dat
     assert picture.by_material["lithium"].completeness == 1.0
     assert picture.by_material["nickel"].facilities["CID990203"].status == "not_enrolled"
     assert "4. Due diligence" in text and "DD of" in text
-    assert "5. Second life" in text and "grade A" in text and "new passport" in text
+    assert "5. Battery passports" in text
+    assert "6. Second life" in text and "grade A" in text and "new passport" in text
 
     assert "sends back" in text and "5,711.984" in text and "TERMINATED" in text
     assert "Battery passports:" in text and "repurposed it into a stationary battery" in text
     assert "owner 29 + status + dynamic" in text
-    assert len(text.splitlines()) < 125  # the passport step adds four lines
+    assert len(text.splitlines()) < 130  # the passport and second-life steps add nine lines
 
     # `battrace serve --with-demo` every time: the second run does nothing at all.
     before = counts(database)
