@@ -30,6 +30,7 @@ from battrace.identity import accounts, operators
 from battrace.state import AppState, state_of
 from battrace.store.base import tidy_decimal
 from battrace.web import i18n
+from battrace.web.forms import FormErrors
 from battrace.web.session import (
     COOKIE,
     CSRF_FIELD,
@@ -154,6 +155,16 @@ class Ctx:
     def t(self, key: str, **values: object) -> str:
         return i18n.translate(self.lang, key, **values)
 
+    def unit_name(self, unit: str | None) -> str:
+        """A unit of the contract (`kilogram`, `kgCO2e/kilogram`) in the page's language."""
+        if not unit:
+            return ""
+        per = unit.removeprefix("kgCO2e/")
+        name = self.t(f"unit.{per}")
+        if name == f"unit.{per}":
+            return unit
+        return name if per == unit else f"kgCO2e/{name}"
+
     def value(self, name: str, default: str = "") -> str:
         """A form field (POST) or query parameter (GET), stripped."""
         values = self.form.get(name)
@@ -168,8 +179,12 @@ class Ctx:
     def render(self, template: str, *, status: int = 200, **values: Any) -> Response:  # noqa: ANN401
         flash = self.session.flash
         self.session = self.session.without_flash()
+        for name, value in values.items():
+            if isinstance(value, FormErrors):  # problems in the page's language
+                values[name] = value.translated(lambda text: i18n.message(self.lang, text))
         html = _ENV.get_template(template).render(
             t=self.t,
+            unit_name=self.unit_name,
             lang=self.lang,
             csrf_field=CSRF_FIELD,
             csrf=self.session.csrf,
@@ -179,10 +194,19 @@ class Ctx:
             path=self.request.url.path,
             current=self.request.url.path
             + (f"?{self.request.url.query}" if self.request.url.query else ""),
-            flash=flash[1:] if flash.startswith("=") else self.t(flash) if flash else "",
+            flash=self._flash_text(flash),
+            flash_error=flash.startswith("!"),
             **values,
         )
         return self.finish(HTMLResponse(html, status_code=status))
+
+    def _flash_text(self, flash: str) -> str:
+        """A flash: a catalogue key, `=` + a text, or `!` + a refusal's message (an error)."""
+        if flash.startswith("="):
+            return flash[1:]
+        if flash.startswith("!"):
+            return i18n.message(self.lang, flash[1:])
+        return self.t(flash) if flash else ""
 
     def redirect(self, url: str, *, flash: str | None = None) -> Response:
         if flash is not None:
@@ -280,7 +304,7 @@ def _run(handler: Handler, ctx: Ctx, public: bool) -> Response:
     except errors.NotFound:
         return ctx.render("error.html", status=404, message=ctx.t("error.not_found"))
     except errors.BattraceError as exc:
-        return ctx.render("error.html", status=400, message=exc.message)
+        return ctx.render("error.html", status=400, message=i18n.message(ctx.lang, exc.message))
     except OperationalError:
         log.exception("database unavailable")
         return ctx.render("error.html", status=503, message=ctx.t("error.unavailable"))

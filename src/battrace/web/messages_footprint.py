@@ -103,6 +103,14 @@ FOOTPRINT_MESSAGES: dict[str, tuple[str, str]] = {
     "reason.WITHHELD": ("非開示", "withheld by the supplier"),
     "reason.SUPPLIER_INCOMPLETE": ("上流で未確定", "unknown further upstream"),
     "reason.NO_VALUES": ("自社の値が未登録", "no value registered"),
+    "reason.UNIT_MISMATCH": ("単位の不一致", "unit mismatch"),
+    "reason.UNIT_MISMATCH_detail": (
+        "単位の不一致：CFP が「{declared}あたり」で宣言されていますが、部品の数量は「{counted}」で数えています",
+        "unit mismatch: the CFP is declared per {declared} but the part is counted in {counted}",
+    ),
+    "reason.blank_fields": ("未入力の項目：{fields}", "left blank: {fields}"),
+    "footprint.who_acts": ("対応する事業者", "Who must act"),
+    "footprint.you": ("自社", "you"),
     "factors.title": ("排出係数", "Emission factors"),
     "factors.intro": (
         "回答がない部品に適用する二次データです。CFP集計ページで部品ごとに適用します。",

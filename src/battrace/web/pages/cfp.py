@@ -159,7 +159,7 @@ def certificate_upload(ctx: Ctx) -> Response:
     try:
         ctx.state.write(store)
     except errors.InvalidRequest as exc:
-        return ctx.redirect(f"/parts/{trace_id}", flash=f"={exc.message}")
+        return ctx.redirect(f"/parts/{trace_id}", flash=f"!{exc.message}")
     return ctx.redirect(f"/parts/{trace_id}", flash="cert.uploaded")
 
 

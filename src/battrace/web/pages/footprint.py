@@ -15,7 +15,9 @@ from starlette.responses import Response
 
 from battrace import errors
 from battrace.footprint import charts, declaration, factors, hotspots, report, view
+from battrace.footprint.graph import PartNode
 from battrace.footprint.view import ProductFootprint
+from battrace.traceability.cfp import Stage
 from battrace.web import i18n
 from battrace.web.app import Ctx, page
 from battrace.web.forms import FormErrors, number
@@ -173,7 +175,29 @@ def footprint_page(ctx: Ctx) -> Response:
         categories=[c.value for c in declaration.VehicleCategory],
         errors=form_errors,
         values=values,
+        blank_fields=lambda node, stage: blank_fields(ctx, node, stage),
+        mismatch_unit=mismatch_unit,
     )
+
+
+def blank_fields(ctx: Ctx, node: PartNode, stage: Stage) -> str:
+    """The fields of a part's own CFP left blank in a stage, named as the CFP form names them."""
+    own = node.own
+    if own is None:
+        return ""
+    values = own[stage]
+    names = [
+        ctx.t(key)
+        for key, value in (("cfp.own_long", values.production), ("cfp.component_long", values.component))
+        if value.emission is None
+    ]
+    return "、".join(names) if ctx.lang == "ja" else ", ".join(names)
+
+
+def mismatch_unit(node: PartNode) -> str | None:
+    """The unit a part's value is declared per (the supplier's answer, else its own CFP)."""
+    declared = node.boundary.declared_unit if node.boundary is not None else node.declared_unit
+    return None if declared is None else declared.removeprefix("kgCO2e/")
 
 
 @page("/parts/{trace_id:uuid}/footprint.csv")
@@ -210,7 +234,7 @@ def assign_factor(ctx: Ctx) -> Response:
             lambda s: factors.assign_factor(s, caller=caller, trace_id=part, factor_id=factor)
         )
     except errors.InvalidRequest as exc:
-        return ctx.redirect(f"/parts/{root}/footprint", flash=f"={exc.message}")
+        return ctx.redirect(f"/parts/{root}/footprint", flash=f"!{exc.message}")
     return ctx.redirect(f"/parts/{root}/footprint", flash="factors.assigned")
 
 
