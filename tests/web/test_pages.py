@@ -78,12 +78,12 @@ def test_contract_validation_is_shown_beside_the_fields(app: FastAPI, seeded: Da
     journey = Journey(app)
     bad = journey.a.post(f"/parts/{journey.casing}/cfp", cfp_form("-1", "1.123456"))
     assert bad.status_code == 400
-    assert field_error(bad.text, "pre_own") == "must be no less than 0"
-    assert field_error(bad.text, "main_own") == "must be a value up to the 5th decimal place"
+    assert field_error(bad.text, "pre_own") == "0 以上の値を入力してください。"
+    assert field_error(bad.text, "main_own") == "小数点以下は 5 桁までです。"
     words = journey.a.post(f"/parts/{journey.casing}/cfp", cfp_form("abc", "1"))
-    assert field_error(words.text, "pre_own") == "must be a number"
+    assert field_error(words.text, "pre_own") == "数値で入力してください。"
     plant = journey.a.post("/plants", {"plantName": "", "plantAddress": "x", "openPlantId": "12"})
-    assert field_error(plant.text, "plantName") == "cannot be blank"
+    assert field_error(plant.text, "plantName") == "入力してください。"
     assert field_error(plant.text, "openPlantId").startswith("the last 6 digits")
     request = journey.a.post(f"/parts/{journey.cell}/request", {"supplier": "999", "due": ""})
     assert field_error(request.text, "supplier") == "この法人番号の事業者は登録されていません"
@@ -157,7 +157,7 @@ def test_login_lockout_and_password_change(app: FastAPI, seeded: Database) -> No
         "/password",
         {"current_password": B.password, "new_password": "short", "confirm_password": "short"},
     )
-    assert field_error(weak.text, "new_password") == "the length must be between 8 and 20"
+    assert field_error(weak.text, "new_password") == "8〜20 文字で入力してください。"
     wrong = b.post(
         "/password",
         {"current_password": "nope", "new_password": "Newpass&1", "confirm_password": "Newpass&1"},
@@ -256,7 +256,7 @@ def test_csv_import_reports_row_errors_then_imports_levels(app: FastAPI, seeded:
     report = a.post("/parts/import", files={"file": ("parts.csv", bad.encode(), "text/csv")})
     assert report.status_code == 400
     rows = re.findall(r"<tr><td>(\d+)</td><td>(\w*)</td><td>([^<]*)</td></tr>", report.text)
-    assert ("3", "amountRequired", "must be no less than 0") in rows
+    assert ("3", "amountRequired", "0 以上の値を入力してください。") in rows
     assert ("5", "terminatedFlag", "true または false を指定してください") in rows
     assert ("6", "openPlantId", "この事業所識別子の事業所は登録されていません") in rows
     assert "モジュール筐体" not in a.get("/parts", q="モジュール").text

@@ -44,6 +44,11 @@ _PROBLEMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"(?:\S+: )?must not be in the past\.?", "problem.future"),
         (r"extension: (?P<value>.*) is not an allowed file type\.?", "problem.file_type"),
         (r"(?:\S+: )?must be a valid UUID\.?", "problem.uuid"),
+        (r"(?:\S+: )?must be (?:a number )?from (?P<low>\S+) to (?P<n>\S+?)\.?", "problem.range"),
+        (r"(?:\S+: )?must be an integer from (?P<low>\d+) to (?P<n>\d+)\.?", "problem.integer"),
+        (r"(?:\S+: )?must be (?P<low>\d+) to (?P<n>\d+) characters\.?", "problem.length"),
+        (r"(?:\S+: )?must be CID and 6 digits\.?", "problem.cid"),
+        (r"(?:\S+: )?must be (?:one of )?(?P<value>[\w-]+(?:, [\w-]+)* or [\w-]+)\.?", "problem.one_of"),
         (r"invalid", "problem.invalid"),
     )
 )
@@ -55,5 +60,8 @@ def message(lang: str, text: str) -> str:
     for pattern, key in _PROBLEMS:
         found = pattern.fullmatch(stripped)
         if found is not None:
-            return translate(lang, key, **found.groupdict())
+            values = found.groupdict()
+            if key == "problem.one_of":
+                values["value"] = values["value"].replace(" or ", ", ")
+            return translate(lang, key, **values)
     return stripped

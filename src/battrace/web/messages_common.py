@@ -45,6 +45,10 @@ COMMON_MESSAGES: dict[str, tuple[str, str]] = {
     "problem.future": ("今日以降の日付を入力してください。", "Please enter today or a later date."),
     "problem.file_type": ("「{value}」形式のファイルは登録できません。PDF・画像・Excel などを選んでください。", "Files of type “{value}” cannot be uploaded; please choose a PDF, an image or a spreadsheet."),
     "problem.uuid": ("一覧から選んでください。", "Please choose from the list."),
+    "problem.range": ("{low}〜{n} の値を入力してください。", "Please enter a value from {low} to {n}."),
+    "problem.integer": ("{low}〜{n} の整数を入力してください。", "Please enter a whole number from {low} to {n}."),
+    "problem.cid": ("CID と 6 桁の数字で入力してください（例：CID001234）。", "Please enter CID and 6 digits (e.g. CID001234)."),
+    "problem.one_of": ("次のいずれかを入力してください：{value}", "Please enter one of: {value}"),
     "problem.invalid": ("値が正しくありません。", "This value is not valid."),
     "error.home": ("ダッシュボードへ戻る", "Back to the dashboard"),
     "error.not_found": (
