@@ -31,7 +31,7 @@ def test_two_company_journey(app: FastAPI, seeded: Database) -> None:
     assert "verification.pdf" in uploaded.text
     request = a.get(f"/requests/{journey.trade}").text
     assert "回答済み" in request
-    assert "5 kgCO2e/unit" in request
+    assert "5 kgCO2e/個" in request
     file_id = re.search(r"/requests/[0-9a-f-]+/certificates/([0-9a-f-]+)", request)
     assert file_id is not None
     download = a.client.get(f"/requests/{journey.trade}/certificates/{file_id.group(1)}")

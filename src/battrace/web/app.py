@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import quote
 
@@ -102,6 +102,25 @@ def _number(value: Decimal | float | int | None) -> str:
     return str(value)
 
 
+# Display rule for figures (exports keep full precision): kgCO2e and quantities to 3 decimals,
+# DQR ratings to 2, half to even, with thousands separators; trailing zeros dropped.
+FIGURE_PLACES = 3
+DQR_PLACES = 2
+
+
+def _figure(value: Decimal | float | int | None, places: int = FIGURE_PLACES) -> str:
+    if value is None:
+        return ""
+    exact = value if isinstance(value, Decimal) else Decimal(repr(value))
+    if not exact.is_finite():
+        return str(exact)
+    try:
+        shown = tidy_decimal(exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN))
+    except InvalidOperation:  # beyond 28 digits: shown as it is
+        shown = tidy_decimal(exact)
+    return format(shown, ",f")
+
+
 def _when(value: datetime | date | None) -> str:
     if value is None:
         return ""
@@ -118,6 +137,8 @@ _ENV = Environment(
     lstrip_blocks=True,
 )
 _ENV.filters["num"] = _number
+_ENV.filters["fig"] = _figure
+_ENV.filters["dqr"] = lambda value: _figure(value, DQR_PLACES) or "–"
 _ENV.filters["when"] = _when
 _ENV.filters["pairs"] = lambda values: [(value, value) for value in values]
 _ENV.filters["urlquote"] = lambda value: quote(str(value), safe="")

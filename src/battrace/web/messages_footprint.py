@@ -23,6 +23,10 @@ FOOTPRINT_MESSAGES: dict[str, tuple[str, str]] = {
         "{count} part(s) have no value yet, so there is no total (nothing unknown counts as 0).",
     ),
     "footprint.unit_note": ("単位：{unit}", "Unit: {unit}"),
+    "footprint.rounding_note": (
+        "表示は小数点以下 3 桁（DQR は 2 桁）に丸めています。CSV とレポートは全桁です。",
+        "Figures are rounded to 3 decimals (DQR to 2) for display; the CSV and the report keep full precision.",
+    ),
     "footprint.charts": ("グラフ", "Charts"),
     "footprint.chart_stages": ("段階別・由来別", "By stage and origin"),
     "footprint.chart_pareto": ("パレート図（部品別）", "Pareto chart of parts"),

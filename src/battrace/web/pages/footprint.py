@@ -5,6 +5,9 @@ the EU battery carbon-footprint declaration (provisional)."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
 import uuid
 from dataclasses import dataclass, fields
 from decimal import Decimal
@@ -19,7 +22,7 @@ from battrace.footprint.graph import PartNode
 from battrace.footprint.view import ProductFootprint
 from battrace.traceability.cfp import Stage
 from battrace.web import i18n
-from battrace.web.app import Ctx, page
+from battrace.web.app import SECURITY_HEADERS, Ctx, page
 from battrace.web.forms import FormErrors, number
 
 
@@ -219,7 +222,20 @@ def footprint_report(ctx: Ctx) -> Response:
         supplier_names=product.supplier_names,
         labels=chart_labels(ctx.lang),
     )
-    return ctx.finish(Response(html, media_type="text/html; charset=utf-8"))
+    response = Response(html, media_type="text/html; charset=utf-8")
+    response.headers["Content-Security-Policy"] = styles_allowed(html)
+    return ctx.finish(response)
+
+
+def styles_allowed(html: str) -> str:
+    """The page's strict CSP, with the report's own inline style sheets allowed by their hash
+    (the report is one self-contained file; no other inline style may apply)."""
+    hashes = " ".join(
+        "'sha256-{}'".format(base64.b64encode(hashlib.sha256(sheet.encode()).digest()).decode())
+        for sheet in re.findall(r"<style>(.*?)</style>", html, flags=re.DOTALL)
+    )
+    policy = SECURITY_HEADERS["Content-Security-Policy"]
+    return policy.replace("style-src 'self'", f"style-src 'self' {hashes}".rstrip())
 
 
 @page("/parts/{trace_id:uuid}/footprint/factor", methods=("POST",))
