@@ -277,3 +277,23 @@ def test_csv_import_reports_row_errors_then_imports_levels(app: FastAPI, seeded:
     )
     assert pack is not None
     assert "モジュール" in a.get(pack.group(1)).text and "BMS" in a.get(pack.group(1)).text
+
+
+def test_answering_shows_what_will_be_sent_before_it_is_sent(app: FastAPI, seeded: Database) -> None:
+    journey = Journey(app)
+    b = journey.b
+    linked = b.post(f"/requests/{journey.trade}/link", {"traceId": journey.b_part})
+    assert linked.status_code == 200
+    form = cfp_form("1234.5", "10", confirm=False) | {"pre_TeR": "1000"}
+    shown = b.post(f"/parts/{journey.b_part}/cfp", form)
+    assert shown.status_code == 200
+    assert 'id="cfp-to-send"' in shown.text and A.name in shown.text
+    assert "DQR の尺度（1〜5）の外" in shown.text  # TeR 1000 is flagged, not silently sent
+    assert "回答済み" not in journey.a.get(f"/requests/{journey.trade}").text  # nothing sent yet
+    back = b.post(f"/parts/{journey.b_part}/cfp", form | {"edit": "1"})
+    assert 'value="1234.5"' in back.text and 'id="cfp-to-send"' not in back.text
+    sent = b.post(f"/parts/{journey.b_part}/cfp", form | {"confirm": "1"})
+    assert sent.status_code == 200
+    assert "回答済み" in journey.a.get(f"/requests/{journey.trade}").text
+    after = b.get(f"/requests/{journey.trade}").text  # what no longer applies is not offered
+    assert "/send-back" not in after and f"/requests/{journey.trade}/link" not in after

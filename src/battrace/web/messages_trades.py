@@ -26,6 +26,18 @@ TRADES_MESSAGES: dict[str, tuple[str, str]] = {
         "各評価は 1（非常に良い）〜5（悪い）の尺度です（PEF のデータ品質評価）。小数点以下 5 桁まで。範囲外の値は送信前の確認で警告します。",
         "Each rating is on the scale 1 (very good) to 5 (poor), as in the PEF data-quality rating; up to 5 decimals. A value outside it is flagged before anything is sent.",
     ),
+    "cfp.confirm_title": ("「{name}」の CFP を回答する前の確認", "Check before answering with the CFP of “{name}”"),
+    "cfp.confirm_note": (
+        "保存すると、次の取引先の依頼にこの値ですぐに回答します：{customers}。内容を確認してください。",
+        "Saving answers the requests of these customers with these values at once: {customers}. Please check them.",
+    ),
+    "cfp.confirm_caption": ("送信する値（単位：{unit}）", "Values to be sent (unit: {unit})"),
+    "cfp.confirm_send": ("この内容で保存して回答する", "Save and answer"),
+    "cfp.confirm_edit": ("修正する", "Change the values"),
+    "cfp.dqr_outside": (
+        "{name} は DQR の尺度（1〜5）の外の値です。このまま送る場合は内容を確かめてください。",
+        "{name} is outside the DQR scale (1 to 5); check it before you send it.",
+    ),
     "cfp.blank_hint": (
         "空欄は「不明」として扱われ、製品全体の CFP も不明になります。排出がなければ 0 を入力してください。",
         "Blank means unknown, and makes the product's CFP unknown; enter 0 if there is none.",
