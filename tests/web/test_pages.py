@@ -297,3 +297,30 @@ def test_answering_shows_what_will_be_sent_before_it_is_sent(app: FastAPI, seede
     assert "回答済み" in journey.a.get(f"/requests/{journey.trade}").text
     after = b.get(f"/requests/{journey.trade}").text  # what no longer applies is not offered
     assert "/send-back" not in after and f"/requests/{journey.trade}/link" not in after
+
+
+def test_an_answer_in_a_unit_the_customer_cannot_use_is_refused(
+    app: FastAPI, seeded: Database
+) -> None:
+    journey = Journey(app)  # A counts the cell in pieces (unit)
+    b = journey.b
+    b.post(f"/requests/{journey.trade}/link", {"traceId": journey.b_part})
+    refused = b.post(f"/parts/{journey.b_part}/cfp", cfp_form("5", "10", unit="kgCO2e/kilogram"))
+    assert refused.status_code == 400
+    assert "kgCO2e/unit" in field_error(refused.text, "unit")
+    assert "回答済み" not in journey.a.get(f"/requests/{journey.trade}").text
+
+
+def test_a_value_in_a_mismatched_unit_is_an_unknown_part_not_a_broken_page(
+    app: FastAPI, seeded: Database
+) -> None:
+    journey = Journey(app)
+    a = journey.a  # the casing is counted in kilogram; its CFP declared per piece
+    saved = a.post(f"/parts/{journey.casing}/cfp", cfp_form("2", "1", unit="kgCO2e/unit"))
+    assert saved.status_code == 200
+    page = a.get(f"/parts/{journey.product}/footprint")
+    assert page.status_code == 200
+    assert "単位の不一致" in page.text and "キログラム" in page.text
+    csv = a.get(f"/parts/{journey.product}/footprint.csv")
+    assert csv.status_code == 200 and "UNIT_MISMATCH" in csv.text
+    assert a.get("/").status_code == 200

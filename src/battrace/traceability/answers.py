@@ -10,7 +10,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from battrace.traceability.models import CfpResponseStatus, Trade
+from battrace.traceability.models import CfpResponseStatus, Part, Trade
 
 # The PEF data-quality scale of TeR, GeR and TiR: 1 (very good) to 5 (poor).
 DQR_SCALE = (Decimal(1), Decimal(5))
@@ -37,3 +37,19 @@ def outside_dqr_scale(ratings: dict[str, Decimal | None]) -> list[str]:
     """The names of the ratings given outside the DQR scale (blank ones are not rated)."""
     low, high = DQR_SCALE
     return [name for name, value in ratings.items() if value is not None and not low <= value <= high]
+
+
+def unit_conflicts(
+    session: Session, *, caller: uuid.UUID, trace_id: uuid.UUID, declared_unit: str
+) -> list[str]:
+    """The units the customers count this part in that a CFP declared per `declared_unit`
+    does not fit (`kgCO2e/kilogram` fits a part counted in `kilogram`): such an answer could
+    not be used in their roll-up, so it is refused before it is sent."""
+    counted = {
+        part.amount_required_unit.value
+        for trade in trades_answered_by(session, caller=caller, trace_id=trace_id)
+        if (part := session.get(Part, (trade.downstream_operator_id, trade.downstream_trace_id)))
+        is not None
+        and part.amount_required_unit is not None
+    }
+    return sorted(unit for unit in counted if f"kgCO2e/{unit}" != declared_unit)

@@ -49,6 +49,7 @@ COMMON_MESSAGES: dict[str, tuple[str, str]] = {
     "problem.integer": ("{low}〜{n} の整数を入力してください。", "Please enter a whole number from {low} to {n}."),
     "problem.cid": ("CID と 6 桁の数字で入力してください（例：CID001234）。", "Please enter CID and 6 digits (e.g. CID001234)."),
     "problem.one_of": ("次のいずれかを入力してください：{value}", "Please enter one of: {value}"),
+    "problem.customer_unit": ("依頼元はこの部品を別の単位で数えています。宣言単位は {value} にしてください。", "Your customer counts this part in another unit: declare the CFP in {value}."),
     "problem.invalid": ("値が正しくありません。", "This value is not valid."),
     "error.home": ("ダッシュボードへ戻る", "Back to the dashboard"),
     "error.not_found": (

@@ -68,7 +68,13 @@ def _show(
         values=values,
         errors=form_errors,
         paths=FIELD_PATHS,
-        units=[(unit, unit) for unit in validators.DECLARED_UNITS],
+        units=[
+            (unit, ctx.unit_name(unit))
+            for unit in validators.DECLARED_UNITS
+            if part.amount_required_unit is None
+            or unit == f"kgCO2e/{part.amount_required_unit.value}"
+            or unit == values["unit"]
+        ],
     )
 
 
@@ -114,6 +120,16 @@ def cfp_save(ctx: Ctx) -> Response:
     if not form_errors:  # a value that is not a number is shown alone, as typed
         try:
             cfp_set = validators.read_cfp_set(body)
+            conflicts = ctx.state.read(
+                lambda s: answers.unit_conflicts(
+                    s, caller=caller, trace_id=trace_id, declared_unit=values["unit"]
+                )
+            )
+            if conflicts:  # the customer could not use it: refused before it is sent
+                form_errors.add(
+                    FIELD_PATHS["unit"], f"must be kgCO2e/{conflicts[0]} (the customer's unit)"
+                )
+                return _show(ctx, trace_id, values, form_errors, status=400)
             if not ctx.value("confirm"):
                 customers = ctx.state.read(lambda s: _customers(s, caller, trace_id))
                 if customers:  # saving answers them at once: show what will be sent first
