@@ -147,12 +147,23 @@ def test_footprint_report(client_for_cli: tuple[Database, str], tmp_path: Path) 
     assert Path(out).read_text(encoding="utf-8").count("<svg") >= 3
     as_json = runner.invoke(
         cli,
-        ["footprint", "report", "--trace-id", trace_id, "--as", "1234567890123", "--format", "json"],
+        [
+            "footprint",
+            "report",
+            "--trace-id",
+            trace_id,
+            "--as",
+            "1234567890123",
+            "--format",
+            "json",
+        ],
         env=env(database),
     )
     assert '"total": 23' in as_json.output
     table = runner.invoke(
-        cli, ["footprint", "report", "--trace-id", trace_id, "--as", "1234567890123"], env=env(database)
+        cli,
+        ["footprint", "report", "--trace-id", trace_id, "--as", "1234567890123"],
+        env=env(database),
     )  # a table for a terminal by default, figures rounded with separators
     assert table.exit_code == 0, table.output
     assert "23.000" in table.output and "{" not in table.output

@@ -14,7 +14,6 @@ from battrace.footprint import (
     Origin,
     Provenance,
     StructureCycle,
-    UnitMismatch,
     UnknownReason,
     roll_up,
 )

@@ -221,7 +221,9 @@ def test_two_company_journey_in_chromium(server: str, browser: object, shots: Pa
         b.get_by_label(key).nth(1).fill("2")
     b.get_by_role("button", name="保存").click()
     error = b.locator("#e-pre_own")
-    assert error.inner_text() == "0 以上の値を入力してください。"  # the contract's rule, beside the field
+    assert (
+        error.inner_text() == "0 以上の値を入力してください。"
+    )  # the contract's rule, beside the field
     snap(b, shots, "cfp-errors")
     b.get_by_label(lab("自社排出量")).nth(0).fill("5")
     b.get_by_role("button", name="保存").click()

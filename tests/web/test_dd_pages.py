@@ -186,7 +186,9 @@ def test_validation_errors_are_shown_beside_their_fields(app: FastAPI, seeded: D
     row = b.post(
         f"/dd/{rid}/draft", {"f_material": ["cobalt"], "f_cid": ["CID12"], "f_name": ["x"]}
     )
-    assert field_error(row.text, "f0-cid") == "CID と 6 桁の数字で入力してください（例：CID001234）。"
+    assert (
+        field_error(row.text, "f0-cid") == "CID と 6 桁の数字で入力してください（例：CID001234）。"
+    )
     unsigned = b.post(f"/dd/{rid}/submit", {share: "50"})
     assert unsigned.status_code == 400 and "signer" in unsigned.text
     broken = TemplateSpec(
@@ -205,7 +207,10 @@ def test_validation_errors_are_shown_beside_their_fields(app: FastAPI, seeded: D
         {"ev_type": "policy", "ev_confidentiality": "secret"},
         files={"ev_file": ("x.pdf", b"%PDF", "application/pdf")},
     )
-    assert field_error(wrong.text, "ev_confidentiality") == "次のいずれかを入力してください：public, customer, hash_only"
+    assert (
+        field_error(wrong.text, "ev_confidentiality")
+        == "次のいずれかを入力してください：public, customer, hash_only"
+    )
     assurances = a.post("/dd/assurances", files={"file": ("a.csv", b"nothing,here\n", "text/csv")})
     assert assurances.status_code == 400 and field_error(assurances.text, "file")
 

@@ -63,7 +63,11 @@ def _crawl(user: WebUser, starts: list[str], limit: int = 80) -> dict[tuple[str,
     while queue and len(seen) < limit:
         path = queue.pop(0)
         plain = urlsplit(path).path
-        if plain in seen or plain.endswith((".csv", "/report", ".xlsx", ".pdf")) or "/files/" in plain:
+        if (
+            plain in seen
+            or plain.endswith((".csv", "/report", ".xlsx", ".pdf"))
+            or "/files/" in plain
+        ):
             continue
         seen.add(plain)
         page = user.get(path)

@@ -279,7 +279,9 @@ def test_csv_import_reports_row_errors_then_imports_levels(app: FastAPI, seeded:
     assert "モジュール" in a.get(pack.group(1)).text and "BMS" in a.get(pack.group(1)).text
 
 
-def test_answering_shows_what_will_be_sent_before_it_is_sent(app: FastAPI, seeded: Database) -> None:
+def test_answering_shows_what_will_be_sent_before_it_is_sent(
+    app: FastAPI, seeded: Database
+) -> None:
     journey = Journey(app)
     b = journey.b
     linked = b.post(f"/requests/{journey.trade}/link", {"traceId": journey.b_part})

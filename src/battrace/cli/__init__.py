@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -183,12 +182,14 @@ def footprint_what_if(
 
     with reported(), open_database() as database, database.transaction(write=False) as session:
         viewer = operators.find_by_open_id(session, open_operator_id).id
-        product = view.product_footprint(session, viewer=viewer, trace_id=identifier(trace_id, "--trace-id"))
+        product = view.product_footprint(
+            session, viewer=viewer, trace_id=identifier(trace_id, "--trace-id")
+        )
         result = view.what_if(
-            product, replace=identifier(replace, "--replace"),
+            product,
+            replace=identifier(replace, "--replace"),
             pre=quantity(pre, "--pre"),
             main=quantity(main, "--main"),
-
         )
         name = product.graph.node(identifier(replace, "--replace")).parts_name
 
@@ -214,7 +215,10 @@ def footprint_assign_factor(
     with reported(), open_database() as database, database.transaction() as session:
         caller = operators.find_by_open_id(session, open_operator_id).id
         factors.assign_factor(
-            session, caller=caller, trace_id=identifier(trace_id, "--trace-id"), factor_id=identifier(factor_id, "--factor-id")
+            session,
+            caller=caller,
+            trace_id=identifier(trace_id, "--trace-id"),
+            factor_id=identifier(factor_id, "--factor-id"),
         )
     console.print("factor assigned")
 

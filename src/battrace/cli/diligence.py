@@ -63,7 +63,9 @@ def send(
             session,
             caller=caller,
             trade_id=identifier(trade_id, "--trade-id"),
-            template_id=identifier(template_id, "--template-id") if template_id else BUILTIN_TEMPLATE_ID,
+            template_id=identifier(template_id, "--template-id")
+            if template_id
+            else BUILTIN_TEMPLATE_ID,
             materials=[m.strip() for m in materials.split(",") if m.strip()],
             due_date=date.fromisoformat(due) if due else None,
             message=message,
@@ -101,7 +103,10 @@ def import_workbook(
         caller = _operator(session, open_operator_id)
         with console.status(f"reading {file.name}"):
             result = workbook_answers.fill_draft(
-                session, caller=caller, request_id=identifier(request_id, "--request-id"), content=file.read_bytes()
+                session,
+                caller=caller,
+                request_id=identifier(request_id, "--request-id"),
+                content=file.read_bytes(),
             )
         console.print(
             f"{result['kind']} {result['version']}: {result['answersRead']} answers, "

@@ -35,7 +35,9 @@ def print_table(console: Console, footprint: Footprint, names: Mapping[uuid.UUID
         )
     summary.add_row("total", shown(footprint.total), "", "", shown(footprint.known))
     console.print(summary)
-    unknown = [(stage, part) for stage, values in footprint.stages.items() for part in values.unknown]
+    unknown = [
+        (stage, part) for stage, values in footprint.stages.items() for part in values.unknown
+    ]
     if not unknown:
         console.print("every part has a known value")
         return

@@ -36,7 +36,9 @@ def trades_answered_by(session: Session, *, caller: uuid.UUID, trace_id: uuid.UU
 def outside_dqr_scale(ratings: dict[str, Decimal | None]) -> list[str]:
     """The names of the ratings given outside the DQR scale (blank ones are not rated)."""
     low, high = DQR_SCALE
-    return [name for name, value in ratings.items() if value is not None and not low <= value <= high]
+    return [
+        name for name, value in ratings.items() if value is not None and not low <= value <= high
+    ]
 
 
 def unit_conflicts(

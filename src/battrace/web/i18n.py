@@ -48,8 +48,14 @@ _PROBLEMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"(?:\S+: )?must be an integer from (?P<low>\d+) to (?P<n>\d+)\.?", "problem.integer"),
         (r"(?:\S+: )?must be (?P<low>\d+) to (?P<n>\d+) characters\.?", "problem.length"),
         (r"(?:\S+: )?must be CID and 6 digits\.?", "problem.cid"),
-        (r"(?:\S+: )?must be (?:one of )?(?P<value>[\w-]+(?:, [\w-]+)* or [\w-]+)\.?", "problem.one_of"),
-        (r"(?:\S+: )?must be (?P<value>kgCO2e/\S+) \(the customer's unit\)\.?", "problem.customer_unit"),
+        (
+            r"(?:\S+: )?must be (?:one of )?(?P<value>[\w-]+(?:, [\w-]+)* or [\w-]+)\.?",
+            "problem.one_of",
+        ),
+        (
+            r"(?:\S+: )?must be (?P<value>kgCO2e/\S+) \(the customer's unit\)\.?",
+            "problem.customer_unit",
+        ),
         (r"invalid", "problem.invalid"),
     )
 )

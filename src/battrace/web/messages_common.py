@@ -33,23 +33,56 @@ COMMON_MESSAGES: dict[str, tuple[str, str]] = {
     "problem.number": ("数値で入力してください。", "Please enter a number."),
     "problem.min": ("{n} 以上の値を入力してください。", "Please enter {n} or more."),
     "problem.max": ("{n} 以下の値を入力してください。", "Please enter {n} or less."),
-    "problem.above": ("{n} より大きい値を入力してください。", "Please enter a value greater than {n}."),
+    "problem.above": (
+        "{n} より大きい値を入力してください。",
+        "Please enter a value greater than {n}.",
+    ),
     "problem.places": ("小数点以下は {n} 桁までです。", "At most {n} decimal places."),
     "problem.places5": ("小数点以下は 5 桁までです。", "At most 5 decimal places."),
-    "problem.not_allowed": ("「{value}」は選べません。一覧から選んでください。", "“{value}” is not allowed here; please choose from the list."),
-    "problem.length_max": ("{n} 文字以内で入力してください。", "Please use at most {n} characters."),
-    "problem.length": ("{low}〜{n} 文字で入力してください。", "Please use {low} to {n} characters."),
-    "problem.date": ("日付を YYYY-MM-DD で入力してください。", "Please enter a date as YYYY-MM-DD."),
-    "problem.email": ("メールアドレスの形式で入力してください。", "Please enter an e-mail address."),
+    "problem.not_allowed": (
+        "「{value}」は選べません。一覧から選んでください。",
+        "“{value}” is not allowed here; please choose from the list.",
+    ),
+    "problem.length_max": (
+        "{n} 文字以内で入力してください。",
+        "Please use at most {n} characters.",
+    ),
+    "problem.length": (
+        "{low}〜{n} 文字で入力してください。",
+        "Please use {low} to {n} characters.",
+    ),
+    "problem.date": (
+        "日付を YYYY-MM-DD で入力してください。",
+        "Please enter a date as YYYY-MM-DD.",
+    ),
+    "problem.email": (
+        "メールアドレスの形式で入力してください。",
+        "Please enter an e-mail address.",
+    ),
     "problem.must_blank": ("この項目は空欄にしてください。", "Please leave this field blank."),
     "problem.future": ("今日以降の日付を入力してください。", "Please enter today or a later date."),
-    "problem.file_type": ("「{value}」形式のファイルは登録できません。PDF・画像・Excel などを選んでください。", "Files of type “{value}” cannot be uploaded; please choose a PDF, an image or a spreadsheet."),
+    "problem.file_type": (
+        "「{value}」形式のファイルは登録できません。PDF・画像・Excel などを選んでください。",
+        "Files of type “{value}” cannot be uploaded; please choose a PDF, an image or a spreadsheet.",
+    ),
     "problem.uuid": ("一覧から選んでください。", "Please choose from the list."),
-    "problem.range": ("{low}〜{n} の値を入力してください。", "Please enter a value from {low} to {n}."),
-    "problem.integer": ("{low}〜{n} の整数を入力してください。", "Please enter a whole number from {low} to {n}."),
-    "problem.cid": ("CID と 6 桁の数字で入力してください（例：CID001234）。", "Please enter CID and 6 digits (e.g. CID001234)."),
+    "problem.range": (
+        "{low}〜{n} の値を入力してください。",
+        "Please enter a value from {low} to {n}.",
+    ),
+    "problem.integer": (
+        "{low}〜{n} の整数を入力してください。",
+        "Please enter a whole number from {low} to {n}.",
+    ),
+    "problem.cid": (
+        "CID と 6 桁の数字で入力してください（例：CID001234）。",
+        "Please enter CID and 6 digits (e.g. CID001234).",
+    ),
     "problem.one_of": ("次のいずれかを入力してください：{value}", "Please enter one of: {value}"),
-    "problem.customer_unit": ("依頼元はこの部品を別の単位で数えています。宣言単位は {value} にしてください。", "Your customer counts this part in another unit: declare the CFP in {value}."),
+    "problem.customer_unit": (
+        "依頼元はこの部品を別の単位で数えています。宣言単位は {value} にしてください。",
+        "Your customer counts this part in another unit: declare the CFP in {value}.",
+    ),
     "problem.invalid": ("値が正しくありません。", "This value is not valid."),
     "error.home": ("ダッシュボードへ戻る", "Back to the dashboard"),
     "error.not_found": (

@@ -26,7 +26,10 @@ TRADES_MESSAGES: dict[str, tuple[str, str]] = {
         "各評価は 1（非常に良い）〜5（悪い）の尺度です（PEF のデータ品質評価）。小数点以下 5 桁まで。範囲外の値は送信前の確認で警告します。",
         "Each rating is on the scale 1 (very good) to 5 (poor), as in the PEF data-quality rating; up to 5 decimals. A value outside it is flagged before anything is sent.",
     ),
-    "cfp.confirm_title": ("「{name}」の CFP を回答する前の確認", "Check before answering with the CFP of “{name}”"),
+    "cfp.confirm_title": (
+        "「{name}」の CFP を回答する前の確認",
+        "Check before answering with the CFP of “{name}”",
+    ),
     "cfp.confirm_note": (
         "保存すると、次の取引先の依頼にこの値ですぐに回答します：{customers}。内容を確認してください。",
         "Saving answers the requests of these customers with these values at once: {customers}. Please check them.",

@@ -191,7 +191,10 @@ def blank_fields(ctx: Ctx, node: PartNode, stage: Stage) -> str:
     values = own[stage]
     names = [
         ctx.t(key)
-        for key, value in (("cfp.own_long", values.production), ("cfp.component_long", values.component))
+        for key, value in (
+            ("cfp.own_long", values.production),
+            ("cfp.component_long", values.component),
+        )
         if value.emission is None
     ]
     return "、".join(names) if ctx.lang == "ja" else ", ".join(names)
@@ -231,7 +234,7 @@ def styles_allowed(html: str) -> str:
     """The page's strict CSP, with the report's own inline style sheets allowed by their hash
     (the report is one self-contained file; no other inline style may apply)."""
     hashes = " ".join(
-        "'sha256-{}'".format(base64.b64encode(hashlib.sha256(sheet.encode()).digest()).decode())
+        f"'sha256-{base64.b64encode(hashlib.sha256(sheet.encode()).digest()).decode()}'"
         for sheet in re.findall(r"<style>(.*?)</style>", html, flags=re.DOTALL)
     )
     policy = SECURITY_HEADERS["Content-Security-Policy"]
