@@ -15,6 +15,7 @@ from battrace.cli.common import (
     settings_from_env,
 )
 from battrace.cli.diligence import dd_app
+from battrace.ids import OperatorId
 
 if TYPE_CHECKING:
     from battrace.store import Database
@@ -138,7 +139,7 @@ def footprint_report(
         console.print("[red]error:[/] --format must be table, json, csv or html")
         raise typer.Exit(2)
     with reported(), open_database() as database, database.transaction(write=False) as session:
-        viewer = operators.find_by_open_id(session, open_operator_id).id
+        viewer = OperatorId(operators.find_by_open_id(session, open_operator_id).id)
         product = view.product_footprint(
             session, viewer=viewer, trace_id=identifier(trace_id, "--trace-id")
         )
@@ -181,7 +182,7 @@ def footprint_what_if(
     from battrace.store.base import tidy_decimal  # noqa: PLC0415
 
     with reported(), open_database() as database, database.transaction(write=False) as session:
-        viewer = operators.find_by_open_id(session, open_operator_id).id
+        viewer = OperatorId(operators.find_by_open_id(session, open_operator_id).id)
         product = view.product_footprint(
             session, viewer=viewer, trace_id=identifier(trace_id, "--trace-id")
         )
@@ -213,7 +214,7 @@ def footprint_assign_factor(
     from battrace.identity import operators  # noqa: PLC0415
 
     with reported(), open_database() as database, database.transaction() as session:
-        caller = operators.find_by_open_id(session, open_operator_id).id
+        caller = OperatorId(operators.find_by_open_id(session, open_operator_id).id)
         factors.assign_factor(
             session,
             caller=caller,

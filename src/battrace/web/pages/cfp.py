@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from battrace import errors
+from battrace.ids import OperatorId
 from battrace.inputs import validators
 from battrace.traceability import answers, certificates, cfp, disclosure, parts
 from battrace.web.app import Ctx, page
@@ -142,7 +143,7 @@ def cfp_save(ctx: Ctx) -> Response:
     return _show(ctx, trace_id, values, form_errors, status=400)
 
 
-def _customers(session: Session, caller: uuid.UUID, trace_id: uuid.UUID) -> list[str]:
+def _customers(session: Session, caller: OperatorId, trace_id: uuid.UUID) -> list[str]:
     """The names of the customers whose open requests saving this part's CFP answers."""
     answered = answers.trades_answered_by(session, caller=caller, trace_id=trace_id)
     names = operator_names(session, [trade.downstream_operator_id for trade in answered])

@@ -20,7 +20,7 @@ from battrace import errors
 from battrace.footprint import charts, declaration, factors, hotspots, report, view
 from battrace.footprint.graph import PartNode
 from battrace.footprint.view import ProductFootprint
-from battrace.traceability.cfp import Stage
+from battrace.traceability.stages import Stage
 from battrace.web import i18n
 from battrace.web.app import SECURITY_HEADERS, Ctx, page
 from battrace.web.forms import FormErrors, number
