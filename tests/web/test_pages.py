@@ -326,3 +326,15 @@ def test_a_value_in_a_mismatched_unit_is_an_unknown_part_not_a_broken_page(
     csv = a.get(f"/parts/{journey.product}/footprint.csv")
     assert csv.status_code == 200 and "UNIT_MISMATCH" in csv.text
     assert a.get("/").status_code == 200
+
+
+def test_unknown_web_paths_answer_an_html_not_found_page(app: FastAPI, seeded: Database) -> None:
+    user = WebUser(app)
+    user.login(A)
+    for path in ("/parts/not-a-uuid", "/favicon.ico", "/no/such/page"):
+        page = user.get(path)
+        assert page.status_code == 404
+        assert page.headers["content-type"].startswith("text/html")
+        assert "指定されたデータは存在しないか、閲覧できません。" in page.text
+    api = user.client.get("/api/v1/no-such-endpoint")
+    assert api.headers["content-type"].startswith("application/json")  # the contract's shape

@@ -314,6 +314,24 @@ async def _serve(request: Request, handler: Handler, *, public: bool) -> Respons
     return await run_in_threadpool(_run, handler, ctx, public)
 
 
+# Paths of the APIs, whose unknown endpoints answer in the contract's error shape.
+API_PREFIXES = ("/api/", "/auth/", "/openapi", "/docs", "/redoc")
+
+
+def not_found_page(request: Request) -> Response | None:
+    """The web's not-found page for a browser's unknown path (GET or HEAD outside the APIs);
+    None for the APIs' paths."""
+    if request.method not in ("GET", "HEAD") or request.url.path.startswith(API_PREFIXES):
+        return None
+    state = state_of(request)
+    session = decode(request.cookies.get(COOKIE), session_key(state.signer.secret))
+    lang = request.cookies.get(LANGUAGE_COOKIE, i18n.DEFAULT)
+    ctx = Ctx(
+        request, state, session or anonymous(), lang if lang in i18n.LANGUAGES else i18n.DEFAULT
+    )
+    return ctx.render("error.html", status=404, message=ctx.t("error.not_found"))
+
+
 def _run(handler: Handler, ctx: Ctx, public: bool) -> Response:
     try:
         if ctx.session.logged_in and not _still_logged_in(ctx):
