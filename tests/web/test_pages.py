@@ -149,7 +149,16 @@ def test_login_lockout_and_password_change(app: FastAPI, seeded: Database) -> No
         failed = user.post("/login", {"email": A.email, "password": "wrong"})
         assert failed.status_code == 401
     locked = user.post("/login", {"email": A.email, "password": A.password})
-    assert locked.status_code == 401  # locked for a while, same message
+    assert locked.status_code == 429  # paused, and the page says for how long
+    assert "約 15 分間停止" in locked.text or "分間停止" in locked.text
+    for _ in range(5):  # an e-mail without an account reads the same after as many tries
+        user.post("/login", {"email": "nobody@example.com", "password": "wrong"})
+    unknown = user.post("/login", {"email": "nobody@example.com", "password": "x"})
+    assert unknown.status_code == 429
+    assert (
+        unknown.text.split("<main")[1].replace("nobody@example.com", A.email)
+        == locked.text.split("<main")[1]
+    )
 
     b = WebUser(app)
     b.login(B)

@@ -103,6 +103,10 @@ COMMON_MESSAGES: dict[str, tuple[str, str]] = {
     "login.email": ("アカウントID（メールアドレス）", "Account ID (e-mail)"),
     "login.password": ("パスワード", "Password"),
     "login.submit": ("ログイン", "Log in"),
+    "login.paused": (
+        "ログインの失敗が続いたため、このアカウントIDでのログインを約 {minutes} 分間停止しています。時間をおいてからお試しください。",
+        "After repeated failures, logins with this account ID are paused for about {minutes} min. Please try again later.",
+    ),
     "login.failed": (
         "アカウントIDまたはパスワードが正しくありません。続けて失敗するとしばらくログインできなくなります。",
         "Wrong account ID or password. After repeated failures the account is locked for a while.",
