@@ -9,7 +9,17 @@ import re
 from fastapi import FastAPI
 
 from battrace.store import Database
-from tests.web.support import A, B, Journey, WebUser, cfp_form, field_error, structure_form
+from tests.web.support import (
+    A,
+    B,
+    Journey,
+    WebUser,
+    add_plant,
+    cfp_form,
+    field_error,
+    last_id,
+    structure_form,
+)
 
 
 def test_two_company_journey(app: FastAPI, seeded: Database) -> None:
@@ -347,3 +357,13 @@ def test_unknown_web_paths_answer_an_html_not_found_page(app: FastAPI, seeded: D
         assert "指定されたデータは存在しないか、閲覧できません。" in page.text
     api = user.client.get("/api/v1/no-such-endpoint")
     assert api.headers["content-type"].startswith("application/json")  # the contract's shape
+
+
+def test_the_part_label_is_shown_on_the_part_page(app: FastAPI, seeded: Database) -> None:
+    user = WebUser(app)
+    user.login(A)
+    plant = add_plant(user, "A工場", "1234567890123012345")
+    form = structure_form(plant, "ラベル付き製品", []) | {"parent_partsLabelName": "LBL-7"}
+    saved = user.post("/parts/structure", form)
+    assert saved.status_code == 200
+    assert "<dt>部品ラベル</dt><dd>LBL-7</dd>" in user.get(f"/parts/{last_id(saved)}").text
