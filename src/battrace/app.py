@@ -59,6 +59,7 @@ from battrace.state import AppState, build_state
 from battrace.store.engine import Database
 from battrace.traceability import totals
 from battrace.web import install as install_web
+from battrace.web import not_found_page
 
 log = logging.getLogger("battrace")
 
@@ -161,6 +162,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         context = RequestContext(
             method=request.method, data_target=request.query_params.get("dataTarget", "")
         )
+        if exc.status_code == 404 and (page := not_found_page(request)) is not None:
+            return page  # a browser's unknown path: the web's own not-found page
         if exc.status_code in (404, 405):
             # Like the reference, an unknown endpoint is answered only after the API key.
             try:

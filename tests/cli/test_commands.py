@@ -147,10 +147,36 @@ def test_footprint_report(client_for_cli: tuple[Database, str], tmp_path: Path) 
     assert Path(out).read_text(encoding="utf-8").count("<svg") >= 3
     as_json = runner.invoke(
         cli,
-        ["footprint", "report", "--trace-id", trace_id, "--as", "1234567890123"],
+        [
+            "footprint",
+            "report",
+            "--trace-id",
+            trace_id,
+            "--as",
+            "1234567890123",
+            "--format",
+            "json",
+        ],
         env=env(database),
     )
     assert '"total": 23' in as_json.output
+    table = runner.invoke(
+        cli,
+        ["footprint", "report", "--trace-id", trace_id, "--as", "1234567890123"],
+        env=env(database),
+    )  # a table for a terminal by default, figures rounded with separators
+    assert table.exit_code == 0, table.output
+    assert "23.000" in table.output and "{" not in table.output
+    for bad in (["--trace-id", "nope"], ["--trace-id", trace_id, "--format", "xml"]):
+        refused = runner.invoke(
+            cli, ["footprint", "report", "--as", "1234567890123", *bad], env=env(database)
+        )
+        assert refused.exit_code != 0
+        assert "Traceback" not in refused.output and len(refused.output.strip().splitlines()) == 1
+    dd = runner.invoke(
+        cli, ["dd", "report", "--as", "1234567890123", "--trace-id", "nope"], env=env(database)
+    )
+    assert dd.exit_code == 1 and "--trace-id" in dd.output and "Traceback" not in dd.output
     foreign = runner.invoke(
         cli,
         ["footprint", "report", "--trace-id", trace_id, "--as", "1234567890124"],

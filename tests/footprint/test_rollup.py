@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -13,7 +14,6 @@ from battrace.footprint import (
     Origin,
     Provenance,
     StructureCycle,
-    UnitMismatch,
     UnknownReason,
     roll_up,
 )
@@ -175,28 +175,51 @@ def test_secondary_factor_fills_a_part_without_answer(roll: Roll) -> None:
     assert by_part[tid(2)] == Provenance.SECONDARY
 
 
-def test_unit_mismatch_names_the_part_and_both_units(roll: Roll) -> None:
+def test_a_unit_mismatch_is_an_unknown_part_naming_who_must_act(roll: Roll) -> None:
     g = graph(
-        parent(tid(0), "P", own(1, 1), edge(tid(1), 2)),
+        parent(tid(0), "P", own(1, 1), edge(tid(1), 2), edge(tid(2), 1)),
         bought(tid(1), "電解液", pre=1, main=1, unit="kilogram", declared_unit="kgCO2e/liter"),
+        bought(tid(2), "c", pre=3, main=3),
     )
-    with pytest.raises(UnitMismatch) as raised:
-        roll(g, tid(0))
-    message = raised.value.message
-    assert str(tid(1)) in message
-    assert "電解液" in message
-    assert "kilogram" in message
-    assert "kgCO2e/liter" in message
+    result = roll(g, tid(0))  # another operator's unit choice never fails the roll-up
+    for stage in Stage:
+        values = result.stages[stage]
+        assert values.total is None
+        (unknown,) = values.unknown
+        assert unknown.trace_id == tid(1)
+        assert unknown.reason is UnknownReason.UNIT_MISMATCH
+        assert unknown.supplier_operator_id is not None  # the supplier who answered must act
+        assert values.known == 1 + 3  # own 1 and the other part's 3 still counted
+    assert result.total is None
 
 
-def test_factor_in_another_unit_is_a_mismatch(roll: Roll) -> None:
+def test_an_own_parent_valued_per_another_unit_is_not_expanded(roll: Roll) -> None:
+    node = replace(
+        parent(tid(1), "Q", own(1, 1), edge(tid(2), 1)),
+        amount_required_unit="kilogram",
+        declared_unit="kgCO2e/liter",
+    )
+    g = graph(
+        parent(tid(0), "P", own(1, 1), edge(tid(1), 2)), node, bought(tid(2), "c", pre=3, main=3)
+    )
+    result = roll(g, tid(0))
+    pre = result.stages[PRE]
+    assert [u.trace_id for u in pre.unknown] == [tid(1)]
+    assert pre.unknown[0].reason is UnknownReason.UNIT_MISMATCH
+    assert pre.unknown[0].supplier_operator_id == node.operator_id  # its owner must act
+    assert {c.trace_id for c in pre.contributions} == {tid(0)}  # Q's children not used
+
+
+def test_factor_in_another_unit_leaves_the_part_unknown(roll: Roll) -> None:
     g = graph(
         parent(tid(0), "P", own(1, 1), edge(tid(1), 2)),
         bought(tid(1), "c", answered=False),
     )
     factor = Factor(tid(99), "water", "liter", dec(1), "db", 2024)
-    with pytest.raises(UnitMismatch, match="liter"):
-        roll(g, tid(0), factors={tid(1): factor})
+    result = roll(g, tid(0), factors={tid(1): factor})
+    (unknown,) = result.stages[PRE].unknown
+    assert unknown.reason is UnknownReason.UNIT_MISMATCH
+    assert result.stages[PRE].secondary == 0
 
 
 def test_a_cycle_is_refused_naming_the_parts(roll: Roll) -> None:

@@ -105,8 +105,12 @@ def structure_form(
     }
 
 
-def cfp_form(pre: str, main: str, *, unit: str = "kgCO2e/unit", cfp_id: str = "") -> dict[str, str]:
-    form = {
+def cfp_form(
+    pre: str, main: str, *, unit: str = "kgCO2e/unit", cfp_id: str = "", confirm: bool = True
+) -> dict[str, str]:
+    """The CFP form filled in; `confirm` as from the confirmation an answer asks for."""
+    form = {"confirm": "1"} if confirm else {}
+    form |= {
         "unit": unit,
         "pre_own": pre,
         "main_own": main,

@@ -37,6 +37,8 @@ MAIN_PAGES = {
     "product",
     "request-received",
     "cfp-errors",
+    "cfp-confirm",
+    "footprint-report",
     "footprint",
     "csv-import",
     "dd-answer",
@@ -239,10 +241,17 @@ def test_two_company_journey_in_chromium(server: str, browser: object, shots: Pa
         b.get_by_label(key).nth(1).fill("2")
     b.get_by_role("button", name="保存").click()
     error = b.locator("#e-pre_own")
-    assert error.inner_text() == "must be no less than 0"  # the contract's rule, beside the field
+    assert (
+        error.inner_text() == "0 以上の値を入力してください。"
+    )  # the contract's rule, beside the field
     snap(b, shots, "cfp-errors")
     b.get_by_label(lab("自社排出量")).nth(0).fill("5")
     b.get_by_role("button", name="保存").click()
+    # Saving answers A at once: what will be sent is shown first, and sent on confirmation.
+    b.locator("#cfp-to-send").wait_for()
+    assert "A社" in b.locator("main").inner_text()
+    snap(b, shots, "cfp-confirm")
+    b.get_by_role("button", name="この内容で保存して回答する").click()
     b.get_by_text("CFPを保存しました").wait_for()
     b.get_by_label(lab("ファイル")).set_input_files(
         files=[
@@ -256,7 +265,7 @@ def test_two_company_journey_in_chromium(server: str, browser: object, shots: Pa
     a.goto(f"{base}/inbox")
     a.get_by_text("B社 がCFPを回答しました").click()
     a.get_by_text("回答済み").first.wait_for()
-    assert "5 kgCO2e/unit" in a.content()
+    assert "5 kgCO2e/個" in a.content()
     with a.expect_download() as download:
         a.get_by_role("link", name="verification.pdf").click()
     assert Path(download.value.path()).read_bytes() == b"%PDF-1.4 check"
@@ -289,6 +298,18 @@ def test_two_company_journey_in_chromium(server: str, browser: object, shots: Pa
     assert "不明" not in a.locator("#declaration ~ div").inner_text()
     assert "70.5" in a.locator("main").inner_text()  # 4 x (5 + 10) + 2.5 x (2 + 1) + (1 + 2)
     snap(a, shots, "footprint")
+    # The HTML report opened from the page renders its own style under the strict CSP.
+    with a.context.expect_page() as opened:
+        a.get_by_role("link", name="レポート（HTML）").click()
+    report = opened.value
+    report.wait_for_load_state()
+    assert (
+        report.evaluate("getComputedStyle(document.querySelector('table')).borderCollapse")
+        == "collapse"
+    )
+    assert report.evaluate("getComputedStyle(document.body).maxWidth") == "1100px"
+    snap(report, shots, "footprint-report")
+    report.close()
     a.goto(f"{base}/")
     snap(a, shots, "dashboard")
 

@@ -174,19 +174,21 @@ def test_validation_errors_are_shown_beside_their_fields(app: FastAPI, seeded: D
     assert none.status_code == 400
     assert field_error(none.text, "materials") == "原材料を1つ以上選んでください"
     past = a.post(f"/requests/{journey.trade}/dd", {"materials": ["lithium"], "due": "2020-01-01"})
-    assert field_error(past.text, "due") == "must not be in the past"
+    assert field_error(past.text, "due") == "今日以降の日付を入力してください。"
 
     rid = ask_dd(journey, ["cobalt"])
     share = f"a{SLOTS[('MAT.SUPPLIERS_RESPONDED', 'cobalt')]}"
     too_big = b.post(f"/dd/{rid}/draft", {share: "150", "signer_email": "x"})
     assert too_big.status_code == 400
-    assert field_error(too_big.text, share) == "must be from 0 to 100"
+    assert field_error(too_big.text, share) == "0〜100 の値を入力してください。"
     words = b.post(f"/dd/{rid}/draft", {share: "abc"})
-    assert field_error(words.text, share) == "must be a number"
+    assert field_error(words.text, share) == "数値で入力してください。"
     row = b.post(
         f"/dd/{rid}/draft", {"f_material": ["cobalt"], "f_cid": ["CID12"], "f_name": ["x"]}
     )
-    assert field_error(row.text, "f0-cid") == "must be CID and 6 digits"
+    assert (
+        field_error(row.text, "f0-cid") == "CID と 6 桁の数字で入力してください（例：CID001234）。"
+    )
     unsigned = b.post(f"/dd/{rid}/submit", {share: "50"})
     assert unsigned.status_code == 400 and "signer" in unsigned.text
     broken = TemplateSpec(
@@ -205,7 +207,10 @@ def test_validation_errors_are_shown_beside_their_fields(app: FastAPI, seeded: D
         {"ev_type": "policy", "ev_confidentiality": "secret"},
         files={"ev_file": ("x.pdf", b"%PDF", "application/pdf")},
     )
-    assert field_error(wrong.text, "ev_confidentiality") == "must be public, customer or hash_only"
+    assert (
+        field_error(wrong.text, "ev_confidentiality")
+        == "次のいずれかを入力してください：public, customer, hash_only"
+    )
     assurances = a.post("/dd/assurances", files={"file": ("a.csv", b"nothing,here\n", "text/csv")})
     assert assurances.status_code == 400 and field_error(assurances.text, "file")
 

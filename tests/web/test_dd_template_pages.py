@@ -141,11 +141,11 @@ def test_every_problem_shows_beside_its_field(app: FastAPI, seeded: Database) ->
     assert shown.status_code == 400
     html = shown.text
     assert field_error(html, "code").startswith("must be 1-40 of A-Z")
-    assert field_error(html, "title_ja") == "must be 1 to 200 characters"
+    assert field_error(html, "title_ja") == "1〜200 文字で入力してください。"
     assert field_error(html, "q0_code").startswith("must be 1-40 of A-Z")
-    assert field_error(html, "q0_text_en") == "must be 1 to 1000 characters"
-    assert field_error(html, "q0_step") == "must be an integer from 1 to 5"
-    assert field_error(html, "q0_weight") == "must be a number from 0 to 10"
+    assert field_error(html, "q0_text_en") == "1〜1000 文字で入力してください。"
+    assert field_error(html, "q0_step") == "1〜5 の整数を入力してください。"
+    assert field_error(html, "q0_weight") == "0〜10 の値を入力してください。"
     assert field_error(html, "q0_polarity") == "risk questions are yes/no or choice questions"
     assert field_error(html, "q2_choices").count("must be {value: text, score: 0..1}") == 2
     assert field_error(html, "q2_evidence").startswith("must be one of policy")

@@ -9,7 +9,17 @@ import re
 from fastapi import FastAPI
 
 from battrace.store import Database
-from tests.web.support import A, B, Journey, WebUser, cfp_form, field_error, structure_form
+from tests.web.support import (
+    A,
+    B,
+    Journey,
+    WebUser,
+    add_plant,
+    cfp_form,
+    field_error,
+    last_id,
+    structure_form,
+)
 
 
 def test_two_company_journey(app: FastAPI, seeded: Database) -> None:
@@ -31,7 +41,7 @@ def test_two_company_journey(app: FastAPI, seeded: Database) -> None:
     assert "verification.pdf" in uploaded.text
     request = a.get(f"/requests/{journey.trade}").text
     assert "回答済み" in request
-    assert "5 kgCO2e/unit" in request
+    assert "5 kgCO2e/個" in request
     file_id = re.search(r"/requests/[0-9a-f-]+/certificates/([0-9a-f-]+)", request)
     assert file_id is not None
     download = a.client.get(f"/requests/{journey.trade}/certificates/{file_id.group(1)}")
@@ -78,12 +88,12 @@ def test_contract_validation_is_shown_beside_the_fields(app: FastAPI, seeded: Da
     journey = Journey(app)
     bad = journey.a.post(f"/parts/{journey.casing}/cfp", cfp_form("-1", "1.123456"))
     assert bad.status_code == 400
-    assert field_error(bad.text, "pre_own") == "must be no less than 0"
-    assert field_error(bad.text, "main_own") == "must be a value up to the 5th decimal place"
+    assert field_error(bad.text, "pre_own") == "0 以上の値を入力してください。"
+    assert field_error(bad.text, "main_own") == "小数点以下は 5 桁までです。"
     words = journey.a.post(f"/parts/{journey.casing}/cfp", cfp_form("abc", "1"))
-    assert field_error(words.text, "pre_own") == "must be a number"
+    assert field_error(words.text, "pre_own") == "数値で入力してください。"
     plant = journey.a.post("/plants", {"plantName": "", "plantAddress": "x", "openPlantId": "12"})
-    assert field_error(plant.text, "plantName") == "cannot be blank"
+    assert field_error(plant.text, "plantName") == "入力してください。"
     assert field_error(plant.text, "openPlantId").startswith("the last 6 digits")
     request = journey.a.post(f"/parts/{journey.cell}/request", {"supplier": "999", "due": ""})
     assert field_error(request.text, "supplier") == "この法人番号の事業者は登録されていません"
@@ -149,7 +159,16 @@ def test_login_lockout_and_password_change(app: FastAPI, seeded: Database) -> No
         failed = user.post("/login", {"email": A.email, "password": "wrong"})
         assert failed.status_code == 401
     locked = user.post("/login", {"email": A.email, "password": A.password})
-    assert locked.status_code == 401  # locked for a while, same message
+    assert locked.status_code == 429  # paused, and the page says for how long
+    assert "約 15 分間停止" in locked.text or "分間停止" in locked.text
+    for _ in range(5):  # an e-mail without an account reads the same after as many tries
+        user.post("/login", {"email": "nobody@example.com", "password": "wrong"})
+    unknown = user.post("/login", {"email": "nobody@example.com", "password": "x"})
+    assert unknown.status_code == 429
+    assert (
+        unknown.text.split("<main")[1].replace("nobody@example.com", A.email)
+        == locked.text.split("<main")[1]
+    )
 
     b = WebUser(app)
     b.login(B)
@@ -157,7 +176,7 @@ def test_login_lockout_and_password_change(app: FastAPI, seeded: Database) -> No
         "/password",
         {"current_password": B.password, "new_password": "short", "confirm_password": "short"},
     )
-    assert field_error(weak.text, "new_password") == "the length must be between 8 and 20"
+    assert field_error(weak.text, "new_password") == "8〜20 文字で入力してください。"
     wrong = b.post(
         "/password",
         {"current_password": "nope", "new_password": "Newpass&1", "confirm_password": "Newpass&1"},
@@ -256,7 +275,7 @@ def test_csv_import_reports_row_errors_then_imports_levels(app: FastAPI, seeded:
     report = a.post("/parts/import", files={"file": ("parts.csv", bad.encode(), "text/csv")})
     assert report.status_code == 400
     rows = re.findall(r"<tr><td>(\d+)</td><td>(\w*)</td><td>([^<]*)</td></tr>", report.text)
-    assert ("3", "amountRequired", "must be no less than 0") in rows
+    assert ("3", "amountRequired", "0 以上の値を入力してください。") in rows
     assert ("5", "terminatedFlag", "true または false を指定してください") in rows
     assert ("6", "openPlantId", "この事業所識別子の事業所は登録されていません") in rows
     assert "モジュール筐体" not in a.get("/parts", q="モジュール").text
@@ -277,3 +296,74 @@ def test_csv_import_reports_row_errors_then_imports_levels(app: FastAPI, seeded:
     )
     assert pack is not None
     assert "モジュール" in a.get(pack.group(1)).text and "BMS" in a.get(pack.group(1)).text
+
+
+def test_answering_shows_what_will_be_sent_before_it_is_sent(
+    app: FastAPI, seeded: Database
+) -> None:
+    journey = Journey(app)
+    b = journey.b
+    linked = b.post(f"/requests/{journey.trade}/link", {"traceId": journey.b_part})
+    assert linked.status_code == 200
+    form = cfp_form("1234.5", "10", confirm=False) | {"pre_TeR": "1000"}
+    shown = b.post(f"/parts/{journey.b_part}/cfp", form)
+    assert shown.status_code == 200
+    assert 'id="cfp-to-send"' in shown.text and A.name in shown.text
+    assert "DQR の尺度（1〜5）の外" in shown.text  # TeR 1000 is flagged, not silently sent
+    assert "回答済み" not in journey.a.get(f"/requests/{journey.trade}").text  # nothing sent yet
+    back = b.post(f"/parts/{journey.b_part}/cfp", form | {"edit": "1"})
+    assert 'value="1234.5"' in back.text and 'id="cfp-to-send"' not in back.text
+    sent = b.post(f"/parts/{journey.b_part}/cfp", form | {"confirm": "1"})
+    assert sent.status_code == 200
+    assert "回答済み" in journey.a.get(f"/requests/{journey.trade}").text
+    after = b.get(f"/requests/{journey.trade}").text  # what no longer applies is not offered
+    assert "/send-back" not in after and f"/requests/{journey.trade}/link" not in after
+
+
+def test_an_answer_in_a_unit_the_customer_cannot_use_is_refused(
+    app: FastAPI, seeded: Database
+) -> None:
+    journey = Journey(app)  # A counts the cell in pieces (unit)
+    b = journey.b
+    b.post(f"/requests/{journey.trade}/link", {"traceId": journey.b_part})
+    refused = b.post(f"/parts/{journey.b_part}/cfp", cfp_form("5", "10", unit="kgCO2e/kilogram"))
+    assert refused.status_code == 400
+    assert "kgCO2e/unit" in field_error(refused.text, "unit")
+    assert "回答済み" not in journey.a.get(f"/requests/{journey.trade}").text
+
+
+def test_a_value_in_a_mismatched_unit_is_an_unknown_part_not_a_broken_page(
+    app: FastAPI, seeded: Database
+) -> None:
+    journey = Journey(app)
+    a = journey.a  # the casing is counted in kilogram; its CFP declared per piece
+    saved = a.post(f"/parts/{journey.casing}/cfp", cfp_form("2", "1", unit="kgCO2e/unit"))
+    assert saved.status_code == 200
+    page = a.get(f"/parts/{journey.product}/footprint")
+    assert page.status_code == 200
+    assert "単位の不一致" in page.text and "キログラム" in page.text
+    csv = a.get(f"/parts/{journey.product}/footprint.csv")
+    assert csv.status_code == 200 and "UNIT_MISMATCH" in csv.text
+    assert a.get("/").status_code == 200
+
+
+def test_unknown_web_paths_answer_an_html_not_found_page(app: FastAPI, seeded: Database) -> None:
+    user = WebUser(app)
+    user.login(A)
+    for path in ("/parts/not-a-uuid", "/favicon.ico", "/no/such/page"):
+        page = user.get(path)
+        assert page.status_code == 404
+        assert page.headers["content-type"].startswith("text/html")
+        assert "指定されたデータは存在しないか、閲覧できません。" in page.text
+    api = user.client.get("/api/v1/no-such-endpoint")
+    assert api.headers["content-type"].startswith("application/json")  # the contract's shape
+
+
+def test_the_part_label_is_shown_on_the_part_page(app: FastAPI, seeded: Database) -> None:
+    user = WebUser(app)
+    user.login(A)
+    plant = add_plant(user, "A工場", "1234567890123012345")
+    form = structure_form(plant, "ラベル付き製品", []) | {"parent_partsLabelName": "LBL-7"}
+    saved = user.post("/parts/structure", form)
+    assert saved.status_code == 200
+    assert "<dt>部品ラベル</dt><dd>LBL-7</dd>" in user.get(f"/parts/{last_id(saved)}").text

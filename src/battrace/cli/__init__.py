@@ -8,7 +8,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from battrace.cli.common import console, open_database, reported, settings_from_env
+from battrace.cli.common import (
+    console,
+    identifier,
+    open_database,
+    quantity,
+    reported,
+    settings_from_env,
+)
 from battrace.cli.diligence import dd_app
 from battrace.cli.pact import pact_app
 from battrace.cli.passport import passport_app
@@ -134,7 +141,7 @@ def apikey_issue(
             application_name=name,
             attribute=ApplicationAttribute(attribute),
             cidrs=cidr or [],
-            operator_ids=[uuid.UUID(o) for o in operator or []],
+            operator_ids=[identifier(o, "--operator") for o in operator or []],
         )
     console.print(f"API key (shown once): [bold]{key}[/]")
 
@@ -173,26 +180,36 @@ def footprint_report(
     open_operator_id: Annotated[
         str, typer.Option("--as", help="corporate number of the operator whose view to use")
     ],
-    output_format: Annotated[str, typer.Option("--format", help="json, csv or html")] = "json",
+    output_format: Annotated[
+        str, typer.Option("--format", help="table, json, csv or html")
+    ] = "table",
     out: Annotated[str | None, typer.Option(help="write to this file instead of stdout")] = None,
 ) -> None:
     """The CFP of a product as its owner sees it (own data + what suppliers disclosed)."""
     from pathlib import Path  # noqa: PLC0415
 
+    from battrace.cli.footprint_table import print_table  # noqa: PLC0415
     from battrace.footprint import report, view  # noqa: PLC0415
     from battrace.identity import operators  # noqa: PLC0415
 
-    if output_format not in ("json", "csv", "html"):
-        console.print("[red]error:[/] --format must be json, csv or html")
+    if output_format not in ("table", "json", "csv", "html"):
+        console.print("[red]error:[/] --format must be table, json, csv or html")
         raise typer.Exit(2)
     with reported(), open_database() as database, database.transaction(write=False) as session:
         viewer = OperatorId(operators.find_by_open_id(session, open_operator_id).id)
-        product = view.product_footprint(session, viewer=viewer, trace_id=uuid.UUID(trace_id))
+        product = view.product_footprint(
+            session, viewer=viewer, trace_id=identifier(trace_id, "--trace-id")
+        )
         supply, footprint = product.graph, product.footprint
+        names = dict(product.supplier_names)
+        names[viewer] = operators.get_operator(session, viewer).name
+        if output_format == "table" and not out:
+            print_table(console, footprint, names)
+            return
         if output_format == "csv":
-            text = report.footprint_csv(footprint)
+            text = report.footprint_csv(footprint, supplier_names=names)
         elif output_format == "html":
-            text = report.render_html(footprint, supply)
+            text = report.render_html(footprint, supply, supplier_names=names)
         else:
             import json  # noqa: PLC0415
 
@@ -223,11 +240,16 @@ def footprint_what_if(
 
     with reported(), open_database() as database, database.transaction(write=False) as session:
         viewer = OperatorId(operators.find_by_open_id(session, open_operator_id).id)
-        product = view.product_footprint(session, viewer=viewer, trace_id=uuid.UUID(trace_id))
-        result = view.what_if(
-            product, replace=uuid.UUID(replace), pre=Decimal(pre), main=Decimal(main)
+        product = view.product_footprint(
+            session, viewer=viewer, trace_id=identifier(trace_id, "--trace-id")
         )
-        name = product.graph.node(uuid.UUID(replace)).parts_name
+        result = view.what_if(
+            product,
+            replace=identifier(replace, "--replace"),
+            pre=quantity(pre, "--pre"),
+            main=quantity(main, "--main"),
+        )
+        name = product.graph.node(identifier(replace, "--replace")).parts_name
 
     def shown(value: Decimal | None) -> str:
         return "unknown" if value is None else str(tidy_decimal(value))
@@ -251,7 +273,10 @@ def footprint_assign_factor(
     with reported(), open_database() as database, database.transaction() as session:
         caller = OperatorId(operators.find_by_open_id(session, open_operator_id).id)
         factors.assign_factor(
-            session, caller=caller, trace_id=uuid.UUID(trace_id), factor_id=uuid.UUID(factor_id)
+            session,
+            caller=caller,
+            trace_id=identifier(trace_id, "--trace-id"),
+            factor_id=identifier(factor_id, "--factor-id"),
         )
     console.print("factor assigned")
 

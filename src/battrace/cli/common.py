@@ -3,8 +3,11 @@ configured database, and refusals shown as one line."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
 import typer
@@ -28,6 +31,39 @@ def reported() -> Iterator[None]:
     except BattraceError as exc:
         console.print(f"[red]error:[/] {exc.message}")
         raise typer.Exit(1) from exc
+
+
+def identifier(text: str, option: str) -> uuid.UUID:
+    """An id typed on the command line; a refusal naming the option if it is not a UUID."""
+    from battrace import errors  # noqa: PLC0415
+
+    try:
+        return uuid.UUID(text.strip())
+    except ValueError:
+        raise errors.invalid_field(option, f"{text!r} is not an id (a UUID)") from None
+
+
+def quantity(text: str, option: str) -> Decimal:
+    """A number typed on the command line, finite and within +-10^12."""
+    from battrace import errors  # noqa: PLC0415
+
+    try:
+        value = Decimal(text.strip())
+    except InvalidOperation:
+        raise errors.invalid_field(option, f"{text!r} is not a number") from None
+    if not value.is_finite() or abs(value) > Decimal(10**12):
+        raise errors.invalid_field(option, "must be a number between -10^12 and 10^12")
+    return value
+
+
+def day(text: str, option: str) -> date:
+    """A date typed on the command line (YYYY-MM-DD)."""
+    from battrace import errors  # noqa: PLC0415
+
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise errors.invalid_field(option, f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def settings_from_env() -> Settings:

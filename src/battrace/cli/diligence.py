@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from battrace.cli.common import console, open_database, reported
+from battrace.cli.common import console, day, identifier, open_database, reported
 from battrace.ids import OperatorId
 
 if TYPE_CHECKING:
@@ -63,8 +63,10 @@ def send(
         request = requesting.send_request(
             session,
             caller=caller,
-            trade_id=uuid.UUID(trade_id),
-            template_id=uuid.UUID(template_id) if template_id else BUILTIN_TEMPLATE_ID,
+            trade_id=identifier(trade_id, "--trade-id"),
+            template_id=identifier(template_id, "--template-id")
+            if template_id
+            else BUILTIN_TEMPLATE_ID,
             materials=[m.strip() for m in materials.split(",") if m.strip()],
             due_date=date.fromisoformat(due) if due else None,
             message=message,
@@ -102,7 +104,10 @@ def import_workbook(
         caller = _operator(session, open_operator_id)
         with console.status(f"reading {file.name}"):
             result = workbook_answers.fill_draft(
-                session, caller=caller, request_id=uuid.UUID(request_id), content=file.read_bytes()
+                session,
+                caller=caller,
+                request_id=identifier(request_id, "--request-id"),
+                content=file.read_bytes(),
             )
         console.print(
             f"{result['kind']} {result['version']}: {result['answersRead']} answers, "
@@ -112,7 +117,7 @@ def import_workbook(
         for warning in result["warnings"]:
             console.print(f"[yellow]warning:[/] {warning}")
         if submit:
-            _submit(session, caller, uuid.UUID(request_id))
+            _submit(session, caller, identifier(request_id, "--request-id"))
 
 
 @dd_app.command("answer")
@@ -132,7 +137,7 @@ def answer(
         answering.save_draft(
             session,
             caller=caller,
-            request_id=uuid.UUID(request_id),
+            request_id=identifier(request_id, "--request-id"),
             answers=diligence_bodies.answer_writes(body),
             facilities=diligence_bodies.facility_writes(body),
             signer=diligence_bodies.signer_of(body),
@@ -140,7 +145,7 @@ def answer(
         )
         console.print("draft saved")
         if submit:
-            _submit(session, caller, uuid.UUID(request_id))
+            _submit(session, caller, identifier(request_id, "--request-id"))
 
 
 @dd_app.command("report")
@@ -164,8 +169,8 @@ def report(
         picture = rollup.product_dd(
             session,
             viewer=viewer,
-            trace_id=uuid.UUID(trace_id),
-            day=date.fromisoformat(as_of) if as_of else utcnow().date(),
+            trace_id=identifier(trace_id, "--trace-id"),
+            day=day(as_of, "--as-of") if as_of else utcnow().date(),
         )
         text = (
             dd_report.render_html(picture)

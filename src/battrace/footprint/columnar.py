@@ -53,7 +53,7 @@ from battrace.footprint.result import (
     StageFootprint,
     UnknownPart,
 )
-from battrace.footprint.units import UnitMismatch, declared_for
+from battrace.footprint.units import declared_for
 from battrace.traceability.stages import Dqr
 
 SCALE = 100_000  # integer units of 0.00001 kgCO2e
@@ -101,10 +101,6 @@ class _Terms:
             REASONS.index(UnknownReason.NOT_REQUESTED),
         )
         self.reason = reason
-        # a unit is checked where a value is used: own values, a disclosed answer with a value
-        answered = ~np.isnan(self.value[:, COMPONENT]).all(axis=0)
-        self.checked = ((own & columns.has_own) | (boundary & answered)) & reached
-        self.unit = np.where(boundary, columns.answer_unit, columns.declared_unit)
 
     def known(self, stage: int) -> Bools:
         """(slots, rows): a present term of the stage is known (a NONE row's slot is NaN)."""
@@ -113,6 +109,15 @@ class _Terms:
     def all_unknown(self, row: int) -> bool:
         """No present term of the row is known, in any stage."""
         return not (self.present[:, :, row] & ~np.isnan(self.value[:, :, row])).any()
+
+    def mismatch(self, rows: Bools) -> None:
+        """The rows' values unknown for a unit mismatch (a value per another unit is unused)."""
+        if not rows.any():
+            return
+        if not self.copied:
+            self.value, self.dqr, self.copied = self.value.copy(), self.dqr.copy(), True
+        self.value[:, :, rows] = math.nan
+        self.reason[rows] = REASONS.index(UnknownReason.UNIT_MISMATCH)
 
     def replace(self, row: int, values: list[float], dqr: list[tuple[float, float, float]]) -> None:
         """The row valued otherwise (a factor or a what-if): one term per stage, slot 1."""
@@ -124,7 +129,6 @@ class _Terms:
         self.value[:, COMPONENT, row] = values
         self.dqr[:, COMPONENT, :, row] = dqr
         self.supplier[row] = 0
-        self.checked[row] = False
 
 
 def _row(columns: GraphColumns, trace_id: uuid.UUID) -> int:
@@ -145,8 +149,12 @@ def roll_up_columns(
     start = _row(columns, root)
     expand = columns.kind == Kind.PARENT
     replaced = {_row(columns, t): r for t, r in (replacements or {}).items()}
+    mismatched = _unit_mismatch(columns)
+    mismatched[start] = False  # the root's unit is what its result is declared in
     if replaced:
         expand[list(replaced)] = False
+        mismatched[list(replaced)] = False
+    expand &= ~mismatched  # a parent valued per another unit is not expanded
     try:
         graph = fastpath.reach(columns.indptr, columns.child, columns.amount, expand, start)
     except fastpath.Cyclic as exc:
@@ -163,8 +171,7 @@ def roll_up_columns(
                 [dqr_floats(replacement.dqr.get(stage)) for stage in STAGES],
             )
             terms.provenance[row] = PROVENANCES.index(Provenance.ASSUMED)
-    terms.checked[start] = False  # the root's unit is what its result is declared in
-    _check_units(columns, graph, terms)  # own values first, as the Decimal engine does
+    terms.mismatch(mismatched & graph.reached)
     _apply_factors(columns, graph, terms, factors or {})
     return _assemble(columns, graph, terms, expand)
 
@@ -189,27 +196,22 @@ def _apply_factors(
             amount_unit = columns.units[int(columns.amount_unit[row])]
             declared = declared_for(factor.unit)
             if amount_unit is not None and declared != declared_for(amount_unit):
-                raise UnitMismatch(
-                    trace_id=trace_id,
-                    parts_name=columns.names[row],
-                    amount_unit=amount_unit,
-                    declared_unit=declared,
-                )
+                terms.reason[row] = REASONS.index(UnknownReason.UNIT_MISMATCH)
+                continue
         terms.replace(row, [float(factor.kg_co2e_per_unit), 0.0], [dqr_floats(None)] * len(STAGES))
         terms.provenance[row] = PROVENANCES.index(Provenance.SECONDARY)
 
 
-def _check_units(columns: GraphColumns, graph: fastpath.Reach, terms: _Terms) -> None:
-    wrong = terms.checked & ~columns.fits[columns.amount_unit, terms.unit]
-    if wrong.any():
-        candidates = np.flatnonzero(wrong)
-        row = int(candidates[np.argmin(graph.rank[candidates])])  # the first listed
-        raise UnitMismatch(
-            trace_id=columns.trace_ids[row],
-            parts_name=columns.names[row],
-            amount_unit=str(columns.units[int(columns.amount_unit[row])]),
-            declared_unit=str(columns.units[int(terms.unit[row])]),
-        )
+def _unit_mismatch(columns: GraphColumns) -> Bools:
+    """Rows whose value is declared per another unit than their amount is counted in, where a
+    value is used: own values, a disclosed answer with a value (as `footprint.plan`)."""
+    kind = columns.kind
+    own = (kind == Kind.PARENT) | (kind == Kind.OWN)
+    boundary = kind == Kind.BOUNDARY
+    answered = ~np.isnan(columns.value[:, COMPONENT]).all(axis=0)
+    used = (own & columns.has_own) | (boundary & answered)
+    unit = np.where(boundary, columns.answer_unit, columns.declared_unit)
+    return np.asarray(used & ~columns.fits[columns.amount_unit, unit])
 
 
 def _emission_units(quantity: Floats, value: Floats) -> npt.NDArray[np.int64]:

@@ -19,7 +19,7 @@ from graphlib import CycleError, TopologicalSorter
 from battrace.errors import InvalidRequest
 from battrace.footprint.factors import Factor
 from battrace.footprint.graph import FootprintGraph, PartNode
-from battrace.footprint.units import check_unit, declared_for
+from battrace.footprint.units import UnitMismatch, check_unit, declared_for
 from battrace.traceability.combine import RatedEmission, combine
 from battrace.traceability.stages import Dqr, Stage
 
@@ -56,6 +56,9 @@ class UnknownReason(enum.StrEnum):
     WITHHELD = "WITHHELD"  # answered, the supplier withheld its total from this viewer
     SUPPLIER_INCOMPLETE = "SUPPLIER_INCOMPLETE"  # released, but unknown upstream of it
     NO_VALUES = "NO_VALUES"  # the viewer's own part has no (or an empty) CFP value
+    # the value is declared per another unit than the part's amount is counted in: the
+    # part's `supplier` (who answered, or the part's owner for its own value) must act
+    UNIT_MISMATCH = "UNIT_MISMATCH"
 
 
 class Kind(enum.IntEnum):
@@ -111,12 +114,10 @@ class Computed:
     root: Mapping[Stage, RatedEmission]
 
 
-def _own_locals(node: PartNode, *, check: bool) -> dict[Stage, tuple[Local, ...]]:
+def _own_locals(node: PartNode) -> dict[Stage, tuple[Local, ...]]:
     if node.own is None:
         unknown = Local(True, None, Dqr.empty(), Provenance.UNKNOWN, node.operator_id)
         return {stage: (_unknown(unknown, UnknownReason.NO_VALUES),) for stage in Stage}
-    if check:
-        _check(node, node.declared_unit)
     result: dict[Stage, tuple[Local, ...]] = {}
     for stage in Stage:
         values = node.own[stage]
@@ -136,16 +137,28 @@ def _unknown(local: Local, reason: UnknownReason) -> Local:
     return Local(local.production, None, local.dqr, Provenance.UNKNOWN, local.supplier, reason)
 
 
-def _check(node: PartNode, declared_unit: str | None) -> None:
-    check_unit(
-        trace_id=node.trace_id,
-        parts_name=node.parts_name,
-        amount_unit=node.amount_required_unit,
-        declared_unit=declared_unit,
-    )
+def _fits(node: PartNode, declared_unit: str | None) -> bool:
+    try:
+        check_unit(
+            trace_id=node.trace_id,
+            parts_name=node.parts_name,
+            amount_unit=node.amount_required_unit,
+            declared_unit=declared_unit,
+        )
+    except UnitMismatch:
+        return False
+    return True
 
 
-def _boundary_locals(node: PartNode, *, check: bool) -> dict[Stage, tuple[Local, ...]]:
+def _mismatched(terms: Mapping[Stage, tuple[Local, ...]]) -> dict[Stage, tuple[Local, ...]]:
+    """The same terms, unknown for a unit mismatch: a value per another unit is not used."""
+    return {
+        stage: tuple(_unknown(local, UnknownReason.UNIT_MISMATCH) for local in terms[stage])
+        for stage in Stage
+    }
+
+
+def _boundary_locals(node: PartNode) -> dict[Stage, tuple[Local, ...]]:
     boundary = node.boundary
     assert boundary is not None  # noqa: S101 (called for boundary nodes only)
     reason = (
@@ -158,18 +171,27 @@ def _boundary_locals(node: PartNode, *, check: bool) -> dict[Stage, tuple[Local,
         dqr = Dqr.empty() if total is None else total.dqr
         local = Local(False, emission, dqr, Provenance.PRIMARY, boundary.supplier_operator_id)
         result[stage] = (local if emission is not None else _unknown(local, reason),)
-    if check and any(local.emission is not None for (local,) in result.values()):
-        _check(node, boundary.declared_unit)
     return result
 
 
 def _leaf_locals(node: PartNode, *, check: bool) -> tuple[dict[Stage, tuple[Local, ...]], bool]:
-    """A part's own terms and whether its children count (parents only)."""
+    """A part's own terms and whether its children count (parents only). A value declared
+    per another unit than the part is counted in is unknown (UNIT_MISMATCH), and a parent
+    whose value is so declared is not expanded: no operator's unit choice fails another's
+    roll-up."""
     kind = kind_of(node)
     if kind is Kind.PARENT or kind is Kind.OWN:
-        return _own_locals(node, check=check), kind is Kind.PARENT
+        own = _own_locals(node)
+        if check and node.own is not None and not _fits(node, node.declared_unit):
+            return _mismatched(own), False
+        return own, kind is Kind.PARENT
     if kind is Kind.BOUNDARY:
-        return _boundary_locals(node, check=check), False
+        answered = _boundary_locals(node)
+        assert node.boundary is not None  # noqa: S101 (a BOUNDARY node has its answer)
+        valued = any(local.emission is not None for (local,) in answered.values())
+        if check and valued and not _fits(node, node.boundary.declared_unit):
+            return _mismatched(answered), False
+        return answered, False
     reason = (
         UnknownReason.NOT_ANSWERED
         if node.requested_from is not None
@@ -179,10 +201,13 @@ def _leaf_locals(node: PartNode, *, check: bool) -> tuple[dict[Stage, tuple[Loca
     return dict.fromkeys(Stage, (local,)), False
 
 
-def _secondary(node: PartNode, factor: Factor, *, check: bool) -> dict[Stage, tuple[Local, ...]]:
-    """A factor's value is cradle-to-gate: counted in pre-processing, main production 0."""
-    if check:
-        _check(node, declared_for(factor.unit))
+def _secondary(
+    node: PartNode, factor: Factor, terms: Mapping[Stage, tuple[Local, ...]], *, check: bool
+) -> dict[Stage, tuple[Local, ...]]:
+    """A factor's value is cradle-to-gate: counted in pre-processing, main production 0. A
+    factor per another unit than the part's leaves the part unknown (UNIT_MISMATCH)."""
+    if check and not _fits(node, declared_for(factor.unit)):
+        return _mismatched(terms)
     values = {Stage.PRE: factor.kg_co2e_per_unit, Stage.MAIN: ZERO}
     return {
         stage: (Local(False, values[stage], Dqr.empty(), Provenance.SECONDARY, None),)
@@ -212,7 +237,7 @@ def plan(
     factors: Mapping[uuid.UUID, Factor] | None = None,
     replacements: Mapping[uuid.UUID, Replacement] | None = None,
 ) -> Plan:
-    """Classify every part reachable from `root`; raises UnitMismatch, StructureCycle."""
+    """Classify every part reachable from `root`; raises StructureCycle."""
     factors = factors or {}
     replacements = replacements or {}
     local: dict[uuid.UUID, Mapping[Stage, tuple[Local, ...]]] = {}
@@ -235,7 +260,7 @@ def plan(
                 and not expand
                 and all(term.emission is None for stage in Stage for term in terms[stage])
             ):
-                terms = _secondary(node, factor, check=check)
+                terms = _secondary(node, factor, terms, check=check)
         local[trace_id] = terms
         if expand:
             edges[trace_id] = tuple((edge.child, edge.amount_required) for edge in node.children)

@@ -7,6 +7,8 @@ over the same domain services as the API, at `/` of `battrace serve`.
 from __future__ import annotations
 
 from fastapi import FastAPI
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 
 
@@ -16,3 +18,10 @@ def install(app: FastAPI) -> None:
 
     app.include_router(router)
     app.mount("/static", StaticFiles(packages=[("battrace.web", "static")]), name="web-static")
+
+
+def not_found_page(request: Request) -> Response | None:
+    """The HTML not-found page for a browser's unknown path; None for the APIs' paths."""
+    from battrace.web.app import not_found_page as page  # noqa: PLC0415
+
+    return page(request)

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import quote
 
@@ -31,6 +31,7 @@ from battrace.ids import OperatorId
 from battrace.state import AppState, state_of
 from battrace.store.base import tidy_decimal
 from battrace.web import i18n
+from battrace.web.forms import FormErrors
 from battrace.web.session import (
     COOKIE,
     CSRF_FIELD,
@@ -132,6 +133,25 @@ def _number(value: Decimal | float | int | None) -> str:
     return str(value)
 
 
+# Display rule for figures (exports keep full precision): kgCO2e and quantities to 3 decimals,
+# DQR ratings to 2, half to even, with thousands separators; trailing zeros dropped.
+FIGURE_PLACES = 3
+DQR_PLACES = 2
+
+
+def _figure(value: Decimal | float | int | None, places: int = FIGURE_PLACES) -> str:
+    if value is None:
+        return ""
+    exact = value if isinstance(value, Decimal) else Decimal(repr(value))
+    if not exact.is_finite():
+        return str(exact)
+    try:
+        shown = tidy_decimal(exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN))
+    except InvalidOperation:  # beyond 28 digits: shown as it is
+        shown = tidy_decimal(exact)
+    return format(shown, ",f")
+
+
 def _when(value: datetime | date | None) -> str:
     if value is None:
         return ""
@@ -148,6 +168,8 @@ _ENV = Environment(
     lstrip_blocks=True,
 )
 _ENV.filters["num"] = _number
+_ENV.filters["fig"] = _figure
+_ENV.filters["dqr"] = lambda value: _figure(value, DQR_PLACES) or "–"
 _ENV.filters["when"] = _when
 _ENV.filters["pairs"] = lambda values: [(value, value) for value in values]
 _ENV.filters["urlquote"] = lambda value: quote(str(value), safe="")
@@ -190,6 +212,16 @@ class Ctx:
     def t(self, key: str, **values: object) -> str:
         return i18n.translate(self.lang, key, **values)
 
+    def unit_name(self, unit: str | None) -> str:
+        """A unit of the contract (`kilogram`, `kgCO2e/kilogram`) in the page's language."""
+        if not unit:
+            return ""
+        per = unit.removeprefix("kgCO2e/")
+        name = self.t(f"unit.{per}")
+        if name == f"unit.{per}":
+            return unit
+        return name if per == unit else f"kgCO2e/{name}"
+
     def value(self, name: str, default: str = "") -> str:
         """A form field (POST) or query parameter (GET), stripped."""
         values = self.form.get(name)
@@ -204,8 +236,12 @@ class Ctx:
     def render(self, template: str, *, status: int = 200, **values: Any) -> Response:  # noqa: ANN401
         flash = self.session.flash
         self.session = self.session.without_flash()
+        for name, value in values.items():
+            if isinstance(value, FormErrors):  # problems in the page's language
+                values[name] = value.translated(lambda text: i18n.message(self.lang, text))
         html = _ENV.get_template(template).render(
             t=self.t,
+            unit_name=self.unit_name,
             lang=self.lang,
             csrf_field=CSRF_FIELD,
             csrf=self.session.csrf,
@@ -215,10 +251,19 @@ class Ctx:
             path=self.request.url.path,
             current=self.request.url.path
             + (f"?{self.request.url.query}" if self.request.url.query else ""),
-            flash=flash[1:] if flash.startswith("=") else self.t(flash) if flash else "",
+            flash=self._flash_text(flash),
+            flash_error=flash.startswith("!"),
             **values,
         )
         return self.finish(HTMLResponse(html, status_code=status))
+
+    def _flash_text(self, flash: str) -> str:
+        """A flash: a catalogue key, `=` + a text, or `!` + a refusal's message (an error)."""
+        if flash.startswith("="):
+            return flash[1:]
+        if flash.startswith("!"):
+            return i18n.message(self.lang, flash[1:])
+        return self.t(flash) if flash else ""
 
     def redirect(self, url: str, *, flash: str | None = None) -> Response:
         if flash is not None:
@@ -307,6 +352,24 @@ async def _serve(request: Request, handler: Handler, *, public: bool) -> Respons
     return await run_in_threadpool(_run, handler, ctx, public)
 
 
+# Paths of the APIs, whose unknown endpoints answer in the contract's error shape.
+API_PREFIXES = ("/api/", "/auth/", "/openapi", "/docs", "/redoc")
+
+
+def not_found_page(request: Request) -> Response | None:
+    """The web's not-found page for a browser's unknown path (GET or HEAD outside the APIs);
+    None for the APIs' paths."""
+    if request.method not in ("GET", "HEAD") or request.url.path.startswith(API_PREFIXES):
+        return None
+    state = state_of(request)
+    session = decode(request.cookies.get(COOKIE), session_key(state.signer.secret))
+    lang = request.cookies.get(LANGUAGE_COOKIE, i18n.DEFAULT)
+    ctx = Ctx(
+        request, state, session or anonymous(), lang if lang in i18n.LANGUAGES else i18n.DEFAULT
+    )
+    return ctx.render("error.html", status=404, message=ctx.t("error.not_found"))
+
+
 def _run(handler: Handler, ctx: Ctx, public: bool) -> Response:
     try:
         if ctx.session.logged_in and not _still_logged_in(ctx):
@@ -318,7 +381,7 @@ def _run(handler: Handler, ctx: Ctx, public: bool) -> Response:
     except errors.NotFound:
         return ctx.render("error.html", status=404, message=ctx.t("error.not_found"))
     except errors.BattraceError as exc:
-        return ctx.render("error.html", status=400, message=exc.message)
+        return ctx.render("error.html", status=400, message=i18n.message(ctx.lang, exc.message))
     except OperationalError:
         log.exception("database unavailable")
         return ctx.render("error.html", status=503, message=ctx.t("error.unavailable"))

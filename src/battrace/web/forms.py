@@ -9,6 +9,7 @@ checked here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -27,6 +28,13 @@ class FormErrors:
 
     def add(self, path: str, message: str) -> None:
         self.fields.setdefault(path, message)
+
+    def translated(self, translate: Callable[[str], str]) -> FormErrors:
+        """The same problems, each message passed through `translate` (a page's language)."""
+        return FormErrors(
+            {path: translate(text) for path, text in self.fields.items()},
+            [translate(text) for text in self.general],
+        )
 
     def place(self, exc: errors.InvalidRequest, prefix: str = "") -> FormErrors:
         """A refused input's problems beside their fields (`prefix` + the problem's path);
@@ -58,7 +66,20 @@ def number(text: str, path: str, errors: FormErrors, *, required: bool = False) 
     if not value.is_finite():
         errors.add(path, "must be a number")
         return None
+    if abs(value) > NUMBER_LIMIT:
+        errors.add(path, f"must be no more than {NUMBER_LIMIT:,f}")
+        return None
+    if value and value.as_tuple().exponent < -DECIMAL_PLACES:  # type: ignore[operator]
+        errors.add(path, f"must have at most {DECIMAL_PLACES} decimal places")
+        return None
     return value
+
+
+# The range of every number a form takes: a quantity, CFP or energy beyond a trillion, or
+# finer than 10 decimal places, is a typing mistake (and would overflow the 28-digit
+# arithmetic of rounding for display).
+NUMBER_LIMIT = Decimal(10**12)
+DECIMAL_PLACES = 10
 
 
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９．－", "0123456789.-")

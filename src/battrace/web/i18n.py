@@ -4,6 +4,8 @@ comes from there; the language is a cookie the header's switch sets."""
 
 from __future__ import annotations
 
+import re
+
 from battrace.web.messages import MESSAGES
 
 LANGUAGES = ("ja", "en")
@@ -16,3 +18,57 @@ def translate(lang: str, key: str, **values: object) -> str:
         return key  # a missing key shows itself (tests/web check none is missing)
     text = texts[LANGUAGES.index(lang) if lang in LANGUAGES else 0]
     return text.format(**values) if values else text
+
+
+# The fixed wording of field problems (the contract's validators, the domain's rules and the
+# form readers) -> a catalogue key and the placeholders the pattern captures. A page shows a
+# problem in its language through `message`; a message no pattern knows is shown as written.
+_PROBLEMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), key)
+    for pattern, key in (
+        (r"(?:\S+: )?cannot be blank\.?", "problem.blank"),
+        (r"(?:\S+: )?must be a number\.?", "problem.number"),
+        (r"(?:\S+: )?must be no less than (?P<n>\S+?)\.?", "problem.min"),
+        (r"(?:\S+: )?must be no greater than (?P<n>\S+?)\.?", "problem.max"),
+        (r"(?:\S+: )?must be no more than (?P<n>\S+?)\.?", "problem.max"),
+        (r"(?:\S+: )?must be greater than (?P<n>\S+?)\.?", "problem.above"),
+        (r"(?:\S+: )?must have at most (?P<n>\d+) decimal places\.?", "problem.places"),
+        (r"(?:\S+: )?must be a value up to the 5th decimal place\.?", "problem.places5"),
+        (r"(?:\S+: )?cannot be allowed '(?P<value>.*)'\.?", "problem.not_allowed"),
+        (r"(?:\S+: )?the length must be no more than (?P<n>\d+)\.?", "problem.length_max"),
+        (r"(?:\S+: )?the length must be between (?P<low>\d+) and (?P<n>\d+)\.?", "problem.length"),
+        (r"(?:\S+: )?must be a valid date\.?", "problem.date"),
+        (r"(?:\S+: )?must be a valid email address\.?", "problem.email"),
+        (r"(?:\S+: )?must be blank\.?", "problem.must_blank"),
+        (r"(?:\S+: )?must be in the future\.?", "problem.future"),
+        (r"(?:\S+: )?must not be in the past\.?", "problem.future"),
+        (r"extension: (?P<value>.*) is not an allowed file type\.?", "problem.file_type"),
+        (r"(?:\S+: )?must be a valid UUID\.?", "problem.uuid"),
+        (r"(?:\S+: )?must be (?:a number )?from (?P<low>\S+) to (?P<n>\S+?)\.?", "problem.range"),
+        (r"(?:\S+: )?must be an integer from (?P<low>\d+) to (?P<n>\d+)\.?", "problem.integer"),
+        (r"(?:\S+: )?must be (?P<low>\d+) to (?P<n>\d+) characters\.?", "problem.length"),
+        (r"(?:\S+: )?must be CID and 6 digits\.?", "problem.cid"),
+        (
+            r"(?:\S+: )?must be (?:one of )?(?P<value>[\w-]+(?:, [\w-]+)* or [\w-]+)\.?",
+            "problem.one_of",
+        ),
+        (
+            r"(?:\S+: )?must be (?P<value>kgCO2e/\S+) \(the customer's unit\)\.?",
+            "problem.customer_unit",
+        ),
+        (r"invalid", "problem.invalid"),
+    )
+)
+
+
+def message(lang: str, text: str) -> str:
+    """A problem's fixed English wording in the page language (unknown wording as written)."""
+    stripped = text.strip()
+    for pattern, key in _PROBLEMS:
+        found = pattern.fullmatch(stripped)
+        if found is not None:
+            values = found.groupdict()
+            if key == "problem.one_of":
+                values["value"] = values["value"].replace(" or ", ", ")
+            return translate(lang, key, **values)
+    return stripped

@@ -28,6 +28,62 @@ COMMON_MESSAGES: dict[str, tuple[str, str]] = {
     "form.yes": ("はい", "Yes"),
     "form.no": ("いいえ", "No"),
     "error.title": ("エラー", "Error"),
+    # field problems (the fixed wording of the validators, in the page's language: i18n.message)
+    "problem.blank": ("入力してください。", "Please fill in this field."),
+    "problem.number": ("数値で入力してください。", "Please enter a number."),
+    "problem.min": ("{n} 以上の値を入力してください。", "Please enter {n} or more."),
+    "problem.max": ("{n} 以下の値を入力してください。", "Please enter {n} or less."),
+    "problem.above": (
+        "{n} より大きい値を入力してください。",
+        "Please enter a value greater than {n}.",
+    ),
+    "problem.places": ("小数点以下は {n} 桁までです。", "At most {n} decimal places."),
+    "problem.places5": ("小数点以下は 5 桁までです。", "At most 5 decimal places."),
+    "problem.not_allowed": (
+        "「{value}」は選べません。一覧から選んでください。",
+        "“{value}” is not allowed here; please choose from the list.",
+    ),
+    "problem.length_max": (
+        "{n} 文字以内で入力してください。",
+        "Please use at most {n} characters.",
+    ),
+    "problem.length": (
+        "{low}〜{n} 文字で入力してください。",
+        "Please use {low} to {n} characters.",
+    ),
+    "problem.date": (
+        "日付を YYYY-MM-DD で入力してください。",
+        "Please enter a date as YYYY-MM-DD.",
+    ),
+    "problem.email": (
+        "メールアドレスの形式で入力してください。",
+        "Please enter an e-mail address.",
+    ),
+    "problem.must_blank": ("この項目は空欄にしてください。", "Please leave this field blank."),
+    "problem.future": ("今日以降の日付を入力してください。", "Please enter today or a later date."),
+    "problem.file_type": (
+        "「{value}」形式のファイルは登録できません。PDF・画像・Excel などを選んでください。",
+        "Files of type “{value}” cannot be uploaded; please choose a PDF, an image or a spreadsheet.",
+    ),
+    "problem.uuid": ("一覧から選んでください。", "Please choose from the list."),
+    "problem.range": (
+        "{low}〜{n} の値を入力してください。",
+        "Please enter a value from {low} to {n}.",
+    ),
+    "problem.integer": (
+        "{low}〜{n} の整数を入力してください。",
+        "Please enter a whole number from {low} to {n}.",
+    ),
+    "problem.cid": (
+        "CID と 6 桁の数字で入力してください（例：CID001234）。",
+        "Please enter CID and 6 digits (e.g. CID001234).",
+    ),
+    "problem.one_of": ("次のいずれかを入力してください：{value}", "Please enter one of: {value}"),
+    "problem.customer_unit": (
+        "依頼元はこの部品を別の単位で数えています。宣言単位は {value} にしてください。",
+        "Your customer counts this part in another unit: declare the CFP in {value}.",
+    ),
+    "problem.invalid": ("値が正しくありません。", "This value is not valid."),
     "error.home": ("ダッシュボードへ戻る", "Back to the dashboard"),
     "error.not_found": (
         "指定されたデータは存在しないか、閲覧できません。",
@@ -47,6 +103,10 @@ COMMON_MESSAGES: dict[str, tuple[str, str]] = {
     "login.email": ("アカウントID（メールアドレス）", "Account ID (e-mail)"),
     "login.password": ("パスワード", "Password"),
     "login.submit": ("ログイン", "Log in"),
+    "login.paused": (
+        "ログインの失敗が続いたため、このアカウントIDでのログインを約 {minutes} 分間停止しています。時間をおいてからお試しください。",
+        "After repeated failures, logins with this account ID are paused for about {minutes} min. Please try again later.",
+    ),
     "login.failed": (
         "アカウントIDまたはパスワードが正しくありません。続けて失敗するとしばらくログインできなくなります。",
         "Wrong account ID or password. After repeated failures the account is locked for a while.",

@@ -23,6 +23,10 @@ FOOTPRINT_MESSAGES: dict[str, tuple[str, str]] = {
         "{count} part(s) have no value yet, so there is no total (nothing unknown counts as 0).",
     ),
     "footprint.unit_note": ("単位：{unit}", "Unit: {unit}"),
+    "footprint.rounding_note": (
+        "表示は小数点以下 3 桁（DQR は 2 桁）に丸めています。CSV とレポートは全桁です。",
+        "Figures are rounded to 3 decimals (DQR to 2) for display; the CSV and the report keep full precision.",
+    ),
     "footprint.charts": ("グラフ", "Charts"),
     "footprint.chart_stages": ("段階別・由来別", "By stage and origin"),
     "footprint.chart_pareto": ("パレート図（部品別）", "Pareto chart of parts"),
@@ -108,6 +112,14 @@ FOOTPRINT_MESSAGES: dict[str, tuple[str, str]] = {
     "reason.WITHHELD": ("非開示", "withheld by the supplier"),
     "reason.SUPPLIER_INCOMPLETE": ("上流で未確定", "unknown further upstream"),
     "reason.NO_VALUES": ("自社の値が未登録", "no value registered"),
+    "reason.UNIT_MISMATCH": ("単位の不一致", "unit mismatch"),
+    "reason.UNIT_MISMATCH_detail": (
+        "単位の不一致：CFP が「{declared}あたり」で宣言されていますが、部品の数量は「{counted}」で数えています",
+        "unit mismatch: the CFP is declared per {declared} but the part is counted in {counted}",
+    ),
+    "reason.blank_fields": ("未入力の項目：{fields}", "left blank: {fields}"),
+    "footprint.who_acts": ("対応する事業者", "Who must act"),
+    "footprint.you": ("自社", "you"),
     "factors.title": ("排出係数", "Emission factors"),
     "factors.intro": (
         "回答がない部品に適用する二次データです。CFP集計ページで部品ごとに適用します。",

@@ -22,6 +22,37 @@ TRADES_MESSAGES: dict[str, tuple[str, str]] = {
     "cfp.own_long": ("自社排出量", "Own emissions"),
     "cfp.component_long": ("部品由来の排出量", "Emissions of components"),
     "cfp.dqr": ("データ品質評価（DQR）", "Data quality rating (DQR)"),
+    "cfp.dqr_scale": (
+        "各評価は 1（非常に良い）〜5（悪い）の尺度です（PEF のデータ品質評価）。小数点以下 5 桁まで。範囲外の値は送信前の確認で警告します。",
+        "Each rating is on the scale 1 (very good) to 5 (poor), as in the PEF data-quality rating; up to 5 decimals. A value outside it is flagged before anything is sent.",
+    ),
+    "cfp.confirm_title": (
+        "「{name}」の CFP を回答する前の確認",
+        "Check before answering with the CFP of “{name}”",
+    ),
+    "cfp.confirm_note": (
+        "保存すると、次の取引先の依頼にこの値ですぐに回答します：{customers}。内容を確認してください。",
+        "Saving answers the requests of these customers with these values at once: {customers}. Please check them.",
+    ),
+    "cfp.confirm_caption": ("送信する値（単位：{unit}）", "Values to be sent (unit: {unit})"),
+    "cfp.confirm_send": ("この内容で保存して回答する", "Save and answer"),
+    "cfp.confirm_edit": ("修正する", "Change the values"),
+    "cfp.dqr_outside": (
+        "{name} は DQR の尺度（1〜5）の外の値です。このまま送る場合は内容を確かめてください。",
+        "{name} is outside the DQR scale (1 to 5); check it before you send it.",
+    ),
+    "cfp.blank_hint": (
+        "空欄は「不明」として扱われ、製品全体の CFP も不明になります。排出がなければ 0 を入力してください。",
+        "Blank means unknown, and makes the product's CFP unknown; enter 0 if there is none.",
+    ),
+    "cfp.component_hint_parent": (
+        "構成部品の値は部品構成から積み上げます。ここには構成に含まれない部品の排出量だけを入力し、なければ 0 を入力してください（空欄は不明）。",
+        "The components in the structure are added up from their own values: enter here only what the structure does not list, or 0 (blank means unknown).",
+    ),
+    "cfp.component_hint_leaf": (
+        "この部品に使われる購入部品・材料の排出量。なければ 0 を入力してください（空欄は不明）。",
+        "Emissions of the parts and materials bought in for this part; enter 0 if none (blank means unknown).",
+    ),
     "cfp.dqr_TeR": ("技術代表性 TeR", "Technological representativeness TeR"),
     "cfp.dqr_GeR": ("地理代表性 GeR", "Geographical representativeness GeR"),
     "cfp.dqr_TiR": ("時間代表性 TiR", "Time-related representativeness TiR"),

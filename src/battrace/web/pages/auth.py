@@ -7,6 +7,9 @@ exists, the password is wrong or the account is locked.
 
 from __future__ import annotations
 
+import threading
+import time
+
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
@@ -43,15 +46,70 @@ def login_form(ctx: Ctx) -> Response:
     return ctx.render("login.html", email="", error="", next=safe_next(ctx.value("next")))
 
 
+class LoginAttempts:
+    """Failed web logins per typed e-mail in this process, known account or not: after as many
+    failures as lock an account, further attempts are paused for the lockout time, and the
+    page says so and for how long, the same for an e-mail that has no account."""
+
+    def __init__(self) -> None:
+        self._failures: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def paused_for(self, email: str, policy: LoginPolicy) -> int:
+        """Seconds left of the pause of logins with this e-mail (0: not paused)."""
+        now = time.monotonic()
+        with self._lock:
+            recent = [
+                at
+                for at in self._failures.get(email.lower(), [])
+                if now - at < policy.lockout_seconds
+            ]
+            self._failures[email.lower()] = recent
+            if len(recent) < policy.max_failures:
+                return 0
+            return max(1, int(policy.lockout_seconds - (now - recent[policy.max_failures - 1])))
+
+    def failed(self, email: str) -> None:
+        with self._lock:
+            self._failures.setdefault(email.lower(), []).append(time.monotonic())
+
+    def succeeded(self, email: str) -> None:
+        with self._lock:
+            self._failures.pop(email.lower(), None)
+
+
+def _attempts(ctx: Ctx) -> LoginAttempts:
+    holder = ctx.request.app.state
+    with _CREATE:
+        attempts = getattr(holder, "web_login_attempts", None)
+        if attempts is None:
+            attempts = LoginAttempts()
+            holder.web_login_attempts = attempts
+    assert isinstance(attempts, LoginAttempts)  # noqa: S101 (only set here)
+    return attempts
+
+
+_CREATE = threading.Lock()
+
+
 @page("/login", methods=("POST",), public=True)
 def login(ctx: Ctx) -> Response:
     email, password = ctx.value("email"), ctx.form.get("password", [""])[0]
     target = safe_next(ctx.value("next"))
+    attempts, policy = _attempts(ctx), _policy(ctx)
+    paused = attempts.paused_for(email, policy) if email else 0
+    if paused:
+        minutes = -(-paused // 60)
+        error = ctx.t("login.paused", minutes=minutes)
+        return ctx.render("login.html", status=429, email=email, error=error, next=target)
     tokens = _login(ctx, email, password) if email and password else None
     if tokens is None:
+        if email:
+            attempts.failed(email)
         return ctx.render(
             "login.html", status=401, email=email, error=ctx.t("login.failed"), next=target
         )
+    attempts.succeeded(email)
     claims = ctx.state.signer.verify(tokens.access_token)
     assert claims is not None  # noqa: S101 (just issued)
     ctx.session = logged_in(

@@ -12,11 +12,12 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from battrace import errors
+from battrace.ids import OperatorId
 from battrace.inputs import validators
-from battrace.traceability import certificates, cfp, disclosure, parts
+from battrace.traceability import answers, certificates, cfp, disclosure, parts
 from battrace.web.app import Ctx, page
 from battrace.web.forms import FormErrors, flag, number
-from battrace.web.views import own_part
+from battrace.web.views import operator_names, own_part
 
 # Form field -> the contract row it fills (cfpModel index as the body is built below).
 ROWS = (
@@ -68,7 +69,13 @@ def _show(
         values=values,
         errors=form_errors,
         paths=FIELD_PATHS,
-        units=[(unit, unit) for unit in validators.DECLARED_UNITS],
+        units=[
+            (unit, ctx.unit_name(unit))
+            for unit in validators.DECLARED_UNITS
+            if part.amount_required_unit is None
+            or unit == f"kgCO2e/{part.amount_required_unit.value}"
+            or unit == values["unit"]
+        ],
     )
 
 
@@ -109,15 +116,62 @@ def cfp_save(ctx: Ctx) -> Response:
         for name, cfp_type, dqr_type, stage in ROWS
     ]
     caller = ctx.operator_id
+    if ctx.value("edit"):  # back from the confirmation, to change a value
+        return _show(ctx, trace_id, values, form_errors)
     if not form_errors:  # a value that is not a number is shown alone, as typed
         try:
             cfp_set = validators.read_cfp_set(body)
+            conflicts = ctx.state.read(
+                lambda s: answers.unit_conflicts(
+                    s, caller=caller, trace_id=trace_id, declared_unit=values["unit"]
+                )
+            )
+            if conflicts:  # the customer could not use it: refused before it is sent
+                form_errors.add(
+                    FIELD_PATHS["unit"], f"must be kgCO2e/{conflicts[0]} (the customer's unit)"
+                )
+                return _show(ctx, trace_id, values, form_errors, status=400)
+            if not ctx.value("confirm"):
+                customers = ctx.state.read(lambda s: _customers(s, caller, trace_id))
+                if customers:  # saving answers them at once: show what will be sent first
+                    return _confirm(ctx, trace_id, values, numbers, customers)
             ctx.state.write(lambda s: cfp.register_cfp(s, caller=caller, cfp_set=cfp_set))
         except errors.InvalidRequest as exc:
             form_errors.place(exc)
         else:
             return ctx.redirect(f"/parts/{trace_id}", flash="cfp.saved")
     return _show(ctx, trace_id, values, form_errors, status=400)
+
+
+def _customers(session: Session, caller: OperatorId, trace_id: uuid.UUID) -> list[str]:
+    """The names of the customers whose open requests saving this part's CFP answers."""
+    answered = answers.trades_answered_by(session, caller=caller, trace_id=trace_id)
+    names = operator_names(session, [trade.downstream_operator_id for trade in answered])
+    return sorted({names.get(trade.downstream_operator_id, "") for trade in answered})
+
+
+def _confirm(
+    ctx: Ctx,
+    trace_id: uuid.UUID,
+    values: dict[str, str],
+    numbers: dict[str, Decimal | None],
+    customers: list[str],
+) -> Response:
+    flagged = answers.outside_dqr_scale(
+        {
+            f"{ctx.t('cfp.stage_' + stage)} {key}": numbers[f"{stage}_{key}"]
+            for stage in ("pre", "main")
+            for key in DQR_KEYS
+        }
+    )
+    return ctx.render(
+        "cfp_confirm.html",
+        part=own_part(ctx, trace_id),
+        values=values,
+        numbers=numbers,
+        customers=customers,
+        flagged=flagged,
+    )
 
 
 @page("/parts/{trace_id:uuid}/certificates", methods=("POST",))
@@ -159,7 +213,7 @@ def certificate_upload(ctx: Ctx) -> Response:
     try:
         ctx.state.write(store)
     except errors.InvalidRequest as exc:
-        return ctx.redirect(f"/parts/{trace_id}", flash=f"={exc.message}")
+        return ctx.redirect(f"/parts/{trace_id}", flash=f"!{exc.message}")
     return ctx.redirect(f"/parts/{trace_id}", flash="cert.uploaded")
 
 

@@ -35,6 +35,7 @@ from battrace.ids import OperatorId
 from battrace.inputs import validators
 from battrace.traceability import parts
 from battrace.traceability.parts import ChildWrite, PartWrite
+from battrace.web import i18n
 from battrace.web.app import Ctx, page
 from battrace.web.forms import FormErrors, number
 
@@ -167,7 +168,8 @@ def _read_row(
         form_errors.add(name, str(message))
     if form_errors:
         plan.errors.extend(
-            RowError(line, name, message) for name, message in form_errors.fields.items()
+            RowError(line, name, i18n.message(ctx.lang, message))
+            for name, message in form_errors.fields.items()
         )
         return None, None
     return validators.read_parent_part({**body, "amountRequired": None}), amount
@@ -234,7 +236,7 @@ def _store(ctx: Ctx, plan: Plan, progress: Callable[[dict[str, Any]], None]) -> 
             "total": total,
             "status": ctx.t("import.failed_at", row=failure.row),
             "created": [],
-            "errors": [vars(RowError(failure.row, "", failure.message))],
+            "errors": [vars(RowError(failure.row, "", i18n.message(ctx.lang, failure.message)))],
         }
     return {
         "done": total,

@@ -5,6 +5,9 @@ the EU battery carbon-footprint declaration (provisional)."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, fields
@@ -16,9 +19,11 @@ from starlette.responses import Response
 
 from battrace import errors
 from battrace.footprint import charts, declaration, factors, hotspots, report, view
+from battrace.footprint.graph import PartNode
 from battrace.footprint.view import ProductFootprint
+from battrace.traceability.stages import Stage
 from battrace.web import i18n
-from battrace.web.app import Ctx, page, render_fragment
+from battrace.web.app import SECURITY_HEADERS, Ctx, page, render_fragment
 from battrace.web.forms import FormErrors, number
 
 T = TypeVar("T")
@@ -212,7 +217,32 @@ def footprint_page(ctx: Ctx) -> Response:
         categories=[c.value for c in declaration.VehicleCategory],
         errors=form_errors,
         values=values,
+        blank_fields=lambda node, stage: blank_fields(ctx, node, stage),
+        mismatch_unit=mismatch_unit,
     )
+
+
+def blank_fields(ctx: Ctx, node: PartNode, stage: Stage) -> str:
+    """The fields of a part's own CFP left blank in a stage, named as the CFP form names them."""
+    own = node.own
+    if own is None:
+        return ""
+    values = own[stage]
+    names = [
+        ctx.t(key)
+        for key, value in (
+            ("cfp.own_long", values.production),
+            ("cfp.component_long", values.component),
+        )
+        if value.emission is None
+    ]
+    return "、".join(names) if ctx.lang == "ja" else ", ".join(names)
+
+
+def mismatch_unit(node: PartNode) -> str | None:
+    """The unit a part's value is declared per (the supplier's answer, else its own CFP)."""
+    declared = node.boundary.declared_unit if node.boundary is not None else node.declared_unit
+    return None if declared is None else declared.removeprefix("kgCO2e/")
 
 
 @page("/parts/{trace_id:uuid}/footprint.csv")
@@ -240,7 +270,20 @@ def footprint_report(ctx: Ctx) -> Response:
             labels=chart_labels(ctx.lang),
         ),
     )
-    return ctx.finish(Response(html, media_type="text/html; charset=utf-8"))
+    response = Response(html, media_type="text/html; charset=utf-8")
+    response.headers["Content-Security-Policy"] = styles_allowed(html)
+    return ctx.finish(response)
+
+
+def styles_allowed(html: str) -> str:
+    """The page's strict CSP, with the report's own inline style sheets allowed by their hash
+    (the report is one self-contained file; no other inline style may apply)."""
+    hashes = " ".join(
+        f"'sha256-{base64.b64encode(hashlib.sha256(sheet.encode()).digest()).decode()}'"
+        for sheet in re.findall(r"<style>(.*?)</style>", html, flags=re.DOTALL)
+    )
+    policy = SECURITY_HEADERS["Content-Security-Policy"]
+    return policy.replace("style-src 'self'", f"style-src 'self' {hashes}".rstrip())
 
 
 @page("/parts/{trace_id:uuid}/footprint/factor", methods=("POST",))
@@ -255,7 +298,7 @@ def assign_factor(ctx: Ctx) -> Response:
             lambda s: factors.assign_factor(s, caller=caller, trace_id=part, factor_id=factor)
         )
     except errors.InvalidRequest as exc:
-        return ctx.redirect(f"/parts/{root}/footprint", flash=f"={exc.message}")
+        return ctx.redirect(f"/parts/{root}/footprint", flash=f"!{exc.message}")
     return ctx.redirect(f"/parts/{root}/footprint", flash="factors.assigned")
 
 
