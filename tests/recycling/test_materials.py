@@ -145,8 +145,8 @@ def test_recycled_share_reaches_the_pack_and_its_passport(loop: Database) -> Non
         circularity = battery_models.get_own_model(session, caller=P, model_id=model.id).data[
             "circularity"
         ]
-        assert circularity["recycled_cobalt_share"] == "25.00"
-        assert circularity["recycled_nickel_share"] == "0.00"
+        shares = {row["material"]: D(str(row["share"])) for row in circularity["recycledContent"]}
+        assert shares["cobalt"] == D(25) and shares["nickel"] == D(0)
 
 
 def test_the_customer_sees_totals_not_sources(loop: Database) -> None:

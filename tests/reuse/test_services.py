@@ -139,7 +139,7 @@ def test_an_assessment_is_stored_reproducibly_and_updates_the_passport(
         assert float(latest["internalResistanceIncrease"].value) == pytest.approx(20.0)
         assert "remainingLifetimeCycles" in latest
         assert float(latest["remainingRoundTripEfficiency"].value) == pytest.approx(51000 / 540)
-        assert float(latest["selfDischargeRate"].value) == pytest.approx(3.0)  # 0.1 %/day
+        assert float(latest["currentSelfDischargeRate"].value) == pytest.approx(3.0)  # 0.1 %/day
         assert float(latest["fullCycles"].value) == 900
 
 

@@ -258,7 +258,7 @@ def performance_data(assessment: Assessment, intake: Intake) -> dict[str, float]
         "remainingRoundTripEfficiency": h.round_trip_efficiency * 100.0
         if h.round_trip_efficiency is not None
         else None,
-        "selfDischargeRate": h.self_discharge_pct_day * 30.0
+        "currentSelfDischargeRate": h.self_discharge_pct_day * 30.0
         if h.self_discharge_pct_day is not None
         else None,
         "fullCycles": bms.full_cycles,
