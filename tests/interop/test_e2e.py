@@ -42,7 +42,7 @@ from tests.interop.support import A, B
 from tests.support import DT, cfp_set, create_plant, login_a, login_b, part
 
 pytestmark = pytest.mark.slow
-STARTUP_TIMEOUT = 30.0
+STARTUP_TIMEOUT = 60.0
 
 
 def _free_port() -> int:

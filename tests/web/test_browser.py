@@ -116,7 +116,7 @@ def running_server(workdir: Path, env: dict[str, str]) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 60  # a loaded 2-core machine starts a server slowly
         while True:
             try:
                 if httpx.get(f"{base}/api/v1/datatransport/health", timeout=1).status_code == 200:

@@ -6,19 +6,16 @@ dashboard draws its charts. Fields are found by their labels."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from battrace.store import Database
 from tests.recycling.loop import COLLECTOR, RECYCLER, seed_loop
-from tests.web.test_browser import CHROMIUM, lab
+from tests.web.test_browser import CHROMIUM, lab, running_server
 
 playwright = pytest.importorskip("playwright.sync_api")
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -41,35 +38,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     database = Database(url)
     seed_loop(database)
     database.dispose()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    log = (workdir / "serve.log").open("wb")
-    process = subprocess.Popen(
-        [*battrace, "serve", "--host", "127.0.0.1", "--port", str(port), "--no-migrate"],
-        env=env,
-        cwd=workdir,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                if httpx.get(f"{base}/api/v1/datatransport/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail((workdir / "serve.log").read_text())
-            time.sleep(0.1)
+    with running_server(workdir, env) as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
 
 
 def _login(page: object, base: str, email: str, password: str) -> None:
