@@ -23,10 +23,10 @@ from decimal import Decimal
 from typing import Any
 
 from _common import postgres_database, sqlite_database
-from battrace.store.migrate import upgrade
 from sqlalchemy import event
 
 from battrace.identity.models import Operator, Plant
+from battrace.migrations import upgrade
 from battrace.store import Database
 from battrace.store.base import utcnow
 from battrace.traceability import tree_progress

@@ -14,7 +14,7 @@ from battrace.footprint.charts import provenances, tree_rows
 from battrace.footprint.plan import Provenance, Replacement
 from battrace.footprint.result import Footprint
 from battrace.footprint.rollup import roll_up
-from battrace.traceability.cfp import Stage
+from battrace.traceability.stages import Stage
 from tests.footprint.builders import tid
 from tests.footprint.test_report import pack, rolled
 

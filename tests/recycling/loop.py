@@ -17,9 +17,10 @@ from battrace.recycling import permits
 from battrace.recycling.models import Role
 from battrace.store import Database
 from battrace.traceability import cfp, parts, trades
-from battrace.traceability.cfp import CfpRowWrite, CfpSetWrite, Dqr
+from battrace.traceability.cfp import CfpRowWrite, CfpSetWrite
 from battrace.traceability.models import AmountUnit, CfpType
 from battrace.traceability.parts import ChildWrite, PartWrite
+from battrace.traceability.stages import Dqr
 
 
 def _company(n: int, name: str) -> SeedCompany:
