@@ -232,6 +232,9 @@ def serve(
         workers=workers,
         log_level="warning",
         http=http_protocol(),  # httptools when installed; uvloop too (loop="auto")
+        # uvicorn would believe X-Forwarded-For from loopback; battrace reads it in one place,
+        # for BATTRACE_TRUSTED_PROXY_HOPS proxies only (connector.callers.client_address).
+        proxy_headers=False,
     )
 
 
