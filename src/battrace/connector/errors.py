@@ -26,6 +26,8 @@ KIND_BY_STATUS = {
     401: "Unauthorized",
     403: "AccessDenied",
     404: "NotFound",
+    413: "PayloadTooLarge",
+    429: "TooManyRequests",
     500: "InternalServerError",
     503: "ServiceUnavailable",
     504: "Timeout",
