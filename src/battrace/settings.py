@@ -55,6 +55,10 @@ class Settings(BaseSettings):
     certificate_dir: Path | None = None
     certificate_max_bytes: int = 10 * 1024 * 1024
     upload_url_ttl_seconds: int = 900
+    # Request bodies: JSON at most max_body_bytes, files (workbooks, documents, assurance
+    # lists) at most upload_max_bytes; larger ones are refused with 413 before they are read.
+    max_body_bytes: int = 4 * 1024 * 1024
+    upload_max_bytes: int = 20 * 1024 * 1024
     # Base URL put in upload / download links; None = the URL the request came in on.
     public_url: str | None = None
     # The value `/keyId` answers (the reference BFF answers its KMS key id).

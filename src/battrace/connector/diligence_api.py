@@ -21,7 +21,7 @@ from starlette.responses import Response
 from battrace import errors
 from battrace.connector.diligence_json import request_detail, request_json, template_json
 from battrace.connector.errors import json_response
-from battrace.connector.routing import ApiCaller, ContractRoute, Raw, State
+from battrace.connector.routing import ApiCaller, ContractRoute, Raw, State, Upload
 from battrace.diligence import answering, requesting, templates, workbook_answers
 from battrace.diligence.builtin import BUILTIN_TEMPLATE_ID
 from battrace.inputs.diligence_bodies import answer_writes, facility_writes, signer_of
@@ -167,7 +167,7 @@ def save_answer(request_id: str, caller: ApiCaller, state: State, raw: Raw) -> R
 
 
 @router.put("/requests/{request_id}/workbook")
-def import_workbook(request_id: str, caller: ApiCaller, state: State, raw: Raw) -> Response:
+def import_workbook(request_id: str, caller: ApiCaller, state: State, raw: Upload) -> Response:
     """Fill the supplier's draft from a CMRT or EMRT workbook (the file is the body): its
     smelter list becomes the facility list, its declaration the matching answers."""
     wanted = uuid_field(request_id, "requestId")

@@ -28,7 +28,7 @@ from battrace.connector.errors import (
     json_response,
     json_text_response,
 )
-from battrace.connector.routing import guarded, render_contract
+from battrace.connector.routing import guarded, read_body, render_contract
 from battrace.connector.shapes import (
     cfp_row_json,
     cfp_value_json,
@@ -36,7 +36,7 @@ from battrace.connector.shapes import (
     status_json,
     trade_json,
 )
-from battrace.inputs import validators, wire
+from battrace.inputs import fields, validators, wire
 from battrace.inputs.fields import (
     bool_param,
     limit_param,
@@ -430,7 +430,8 @@ async def datatransport(request: Request) -> Response:
     )
 
     async def run() -> Response:
-        raw = await request.body()
+        fields.check_query(request.query_params)
+        raw = await read_body(request, state_of(request).settings.max_body_bytes)
         return await run_in_threadpool(_dispatch, request, context, raw)
 
     return await guarded(run, RENDER, context, track=True)

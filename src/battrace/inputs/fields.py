@@ -32,6 +32,17 @@ def unexpected(name: str) -> InvalidParameters:
     return InvalidParameters(f"{name}: Unexpected query parameter")
 
 
+MAX_QUERY_VALUE = 8192  # characters in one query parameter (100 UUIDs take 3,700)
+
+
+def check_query(params: QueryParams) -> None:
+    """Every route's query parameters, before the route reads them: no value too long to be
+    a real one, none that cannot be stored as text (NUL)."""
+    for name, value in params.multi_items():
+        if len(value) > MAX_QUERY_VALUE or len(name) > MAX_QUERY_VALUE or wire.NUL in value:
+            raise unexpected(wire.printable(name))
+
+
 def uuid_param(params: QueryParams, name: str, *, required: bool = False) -> uuid.UUID | None:
     raw = params.get(name)
     if raw is None or raw == "":
@@ -115,9 +126,11 @@ def json_object(raw: bytes) -> Mapping[str, Any]:
         body = json.loads(raw or b"{}")
     except (ValueError, UnicodeDecodeError):
         raise ValidationFailed("request body: must be JSON.") from None
+    except RecursionError:
+        raise ValidationFailed("request body: nested too deeply.") from None
     if not isinstance(body, Mapping):
         raise ValidationFailed("request body: must be a JSON object.")
-    wire.reject_nul(body)
+    wire.check_json_value(body)
     return body
 
 
