@@ -32,6 +32,7 @@ from battrace.connector import (
     transport,
 )
 from battrace.connector.callers import check_api_key
+from battrace.connector.headers import SecurityHeaders
 from battrace.connector.errors import (
     ENDPOINT_NOT_FOUND,
     INVALID_REQUEST,
@@ -153,4 +154,5 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             expose_headers=EXPOSED_HEADERS,
         )
 
+    app.add_middleware(SecurityHeaders)  # outermost: on every answer, errors included
     return app

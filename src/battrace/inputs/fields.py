@@ -135,6 +135,8 @@ def json_object(raw: bytes) -> Mapping[str, Any]:
 
 
 def uuid_field(value: object, name: str) -> uuid.UUID:
+    if not isinstance(value, (str, uuid.UUID)):
+        raise ValidationFailed(f"{name}: must be a UUID.")
     try:
         return uuid.UUID(str(value))
     except ValueError:
@@ -154,6 +156,19 @@ def text_field(value: object, name: str) -> str | None:
     if value is None or isinstance(value, str):
         return value
     raise ValidationFailed(f"{name}: must be text.")
+
+
+def plain_text(value: object, name: str) -> str:
+    """A string field, absent or null read as "" (the rules say what an empty one means);
+    a number, list or object is refused, never turned into text."""
+    return text_field(value, name) or ""
+
+
+def text_list_field(value: object, name: str) -> list[str]:
+    items = list_field(value, name)
+    if not all(isinstance(item, str) for item in items):
+        raise ValidationFailed(f"{name}: must be a list of text.")
+    return items
 
 
 def list_field(value: object, name: str) -> list[Any]:
@@ -189,6 +204,22 @@ def required_uuid(value: object, name: str) -> uuid.UUID:
     if found is None:
         raise InvalidRequest(f"{name}は必須項目です。")
     return found
+
+
+def contract_text(value: object, name: str) -> str | None:
+    """An optional string of a traceability-system body (absent or null: None)."""
+    if value is None or isinstance(value, str):
+        return value
+    raise InvalidRequest(f"{name}: must be a string.")
+
+
+def contract_items(value: object, name: str) -> list[dict[str, Any]]:
+    """A list of objects of a traceability-system body (absent or null: empty)."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise InvalidRequest(f"{name}: must be a list of objects.")
+    return value
 
 
 def bool_field(value: object, name: str) -> bool:

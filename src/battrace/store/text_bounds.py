@@ -23,7 +23,8 @@ def _text_columns(cls: type) -> list[tuple[str, int | None]]:
     found = _TEXT_COLUMNS.get(cls)
     if found is None:
         found = []
-        for attr in inspect(cls).column_attrs:
+        mapper: Any = inspect(cls)
+        for attr in mapper.column_attrs:
             column = attr.columns[0]
             if isinstance(column.type, String):
                 found.append((attr.key, column.type.length))
