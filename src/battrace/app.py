@@ -32,7 +32,6 @@ from battrace.connector import (
     transport,
 )
 from battrace.connector.callers import check_api_key
-from battrace.connector.headers import SecurityHeaders
 from battrace.connector.errors import (
     ENDPOINT_NOT_FOUND,
     INVALID_REQUEST,
@@ -41,6 +40,7 @@ from battrace.connector.errors import (
     Source,
     contract_error_response,
 )
+from battrace.connector.headers import SecurityHeaders
 from battrace.settings import Settings
 from battrace.state import AppState, build_state
 from battrace.store.engine import Database

@@ -22,7 +22,7 @@ from battrace import errors
 from battrace.connector.diligence_json import request_detail, request_json, template_json
 from battrace.connector.errors import json_response
 from battrace.connector.routing import ApiCaller, ContractRoute, Raw, State, Upload
-from battrace.diligence import answering, requesting, templates, workbook_answers
+from battrace.diligence import answering, requesting, templates, workbook_answers, workbooks
 from battrace.diligence.builtin import BUILTIN_TEMPLATE_ID
 from battrace.inputs.diligence_bodies import answer_writes, facility_writes, signer_of
 from battrace.inputs.fields import (
@@ -181,9 +181,10 @@ def import_workbook(request_id: str, caller: ApiCaller, state: State, raw: Uploa
     """Fill the supplier's draft from a CMRT or EMRT workbook (the file is the body): its
     smelter list becomes the facility list, its declaration the matching answers."""
     wanted = uuid_field(request_id, "requestId")
+    parsed = workbooks.parse_workbook(raw)  # before the transaction: no lock while it parses
     with state.writing() as session:
         result = workbook_answers.fill_draft(
-            session, caller=caller.operator_id, request_id=wanted, content=raw
+            session, caller=caller.operator_id, request_id=wanted, parsed=parsed
         )
         detail = {**request_detail(session, caller.operator_id, wanted), "workbook": result}
     return json_response(detail)
