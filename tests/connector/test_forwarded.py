@@ -12,6 +12,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,13 +23,30 @@ import pytest
 from battrace.identity import api_keys
 from battrace.identity.models import ApplicationAttribute
 from battrace.store import Database
-from tests.connector.test_crash import Server, _free_port, _wait_healthy
-from tests.support import A
+from tests.connector.test_crash import Server, _free_port
+from tests.support import DT, A
 
 pytestmark = pytest.mark.slow
+STARTUP_TIMEOUT = 120.0  # `battrace serve` imports the whole app; the machine may be busy
 
 OFFICE_KEY = "Hardening-Office-Key"  # allows 10.0.0.0/8 only
 LOGIN = {"operatorAccountId": A.email, "accountPassword": A.password}
+
+
+def _wait_healthy(server: Server) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    with httpx.Client(base_url=server.base_url, timeout=5.0) as client:
+        while True:
+            if server.process.poll() is not None:
+                pytest.fail(f"server exited ({server.process.returncode}):\n{server.output()}")
+            try:
+                if client.get(f"{DT}/health").status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"server not healthy after {STARTUP_TIMEOUT}s:\n{server.output()}")
+            time.sleep(0.1)
 
 
 @contextmanager

@@ -443,4 +443,7 @@ async def datatransport(request: Request) -> Response:
 # what `routing.ApiCaller` runs) and answers through the same `routing.guarded`. The FastAPI
 # route after it never matches first; it describes the endpoint in the OpenAPI document.
 router.add_route(PATH, datatransport, include_in_schema=False)
-router.add_api_route(PATH, datatransport, methods=list(METHODS))
+for _method in METHODS:  # one OpenAPI operation (and operation id) per method
+    router.add_api_route(
+        PATH, datatransport, methods=[_method], operation_id=f"datatransport_{_method.lower()}"
+    )
