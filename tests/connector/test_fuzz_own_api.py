@@ -38,7 +38,7 @@ def authorised(client: TestClient, seeded: Database) -> dict[str, str]:
     return login_a(client)
 
 
-def _own_api(app: FastAPI) -> Any:  # noqa: ANN401 (schemathesis' schema)
+def _own_api(app: FastAPI) -> Any:
     return schemathesis.openapi.from_asgi("/openapi.json", app)
 
 
@@ -50,7 +50,7 @@ def test_no_server_error(app: FastAPI, authorised: dict[str, str]) -> None:
 
         @BUDGET
         @given(case=operation.as_strategy())
-        def no_server_error(case: Any) -> None:  # noqa: ANN401
+        def no_server_error(case: Any) -> None:
             response = case.call(headers=authorised)
             assert response.status_code < 500, (
                 f"{case.method} {case.formatted_path}: {response.status_code} {response.text}"
@@ -61,10 +61,10 @@ def test_no_server_error(app: FastAPI, authorised: dict[str, str]) -> None:
 
 def test_no_server_error_in_sequences(app: FastAPI, authorised: dict[str, str]) -> None:
     class Sequences(_own_api(app).as_state_machine()):  # type: ignore[misc]
-        def get_call_kwargs(self, case: Any) -> dict[str, Any]:  # noqa: ANN401
+        def get_call_kwargs(self, case: Any) -> dict[str, Any]:
             return {"headers": authorised}
 
-        def validate_response(self, response: Any, case: Any, **_: Any) -> None:  # noqa: ANN401
+        def validate_response(self, response: Any, case: Any, **_: Any) -> None:
             assert response.status_code < 500, f"{case.method} {case.path}: {response.text}"
 
     Sequences.run(settings=settings(BUDGET, max_examples=EXAMPLES * 4, stateful_step_count=STEPS))
