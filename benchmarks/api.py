@@ -61,7 +61,7 @@ from battrace.cli.seeds import APPLICATION_KEY, TUTORIAL_COMPANIES, seed_ouranos
 from battrace.identity import plants
 from battrace.migrations import upgrade
 from battrace.store import Database
-from battrace.traceability import rollup, trades
+from battrace.traceability import rollup, tree_progress
 from battrace.traceability.models import (
     AmountUnit,
     CfpResponseStatus,
@@ -348,7 +348,7 @@ class Builder:
         """PUT tradeResponse: B links its product, which has CFP already, so it answers.
 
         The product's children are all terminated: the tree is TERMINATED with one request,
-        answered (what `trades.refresh_downstream_of` computes).
+        answered (what `tree_progress.refresh_downstream_of` computes).
         """
         now = self.clock.tick()
         trade.update(
@@ -474,7 +474,7 @@ def verify(database: Database, sizes: Sizes, data: Dataset) -> None:
             msg = f"loaded {parts} parts and {trade_count} trades, expected {sizes}"
             raise RuntimeError(msg)
         with session.no_autoflush:  # a flush would hide the changes from is_modified
-            trades.refresh_downstream_of(session, data.b_products[:50])
+            tree_progress.refresh_downstream_of(session, data.b_products[:50])
         changed = [
             t
             for t in session.identity_map.values()

@@ -73,7 +73,7 @@ from rich.table import Table
 from sqlalchemy import insert, update
 
 from battrace.footprint.columns import GraphColumns
-from battrace.footprint.graph import Edge, FootprintGraph, OwnValue, PartNode, StageValues
+from battrace.footprint.graph import Edge, FootprintGraph, PartNode, StageValues
 from battrace.footprint.graph import load_graph as load_footprint_graph
 from battrace.footprint.plan import Kind
 from battrace.footprint.rollup import roll_up
@@ -81,7 +81,7 @@ from battrace.identity.models import Operator, Plant
 from battrace.migrations import upgrade
 from battrace.store import Database
 from battrace.traceability import totals
-from battrace.traceability.cfp import Dqr, Stage
+from battrace.traceability.combine import RatedEmission
 from battrace.traceability.models import (
     AmountUnit,
     CfpResponseStatus,
@@ -92,6 +92,7 @@ from battrace.traceability.models import (
     Trade,
     TradeTreeStatus,
 )
+from battrace.traceability.stages import Dqr, Stage
 
 TIERS = 20
 COMPANIES = 200
@@ -201,15 +202,15 @@ def _own(values: tuple[Decimal, Decimal, Dqr, Dqr] | None) -> MappingProxyType[S
         nothing = Dqr.empty()
         return MappingProxyType(
             {
-                stage: StageValues(OwnValue(zero, nothing), OwnValue(zero, nothing))
+                stage: StageValues(RatedEmission(zero, nothing), RatedEmission(zero, nothing))
                 for stage in Stage
             }
         )
     pre, main, pre_dqr, main_dqr = values
     return MappingProxyType(
         {
-            Stage.PRE: StageValues(OwnValue(pre, pre_dqr), OwnValue(zero, pre_dqr)),
-            Stage.MAIN: StageValues(OwnValue(main, main_dqr), OwnValue(zero, main_dqr)),
+            Stage.PRE: StageValues(RatedEmission(pre, pre_dqr), RatedEmission(zero, pre_dqr)),
+            Stage.MAIN: StageValues(RatedEmission(main, main_dqr), RatedEmission(zero, main_dqr)),
         }
     )
 

@@ -7,9 +7,11 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from battrace.cli.demo import bodies, client
+from battrace.cli.demo.client import ContractClient, bearer
 from battrace.cli.seeds import APPLICATION_KEY, TUTORIAL_COMPANIES
 
-DT = "/api/v1/datatransport"
+DT = client.DT
 A, B = TUTORIAL_COMPANIES
 
 
@@ -17,13 +19,7 @@ def login(
     client: TestClient, email: str, password: str, key: str = APPLICATION_KEY
 ) -> dict[str, str]:
     """Log in and return the headers a client sends on every call."""
-    response = client.post(
-        "/auth/login",
-        json={"operatorAccountId": email, "accountPassword": password},
-        headers={"apiKey": key},
-    )
-    assert response.status_code == 201, response.text
-    return {"apiKey": key, "Authorization": f"Bearer {response.json()['accessToken']}"}
+    return bearer(key, ContractClient(client, api_key=key).login(email, password))
 
 
 def login_a(client: TestClient) -> dict[str, str]:
@@ -44,14 +40,7 @@ def create_plant(
     response = client.put(
         "/api/v1/authInfo?dataTarget=plant",
         headers=headers,
-        json={
-            "openPlantId": open_plant_id,
-            "operatorId": str(operator_id),
-            "plantAddress": "xx県",
-            "plantId": None,
-            "plantName": name,
-            "plantAttribute": {},
-        },
+        json=bodies.plant_body(operator_id, open_plant_id, name, "xx県"),
     )
     assert response.status_code == 201, response.text
     return str(response.json()["plantId"])
@@ -68,20 +57,16 @@ def part(
     unit: str | None = "kilogram",
     trace_id: str | None = None,
 ) -> dict[str, Any]:
-    return {
-        "amountRequired": amount,
-        "amountRequiredUnit": unit,
-        "operatorId": str(operator_id),
-        "partsName": name,
-        "plantId": plant_id,
-        "supportPartsName": support,
-        "terminatedFlag": terminated,
-        "traceId": trace_id,
-        "partsLabelName": None,
-        "partsAddInfo1": None,
-        "partsAddInfo2": None,
-        "partsAddInfo3": None,
-    }
+    return bodies.part_body(
+        operator_id,
+        plant_id,
+        name,
+        support=support,
+        terminated=terminated,
+        amount=amount,
+        unit=unit,
+        trace_id=trace_id,
+    )
 
 
 def cfp_set(
@@ -96,23 +81,17 @@ def cfp_set(
     pre_dqr: tuple[Any, Any, Any] = (1, 2, 3),
     main_dqr: tuple[Any, Any, Any] = (2, 3, 4),
 ) -> list[dict[str, Any]]:
-    def row(cfp_type: str, value: Any, dqr_type: str, dqr: tuple[Any, Any, Any]) -> dict[str, Any]:
-        return {
-            "cfpId": cfp_id,
-            "traceId": trace_id,
-            "ghgEmission": value,
-            "ghgDeclaredUnit": unit,
-            "cfpType": cfp_type,
-            "dqrType": dqr_type,
-            "dqrValue": {"TeR": dqr[0], "GeR": dqr[1], "TiR": dqr[2]},
-        }
-
-    return [
-        row("preProduction", pre, "preProcessing", pre_dqr),
-        row("mainProduction", main, "mainProcessing", main_dqr),
-        row("preComponent", pre_component, "preProcessing", pre_dqr),
-        row("mainComponent", main_component, "mainProcessing", main_dqr),
-    ]
+    return bodies.cfp_set(
+        trace_id,
+        pre_production=pre,
+        main_production=main,
+        pre_component=pre_component,
+        main_component=main_component,
+        unit=unit,
+        pre_dqr=pre_dqr,
+        main_dqr=main_dqr,
+        cfp_id=cfp_id,
+    )
 
 
 def trade_request(
@@ -122,39 +101,14 @@ def trade_request(
     message: str = "お願いします。",
     due: str | None = "2024-12-31",
 ) -> dict[str, Any]:
-    return {
-        "statusModel": {
-            "message": message,
-            "replyMessage": None,
-            "requestStatus": {},
-            "requestType": "CFP",
-            "statusId": None,
-            "tradeId": None,
-            "responseDueDate": due,
-        },
-        "tradeModel": {
-            "downstreamOperatorId": str(me),
-            "downstreamTraceId": trace_id,
-            "tradeId": None,
-            "upstreamOperatorId": str(supplier),
-            "upstreamTraceId": None,
-        },
-    }
+    return bodies.trade_request_body(me, trace_id, supplier, message=message, due=due)
 
 
 def get_all(client: TestClient, url: str, headers: dict[str, str]) -> list[Any]:
     """Every item of a list endpoint, following its `Link: <…>; rel="next"` headers."""
-    items: list[Any] = []
-    pages = 0
-    while url:
-        response = client.get(url, headers=headers)
-        assert response.status_code == 200, response.text
-        items.extend(response.json())
-        link = response.headers.get("link")
-        url = link[link.index("<") + 1 : link.index(">")] if link else ""
-        pages += 1
-        assert pages < 1000, "pagination does not end"
-    return items
+    return ContractClient(client, api_key=headers.get("apiKey", APPLICATION_KEY)).every_page(
+        url, headers=headers
+    )
 
 
 @dataclass

@@ -9,7 +9,8 @@ from sqlalchemy import inspect, select
 
 from battrace.store import Database
 from battrace.traceability.models import Part, PartTotal, PendingTotal, StaleTotal
-from battrace.traceability.rollup import SupplyGraph, TraceKeys
+from battrace.traceability.supply import SupplyGraph
+from battrace.traceability.supply_walk import TraceKeys
 
 _COLUMNS = [column.key for column in inspect(PartTotal).columns]
 

@@ -25,6 +25,7 @@ from battrace.identity import accounts, api_keys, passwords
 from battrace.identity.api_keys import ApiKeyGrant
 from battrace.identity.secrets import JWT_SECRET, get_or_create_secret
 from battrace.identity.tokens import TokenClaims, TokenSigner
+from battrace.ids import OperatorId
 from battrace.settings import Settings
 from battrace.store import version
 from battrace.store.engine import Database
@@ -275,7 +276,7 @@ class CfpRowCache(VersionedCache):
         self,
         session: Session,
         *,
-        caller: uuid.UUID,
+        caller: OperatorId,
         trace_ids: list[uuid.UUID],
         compute: Callable[[list[uuid.UUID]], dict[uuid.UUID, list[Any]]],
         seen_version: int | None = None,

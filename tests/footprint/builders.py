@@ -11,14 +11,13 @@ from battrace.footprint.graph import (
     Boundary,
     Edge,
     FootprintGraph,
-    OwnValue,
     PartNode,
     RequestState,
     StageValues,
 )
-from battrace.traceability.cfp import Dqr, Stage
+from battrace.traceability.combine import RatedEmission
 from battrace.traceability.disclosure import Released
-from battrace.traceability.rollup import StageTotal
+from battrace.traceability.stages import Dqr, Stage
 
 VIEWER = uuid.UUID(int=1)
 SUPPLIER = uuid.UUID(int=2)
@@ -35,8 +34,8 @@ def dec(value: object) -> Decimal:
 def own(
     pre: object, main: object, *, pre_component: object = 0, main_component: object = 0
 ) -> Mapping[Stage, StageValues]:
-    def value(number: object, dqr: Dqr) -> OwnValue:
-        return OwnValue(None if number is None else dec(number), dqr)
+    def value(number: object, dqr: Dqr) -> RatedEmission:
+        return RatedEmission(None if number is None else dec(number), dqr)
 
     return MappingProxyType(
         {
@@ -96,8 +95,10 @@ def bought(
     boundary = None
     if answered:
         totals = {
-            Stage.PRE: StageTotal(dec(pre) if released and pre is not None else None, PRE_DQR),
-            Stage.MAIN: StageTotal(dec(main) if released and main is not None else None, MAIN_DQR),
+            Stage.PRE: RatedEmission(dec(pre) if released and pre is not None else None, PRE_DQR),
+            Stage.MAIN: RatedEmission(
+                dec(main) if released and main is not None else None, MAIN_DQR
+            ),
         }
         boundary = Boundary(
             supplier_operator_id=supplier,

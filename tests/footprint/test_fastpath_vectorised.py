@@ -18,7 +18,7 @@ from battrace.footprint.graph import FootprintGraph
 from battrace.footprint.plan import Replacement
 from battrace.footprint.result import Footprint
 from battrace.footprint.rollup import roll_up
-from battrace.traceability.cfp import Dqr, Stage
+from battrace.traceability.stages import Dqr, Stage
 from tests.footprint.builders import tid
 from tests.footprint.test_properties import dags
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from battrace.footprint import rank_parts, rank_suppliers, roll_up, what_if
-from battrace.traceability.cfp import Stage
+from battrace.traceability.stages import Stage
 from tests.footprint.builders import (
     OTHER_SUPPLIER,
     SUPPLIER,

@@ -13,9 +13,9 @@ from battrace.footprint import PartNode, UnknownReason, roll_up
 from battrace.footprint.fastpath import error_bound
 from battrace.footprint.graph import Edge, FootprintGraph
 from battrace.footprint.result import Footprint
-from battrace.traceability.cfp import Stage
+from battrace.traceability.combine import RatedEmission
 from battrace.traceability.disclosure import Released
-from battrace.traceability.rollup import StageTotal
+from battrace.traceability.stages import Stage
 from tests.footprint.builders import bought, graph, own, parent, terminated, tid
 
 amounts = st.decimals(min_value=0, max_value=50, places=3, allow_nan=False)
@@ -119,7 +119,7 @@ def test_withholding_moves_a_value_to_unknown_never_to_zero(
             released=Released(False, False, False),
             totals=MappingProxyType(
                 {
-                    stage: StageTotal(None, total.dqr)
+                    stage: RatedEmission(None, total.dqr)
                     for stage, total in node.boundary.totals.items()
                 }
             ),

@@ -20,7 +20,7 @@ from battrace.footprint.report import (
     render_html,
 )
 from battrace.footprint.result import Footprint
-from battrace.traceability.cfp import Stage
+from battrace.traceability.stages import Stage
 from tests.footprint.batteries import battery, per_battery
 from tests.footprint.builders import (
     OTHER_SUPPLIER,

@@ -21,7 +21,7 @@ from battrace.footprint.factors import Factor
 from battrace.footprint.graph import FootprintGraph
 from battrace.footprint.result import Footprint
 from battrace.footprint.rollup import Engine
-from battrace.traceability.cfp import Dqr, Stage
+from battrace.traceability.stages import Dqr, Stage
 from tests.footprint.builders import (
     SUPPLIER,
     VIEWER,

@@ -15,9 +15,9 @@ from battrace.errors import NotFound
 from battrace.footprint import UnitMismatch, UnknownReason, load_graph, rank_suppliers, roll_up
 from battrace.footprint import factors as factor_service
 from battrace.store import Database
-from battrace.traceability.cfp import Stage
+from battrace.traceability.combine import round_up5
 from battrace.traceability.models import AmountUnit
-from battrace.traceability.rollup import round_up5
+from battrace.traceability.stages import Stage
 from tests.support import DT, A, B, cfp_set, create_plant, login_a, login_b, part, trade_request
 
 

@@ -21,7 +21,6 @@ from battrace.footprint.rollup import roll_up
 from battrace.settings import Settings
 from battrace.store import Database
 from battrace.traceability import disclosure, totals
-from battrace.traceability.cfp import Stage
 from battrace.traceability.models import (
     CfpResponseStatus,
     CfpValue,
@@ -31,7 +30,9 @@ from battrace.traceability.models import (
     PartTotal,
     Trade,
 )
-from battrace.traceability.rollup import SupplyGraph, cfp_rows
+from battrace.traceability.rollup import cfp_rows
+from battrace.traceability.stages import Stage
+from battrace.traceability.supply import SupplyGraph
 from tests.totals_check import assert_totals_settled, pending, stale, stored_and_fresh
 from tests.traceability.chain import Chain
 

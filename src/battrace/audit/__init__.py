@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from battrace.audit.actions import AuditAction
 from battrace.audit.models import AuditEvent
 from battrace.ids import new_id
 from battrace.store.base import utcnow
@@ -28,7 +29,7 @@ def _digest(change: Mapping[str, Any]) -> str:
 def record_event(
     session: Session,
     *,
-    action: str,
+    action: AuditAction,
     actor: uuid.UUID | None,
     target_type: str,
     target_id: object,
@@ -41,7 +42,7 @@ def record_event(
         occurred_at=utcnow(),
         actor_operator_id=actor,
         actor_account_id=account,
-        action=action,
+        action=action.value,
         target_type=target_type,
         target_id=str(target_id),
         digest=_digest(change) if change is not None else None,

@@ -9,6 +9,7 @@ import typer
 
 from battrace.cli.common import console, open_database, reported, settings_from_env
 from battrace.cli.diligence import dd_app
+from battrace.ids import OperatorId
 
 if TYPE_CHECKING:
     from battrace.store import Database
@@ -129,7 +130,7 @@ def footprint_report(
         console.print("[red]error:[/] --format must be json, csv or html")
         raise typer.Exit(2)
     with reported(), open_database() as database, database.transaction(write=False) as session:
-        viewer = operators.find_by_open_id(session, open_operator_id).id
+        viewer = OperatorId(operators.find_by_open_id(session, open_operator_id).id)
         product = view.product_footprint(session, viewer=viewer, trace_id=uuid.UUID(trace_id))
         supply, footprint = product.graph, product.footprint
         if output_format == "csv":
@@ -165,7 +166,7 @@ def footprint_what_if(
     from battrace.store.base import tidy_decimal  # noqa: PLC0415
 
     with reported(), open_database() as database, database.transaction(write=False) as session:
-        viewer = operators.find_by_open_id(session, open_operator_id).id
+        viewer = OperatorId(operators.find_by_open_id(session, open_operator_id).id)
         product = view.product_footprint(session, viewer=viewer, trace_id=uuid.UUID(trace_id))
         result = view.what_if(
             product, replace=uuid.UUID(replace), pre=Decimal(pre), main=Decimal(main)
@@ -192,7 +193,7 @@ def footprint_assign_factor(
     from battrace.identity import operators  # noqa: PLC0415
 
     with reported(), open_database() as database, database.transaction() as session:
-        caller = operators.find_by_open_id(session, open_operator_id).id
+        caller = OperatorId(operators.find_by_open_id(session, open_operator_id).id)
         factors.assign_factor(
             session, caller=caller, trace_id=uuid.UUID(trace_id), factor_id=uuid.UUID(factor_id)
         )

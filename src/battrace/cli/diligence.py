@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from battrace.cli.common import console, open_database, reported
+from battrace.ids import OperatorId
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -30,13 +31,13 @@ AS = typer.Option("--as", help="corporate number (openOperatorId) of the operato
 REQUEST = typer.Option("--request-id", help="the DD request")
 
 
-def _operator(session: Session, open_operator_id: str) -> uuid.UUID:
+def _operator(session: Session, open_operator_id: str) -> OperatorId:
     from battrace.identity import operators  # noqa: PLC0415
 
-    return operators.find_by_open_id(session, open_operator_id).id
+    return OperatorId(operators.find_by_open_id(session, open_operator_id).id)
 
 
-def _submit(session: Session, caller: uuid.UUID, request_id: uuid.UUID) -> None:
+def _submit(session: Session, caller: OperatorId, request_id: uuid.UUID) -> None:
     from battrace.diligence import answering  # noqa: PLC0415
 
     response = answering.submit(session, caller=caller, request_id=request_id)

@@ -18,6 +18,7 @@ from battrace.connector.errors import ContractError, Source, json_response
 from battrace.connector.file_links import read_link, signed_link
 from battrace.connector.routing import ApiCaller, Raw, State, TraceabilityRoute
 from battrace.connector.traceability_api import own_operator
+from battrace.ids import OperatorId
 from battrace.inputs.fields import (
     contract_items,
     contract_object,
@@ -166,7 +167,7 @@ def post_certification_info(caller: ApiCaller, state: State, raw: Raw) -> Respon
 
 def _downloadable(
     session: Session,
-    caller: uuid.UUID,
+    caller: OperatorId,
     file_owner: uuid.UUID,
     file_id: uuid.UUID,
     download_type: str,

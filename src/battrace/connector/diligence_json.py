@@ -13,6 +13,7 @@ from battrace.diligence import answering, evidence, requesting
 from battrace.diligence.facilities import facilities_of
 from battrace.diligence.models import DdEvidence, DdFacility, DdRequest, DdResponse
 from battrace.diligence.templates import Template
+from battrace.ids import OperatorId
 from battrace.store.base import utcnow
 
 
@@ -109,7 +110,7 @@ def evidence_json(row: DdEvidence) -> dict[str, Any]:
     }
 
 
-def request_detail(session: Session, caller: uuid.UUID, request_id: uuid.UUID) -> dict[str, Any]:
+def request_detail(session: Session, caller: OperatorId, request_id: uuid.UUID) -> dict[str, Any]:
     request = requesting.visible_request(session, caller=caller, request_id=request_id)
     found = answering.versions(session, caller=caller, request_id=request_id)
     cited = {uuid.UUID(e) for r in found for a in r.answers for e in a.get("evidence", [])}

@@ -30,8 +30,8 @@ from battrace.footprint.result import Footprint
 from battrace.inputs import wire
 from battrace.inputs.fields import required_uuid_param, unexpected
 from battrace.state import AppState
-from battrace.traceability.cfp import Stage
 from battrace.traceability.models import AmountUnit
+from battrace.traceability.stages import Stage
 
 router = APIRouter(tags=["footprint (battrace)"], route_class=ContractRoute)
 

@@ -9,9 +9,9 @@ from typing import Any
 
 from battrace.identity.models import Operator, Plant
 from battrace.store.base import tidy_decimal
-from battrace.traceability.cfp import Dqr
 from battrace.traceability.models import CfpValue, Part, Trade
 from battrace.traceability.rollup import CfpRow
+from battrace.traceability.stages import Dqr
 
 Json = dict[str, Any]
 

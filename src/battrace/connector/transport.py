@@ -36,6 +36,7 @@ from battrace.connector.shapes import (
     status_json,
     trade_json,
 )
+from battrace.ids import OperatorId
 from battrace.inputs import fields, validators, wire
 from battrace.inputs.fields import (
     bool_param,
@@ -48,6 +49,7 @@ from battrace.state import AppState, state_of
 from battrace.traceability import cfp, parts, rollup, trades
 from battrace.traceability.certificates import certificate_files, certificate_of_part
 from battrace.traceability.disclosure import released_to
+from battrace.traceability.supply import SupplyGraph
 
 router = APIRouter()
 
@@ -69,7 +71,7 @@ class Call:
         return self.request.query_params
 
     @property
-    def operator(self) -> uuid.UUID:
+    def operator(self) -> OperatorId:
         return self.caller.operator_id
 
     def body(self, go_type: wire.GoType) -> object:
@@ -254,14 +256,14 @@ def get_cfp_certification(call: Call) -> Response:
 
 
 def _certification(
-    session: Session, caller: uuid.UUID, trace_id: uuid.UUID
+    session: Session, caller: OperatorId, trace_id: uuid.UUID
 ) -> list[dict[str, object]]:
     """#18: the caller's own certificate, or the supplier's for a linked bought-in part."""
     part = parts.get_own_part(session, caller=caller, trace_id=trace_id)
     if part is None:
         return []
     owner, owner_trace, released = part.operator_id, part.trace_id, True
-    graph = rollup.SupplyGraph(session).load([part.trace_id])
+    graph = SupplyGraph(session).load([part.trace_id])
     node = graph.node(part.trace_id)
     assert node is not None  # noqa: S101 (the caller's own part is the graph's root)
     trade = node.answered_trade if not (part.is_parent or part.terminated_flag) else None

@@ -20,12 +20,14 @@ from sqlalchemy.orm import Session
 
 from battrace import errors
 from battrace.audit import record_event
+from battrace.audit.actions import AuditAction
+from battrace.diligence.answers import StoredAnswer
 from battrace.diligence.facilities import FacilityWrite, checked_facilities
 from battrace.diligence.models import DdEvidence, DdFacility, DdRequestStatus, DdResponse
 from battrace.diligence.questions import AnswerType, Question
 from battrace.diligence.requesting import ANSWERABLE, as_supplier, notify_parties, visible_request
 from battrace.diligence.templates import Template, template_by_id
-from battrace.ids import new_id
+from battrace.ids import OperatorId, new_id
 from battrace.store.base import utcnow
 from battrace.traceability.models import NotificationType
 
@@ -82,12 +84,12 @@ def _check_value(question: Question, value: Any, where: str) -> Any:  # noqa: AN
 
 def _answers(
     session: Session,
-    caller: uuid.UUID,
+    caller: OperatorId,
     template: Template,
     materials: list[str],
     raw: Sequence[AnswerWrite],
-) -> list[dict[str, Any]]:
-    stored: list[dict[str, Any]] = []
+) -> list[StoredAnswer]:
+    stored: list[StoredAnswer] = []
     seen: set[tuple[str, str | None]] = set()
     evidence_ids = {e for answer in raw for e in answer.evidence}
     owned = (
@@ -121,13 +123,13 @@ def _answers(
         if answer.comment is not None and len(answer.comment) > 2000:
             raise errors.ValidationFailed(f"{where}.comment: at most 2000 characters.")
         stored.append(
-            {
-                "code": answer.code,
-                "material": answer.material,
-                "value": _check_value(question, answer.value, where),
-                "comment": answer.comment,
-                "evidence": [str(e) for e in answer.evidence],
-            }
+            StoredAnswer(
+                code=answer.code,
+                material=answer.material,
+                value=_check_value(question, answer.value, where),
+                comment=answer.comment,
+                evidence=[str(e) for e in answer.evidence],
+            )
         )
     return stored
 
@@ -135,7 +137,7 @@ def _answers(
 def save_draft(
     session: Session,
     *,
-    caller: uuid.UUID,
+    caller: OperatorId,
     request_id: uuid.UUID,
     answers: Sequence[AnswerWrite],
     facilities: Sequence[FacilityWrite],
@@ -184,7 +186,7 @@ def current_draft(session: Session, request_id: uuid.UUID) -> DdResponse | None:
     )
 
 
-def submit(session: Session, *, caller: uuid.UUID, request_id: uuid.UUID) -> DdResponse:
+def submit(session: Session, *, caller: OperatorId, request_id: uuid.UUID) -> DdResponse:
     """Freeze the draft as the next version; the customer is notified."""
     request = as_supplier(session, caller, request_id)
     if request.status not in ANSWERABLE:
@@ -207,7 +209,7 @@ def submit(session: Session, *, caller: uuid.UUID, request_id: uuid.UUID) -> DdR
     notify_parties(session, request, NotificationType.DD_RESPONSED, caller)
     record_event(
         session,
-        action="dd_response:submit",
+        action=AuditAction.DD_RESPONSE_SUBMIT,
         actor=caller,
         target_type="dd_response",
         target_id=draft.id,
@@ -225,7 +227,7 @@ def latest_submitted(session: Session, request_id: uuid.UUID) -> DdResponse | No
     )
 
 
-def versions(session: Session, *, caller: uuid.UUID, request_id: uuid.UUID) -> list[DdResponse]:
+def versions(session: Session, *, caller: OperatorId, request_id: uuid.UUID) -> list[DdResponse]:
     """Every submitted version, newest first (the supplier also sees its draft first)."""
     request = visible_request(session, caller=caller, request_id=request_id)
     query = select(DdResponse).where(DdResponse.request_id == request.id)

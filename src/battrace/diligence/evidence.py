@@ -18,9 +18,10 @@ from sqlalchemy.orm import Session
 
 from battrace import errors
 from battrace.audit import record_event
+from battrace.audit.actions import AuditAction
 from battrace.diligence.models import Confidentiality, DdEvidence, DdRequest, DdResponse
 from battrace.diligence.questions import DocumentType
-from battrace.ids import new_id
+from battrace.ids import OperatorId, new_id
 
 MAX_BYTES = 20 * 1024 * 1024
 ALLOWED_TYPES = {
@@ -49,7 +50,7 @@ class EvidenceWrite:
 
 
 def store_evidence(
-    session: Session, *, caller: uuid.UUID, write: EvidenceWrite, content: bytes
+    session: Session, *, caller: OperatorId, write: EvidenceWrite, content: bytes
 ) -> DdEvidence:
     """Keep one document of the caller's; the SHA-256 is of the exact bytes received."""
     problems = []
@@ -97,7 +98,7 @@ def store_evidence(
     session.flush()
     record_event(
         session,
-        action="dd_evidence:store",
+        action=AuditAction.DD_EVIDENCE_STORE,
         actor=caller,
         target_type="dd_evidence",
         target_id=row.id,
@@ -121,7 +122,7 @@ def _cited_to(session: Session, evidence: DdEvidence, viewer: uuid.UUID) -> bool
     return any(wanted in answer.get("evidence", []) for answers in responses for answer in answers)
 
 
-def visible_evidence(session: Session, *, caller: uuid.UUID, evidence_id: uuid.UUID) -> DdEvidence:
+def visible_evidence(session: Session, *, caller: OperatorId, evidence_id: uuid.UUID) -> DdEvidence:
     """The document's record if the caller owns it or a submitted answer to it cites it."""
     row = session.get(DdEvidence, evidence_id)
     if row is None or (row.operator_id != caller and not _cited_to(session, row, caller)):
@@ -129,7 +130,7 @@ def visible_evidence(session: Session, *, caller: uuid.UUID, evidence_id: uuid.U
     return row
 
 
-def read_content(session: Session, *, caller: uuid.UUID, evidence_id: uuid.UUID) -> DdEvidence:
+def read_content(session: Session, *, caller: OperatorId, evidence_id: uuid.UUID) -> DdEvidence:
     """The document with its content, for its owner or, unless hash-only, a cited customer."""
     row = visible_evidence(session, caller=caller, evidence_id=evidence_id)
     if row.operator_id != caller and row.confidentiality is Confidentiality.HASH_ONLY:
@@ -140,7 +141,7 @@ def read_content(session: Session, *, caller: uuid.UUID, evidence_id: uuid.UUID)
     return row
 
 
-def list_own(session: Session, *, caller: uuid.UUID) -> list[DdEvidence]:
+def list_own(session: Session, *, caller: OperatorId) -> list[DdEvidence]:
     return list(
         session.scalars(
             select(DdEvidence)

@@ -18,9 +18,10 @@ from sqlalchemy.orm import Session
 
 from battrace import errors
 from battrace.audit import record_event
+from battrace.audit.actions import AuditAction
 from battrace.diligence.assurance_lists import FacilityAssurance, strongest_entry
 from battrace.diligence.models import AssuranceScheme, AssuranceStatus, DdAssurance, DdFacility
-from battrace.ids import new_id
+from battrace.ids import OperatorId, new_id
 from battrace.store.base import utcnow
 
 CID_LENGTH = 9
@@ -38,7 +39,7 @@ class FacilityWrite:
 
 
 def checked_facilities(
-    session: Session, caller: uuid.UUID, materials: list[str], raw: Sequence[FacilityWrite]
+    session: Session, caller: OperatorId, materials: list[str], raw: Sequence[FacilityWrite]
 ) -> list[DdFacility]:
     """The facility rows of an answer (not yet attached to it), checked against the requested
     materials; a row without a status takes the standing of the caller's assurance list."""
@@ -101,7 +102,7 @@ def facilities_of(
 
 
 def import_assurances(
-    session: Session, *, caller: uuid.UUID, entries: Sequence[FacilityAssurance]
+    session: Session, *, caller: OperatorId, entries: Sequence[FacilityAssurance]
 ) -> int:
     """Replace the caller's facility assurance list with the rows of a parsed file. A list may
     name a facility under several schemes; the entry that decides its standing today is kept
@@ -125,7 +126,7 @@ def import_assurances(
     session.flush()
     record_event(
         session,
-        action="dd_assurance:import",
+        action=AuditAction.DD_ASSURANCE_IMPORT,
         actor=caller,
         target_type="dd_assurance",
         target_id=caller,

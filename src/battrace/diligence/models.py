@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from battrace.diligence.answers import StoredAnswer
 from battrace.store.base import ModelBase, str_enum, utcnow
 
 
@@ -129,7 +130,7 @@ class DdResponse(ModelBase):
     operator_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("operators.id"))
     version: Mapped[int | None] = mapped_column(comment="1, 2, … once submitted; null: draft")
     supersedes_id: Mapped[uuid.UUID | None]
-    answers: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    answers: Mapped[list[StoredAnswer]] = mapped_column(JSON)
     signer_name: Mapped[str | None] = mapped_column(String(200))
     signer_title: Mapped[str | None] = mapped_column(String(200))
     signer_email: Mapped[str | None] = mapped_column(String(254))

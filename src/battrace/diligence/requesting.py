@@ -19,10 +19,11 @@ from sqlalchemy.orm import Session
 
 from battrace import errors
 from battrace.audit import record_event
+from battrace.audit.actions import AuditAction
 from battrace.diligence.models import DdRequest, DdRequestStatus, DdResponse
 from battrace.diligence.questions import Material
 from battrace.diligence.templates import get_template
-from battrace.ids import new_id
+from battrace.ids import OperatorId, new_id
 from battrace.store.base import utcnow
 from battrace.traceability.models import CfpResponseStatus, NotificationType, Trade
 from battrace.traceability.notifications import notify
@@ -40,10 +41,10 @@ def notify_parties(
     notify(session, trade=trade, kind=kind, sender=sender, request_type="DD", status_id=request.id)
 
 
-def _audit(session: Session, action: str, caller: uuid.UUID, request: DdRequest) -> None:
+def _audit(session: Session, action: AuditAction, caller: OperatorId, request: DdRequest) -> None:
     record_event(
         session,
-        action=f"dd_request:{action}",
+        action=action,
         actor=caller,
         target_type="dd_request",
         target_id=request.id,
@@ -66,7 +67,7 @@ def _materials(raw: Sequence[str]) -> list[str]:
 def send_request(
     session: Session,
     *,
-    caller: uuid.UUID,
+    caller: OperatorId,
     trade_id: uuid.UUID,
     template_id: uuid.UUID,
     materials: Sequence[str],
@@ -107,11 +108,11 @@ def send_request(
     session.add(request)
     session.flush()
     notify_parties(session, request, NotificationType.REQUEST_NEW, caller)
-    _audit(session, "send", caller, request)
+    _audit(session, AuditAction.DD_REQUEST_SEND, caller, request)
     return request
 
 
-def visible_request(session: Session, *, caller: uuid.UUID, request_id: uuid.UUID) -> DdRequest:
+def visible_request(session: Session, *, caller: OperatorId, request_id: uuid.UUID) -> DdRequest:
     request = session.get(DdRequest, request_id)
     if request is None or caller not in (
         request.downstream_operator_id,
@@ -121,7 +122,7 @@ def visible_request(session: Session, *, caller: uuid.UUID, request_id: uuid.UUI
     return request
 
 
-def as_supplier(session: Session, caller: uuid.UUID, request_id: uuid.UUID) -> DdRequest:
+def as_supplier(session: Session, caller: OperatorId, request_id: uuid.UUID) -> DdRequest:
     """The request, if the caller may see it and is its supplier (the side that answers)."""
     request = visible_request(session, caller=caller, request_id=request_id)
     if request.upstream_operator_id != caller:
@@ -129,7 +130,7 @@ def as_supplier(session: Session, caller: uuid.UUID, request_id: uuid.UUID) -> D
     return request
 
 
-def cancel_request(session: Session, *, caller: uuid.UUID, request_id: uuid.UUID) -> DdRequest:
+def cancel_request(session: Session, *, caller: OperatorId, request_id: uuid.UUID) -> DdRequest:
     """The customer withdraws its request; answers already submitted stay on record."""
     request = visible_request(session, caller=caller, request_id=request_id)
     if request.downstream_operator_id != caller:
@@ -139,12 +140,12 @@ def cancel_request(session: Session, *, caller: uuid.UUID, request_id: uuid.UUID
     request.status = DdRequestStatus.CANCELLED
     _drop_draft(session, request.id)
     notify_parties(session, request, NotificationType.REQUEST_CANCELED, caller)
-    _audit(session, "cancel", caller, request)
+    _audit(session, AuditAction.DD_REQUEST_CANCEL, caller, request)
     return request
 
 
 def send_back(
-    session: Session, *, caller: uuid.UUID, request_id: uuid.UUID, reply_message: str | None
+    session: Session, *, caller: OperatorId, request_id: uuid.UUID, reply_message: str | None
 ) -> DdRequest:
     """The supplier declines an open request, with a reason for the customer."""
     request = as_supplier(session, caller, request_id)
@@ -158,7 +159,7 @@ def send_back(
     request.reply_message = reply_message
     _drop_draft(session, request.id)
     notify_parties(session, request, NotificationType.REQUEST_REJECTED, caller)
-    _audit(session, "send_back", caller, request)
+    _audit(session, AuditAction.DD_REQUEST_SEND_BACK, caller, request)
     return request
 
 
@@ -170,7 +171,7 @@ def _drop_draft(session: Session, request_id: uuid.UUID) -> None:
     )
 
 
-def _listing(caller: uuid.UUID, direction: str | None) -> Select[DdRequest]:
+def _listing(caller: OperatorId, direction: str | None) -> Select[DdRequest]:
     if direction == "sent":
         where = DdRequest.downstream_operator_id == caller
     elif direction == "received":
@@ -185,7 +186,7 @@ def _listing(caller: uuid.UUID, direction: str | None) -> Select[DdRequest]:
 
 
 def list_requests(
-    session: Session, *, caller: uuid.UUID, direction: str | None = None
+    session: Session, *, caller: OperatorId, direction: str | None = None
 ) -> list[DdRequest]:
     """The caller's DD requests, sent (as customer), received (as supplier) or both, newest
     first."""
@@ -196,7 +197,7 @@ def list_requests(
 def page_requests(
     session: Session,
     *,
-    caller: uuid.UUID,
+    caller: OperatorId,
     direction: str | None,
     after: uuid.UUID | None,
     limit: int,

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from battrace.diligence.answers import StoredAnswer
 from battrace.diligence.questions import AnswerType, Polarity, Question, RiskCategory
 
 SELF_DECLARED, DOCUMENTED, VERIFIED, EXPIRED = 0.3, 0.6, 1.0, 0.0
@@ -143,14 +144,10 @@ def score(question: Question, value: Any, has_evidence: bool) -> float:  # noqa:
     return 1.0
 
 
-def _applies(question: Question, material: str, answer_material: str | None) -> bool:
-    return answer_material == (material if question.per_material else None)
-
-
 def assess(
     questions: Sequence[Question],
     materials: Sequence[str],
-    answers: Sequence[Mapping[str, Any]],
+    answers: Sequence[StoredAnswer],
     facilities: Sequence[FacilityFact],
     documents: Mapping[str, DocumentFact],
     day: date,
@@ -161,7 +158,8 @@ def assess(
     views: dict[str, MaterialView] = {}
     for material in materials:
         listed = [f for f in facilities if f.material == material]
-        contained_answer = given.get((CONTAINED, material), {}).get("value")
+        said_contained = given.get((CONTAINED, material))
+        contained_answer = said_contained.get("value") if said_contained else None
         contained = {"yes": True, "no": False}.get(str(contained_answer))
         weights: dict[str, list[float]] = {c.value: [0.0, 0.0] for c in RiskCategory}
         steps: dict[int, list[float]] = {}
@@ -172,7 +170,11 @@ def assess(
         for question in questions:
             answer = given.get((question.code, material if question.per_material else None))
             value = answer.get("value") if answer else None
-            cited = [documents[e] for e in (answer or {}).get("evidence", []) if e in documents]
+            cited = [
+                documents[e]
+                for e in (answer.get("evidence", []) if answer else [])
+                if e in documents
+            ]
             done = _answered(question, value, cited, listed)
             moot = contained is False and question.per_material and question.code != CONTAINED
             if question.required and not moot:

@@ -37,8 +37,10 @@ from battrace.diligence.risk import (
 )
 from battrace.diligence.templates import template_by_id
 from battrace.identity import operators
+from battrace.ids import OperatorId
 from battrace.traceability import parts
-from battrace.traceability.models import CfpResponseStatus, Part, PartEdge, Trade
+from battrace.traceability.models import CfpResponseStatus, Part, Trade
+from battrace.traceability.supply_walk import Follow, SupplyWalk, trace_id_among
 
 ENDED_TRADES = (CfpResponseStatus.CANCEL, CfpResponseStatus.REJECT)
 
@@ -81,20 +83,18 @@ class ProductDd:
 
 
 def _subtree(session: Session, owner: uuid.UUID, root: uuid.UUID) -> dict[uuid.UUID, Part]:
-    found = {root}
-    frontier = [root]
-    while frontier:
-        children = session.scalars(
-            select(PartEdge.child_trace_id).where(
-                PartEdge.operator_id == owner, PartEdge.parent_trace_id.in_(frontier)
-            )
-        ).all()
-        frontier = [c for c in children if c not in found]
-        found.update(frontier)
+    """The owner's parts in its own structure below `root` (the supply-chain walk, not
+    crossing to suppliers), as ORM parts."""
+    walk = SupplyWalk(session, stored=False, cfp=False, follow=Follow.NONE).load([root])
+    found = [walk.ids.uuid(key) for key in walk.owned_below([root], owner)]
+    if not found:
+        return {}
     return {
         p.trace_id: p
         for p in session.scalars(
-            select(Part).where(Part.operator_id == owner, Part.trace_id.in_(found))
+            select(Part).where(
+                Part.operator_id == owner, trace_id_among(session, Part.trace_id, found)
+            )
         )
     }
 
@@ -298,7 +298,9 @@ def _with_origin(flag: RedFlag, origin: str) -> RedFlag:
     return RedFlag(flag.material, flag.categories, flag.code, flag.reason, origin)
 
 
-def product_dd(session: Session, *, viewer: uuid.UUID, trace_id: uuid.UUID, day: date) -> ProductDd:
+def product_dd(
+    session: Session, *, viewer: OperatorId, trace_id: uuid.UUID, day: date
+) -> ProductDd:
     """The DD picture of one of the viewer's products (see the module docstring)."""
     if parts.get_own_part(session, caller=viewer, trace_id=trace_id) is None:
         raise errors.NotFound(f"traceId: no part {trace_id} of yours.")

@@ -15,10 +15,11 @@ from sqlalchemy.orm import Session
 
 from battrace import errors
 from battrace.audit import record_event
+from battrace.audit.actions import AuditAction
 from battrace.diligence import builtin
 from battrace.diligence.models import DdTemplate
 from battrace.diligence.questions import CODE, Question, parse_questions
-from battrace.ids import new_id
+from battrace.ids import OperatorId, new_id
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ def ensure_builtin(session: Session) -> None:
         session.flush()
 
 
-def list_templates(session: Session, *, caller: uuid.UUID) -> list[Template]:
+def list_templates(session: Session, *, caller: OperatorId) -> list[Template]:
     rows = session.scalars(
         select(DdTemplate)
         .where(or_(DdTemplate.owner_operator_id.is_(None), DdTemplate.owner_operator_id == caller))
@@ -91,7 +92,7 @@ def builtin_template() -> Template:
     )
 
 
-def get_template(session: Session, *, template_id: uuid.UUID, caller: uuid.UUID) -> Template:
+def get_template(session: Session, *, template_id: uuid.UUID, caller: OperatorId) -> Template:
     """A template the caller may use: built-in, its own, or (for a supplier answering) one
     a customer sent it; the last case is checked by the request, which reads it directly."""
     if template_id == builtin.BUILTIN_TEMPLATE_ID:
@@ -115,7 +116,7 @@ def template_by_id(session: Session, template_id: uuid.UUID) -> Template:
 def define_template(
     session: Session,
     *,
-    caller: uuid.UUID,
+    caller: OperatorId,
     code: str,
     title_ja: str,
     title_en: str,
@@ -153,7 +154,7 @@ def define_template(
     session.flush()
     record_event(
         session,
-        action="dd_template:define",
+        action=AuditAction.DD_TEMPLATE_DEFINE,
         actor=caller,
         target_type="dd_template",
         target_id=row.id,

@@ -25,8 +25,10 @@ from sqlalchemy.orm import Session
 
 from battrace import errors
 from battrace.diligence import answering, requesting, workbooks
+from battrace.diligence.answers import StoredAnswer
 from battrace.diligence.builtin import BUILTIN_TEMPLATE_ID
 from battrace.diligence.facilities import FacilityWrite
+from battrace.ids import OperatorId
 
 MINERAL_QUESTIONS = {
     "EMRT": {
@@ -88,7 +90,11 @@ def _mapped_answers(
 
 
 def fill_draft(
-    session: Session, *, caller: uuid.UUID, request_id: uuid.UUID, parsed: workbooks.ParsedWorkbook
+    session: Session,
+    *,
+    caller: OperatorId,
+    request_id: uuid.UUID,
+    parsed: workbooks.ParsedWorkbook,
 ) -> dict[str, Any]:
     """Save the draft merged with a workbook already read (`workbooks.parse_workbook`, which
     the caller runs before its write transaction: parsing an untrusted file may take long
@@ -103,13 +109,19 @@ def fill_draft(
     draft = answering.current_draft(session, request.id) or answering.latest_submitted(
         session, request.id
     )
-    kept: dict[tuple[str, str | None], dict[str, Any]] = {
+    kept: dict[tuple[str, str | None], StoredAnswer] = {
         (a["code"], a.get("material")): a for a in (draft.answers if draft else [])
     }
     read = _mapped_answers(parsed, request.materials)
     for key, value in read.items():
-        before = kept.get(key, {})
-        kept[key] = {**before, "code": key[0], "material": key[1], "value": value}
+        before = kept.get(key)
+        kept[key] = StoredAnswer(
+            code=key[0],
+            material=key[1],
+            value=value,
+            comment=before.get("comment") if before else None,
+            evidence=before.get("evidence", []) if before else [],
+        )
     answers = [
         answering.AnswerWrite(
             code=a["code"],

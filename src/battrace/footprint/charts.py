@@ -20,7 +20,7 @@ from battrace.footprint.graph import FootprintGraph
 from battrace.footprint.hotspots import rank_parts
 from battrace.footprint.plan import ZERO, Provenance, share
 from battrace.footprint.result import Footprint, Origin
-from battrace.traceability.cfp import Stage
+from battrace.traceability.stages import Stage
 
 ORIGIN_COLOURS: Mapping[Origin, str] = MappingProxyType(
     {Origin.OWN: "#2b6cb0", Origin.COMPONENTS: "#90cdf4"}

@@ -54,7 +54,7 @@ from battrace.footprint.result import (
     UnknownPart,
 )
 from battrace.footprint.units import UnitMismatch, declared_for
-from battrace.traceability.cfp import Dqr
+from battrace.traceability.stages import Dqr
 
 SCALE = 100_000  # integer units of 0.00001 kgCO2e
 PROVENANCES = (Provenance.PRIMARY, Provenance.SECONDARY, Provenance.ASSUMED)

@@ -30,8 +30,8 @@ from battrace.errors import NotFound
 from battrace.footprint.graph import FootprintGraph, PartNode, StageValues
 from battrace.footprint.plan import Kind, kind_of
 from battrace.footprint.units import declared_for
-from battrace.traceability.cfp import Dqr, Stage
-from battrace.traceability.rollup import StageTotal
+from battrace.traceability.combine import RatedEmission
+from battrace.traceability.stages import Dqr, Stage
 
 STAGES = tuple(Stage)  # column order of the stage axis
 PRODUCTION, COMPONENT = 0, 1  # slots of the value axis
@@ -196,7 +196,7 @@ class _Builder:
         return tuple(values), tuple(ratings)
 
     def answer(
-        self, totals: Mapping[Stage, StageTotal]
+        self, totals: Mapping[Stage, RatedEmission]
     ) -> tuple[tuple[float, ...], tuple[float, ...]]:
         values: list[float] = []
         ratings: list[float] = []

@@ -30,8 +30,8 @@ from urllib.parse import urlsplit
 from battrace.errors import InvalidRequest
 from battrace.footprint.plan import DECIMAL_PRECISION, ZERO
 from battrace.footprint.result import Footprint, UnknownPart
-from battrace.traceability.cfp import Stage
-from battrace.traceability.rollup import round_up5
+from battrace.traceability.combine import round_up5
+from battrace.traceability.stages import Stage
 
 PER_BATTERY_UNIT = "kgCO2e/unit"
 DECLARED_UNIT = "kgCO2e/kWh"

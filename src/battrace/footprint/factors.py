@@ -17,10 +17,11 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from battrace.audit import record_event
+from battrace.audit.actions import AuditAction
 from battrace.errors import InvalidRequest, NotFound
 from battrace.footprint.models import EmissionFactor, PartFactorAssignment
 from battrace.footprint.units import check_unit, declared_for
-from battrace.ids import new_id
+from battrace.ids import OperatorId, new_id
 from battrace.traceability.models import AmountUnit, Part
 
 _CHUNK = 900
@@ -45,7 +46,7 @@ def _factor(row: EmissionFactor) -> Factor:
 def add_factor(
     session: Session,
     *,
-    caller: uuid.UUID,
+    caller: OperatorId,
     name: str,
     unit: AmountUnit,
     kg_co2e_per_unit: Decimal,
@@ -70,7 +71,7 @@ def add_factor(
     session.flush()
     record_event(
         session,
-        action="emissionFactor:create",
+        action=AuditAction.EMISSION_FACTOR_CREATE,
         actor=caller,
         target_type="emissionFactor",
         target_id=row.id,
@@ -79,7 +80,7 @@ def add_factor(
     return _factor(row)
 
 
-def list_factors(session: Session, *, caller: uuid.UUID) -> list[Factor]:
+def list_factors(session: Session, *, caller: OperatorId) -> list[Factor]:
     rows = session.scalars(
         select(EmissionFactor)
         .where(EmissionFactor.operator_id == caller)
@@ -88,7 +89,7 @@ def list_factors(session: Session, *, caller: uuid.UUID) -> list[Factor]:
     return [_factor(row) for row in rows]
 
 
-def delete_factor(session: Session, *, caller: uuid.UUID, factor_id: uuid.UUID) -> None:
+def delete_factor(session: Session, *, caller: OperatorId, factor_id: uuid.UUID) -> None:
     """Delete one of the caller's factors and its assignments. Raises NotFound."""
     row = session.get(EmissionFactor, (caller, factor_id))
     if row is None:
@@ -102,7 +103,7 @@ def delete_factor(session: Session, *, caller: uuid.UUID, factor_id: uuid.UUID) 
     session.delete(row)
     record_event(
         session,
-        action="emissionFactor:delete",
+        action=AuditAction.EMISSION_FACTOR_DELETE,
         actor=caller,
         target_type="emissionFactor",
         target_id=factor_id,
@@ -110,7 +111,7 @@ def delete_factor(session: Session, *, caller: uuid.UUID, factor_id: uuid.UUID) 
 
 
 def assign_factor(
-    session: Session, *, caller: uuid.UUID, trace_id: uuid.UUID, factor_id: uuid.UUID
+    session: Session, *, caller: OperatorId, trace_id: uuid.UUID, factor_id: uuid.UUID
 ) -> None:
     """Apply one of the caller's factors to one of its parts (replacing any earlier one).
 
@@ -136,7 +137,7 @@ def assign_factor(
     row.factor_id = factor_id
     record_event(
         session,
-        action="emissionFactor:assign",
+        action=AuditAction.EMISSION_FACTOR_ASSIGN,
         actor=caller,
         target_type="part",
         target_id=trace_id,
@@ -144,7 +145,7 @@ def assign_factor(
     )
 
 
-def unassign_factor(session: Session, *, caller: uuid.UUID, trace_id: uuid.UUID) -> None:
+def unassign_factor(session: Session, *, caller: OperatorId, trace_id: uuid.UUID) -> None:
     """Stop applying a factor to one of the caller's parts. Raises NotFound."""
     row = session.get(PartFactorAssignment, (caller, trace_id))
     if row is None:
@@ -152,7 +153,7 @@ def unassign_factor(session: Session, *, caller: uuid.UUID, trace_id: uuid.UUID)
     session.delete(row)
     record_event(
         session,
-        action="emissionFactor:unassign",
+        action=AuditAction.EMISSION_FACTOR_UNASSIGN,
         actor=caller,
         target_type="part",
         target_id=trace_id,
@@ -160,7 +161,7 @@ def unassign_factor(session: Session, *, caller: uuid.UUID, trace_id: uuid.UUID)
 
 
 def assigned_factors(
-    session: Session, *, caller: uuid.UUID, trace_ids: Iterable[uuid.UUID]
+    session: Session, *, caller: OperatorId, trace_ids: Iterable[uuid.UUID]
 ) -> dict[uuid.UUID, Factor]:
     """The caller's factor per part, for the parts given (one query per 900 parts)."""
     wanted = list(dict.fromkeys(trace_ids))

@@ -224,7 +224,7 @@ def totals(graph: Reach, emission: Floats, present: Bools, dqr: Floats) -> tuple
     A part's own terms are the slots of `emission` (shape (stages, slots, rows), NaN =
     unknown) that are `present`, rated by `dqr` (shape (stages, slots, 3, rows)); its
     children add amount x their total. Ratings are weighted by positive known emissions,
-    leaving out unknown ratings (the rule of `traceability.rollup.combine`).
+    leaving out unknown ratings (the rule of `traceability.combine.combine`).
     """
     stages, _, size = emission.shape
     own = np.where(present & graph.reached, emission, 0.0)

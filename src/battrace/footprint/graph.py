@@ -25,16 +25,12 @@ from sqlalchemy.orm import Session
 
 from battrace.errors import NotFound
 from battrace.store import collector
-from battrace.traceability.cfp import Dqr, Stage
+from battrace.traceability.combine import RatedEmission
 from battrace.traceability.disclosure import Released
 from battrace.traceability.models import Part
-from battrace.traceability.rollup import (
-    RawBoundary,
-    RawPart,
-    StageTotal,
-    SupplyGraph,
-    trace_id_among,
-)
+from battrace.traceability.stages import Dqr, Stage
+from battrace.traceability.supply import RawBoundary, RawPart, SupplyGraph
+from battrace.traceability.supply_walk import trace_id_among
 
 _CHUNK = 900
 _STAGES = tuple(Stage)
@@ -49,17 +45,9 @@ class RequestState(enum.StrEnum):
 
 
 @dataclass(frozen=True)
-class OwnValue:
-    """One row of a CFP set: emissions per declared unit (None = not given) and its DQR."""
-
-    emission: Decimal | None
-    dqr: Dqr
-
-
-@dataclass(frozen=True)
 class StageValues:
-    production: OwnValue
-    component: OwnValue
+    production: RatedEmission
+    component: RatedEmission
 
 
 @dataclass(frozen=True)
@@ -69,7 +57,7 @@ class Boundary:
     supplier_operator_id: uuid.UUID
     supplier_trace_id: uuid.UUID
     released: Released
-    totals: Mapping[Stage, StageTotal]  # emission None where withheld or unknown upstream
+    totals: Mapping[Stage, RatedEmission]  # emission None where withheld or unknown upstream
     declared_unit: str | None
 
 
@@ -151,7 +139,7 @@ class _Nodes:
 
     def __init__(self) -> None:
         self._dqrs: dict[tuple[Decimal | None, ...], Dqr] = {}
-        self._empty = OwnValue(None, Dqr.empty())
+        self._empty = RatedEmission(None, Dqr.empty())
 
     def dqr(self, ter: Decimal | None, ger: Decimal | None, tir: Decimal | None) -> Dqr:
         found = self._dqrs.get((ter, ger, tir))
@@ -159,10 +147,10 @@ class _Nodes:
             found = self._dqrs[(ter, ger, tir)] = Dqr(ter, ger, tir)
         return found
 
-    def value(self, value: tuple[Decimal | None, ...] | None) -> OwnValue:
+    def value(self, value: tuple[Decimal | None, ...] | None) -> RatedEmission:
         if value is None:
             return self._empty
-        return OwnValue(value[0], self.dqr(value[1], value[2], value[3]))
+        return RatedEmission(value[0], self.dqr(value[1], value[2], value[3]))
 
     def own(self, values: list[Any] | None) -> Mapping[Stage, StageValues] | None:
         if values is None:
@@ -179,7 +167,7 @@ class _Nodes:
             return None
         totals = MappingProxyType(
             {
-                stage: StageTotal(total[0], self.dqr(total[1], total[2], total[3]))
+                stage: RatedEmission(total[0], self.dqr(total[1], total[2], total[3]))
                 for stage, total in zip(_STAGES, raw.totals, strict=True)
             }
         )
@@ -253,8 +241,8 @@ __all__ = [
     "Boundary",
     "Edge",
     "FootprintGraph",
-    "OwnValue",
     "PartNode",
+    "RatedEmission",
     "RequestState",
     "StageValues",
     "load_graph",

@@ -19,7 +19,7 @@ from battrace.footprint.graph import FootprintGraph
 from battrace.footprint.plan import ZERO, Replacement, share
 from battrace.footprint.result import Contribution, Footprint
 from battrace.footprint.rollup import roll_up
-from battrace.traceability.cfp import Dqr, Stage
+from battrace.traceability.stages import Dqr, Stage
 
 
 @dataclass(frozen=True)

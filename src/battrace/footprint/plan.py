@@ -20,8 +20,8 @@ from battrace.errors import InvalidRequest
 from battrace.footprint.factors import Factor
 from battrace.footprint.graph import FootprintGraph, PartNode
 from battrace.footprint.units import check_unit, declared_for
-from battrace.traceability.cfp import Dqr, Stage
-from battrace.traceability.rollup import StageTotal, Term, combine
+from battrace.traceability.combine import RatedEmission, combine
+from battrace.traceability.stages import Dqr, Stage
 
 # Enough digits that sums of products of 5-decimal amounts along deep paths stay exact.
 DECIMAL_PRECISION = 120
@@ -108,7 +108,7 @@ class Plan:
 @dataclass(frozen=True)
 class Computed:
     quantities: Mapping[uuid.UUID, Decimal]
-    root: Mapping[Stage, StageTotal]
+    root: Mapping[Stage, RatedEmission]
 
 
 def _own_locals(node: PartNode, *, check: bool) -> dict[Stage, tuple[Local, ...]]:
@@ -277,14 +277,16 @@ def decimal_kernel(work: Plan) -> Computed:
         for trace_id in work.order:
             for child, amount in work.edges.get(trace_id, ()):
                 quantities[child] += quantities[trace_id] * amount
-        totals: dict[uuid.UUID, dict[Stage, StageTotal]] = {}
+        totals: dict[uuid.UUID, dict[Stage, RatedEmission]] = {}
         for trace_id in reversed(work.order):
             totals[trace_id] = {}
             for stage in Stage:
-                terms = [Term(term.emission, term.dqr) for term in work.local[trace_id][stage]]
+                terms = [
+                    RatedEmission(term.emission, term.dqr) for term in work.local[trace_id][stage]
+                ]
                 for child, amount in work.edges.get(trace_id, ()):
                     below = totals[child][stage]
                     emission = None if below.emission is None else amount * below.emission
-                    terms.append(Term(emission, below.dqr))
+                    terms.append(RatedEmission(emission, below.dqr))
                 totals[trace_id][stage] = combine(terms)
         return Computed(quantities, totals[work.root])

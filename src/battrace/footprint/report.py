@@ -32,8 +32,8 @@ from battrace.footprint.declaration import DECLARED_UNIT, Declaration
 from battrace.footprint.graph import FootprintGraph
 from battrace.footprint.plan import share
 from battrace.footprint.result import Contribution, Footprint, StageFootprint, UnknownPart
-from battrace.traceability.cfp import Dqr
-from battrace.traceability.rollup import round_up5
+from battrace.traceability.combine import round_up5
+from battrace.traceability.stages import Dqr
 
 JsonValue = Any  # what json.dumps accepts: dict, list, str, float, bool, None
 

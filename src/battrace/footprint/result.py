@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Generic, TypeVar, overload
 
 from battrace.footprint.plan import ZERO, Provenance, UnknownReason, share
-from battrace.traceability.cfp import Dqr, Stage
+from battrace.traceability.stages import Dqr, Stage
 
 T = TypeVar("T")
 

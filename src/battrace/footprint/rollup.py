@@ -4,7 +4,7 @@ Which value a part has follows `traceability.rollup` (the contract's `*Total` ro
 terminated part or a parent counts its own `*Production` + `*Component` values (a parent also
 amountRequired x each child's total); an answered bought-in part counts what its supplier
 disclosed; otherwise the owner's own values, else the part is unknown. Totals and DQR are
-combined by `traceability.rollup.combine` node by node, so they are those of the contract.
+combined by `traceability.combine.combine` node by node, so they are those of the contract.
 
 On top of that, for one root: every known value is a `Contribution` carrying the part, the
 supplier, the quantity of the part per unit of the root (the sum over all paths of the product
@@ -45,7 +45,7 @@ from battrace.footprint.plan import (
     share,
 )
 from battrace.footprint.result import Contribution, Footprint, Origin, StageFootprint, UnknownPart
-from battrace.traceability.cfp import Stage
+from battrace.traceability.stages import Stage
 
 FLOAT_PATH_MIN_NODES = 20_000
 

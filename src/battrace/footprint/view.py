@@ -19,7 +19,8 @@ from battrace.footprint.factors import Factor
 from battrace.footprint.graph import FootprintGraph
 from battrace.footprint.result import Footprint
 from battrace.identity import operators
-from battrace.traceability.cfp import Stage
+from battrace.ids import OperatorId
+from battrace.traceability.stages import Stage
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ def supplier_names(session: Session, footprint: Footprint) -> dict[uuid.UUID, st
 
 
 def product_footprint(
-    session: Session, *, viewer: uuid.UUID, trace_id: uuid.UUID
+    session: Session, *, viewer: OperatorId, trace_id: uuid.UUID
 ) -> ProductFootprint:
     """Roll up one of the viewer's parts. Raises NotFound for a part not the viewer's."""
     supply = graph.load_graph(session, viewer=viewer, roots=[trace_id])

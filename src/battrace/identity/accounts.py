@@ -21,6 +21,7 @@ from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session
 
 from battrace.audit import record_event
+from battrace.audit.actions import AuditAction
 from battrace.errors import AccessDenied, InvalidRequest, NotFound, Unauthenticated
 from battrace.identity import passwords
 from battrace.identity.models import Account, Operator, RefreshToken
@@ -63,7 +64,7 @@ def create_account(
     session.add(account)
     record_event(
         session,
-        action="account:create",
+        action=AuditAction.ACCOUNT_CREATE,
         actor=operator_id,
         target_type="account",
         target_id=account.id,
@@ -234,7 +235,7 @@ def change_password(session: Session, *, account_id: uuid.UUID, new_password: st
     )
     record_event(
         session,
-        action="account:password-change",
+        action=AuditAction.ACCOUNT_PASSWORD_CHANGE,
         actor=account.operator_id,
         target_type="account",
         target_id=account_id,

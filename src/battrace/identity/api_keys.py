@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from battrace.audit import record_event
+from battrace.audit.actions import AuditAction
 from battrace.errors import InvalidRequest
 from battrace.identity.models import ApiKey, ApiKeyCidr, ApiKeyOperator, ApplicationAttribute
 from battrace.identity.tokens import new_opaque_token, token_hash
@@ -89,7 +90,7 @@ def issue_api_key(
         session.add(ApiKeyOperator(api_key_id=row.id, operator_id=operator_id))
     record_event(
         session,
-        action="apikey:issue",
+        action=AuditAction.APIKEY_ISSUE,
         actor=None,
         target_type="api_key",
         target_id=row.id,

@@ -9,9 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from battrace.audit import record_event
+from battrace.audit.actions import AuditAction
 from battrace.errors import AccessDenied, InvalidRequest, NotFound
 from battrace.identity.models import Operator
-from battrace.ids import new_id
+from battrace.ids import OperatorId, new_id
 
 RECORD_NOT_FOUND = "record not found"
 NO_PRIVILEGES = "You do not have the necessary privileges"
@@ -49,7 +50,7 @@ def create_operator(
     session.add(operator)
     record_event(
         session,
-        action="operator:create",
+        action=AuditAction.OPERATOR_CREATE,
         actor=operator.id,
         target_type="operator",
         target_id=operator.id,
@@ -86,7 +87,7 @@ def list_operators(session: Session, operator_ids: list[uuid.UUID]) -> list[Oper
     )
 
 
-def update_operator(session: Session, *, caller: uuid.UUID, change: OperatorUpdate) -> Operator:
+def update_operator(session: Session, *, caller: OperatorId, change: OperatorUpdate) -> Operator:
     """The caller updates its own company record.
 
     Raises AccessDenied (someone else's record), InvalidRequest (immutable or taken ids).
@@ -102,7 +103,7 @@ def update_operator(session: Session, *, caller: uuid.UUID, change: OperatorUpda
     operator.global_operator_id = change.global_operator_id
     record_event(
         session,
-        action="operator:update",
+        action=AuditAction.OPERATOR_UPDATE,
         actor=caller,
         target_type="operator",
         target_id=caller,

@@ -9,10 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from battrace.audit import record_event
+from battrace.audit.actions import AuditAction
 from battrace.errors import AccessDenied, InvalidRequest, NotFound
 from battrace.identity.models import Plant
 from battrace.identity.operators import NO_PRIVILEGES, RECORD_NOT_FOUND
-from battrace.ids import new_id
+from battrace.ids import OperatorId, new_id
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class PlantWrite:
     global_plant_id: str | None
 
 
-def list_plants(session: Session, *, caller: uuid.UUID) -> list[Plant]:
+def list_plants(session: Session, *, caller: OperatorId) -> list[Plant]:
     return list(
         session.scalars(
             select(Plant).where(Plant.operator_id == caller).order_by(Plant.open_plant_id)
@@ -33,11 +34,11 @@ def list_plants(session: Session, *, caller: uuid.UUID) -> list[Plant]:
     )
 
 
-def get_plant(session: Session, *, caller: uuid.UUID, plant_id: uuid.UUID) -> Plant | None:
+def get_plant(session: Session, *, caller: OperatorId, plant_id: uuid.UUID) -> Plant | None:
     return session.get(Plant, (caller, plant_id))
 
 
-def save_plant(session: Session, *, caller: uuid.UUID, plant: PlantWrite) -> Plant:
+def save_plant(session: Session, *, caller: OperatorId, plant: PlantWrite) -> Plant:
     """Create (no plant id) or update one of the caller's plants.
 
     Raises AccessDenied (another operator's id), NotFound (unknown plant id),
@@ -65,7 +66,7 @@ def save_plant(session: Session, *, caller: uuid.UUID, plant: PlantWrite) -> Pla
     row.global_plant_id = plant.global_plant_id
     record_event(
         session,
-        action="plant:save",
+        action=AuditAction.PLANT_SAVE,
         actor=caller,
         target_type="plant",
         target_id=row.id,
@@ -76,7 +77,7 @@ def save_plant(session: Session, *, caller: uuid.UUID, plant: PlantWrite) -> Pla
 
 def _check_unique(
     session: Session,
-    caller: uuid.UUID,
+    caller: OperatorId,
     column: object,
     value: str,
     own_id: uuid.UUID | None,

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 import jwt
 
+from battrace.ids import OperatorId
 from battrace.store.base import utcnow
 
 ALGORITHM = "HS256"
@@ -24,7 +25,7 @@ VERIFIED_TOKENS_KEPT = 10_000
 
 @dataclass(frozen=True)
 class TokenClaims:
-    operator_id: uuid.UUID
+    operator_id: OperatorId
     account_id: uuid.UUID
     email: str
     issued_at: datetime
@@ -89,7 +90,7 @@ class TokenSigner:
                 options={"require": ["exp", "iat", "sub", "operator_id"]},
             )
             return TokenClaims(
-                operator_id=uuid.UUID(str(payload["operator_id"])),
+                operator_id=OperatorId(uuid.UUID(str(payload["operator_id"]))),
                 account_id=uuid.UUID(str(payload["sub"])),
                 email=str(payload.get("email", "")),
                 issued_at=datetime.fromtimestamp(int(payload["iat"]), tz=utcnow().tzinfo),

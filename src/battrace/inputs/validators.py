@@ -14,9 +14,10 @@ from typing import Any
 
 from battrace.errors import Problem
 from battrace.inputs import wire
-from battrace.traceability.cfp import CfpRowWrite, CfpSetWrite, Dqr
+from battrace.traceability.cfp import CfpRowWrite, CfpSetWrite
 from battrace.traceability.models import AmountUnit, CfpResponseStatus, CfpType
 from battrace.traceability.parts import ChildWrite, PartWrite
+from battrace.traceability.stages import Dqr
 from battrace.traceability.trades import TradeRequestWrite
 
 UNITS = tuple(unit.value for unit in AmountUnit)

@@ -19,8 +19,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from battrace.audit import record_event
-from battrace.errors import AccessDenied, InvalidRequest, NotFound
-from battrace.ids import new_id
+from battrace.audit.actions import AuditAction
+from battrace.errors import InvalidRequest, NotFound
+from battrace.ids import OperatorId, new_id
 from battrace.store.base import utcnow
 from battrace.store.engine import after_commit
 from battrace.traceability.disclosure import released_to
@@ -140,7 +141,7 @@ class UploadSlot:
 
 
 def create_upload_slots(
-    session: Session, *, caller: uuid.UUID, files: list[tuple[str, str]]
+    session: Session, *, caller: OperatorId, files: list[tuple[str, str]]
 ) -> list[UploadSlot]:
     """Reserve a file id for each (file name, extension). Raises InvalidRequest."""
     if not files:
@@ -189,7 +190,7 @@ def store_upload(
     row.uploaded_at = utcnow()
     record_event(
         session,
-        action="certificate:file-upload",
+        action=AuditAction.CERTIFICATE_FILE_UPLOAD,
         actor=owner,
         target_type="file",
         target_id=file_id,
@@ -201,7 +202,7 @@ def store_upload(
 def attach_files(
     session: Session,
     *,
-    caller: uuid.UUID,
+    caller: OperatorId,
     trace_id: uuid.UUID,
     certificate_id: uuid.UUID | None,
     description: str | None,
@@ -241,7 +242,7 @@ def attach_files(
         )
     record_event(
         session,
-        action="certificate:attach",
+        action=AuditAction.CERTIFICATE_ATTACH,
         actor=caller,
         target_type="certificate",
         target_id=certificate.id,
@@ -276,7 +277,7 @@ def certificate_of_part(
 
 
 def released_certificate(
-    session: Session, *, caller: uuid.UUID, trade_id: uuid.UUID
+    session: Session, *, caller: OperatorId, trade_id: uuid.UUID
 ) -> tuple[Trade, Certificate, list[CertificateFile]]:
     """The certificate of the supplier part that answered the caller's request, as far as the
     supplier released certificates to the caller. Raises NotFound otherwise (no such request
@@ -316,7 +317,7 @@ def read_file(
 def delete_files(
     session: Session,
     *,
-    caller: uuid.UUID,
+    caller: OperatorId,
     trace_id: uuid.UUID,
     file_id: uuid.UUID | None,
     store: FileStore,
@@ -336,7 +337,7 @@ def delete_files(
         session.delete(certificate)
     record_event(
         session,
-        action="certificate:file-delete",
+        action=AuditAction.CERTIFICATE_FILE_DELETE,
         actor=caller,
         target_type="certificate",
         target_id=certificate.id,
@@ -345,14 +346,9 @@ def delete_files(
 
 
 def delete_certificates_of_part(
-    session: Session, *, caller: uuid.UUID, trace_id: uuid.UUID, store: FileStore
+    session: Session, *, caller: OperatorId, trace_id: uuid.UUID, store: FileStore
 ) -> None:
     """Used when a part is deleted: its certificate and every file go too."""
     certificate = certificate_of_part(session, owner=caller, trace_id=trace_id)
     if certificate is not None:
         delete_files(session, caller=caller, trace_id=trace_id, file_id=None, store=store)
-
-
-def ensure_owner(caller: uuid.UUID, operator_id: uuid.UUID) -> None:
-    if caller != operator_id:
-        raise AccessDenied("You do not have the necessary privileges")

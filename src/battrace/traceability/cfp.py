@@ -8,7 +8,6 @@ the edge (`connector`); here: ownership, create-versus-update, and the trades it
 
 from __future__ import annotations
 
-import enum
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
@@ -17,39 +16,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from battrace.audit import record_event
+from battrace.audit.actions import AuditAction
 from battrace.errors import InvalidRequest, NotFound
-from battrace.ids import new_id
+from battrace.ids import OperatorId, new_id
 from battrace.traceability import trades
 from battrace.traceability.models import CfpType, CfpValue, Part
-
-
-class Stage(enum.StrEnum):
-    PRE = "pre"
-    MAIN = "main"
-
-
-STAGE_OF: dict[CfpType, Stage] = {
-    CfpType.PRE_PRODUCTION: Stage.PRE,
-    CfpType.PRE_COMPONENT: Stage.PRE,
-    CfpType.MAIN_PRODUCTION: Stage.MAIN,
-    CfpType.MAIN_COMPONENT: Stage.MAIN,
-}
-PRODUCTION = {Stage.PRE: CfpType.PRE_PRODUCTION, Stage.MAIN: CfpType.MAIN_PRODUCTION}
-COMPONENT = {Stage.PRE: CfpType.PRE_COMPONENT, Stage.MAIN: CfpType.MAIN_COMPONENT}
-DQR_TYPE = {Stage.PRE: "preProcessing", Stage.MAIN: "mainProcessing"}
-
-
-@dataclass(frozen=True)
-class Dqr:
-    """Data-quality ratings: technological, geographical, time-related representativeness."""
-
-    ter: Decimal | None
-    ger: Decimal | None
-    tir: Decimal | None
-
-    @classmethod
-    def empty(cls) -> Dqr:
-        return cls(None, None, None)
+from battrace.traceability.stages import DQR_TYPE, STAGE_OF, Dqr
 
 
 @dataclass(frozen=True)
@@ -75,7 +47,7 @@ def own_rows(session: Session, *, owner: uuid.UUID, trace_id: uuid.UUID) -> list
     )
 
 
-def register_cfp(session: Session, *, caller: uuid.UUID, cfp_set: CfpSetWrite) -> list[CfpValue]:
+def register_cfp(session: Session, *, caller: OperatorId, cfp_set: CfpSetWrite) -> list[CfpValue]:
     """Create (no cfpId) or update (the part's cfpId) the 4-row CFP set of a caller's part.
 
     Creating answers every open request linked to the part; updating notifies the customers
@@ -112,7 +84,7 @@ def register_cfp(session: Session, *, caller: uuid.UUID, cfp_set: CfpSetWrite) -
     session.flush()  # trades below read the stored set
     record_event(
         session,
-        action="cfp:create" if creating else "cfp:update",
+        action=AuditAction.CFP_CREATE if creating else AuditAction.CFP_UPDATE,
         actor=caller,
         target_type="part",
         target_id=cfp_set.trace_id,

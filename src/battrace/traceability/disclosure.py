@@ -14,8 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from battrace.audit import record_event
+from battrace.audit.actions import AuditAction
 from battrace.errors import NotFound
 from battrace.identity.models import Operator
+from battrace.ids import OperatorId
 from battrace.traceability.models import Disclosure, Part
 
 _DEFAULT_KEY = "battrace.disclose_by_default"
@@ -57,7 +59,7 @@ def released_to(
 def set_disclosure(
     session: Session,
     *,
-    caller: uuid.UUID,
+    caller: OperatorId,
     trace_id: uuid.UUID,
     customer: uuid.UUID,
     total_cfp: bool | None = None,
@@ -81,7 +83,7 @@ def set_disclosure(
         row.certificate = certificate
     record_event(
         session,
-        action="disclosure:set",
+        action=AuditAction.DISCLOSURE_SET,
         actor=caller,
         target_type="part",
         target_id=trace_id,
@@ -96,7 +98,7 @@ def set_disclosure(
 
 
 def list_disclosures(
-    session: Session, *, caller: uuid.UUID, trace_id: uuid.UUID
+    session: Session, *, caller: OperatorId, trace_id: uuid.UUID
 ) -> list[Disclosure]:
     return list(
         session.scalars(

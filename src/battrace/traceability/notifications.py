@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from battrace.ids import new_id
+from battrace.ids import OperatorId, new_id
 from battrace.store.base import utcnow
 from battrace.traceability.models import Notification, NotificationType, Trade
 
@@ -50,7 +50,7 @@ def notify(
 def list_notifications(
     session: Session,
     *,
-    caller: uuid.UUID,
+    caller: OperatorId,
     notified_from: datetime | None,
     notified_to: datetime | None,
     after: uuid.UUID | None,

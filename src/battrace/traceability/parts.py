@@ -18,10 +18,11 @@ from sqlalchemy import delete, exists, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from battrace.audit import record_event
+from battrace.audit.actions import AuditAction
 from battrace.errors import AccessDenied, BusinessRuleViolation, NotFound, invalid_field
 from battrace.identity.models import Plant
-from battrace.ids import new_id
-from battrace.traceability import certificates, trades
+from battrace.ids import OperatorId, new_id
+from battrace.traceability import certificates, tree_progress
 from battrace.traceability.models import AmountUnit, CfpValue, Disclosure, Part, PartEdge, Trade
 
 NO_PRIVILEGES = "You do not have the necessary privileges"
@@ -71,7 +72,7 @@ class PartFilter:
     name_contains: str | None = None  # a part of partsName, any case (the web's search)
 
 
-def get_own_part(session: Session, *, caller: uuid.UUID, trace_id: uuid.UUID) -> Part | None:
+def get_own_part(session: Session, *, caller: OperatorId, trace_id: uuid.UUID) -> Part | None:
     return session.get(Part, (caller, trace_id))
 
 
@@ -83,7 +84,7 @@ def _identity_matches(part: Part, write: PartWrite) -> bool:
     )
 
 
-def _find_by_identity(session: Session, caller: uuid.UUID, write: PartWrite) -> Part | None:
+def _find_by_identity(session: Session, caller: OperatorId, write: PartWrite) -> Part | None:
     return session.scalar(
         select(Part).where(
             Part.operator_id == caller,
@@ -94,7 +95,7 @@ def _find_by_identity(session: Session, caller: uuid.UUID, write: PartWrite) -> 
     )
 
 
-def _save_part(session: Session, caller: uuid.UUID, write: PartWrite, field: str) -> Part:
+def _save_part(session: Session, caller: OperatorId, write: PartWrite, field: str) -> Part:
     """Create or update one part; `field` names it in error messages."""
     if write.operator_id != caller:
         raise AccessDenied(NO_PRIVILEGES)
@@ -129,7 +130,7 @@ def _path(field: str, name: str) -> str:
 
 
 def save_structure(
-    session: Session, *, caller: uuid.UUID, parent: PartWrite, children: Sequence[ChildWrite]
+    session: Session, *, caller: OperatorId, parent: PartWrite, children: Sequence[ChildWrite]
 ) -> Structure:
     """Create or update a parent part and replace its children (#6; #5 is this with none).
 
@@ -174,10 +175,12 @@ def save_structure(
     # A part that became terminated, or a structure that changed, changes the progress of
     # every request resting on it.
     session.flush()  # the edges above must be visible to the walk
-    trades.refresh_downstream_of(session, [parent_part.trace_id, *(c.part.trace_id for c in saved)])
+    tree_progress.refresh_downstream_of(
+        session, [parent_part.trace_id, *(c.part.trace_id for c in saved)]
+    )
     record_event(
         session,
-        action="structure:save",
+        action=AuditAction.STRUCTURE_SAVE,
         actor=caller,
         target_type="part",
         target_id=parent_part.trace_id,
@@ -190,7 +193,7 @@ def save_structure(
 
 
 def _check_no_cycle(
-    session: Session, caller: uuid.UUID, parent: uuid.UUID, children: list[uuid.UUID]
+    session: Session, caller: OperatorId, parent: uuid.UUID, children: list[uuid.UUID]
 ) -> None:
     """Refuse children that are the parent or one of its ancestors (a structure in itself)."""
     ancestors: set[uuid.UUID] = set()
@@ -211,7 +214,7 @@ def _check_no_cycle(
             )
 
 
-def get_structure(session: Session, *, caller: uuid.UUID, trace_id: uuid.UUID) -> Structure:
+def get_structure(session: Session, *, caller: OperatorId, trace_id: uuid.UUID) -> Structure:
     """A part and its direct children (#9). Raises NotFound for a part not the caller's."""
     part = get_own_part(session, caller=caller, trace_id=trace_id)
     if part is None:
@@ -231,7 +234,7 @@ def get_structure(session: Session, *, caller: uuid.UUID, trace_id: uuid.UUID) -
 def list_parts(
     session: Session,
     *,
-    caller: uuid.UUID,
+    caller: OperatorId,
     part_filter: PartFilter,
     limit: int,
     after: uuid.UUID | None,
@@ -270,7 +273,7 @@ def list_parts(
 
 
 def delete_part(
-    session: Session, *, caller: uuid.UUID, trace_id: uuid.UUID, store: certificates.FileStore
+    session: Session, *, caller: OperatorId, trace_id: uuid.UUID, store: certificates.FileStore
 ) -> None:
     """Delete a part nothing references (#19), with its CFP, disclosures and certificates
     (their files removed from `store`).
@@ -310,7 +313,7 @@ def delete_part(
     session.delete(part)
     record_event(
         session,
-        action="part:delete",
+        action=AuditAction.PART_DELETE,
         actor=caller,
         target_type="part",
         target_id=trace_id,

@@ -16,7 +16,9 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from battrace.audit import record_event
+from battrace.audit.actions import AuditAction
 from battrace.identity.models import Plant
+from battrace.ids import OperatorId
 from battrace.traceability import certificates
 from battrace.traceability.models import (
     CfpValue,
@@ -45,7 +47,7 @@ def trades_of(session: Session, operator_ids: Collection[uuid.UUID]) -> list[uui
 def reset_operators(
     session: Session,
     *,
-    caller: uuid.UUID,
+    caller: OperatorId,
     operator_ids: Collection[uuid.UUID],
     store: certificates.FileStore,
 ) -> int:
@@ -60,7 +62,7 @@ def reset_operators(
     )
     for owner, trace_id in owned_parts:
         certificates.delete_certificates_of_part(
-            session, caller=owner, trace_id=trace_id, store=store
+            session, caller=OperatorId(owner), trace_id=trace_id, store=store
         )
     session.execute(
         delete(Notification).where(
@@ -79,7 +81,7 @@ def reset_operators(
     session.execute(delete(Plant).where(Plant.operator_id.in_(ops)))
     record_event(
         session,
-        action="data:reset",
+        action=AuditAction.DATA_RESET,
         actor=caller,
         target_type="operator",
         target_id=caller,

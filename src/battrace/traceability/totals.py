@@ -50,7 +50,8 @@ from battrace.traceability.models import (
     StaleTotal,
     Trade,
 )
-from battrace.traceability.rollup import Key, SupplyGraph, TraceKeys
+from battrace.traceability.supply import SupplyGraph
+from battrace.traceability.supply_walk import Key, TraceKeys
 
 # pg_advisory_xact_lock key: the settlement of stored totals (any fixed number is fine).
 _LOCK = 0x6261_7474_6F74

@@ -23,9 +23,10 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from battrace.audit import record_event
+from battrace.audit.actions import AuditAction
 from battrace.errors import AccessDenied, InvalidRequest, NotFound
 from battrace.identity.models import Operator
-from battrace.ids import new_id
+from battrace.ids import OperatorId, new_id
 from battrace.store.base import utcnow
 from battrace.traceability import notifications
 from battrace.traceability.models import (
@@ -33,13 +34,17 @@ from battrace.traceability.models import (
     CfpValue,
     NotificationType,
     Part,
-    PartEdge,
     Trade,
     TradeTreeStatus,
 )
+from battrace.traceability.tree_progress import refresh_downstream_of
 
 OPEN_STATES = (CfpResponseStatus.NOT_COMPLETED, CfpResponseStatus.COMPLETED)
 NO_PRIVILEGES = "You do not have the necessary privileges"
+_STATUS_ACTION = {
+    CfpResponseStatus.CANCEL: AuditAction.TRADE_CANCEL,
+    CfpResponseStatus.REJECT: AuditAction.TRADE_REJECT,
+}
 
 
 class StatusTarget:
@@ -58,7 +63,7 @@ class TradeRequestWrite:
     response_due_date: date | None
 
 
-def request_trade(session: Session, *, caller: uuid.UUID, request: TradeRequestWrite) -> Trade:
+def request_trade(session: Session, *, caller: OperatorId, request: TradeRequestWrite) -> Trade:
     """Send (ids unset) or amend (ids set) a CFP request to a supplier (#7).
 
     Raises AccessDenied (not the caller's side), NotFound (part, supplier or trade unknown),
@@ -111,7 +116,7 @@ def request_trade(session: Session, *, caller: uuid.UUID, request: TradeRequestW
     notifications.notify(session, trade=trade, kind=NotificationType.REQUEST_NEW, sender=caller)
     record_event(
         session,
-        action="trade:request",
+        action=AuditAction.TRADE_REQUEST,
         actor=caller,
         target_type="trade",
         target_id=trade.id,
@@ -124,7 +129,7 @@ def request_trade(session: Session, *, caller: uuid.UUID, request: TradeRequestW
     return trade
 
 
-def _amend_request(session: Session, *, caller: uuid.UUID, request: TradeRequestWrite) -> Trade:
+def _amend_request(session: Session, *, caller: OperatorId, request: TradeRequestWrite) -> Trade:
     trade = session.get(Trade, request.trade_id)
     if (
         trade is None
@@ -149,7 +154,7 @@ def _amend_request(session: Session, *, caller: uuid.UUID, request: TradeRequest
     trade.response_due_date = request.response_due_date
     record_event(
         session,
-        action="trade:amend",
+        action=AuditAction.TRADE_AMEND,
         actor=caller,
         target_type="trade",
         target_id=trade.id,
@@ -159,7 +164,7 @@ def _amend_request(session: Session, *, caller: uuid.UUID, request: TradeRequest
 
 
 def _visible_trade(
-    session: Session, *, caller: uuid.UUID, trade_id: uuid.UUID, as_upstream: bool
+    session: Session, *, caller: OperatorId, trade_id: uuid.UUID, as_upstream: bool
 ) -> Trade:
     trade = session.get(Trade, trade_id)
     side = (
@@ -172,7 +177,7 @@ def _visible_trade(
     return trade
 
 
-def get_trade(session: Session, *, caller: uuid.UUID, trade_id: uuid.UUID) -> Trade:
+def get_trade(session: Session, *, caller: OperatorId, trade_id: uuid.UUID) -> Trade:
     """A request the caller sent or received; a supplier no longer sees a cancelled one, as in
     the listings. Raises NotFound."""
     trade = session.get(Trade, trade_id)
@@ -188,7 +193,7 @@ def get_trade(session: Session, *, caller: uuid.UUID, trade_id: uuid.UUID) -> Tr
 
 
 def get_trade_with_part(
-    session: Session, *, caller: uuid.UUID, trade_id: uuid.UUID
+    session: Session, *, caller: OperatorId, trade_id: uuid.UUID
 ) -> tuple[Trade, Part]:
     """A request the caller sent or received, with the customer's part it is about (what
     `tradeResponse` shows a supplier). Raises NotFound."""
@@ -197,7 +202,7 @@ def get_trade_with_part(
 
 
 def link_part(
-    session: Session, *, caller: uuid.UUID, trade_id: uuid.UUID, trace_id: uuid.UUID
+    session: Session, *, caller: OperatorId, trade_id: uuid.UUID, trace_id: uuid.UUID
 ) -> Trade:
     """The supplier answers a request with one of its own parts (#13).
 
@@ -227,7 +232,7 @@ def link_part(
         )
     record_event(
         session,
-        action="trade:link",
+        action=AuditAction.TRADE_LINK,
         actor=caller,
         target_type="trade",
         target_id=trade.id,
@@ -239,7 +244,7 @@ def link_part(
 
 
 def answer_trades_of(
-    session: Session, *, caller: uuid.UUID, trace_id: uuid.UUID, updated: bool
+    session: Session, *, caller: OperatorId, trace_id: uuid.UUID, updated: bool
 ) -> None:
     """CFP was registered (or updated) for a supplier part: answer every open trade linked to it."""
     trades = session.scalars(
@@ -268,7 +273,7 @@ def answer_trades_of(
 def change_status(
     session: Session,
     *,
-    caller: uuid.UUID,
+    caller: OperatorId,
     status_id: uuid.UUID,
     trade_id: uuid.UUID,
     new_status: CfpResponseStatus,
@@ -301,7 +306,7 @@ def change_status(
     notifications.notify(session, trade=trade, kind=kind, sender=caller)
     record_event(
         session,
-        action=f"trade:{new_status.value.lower()}",
+        action=_STATUS_ACTION[new_status],
         actor=caller,
         target_type="trade",
         target_id=trade.id,
@@ -313,7 +318,7 @@ def change_status(
 
 
 def set_reply_message(
-    session: Session, *, caller: uuid.UUID, status_id: uuid.UUID, reply_message: str | None
+    session: Session, *, caller: OperatorId, status_id: uuid.UUID, reply_message: str | None
 ) -> Trade:
     """The supplier leaves (or clears) a reply message on a request it received."""
     trade = session.scalar(select(Trade).where(Trade.status_id == status_id))
@@ -327,7 +332,7 @@ def set_reply_message(
     )
     record_event(
         session,
-        action="trade:reply",
+        action=AuditAction.TRADE_REPLY,
         actor=caller,
         target_type="trade",
         target_id=trade.id,
@@ -372,7 +377,7 @@ def _paged(
 def list_requests_sent(
     session: Session,
     *,
-    caller: uuid.UUID,
+    caller: OperatorId,
     trace_ids: list[uuid.UUID] | None,
     limit: int,
     after: uuid.UUID | None,
@@ -386,7 +391,7 @@ def list_requests_sent(
 
 
 def list_requests_received(
-    session: Session, *, caller: uuid.UUID, limit: int, after: uuid.UUID | None
+    session: Session, *, caller: OperatorId, limit: int, after: uuid.UUID | None
 ) -> tuple[list[tuple[Trade, Part]], uuid.UUID | None]:
     """Requests the caller received as supplier (#12), with the customer's part; cancelled
     requests are gone for the supplier."""
@@ -402,7 +407,7 @@ def list_requests_received(
 def list_statuses(
     session: Session,
     *,
-    caller: uuid.UUID,
+    caller: OperatorId,
     target: str | None,
     trace_id: uuid.UUID | None,
     status_id: uuid.UUID | None,
@@ -436,115 +441,3 @@ def _parts_by_trace(session: Session, trace_ids: Iterable[uuid.UUID]) -> dict[uu
     return {
         part.trace_id: part for part in session.scalars(select(Part).where(Part.trace_id.in_(ids)))
     }
-
-
-# ------------------------------------------------------------------- upstream tree progress
-
-
-@dataclass(frozen=True)
-class TreeProgress:
-    terminated: bool
-    trades: int
-    completed: int
-
-
-class _TreeWalker:
-    """Computes the progress of the tree upstream of parts, memoised, cycle-safe."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        self.memo: dict[uuid.UUID, TreeProgress] = {}
-        self.active: set[uuid.UUID] = set()
-
-    def of_part(self, trace_id: uuid.UUID) -> TreeProgress:
-        if trace_id in self.memo:
-            return self.memo[trace_id]
-        if trace_id in self.active:
-            return TreeProgress(terminated=False, trades=0, completed=0)
-        self.active.add(trace_id)
-        try:
-            progress = self._compute(trace_id)
-        finally:
-            self.active.discard(trace_id)
-        self.memo[trace_id] = progress
-        return progress
-
-    def _compute(self, trace_id: uuid.UUID) -> TreeProgress:
-        part = self.session.scalar(select(Part).where(Part.trace_id == trace_id))
-        if part is None:
-            return TreeProgress(terminated=False, trades=0, completed=0)
-        if part.terminated_flag:
-            return TreeProgress(terminated=True, trades=0, completed=0)
-        children = self.session.scalars(
-            select(PartEdge.child_trace_id).where(
-                PartEdge.operator_id == part.operator_id, PartEdge.parent_trace_id == trace_id
-            )
-        ).all()
-        if children:
-            parts = [self.of_part(child) for child in children]
-            return TreeProgress(
-                terminated=all(p.terminated for p in parts),
-                trades=sum(p.trades for p in parts),
-                completed=sum(p.completed for p in parts),
-            )
-        trade = self.session.scalar(
-            select(Trade)
-            .where(
-                Trade.downstream_trace_id == trace_id,
-                Trade.cfp_response_status.in_(OPEN_STATES),
-            )
-            .order_by(Trade.created_at.desc())
-            .limit(1)
-        )
-        if trade is None:
-            return TreeProgress(terminated=False, trades=0, completed=0)
-        return self.of_trade(trade)
-
-    def of_trade(self, trade: Trade) -> TreeProgress:
-        upstream = (
-            self.of_part(trade.upstream_trace_id)
-            if trade.upstream_trace_id is not None
-            else TreeProgress(terminated=False, trades=0, completed=0)
-        )
-        answered = 1 if trade.cfp_response_status == CfpResponseStatus.COMPLETED else 0
-        return TreeProgress(
-            terminated=trade.upstream_trace_id is not None and upstream.terminated,
-            trades=1 + upstream.trades,
-            completed=answered + upstream.completed,
-        )
-
-
-def refresh_downstream_of(session: Session, trace_ids: Iterable[uuid.UUID]) -> None:
-    """Recompute tree status and counters of every trade whose tree contains these parts."""
-    walker = _TreeWalker(session)
-    seen: set[uuid.UUID] = set()
-    frontier = set(trace_ids)
-    now = utcnow()
-    while frontier:
-        seen |= frontier
-        # Parts above these in their owners' structures are affected too.
-        parents = set(
-            session.scalars(
-                select(PartEdge.parent_trace_id).where(PartEdge.child_trace_id.in_(frontier))
-            )
-        )
-        trades = session.scalars(
-            select(Trade).where(
-                Trade.upstream_trace_id.in_(frontier), Trade.cfp_response_status.in_(OPEN_STATES)
-            )
-        ).all()
-        next_frontier = parents
-        for trade in trades:
-            progress = walker.of_trade(trade)
-            status = (
-                TradeTreeStatus.TERMINATED if progress.terminated else TradeTreeStatus.UNTERMINATED
-            )
-            trade.trade_tree_status = status
-            if trade.trades_count != progress.trades:
-                trade.trades_count = progress.trades
-                trade.trades_count_modified_at = now
-            if trade.completed_count != progress.completed:
-                trade.completed_count = progress.completed
-                trade.completed_count_modified_at = now
-            next_frontier.add(trade.downstream_trace_id)
-        frontier = next_frontier - seen

@@ -9,7 +9,6 @@ id. Every POST is checked against the session's CSRF token before a handler sees
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -27,6 +26,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from battrace import errors
 from battrace.identity import accounts, operators
+from battrace.ids import OperatorId
 from battrace.state import AppState, state_of
 from battrace.store.base import tidy_decimal
 from battrace.web import i18n
@@ -146,10 +146,10 @@ class Ctx:
     operator_name: str = ""
 
     @property
-    def operator_id(self) -> uuid.UUID:
+    def operator_id(self) -> OperatorId:
         if self.session.operator_id is None:
             raise errors.Unauthenticated("login required")
-        return self.session.operator_id
+        return OperatorId(self.session.operator_id)
 
     def t(self, key: str, **values: object) -> str:
         return i18n.translate(self.lang, key, **values)

@@ -32,6 +32,7 @@ from starlette.responses import Response, StreamingResponse
 
 from battrace import errors
 from battrace.identity import plants
+from battrace.ids import OperatorId
 from battrace.inputs import validators
 from battrace.traceability import parts
 from battrace.traceability.parts import ChildWrite, PartWrite
@@ -195,7 +196,7 @@ def _row_of(message: str, lines: list[int]) -> int:
 
 
 def _save_all(
-    session: Session, *, caller: uuid.UUID, plan: Plan, saved: Callable[[int], None]
+    session: Session, *, caller: OperatorId, plan: Plan, saved: Callable[[int], None]
 ) -> list[dict[str, str]]:
     """Every structure of the plan in the caller's transaction; `saved(n)` after the n-th.
     Raises ImportFailed at the first structure the service refuses."""

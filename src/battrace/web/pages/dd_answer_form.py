@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -70,7 +71,7 @@ def values_from(
         return values
     stored = {(a["code"], a.get("material")): a for a in response.answers}
     for slot in all_slots:
-        answer = stored.get((slot.question.code, slot.material), {})
+        answer: Mapping[str, Any] = stored.get((slot.question.code, slot.material)) or {}
         values[slot.name] = _shown(answer.get("value"))
         values[f"c{slot.index}"] = answer.get("comment") or ""
         values[f"e{slot.index}"] = list(answer.get("evidence", []))

@@ -23,6 +23,7 @@ from battrace.diligence.builtin import BUILTIN_TEMPLATE_ID
 from battrace.diligence.facilities import facilities_of
 from battrace.diligence.models import DdEvidence, DdFacility, DdRequest, DdResponse
 from battrace.diligence.questions import Material, Question
+from battrace.ids import OperatorId
 from battrace.store.base import utcnow
 from battrace.traceability import trades
 from battrace.web.app import Ctx, page
@@ -49,7 +50,7 @@ def request_id_of(ctx: Ctx) -> uuid.UUID:
 # ------------------------------------------------------------------------ sending
 
 
-def _trade_of_mine(session: Session, caller: uuid.UUID, trade_id: uuid.UUID) -> dict[str, Any]:
+def _trade_of_mine(session: Session, caller: OperatorId, trade_id: uuid.UUID) -> dict[str, Any]:
     trade, part = trades.get_trade_with_part(session, caller=caller, trade_id=trade_id)
     if trade.downstream_operator_id != caller:
         raise errors.NotFound("trade")
@@ -140,7 +141,7 @@ def parse_date(text: str, path: str, form_errors: FormErrors, ctx: Ctx) -> date 
 # ------------------------------------------------------------------------ listings
 
 
-def part_name(session: Session, caller: uuid.UUID, trade_id: uuid.UUID) -> str:
+def part_name(session: Session, caller: OperatorId, trade_id: uuid.UUID) -> str:
     """The customer's part a DD request is about ("" once its CFP trade is out of sight)."""
     try:
         _, part = trades.get_trade_with_part(session, caller=caller, trade_id=trade_id)
@@ -157,7 +158,7 @@ class RequestRow:
 
 
 def _rows(
-    session: Session, caller: uuid.UUID, direction: str, after: uuid.UUID | None
+    session: Session, caller: OperatorId, direction: str, after: uuid.UUID | None
 ) -> dict[str, Any]:
     found, next_cursor = requesting.page_requests(
         session, caller=caller, direction=direction, after=after, limit=PAGE_SIZE
@@ -230,7 +231,9 @@ class VersionView:
     facilities: list[DdFacility]
 
 
-def request_page_data(session: Session, caller: uuid.UUID, request_id: uuid.UUID) -> dict[str, Any]:
+def request_page_data(
+    session: Session, caller: OperatorId, request_id: uuid.UUID
+) -> dict[str, Any]:
     """A request, its part, template, parties and every version the caller may see."""
     request = requesting.visible_request(session, caller=caller, request_id=request_id)
     template = templates.template_by_id(session, request.template_id)

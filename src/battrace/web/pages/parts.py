@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from battrace import errors
 from battrace.identity import plants
+from battrace.ids import OperatorId
 from battrace.traceability import certificates, cfp, disclosure, parts, trades
 from battrace.traceability.models import Part, Trade
 from battrace.web.app import Ctx, page
@@ -51,7 +52,7 @@ def part_list(ctx: Ctx) -> Response:
 
 
 def latest_trades(
-    session: Session, caller: uuid.UUID, trace_ids: list[uuid.UUID]
+    session: Session, caller: OperatorId, trace_ids: list[uuid.UUID]
 ) -> dict[uuid.UUID, Trade]:
     """The newest request the caller sent on each of these parts."""
     latest: dict[uuid.UUID, Trade] = {}
@@ -64,7 +65,7 @@ def latest_trades(
     return latest
 
 
-def customers_of(session: Session, caller: uuid.UUID, trace_id: uuid.UUID) -> list[Trade]:
+def customers_of(session: Session, caller: OperatorId, trace_id: uuid.UUID) -> list[Trade]:
     """The requests received that this part answers (one per customer, newest first)."""
     received, _ = trades.list_requests_received(session, caller=caller, limit=1000, after=None)
     seen: dict[uuid.UUID, Trade] = {}
@@ -74,7 +75,7 @@ def customers_of(session: Session, caller: uuid.UUID, trace_id: uuid.UUID) -> li
     return list(seen.values())
 
 
-def part_page_data(session: Session, caller: uuid.UUID, trace_id: uuid.UUID) -> dict[str, Any]:
+def part_page_data(session: Session, caller: OperatorId, trace_id: uuid.UUID) -> dict[str, Any]:
     structure = parts.get_structure(session, caller=caller, trace_id=trace_id)
     part = structure.parent
     bought = [

@@ -17,6 +17,7 @@ from starlette.responses import Response
 
 from battrace import errors
 from battrace.identity import operators
+from battrace.ids import OperatorId
 from battrace.inputs import validators
 from battrace.traceability import trades
 from battrace.traceability.models import Part, Trade
@@ -51,7 +52,7 @@ def _request_form(
 
 
 def _trade_request_body(
-    caller: uuid.UUID,
+    caller: OperatorId,
     trace_id: uuid.UUID,
     supplier_id: uuid.UUID,
     values: dict[str, str],

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from battrace import errors
+from battrace.ids import OperatorId
 from battrace.inputs import validators
 from battrace.store.base import utcnow
 from battrace.traceability import certificates, parts, rollup, trades
@@ -33,7 +34,7 @@ def _cursor(ctx: Ctx) -> uuid.UUID | None:
 # ------------------------------------------------------------------------ listings
 
 
-def _unrequested(session: Session, caller: uuid.UUID) -> list[Part]:
+def _unrequested(session: Session, caller: OperatorId) -> list[Part]:
     """Bought-in parts of the caller with no open request (first 50)."""
     found: list[Part] = []
     after = None
@@ -125,7 +126,7 @@ def _trade_id(ctx: Ctx) -> uuid.UUID:
 
 
 def _trade_page(
-    session: Session, caller: uuid.UUID, trade_id: uuid.UUID, query: str
+    session: Session, caller: OperatorId, trade_id: uuid.UUID, query: str
 ) -> dict[str, Any]:
     trade, customer_part = trades.get_trade_with_part(session, caller=caller, trade_id=trade_id)
     as_customer = trade.downstream_operator_id == caller

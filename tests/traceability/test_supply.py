@@ -1,57 +1,18 @@
-"""`traceability.rollup`: the exact roll-up rule on plain values, and the loader on graphs
-that are wide (a tier of thousands of parts in one query), deep (more tiers than Python's
-recursion limit) or cyclic, on SQLite and PostgreSQL."""
+"""`traceability.supply` and its walk: the loader on graphs that are wide (a tier of
+thousands of parts in one query), deep (more tiers than Python's recursion limit) or cyclic,
+on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from decimal import Decimal
-
-from hypothesis import given
-from hypothesis import strategies as st
 
 from battrace.footprint import load_graph
 from battrace.store import Database
-from battrace.traceability.cfp import Dqr, Stage
-from battrace.traceability.rollup import StageTotal, SupplyGraph, Term, cfp_rows, combine
+from battrace.traceability.combine import RatedEmission
+from battrace.traceability.rollup import cfp_rows
+from battrace.traceability.stages import Dqr, Stage
+from battrace.traceability.supply import SupplyGraph
 from tests.traceability.chain import Chain
-
-
-def reference_combine(terms: Sequence[Term]) -> StageTotal:
-    """The rule as first written: sum, then each indicator weighted on its own."""
-    emission: Decimal | None = Decimal(0)
-    for term in terms:
-        emission = None if emission is None or term.emission is None else emission + term.emission
-
-    def weighted(pick: str) -> Decimal | None:
-        numerator = Decimal(0)
-        weight = Decimal(0)
-        for term in terms:
-            value = getattr(term.dqr, pick)
-            if value is None or term.emission is None or term.emission <= 0:
-                continue
-            numerator += value * term.emission
-            weight += term.emission
-        return numerator / weight if weight > 0 else None
-
-    return StageTotal(emission, Dqr(weighted("ter"), weighted("ger"), weighted("tir")))
-
-
-emissions = st.one_of(
-    st.none(),
-    st.decimals(min_value=-5, max_value=10**6, places=5),
-    st.integers(1, 10**6).map(lambda n: Decimal(n) / 7),  # 28 significant digits
-)
-ratings = st.one_of(st.none(), st.sampled_from([Decimal(1), Decimal("2.5"), Decimal(10) / 3]))
-terms = st.lists(st.builds(Term, emissions, st.builds(Dqr, ratings, ratings, ratings)))
-
-
-@given(terms)
-def test_combine_gives_the_digits_of_the_rule_as_written(values: list[Term]) -> None:
-    assert repr(combine(values)) == repr(reference_combine(values))
-
-
-# ----------------------------------------------------------------------------- loader
 
 
 def test_a_tier_of_thousands_of_parts_is_read_whole(database: Database) -> None:
@@ -78,7 +39,7 @@ def test_a_tier_of_thousands_of_parts_is_read_whole(database: Database) -> None:
     assert [edge.child for edge in graph.nodes[product].children] == sorted(
         edge.child for edge in graph.nodes[product].children
     )
-    assert total[Stage.PRE] == StageTotal(expected, Dqr(Decimal(1), Decimal(2), Decimal(3)))
+    assert total[Stage.PRE] == RatedEmission(expected, Dqr(Decimal(1), Decimal(2), Decimal(3)))
 
 
 def test_a_chain_deeper_than_the_recursion_limit_has_a_total(database: Database) -> None:

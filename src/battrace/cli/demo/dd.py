@@ -1,21 +1,21 @@
-"""The demo's due-diligence round (`battrace demo`, step 4): over the CFP trades already made,
-each customer asks its supplier for DD answers on the Annex X materials, suppliers answer
-bottom tier first (with smelter/refiner lists and evidence documents), and the car maker
-reads the DD report of its vehicle. All through the HTTP API, like the CFP steps.
+"""The due-diligence scenario (`battrace demo`, after the CFP steps): over the CFP trades
+already made, each customer asks its supplier for DD answers on the Annex X materials,
+suppliers answer bottom tier first (with smelter/refiner lists and evidence documents), and
+the car maker reads the DD report of its vehicle. All through the HTTP API, like the CFP steps.
 
 Facility ids here (CID99xxxx) are fictional: no real smelter or refiner is described.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from rich.console import Console
 from rich.table import Table
 
-if TYPE_CHECKING:
-    from rich.console import Console
-
-    from battrace.cli.demo import Api, Login
+from battrace.cli.demo.client import DT, ContractClient
+from battrace.cli.demo.companies import Login
+from battrace.cli.demo.scene import Scene, Step
 
 DD = "/api/v1/diligence"
 ALL = ["cobalt", "natural_graphite", "lithium", "nickel"]
@@ -131,21 +131,19 @@ def _answers(supplier: str, materials: list[str], evidence: list[str]) -> list[d
     return answers
 
 
-def _trade_id(api: Api, customer: Login, supplier: Login) -> str:
+def _trade_id(api: ContractClient, customer: Login, supplier: Login) -> str:
     """The customer's live trade with this supplier (one sent back earlier does not count)."""
     live = {
         status["tradeId"]
         for status in api.items(
             "GET",
-            "/api/v1/datatransport",
+            DT,
             token=customer.token,
             params={"dataTarget": "status", "statusTarget": "REQUEST"},
         )
         if status["requestStatus"]["cfpResponseStatus"] not in ("REJECT", "CANCEL")
     }
-    trades = api.items(
-        "GET", "/api/v1/datatransport", token=customer.token, params={"dataTarget": "tradeRequest"}
-    )
+    trades = api.items("GET", DT, token=customer.token, params={"dataTarget": "tradeRequest"})
     for trade in trades:
         if trade["upstreamOperatorId"] == supplier.operator_id and trade["tradeId"] in live:
             return str(trade["tradeId"])
@@ -153,7 +151,7 @@ def _trade_id(api: Api, customer: Login, supplier: Login) -> str:
     raise LookupError(msg)
 
 
-def _evidence(api: Api, me: Login) -> list[str]:
+def _evidence(api: ContractClient, me: Login) -> list[str]:
     """The cathode maker backs its policy with a document and a third-party audit report."""
     made = []
     for title, kind, confidentiality, third_party, text in (
@@ -180,9 +178,9 @@ def _evidence(api: Api, me: Login) -> list[str]:
     return made
 
 
-def build_due_diligence(api: Api, console: Console, logins: dict[str, Login]) -> None:
+def _ask_and_answer(scene: Scene) -> None:
     """Ask top-down, answer bottom-up, then print what the car maker's report says."""
-    console.rule("4. Due diligence: customers ask for Annex X answers, suppliers answer")
+    api, console, logins = scene.api, scene.console, scene.logins
     asked: dict[str, list[tuple[str, list[str]]]] = {}
     for customer, supplier, materials in ASKS:
         trade_id = _trade_id(api, logins[customer], logins[supplier])
@@ -227,7 +225,7 @@ def build_due_diligence(api: Api, console: Console, logins: dict[str, Login]) ->
     _print_report(api, console, logins["oem"])
 
 
-def _print_report(api: Api, console: Console, oem: Login) -> None:
+def _print_report(api: ContractClient, console: Console, oem: Login) -> None:
     report = api.obj("GET", f"{DD}/report", token=oem.token, params={"traceId": oem.product_trace})
     table = Table(
         title=f"DD of {report['partsName']} as {oem.company.short} sees it",
@@ -255,3 +253,8 @@ def _print_report(api: Api, console: Console, oem: Login) -> None:
         f"answers; HTML: GET {DD}/report?traceId={oem.product_trace}&format=html",
         highlight=False,
     )
+
+
+STEPS = (
+    Step("Due diligence: customers ask for Annex X answers, suppliers answer", _ask_and_answer),
+)

@@ -1,0 +1,370 @@
+"""Sovereignty attempts on certificate files, a customer's access ending with its request, signed file links:
+each is one call by one company against another's data (see `attempts.check_attempt`)."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from battrace.cli.seeds import APPLICATION_KEY
+from tests.connector.sovereignty.attempts import (
+    EVIL_PDF,
+    FILE_NOT_FOUND,
+    LINK_REFUSED,
+    NOT_YOUR_OPERATOR_ID,
+    NOTHING,
+    Attempt,
+    attempt_params,
+    auth,
+    certification_info,
+    check_attempt,
+    end_request,
+    file_query,
+    forged,
+    retarget,
+    token_of,
+    ts_not_found,
+    unsigned,
+)
+from tests.connector.sovereignty.world import World, dt
+
+ATTEMPTS: list[Attempt] = [
+    # -------------------------------------------------------------- certificate files
+    Attempt(
+        "upload-url-C-as-B",
+        "C",
+        "POST",
+        lambda w: "/fileUploadUrl",
+        NOT_YOUR_OPERATOR_ID,
+        body=lambda w: {
+            "operatorId": w.op_b,
+            "fileInfo": [{"fileName": "evil.pdf", "extension": "pdf"}],
+        },
+    ),
+    Attempt(
+        "certification-info-C-as-B",
+        "C",
+        "POST",
+        lambda w: "/cfpCertificationInfo",
+        NOT_YOUR_OPERATOR_ID,
+        body=lambda w: certification_info(w.op_b, w.part_b),
+    ),
+    Attempt(
+        "certification-info-C-on-B-trace",
+        "C",
+        "POST",
+        lambda w: "/cfpCertificationInfo",
+        ts_not_found(lambda w: f"traceId: {w.part_b} was not found."),
+        body=lambda w: certification_info(w.op_c, w.part_b),
+        foreign=lambda w: w.part_b,
+    ),
+    Attempt(
+        "certification-info-A-on-supplier-trace",
+        "A",
+        "POST",
+        lambda w: "/cfpCertificationInfo",
+        ts_not_found(lambda w: f"traceId: {w.part_b} was not found."),
+        body=lambda w: certification_info(w.op_a, w.part_b, cert=w.cert_b),
+        foreign=lambda w: w.part_b,
+    ),
+    Attempt(
+        "certification-info-C-with-B-certificate-id",
+        "C",
+        "POST",
+        lambda w: "/cfpCertificationInfo",
+        ts_not_found(lambda w: f"cfpCertificationId: {w.cert_b} was not found."),
+        body=lambda w: certification_info(w.op_c, w.part_c, cert=w.cert_b),
+        foreign=lambda w: w.cert_b,
+    ),
+    Attempt(
+        "certification-info-C-steals-B-file",
+        "C",
+        "POST",
+        lambda w: "/cfpCertificationInfo",
+        ts_not_found(lambda w: f"fileId: {w.file_b} was not found."),
+        body=lambda w: certification_info(w.op_c, w.part_c, cert=w.cert_c, files=(w.file_b,)),
+        foreign=lambda w: w.file_b,
+    ),
+    Attempt(
+        "download-url-C-as-A",
+        "C",
+        "GET",
+        lambda w: file_query(w.op_a, w.op_b, w.file_b, "OTHER", w.trade_id),
+        NOT_YOUR_OPERATOR_ID,
+    ),
+    Attempt(
+        "download-url-C-own-of-B-file",
+        "C",
+        "GET",
+        lambda w: file_query(w.op_c, w.op_b, w.file_b, "OWN", w.cert_b),
+        FILE_NOT_FOUND,
+        foreign=lambda w: w.file_b,
+    ),
+    Attempt(
+        "download-url-C-own-claims-B-file",
+        "C",
+        "GET",
+        lambda w: file_query(w.op_c, w.op_c, w.file_b, "OWN", w.cert_c),
+        FILE_NOT_FOUND,
+        foreign=lambda w: w.file_b,
+    ),
+    Attempt(
+        "download-url-C-other-via-A-trade",
+        "C",
+        "GET",
+        lambda w: file_query(w.op_c, w.op_b, w.file_b, "OTHER", w.trade_id),
+        FILE_NOT_FOUND,
+        foreign=lambda w: w.trade_id,
+    ),
+    Attempt(
+        "download-url-C-other-via-B-certificate",
+        "C",
+        "GET",
+        lambda w: file_query(w.op_c, w.op_b, w.file_b, "OTHER", w.cert_b),
+        FILE_NOT_FOUND,
+        foreign=lambda w: w.cert_b,
+    ),
+    Attempt(
+        "download-url-A-own-of-supplier-file",
+        "A",
+        "GET",
+        lambda w: file_query(w.op_a, w.op_b, w.file_b, "OWN", w.cert_b),
+        FILE_NOT_FOUND,
+        foreign=lambda w: w.file_b,
+    ),
+    Attempt(
+        "download-url-B-other-as-supplier",
+        "B",
+        "GET",
+        lambda w: file_query(w.op_b, w.op_a, w.file_b, "OTHER", w.trade_id),
+        FILE_NOT_FOUND,
+    ),
+    Attempt(
+        "download-url-A-other-C-file-via-B-trade",
+        "A",
+        "GET",
+        lambda w: file_query(w.op_a, w.op_c, w.file_c, "OTHER", w.trade_id),
+        FILE_NOT_FOUND,
+        foreign=lambda w: w.file_c,
+    ),
+    Attempt(
+        "download-url-A-other-C-file-claimed-as-B",
+        "A",
+        "GET",
+        lambda w: file_query(w.op_a, w.op_b, w.file_c, "OTHER", w.trade_id),
+        FILE_NOT_FOUND,
+        foreign=lambda w: w.file_c,
+    ),
+    Attempt(
+        "download-url-A-other-B-file-of-unlinked-part",
+        "A",
+        "GET",
+        lambda w: file_query(w.op_a, w.op_b, w.file_b_secret, "OTHER", w.trade_id),
+        FILE_NOT_FOUND,
+        foreign=lambda w: w.file_b_secret,
+    ),
+    # ------------------------------------------- a customer's access ends with its request
+    Attempt(
+        "cfp-A-after-cancelling",
+        "A",
+        "GET",
+        lambda w: dt(f"cfp&traceIds={w.a1}"),
+        NOTHING,
+        setup=lambda client, w: end_request(client, w, "A", "CANCEL"),
+    ),
+    Attempt(
+        "certification-A-after-cancelling",
+        "A",
+        "GET",
+        lambda w: dt(f"cfpCertification&traceId={w.a1}"),
+        NOTHING,
+        setup=lambda client, w: end_request(client, w, "A", "CANCEL"),
+    ),
+    Attempt(
+        "download-url-A-other-after-cancelling",
+        "A",
+        "GET",
+        lambda w: file_query(w.op_a, w.op_b, w.file_b, "OTHER", w.trade_id),
+        FILE_NOT_FOUND,
+        setup=lambda client, w: end_request(client, w, "A", "CANCEL"),
+    ),
+    Attempt(
+        "cfp-A-after-rejection",
+        "A",
+        "GET",
+        lambda w: dt(f"cfp&traceIds={w.a1}"),
+        NOTHING,
+        setup=lambda client, w: end_request(client, w, "B", "REJECT"),
+    ),
+    Attempt(
+        "download-url-A-other-after-rejection",
+        "A",
+        "GET",
+        lambda w: file_query(w.op_a, w.op_b, w.file_b, "OTHER", w.trade_id),
+        FILE_NOT_FOUND,
+        setup=lambda client, w: end_request(client, w, "B", "REJECT"),
+    ),
+    Attempt(
+        "delete-certificate-C-as-B",
+        "C",
+        "DELETE",
+        lambda w: f"/cfpCertifications?operatorId={w.op_b}&traceId={w.part_b}",
+        NOT_YOUR_OPERATOR_ID,
+    ),
+    Attempt(
+        "delete-certificate-C-B-file",
+        "C",
+        "DELETE",
+        lambda w: f"/cfpCertifications?operatorId={w.op_c}&traceId={w.part_b}&fileId={w.file_b}",
+        ts_not_found(lambda w: f"traceId: {w.part_b} has no certificate."),
+        foreign=lambda w: w.part_b,
+    ),
+    Attempt(
+        "delete-certificate-C-all-B-files",
+        "C",
+        "DELETE",
+        lambda w: f"/cfpCertifications?operatorId={w.op_c}&traceId={w.part_b}",
+        ts_not_found(lambda w: f"traceId: {w.part_b} has no certificate."),
+        foreign=lambda w: w.part_b,
+    ),
+    Attempt(
+        "delete-certificate-C-B-file-via-own-trace",
+        "C",
+        "DELETE",
+        lambda w: f"/cfpCertifications?operatorId={w.op_c}&traceId={w.part_c}&fileId={w.file_b}",
+        ts_not_found(lambda w: f"fileId: {w.file_b} was not found."),
+        foreign=lambda w: w.file_b,
+    ),
+    Attempt(
+        "delete-certificate-A-supplier-file",
+        "A",
+        "DELETE",
+        lambda w: f"/cfpCertifications?operatorId={w.op_a}&traceId={w.part_b}&fileId={w.file_b}",
+        ts_not_found(lambda w: f"traceId: {w.part_b} has no certificate."),
+        foreign=lambda w: w.part_b,
+    ),
+    # ------------------------------------------------------------- signed file links
+    Attempt(
+        "file-put-B-file-with-C-upload-token",
+        "anyone",
+        "PUT",
+        lambda w: f"/files/{w.file_b}?token={token_of(w.c_upload_url)}",
+        LINK_REFUSED,
+        body=lambda w: EVIL_PDF,
+    ),
+    Attempt(
+        "file-put-B-file-with-retargeted-token",
+        "anyone",
+        "PUT",
+        lambda w: (
+            f"/files/{w.file_b}?token="
+            + retarget(token_of(w.c_upload_url), fid=w.file_b, own=w.op_b)
+        ),
+        LINK_REFUSED,
+        body=lambda w: EVIL_PDF,
+    ),
+    Attempt(
+        "file-put-B-file-with-forged-token",
+        "anyone",
+        "PUT",
+        lambda w: f"/files/{w.file_b}?token={forged('upload', w.op_b, w.file_b)}",
+        LINK_REFUSED,
+        body=lambda w: EVIL_PDF,
+    ),
+    Attempt(
+        "file-put-B-file-with-unsigned-token",
+        "anyone",
+        "PUT",
+        lambda w: f"/files/{w.file_b}?token={unsigned('upload', w.op_b, w.file_b)}",
+        LINK_REFUSED,
+        body=lambda w: EVIL_PDF,
+    ),
+    Attempt(
+        "file-put-C-file-with-download-token",
+        "anyone",
+        "PUT",
+        lambda w: f"/files/{w.file_c}?token={token_of(w.c_download_url)}",
+        LINK_REFUSED,
+        body=lambda w: EVIL_PDF,
+    ),
+    Attempt(
+        "file-get-B-file-with-C-download-token",
+        "anyone",
+        "GET",
+        lambda w: f"/files/{w.file_b}?token={token_of(w.c_download_url)}",
+        LINK_REFUSED,
+    ),
+    Attempt(
+        "file-get-B-file-with-retargeted-token",
+        "anyone",
+        "GET",
+        lambda w: (
+            f"/files/{w.file_b}?token="
+            + retarget(token_of(w.c_download_url), fid=w.file_b, own=w.op_b)
+        ),
+        LINK_REFUSED,
+    ),
+    Attempt(
+        "file-get-B-file-with-forged-token",
+        "anyone",
+        "GET",
+        lambda w: f"/files/{w.file_b}?token={forged('download', w.op_b, w.file_b)}",
+        LINK_REFUSED,
+    ),
+    Attempt(
+        "file-get-B-file-with-unsigned-token",
+        "anyone",
+        "GET",
+        lambda w: f"/files/{w.file_b}?token={unsigned('download', w.op_b, w.file_b)}",
+        LINK_REFUSED,
+    ),
+    Attempt(
+        "file-get-B-file-with-upload-token",
+        "anyone",
+        "GET",
+        lambda w: f"/files/{w.file_b}?token={token_of(w.b_upload_url)}",
+        LINK_REFUSED,
+    ),
+    Attempt(
+        "file-get-B-file-without-token",
+        "anyone",
+        "GET",
+        lambda w: f"/files/{w.file_b}",
+        LINK_REFUSED,
+    ),
+    # File links and access tokens share the signing key: neither may stand in for the other.
+    Attempt(
+        "file-get-B-file-with-B-access-token",
+        "anyone",
+        "GET",
+        lambda w: f"/files/{w.file_b}?token={w.headers['B']['Authorization'][len('Bearer ') :]}",
+        LINK_REFUSED,
+    ),
+    Attempt(
+        "bearer-upload-link-token",
+        "link-as-bearer",
+        "GET",
+        lambda w: dt("parts"),
+        auth(401, "Invalid or expired token"),
+        headers=lambda w: {
+            "apiKey": APPLICATION_KEY,
+            "Authorization": f"Bearer {token_of(w.b_upload_url)}",
+        },
+    ),
+    Attempt(
+        "bearer-download-link-token",
+        "link-as-bearer",
+        "GET",
+        lambda w: "/api/v1/authInfo?dataTarget=plant",
+        auth(401, "Invalid or expired token"),
+        headers=lambda w: {
+            "apiKey": w.key_c,
+            "Authorization": f"Bearer {token_of(w.c_download_url)}",
+        },
+    ),
+]
+
+
+@pytest.mark.parametrize("attempt", attempt_params(ATTEMPTS))
+def test_cross_operator_attempt(client: TestClient, world: World, attempt: Attempt) -> None:
+    check_attempt(client, world, attempt)
