@@ -46,7 +46,9 @@ MAX_WRITES_PER_WORKER = 1000
 MIN_ACKS_PER_KIND = 2  # the kill waits for this many acknowledged writes of every kind ...
 KILL_AFTER = 0.075  # ... and for this many seconds of burst
 BURST_TIMEOUT = 10.0
-STARTUP_TIMEOUT = 60.0  # a busy 2-core machine starts a server slowly; a healthy one answers in ~1 s
+STARTUP_TIMEOUT = (
+    60.0  # a busy 2-core machine starts a server slowly; a healthy one answers in ~1 s
+)
 SUPPORT = "crash"
 
 Json = dict[str, Any]
