@@ -4,7 +4,6 @@ template holds, or parts that expand past the limit, are refused early as `Workb
 from __future__ import annotations
 
 import io
-import time
 import zipfile
 
 import pytest
@@ -16,10 +15,8 @@ from tests.diligence.workbooks import TemplateSpec, build
 
 def test_a_sheet_past_the_row_limit_is_refused() -> None:
     content = build(TemplateSpec(styled_empty_rows=MAX_SHEET_ROWS + 10))
-    started = time.monotonic()
     with pytest.raises(WorkbookInvalid, match=f"more than {MAX_SHEET_ROWS} rows"):
         parse_workbook(content)
-    assert time.monotonic() - started < 30
 
 
 def test_a_workbook_expanding_past_the_limit_is_refused() -> None:
