@@ -333,7 +333,9 @@ def test_strangers_see_no_request(client: TestClient, chain: Chain) -> None:
     rid = ask(client, chain.pack, ["cobalt"])["requestId"]
     _error(client.get(f"{DD}/requests/{rid}", headers=chain.material.headers), 404, "requestId")
     assert client.get(f"{DD}/requests", headers=chain.material.headers).json() == []
-    denied = client.put(f"{DD}/requests/{rid}/answer", headers=chain.material.headers, json={})
+    denied = client.put(
+        f"{DD}/requests/{rid}/answer", headers=chain.material.headers, json={"answers": []}
+    )
     _error(denied, 404, "requestId")
 
 

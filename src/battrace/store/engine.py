@@ -22,7 +22,7 @@ from sqlalchemy import Engine, Executable, create_engine, event, exc
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
-from battrace.store.text_bounds import check_text
+from battrace.store import text_bounds  # noqa: F401 (its before_flush check on every Session)
 
 WRITE_OPTION = "battrace_write"
 PING_AFTER_IDLE_SECONDS = 2.0
@@ -96,7 +96,6 @@ class Database:
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
-        event.listen(self.sessions, "before_flush", check_text)
         # One-statement reads need no transaction: on PostgreSQL (READ COMMITTED, where each
         # statement sees its own snapshot anyway) this saves the BEGIN and ROLLBACK round
         # trips. SQLite keeps its BEGIN, which costs no round trip.

@@ -4,14 +4,16 @@ encode one). Checked before every flush, for every table, so a field a surface f
 bound is refused as `ValidationFailed` (400) on both databases instead of failing on
 PostgreSQL (500) and being stored on SQLite.
 
-Surfaces still bound their fields first, with their own wording; this is the floor.
+Surfaces still bound their fields first, with their own wording; this is the floor. The
+listener is on `Session` itself, as `traceability.totals_hook`'s are (a listener on one
+sessionmaker's subclass kept the class-level hooks from reaching its sessions).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import String, inspect
+from sqlalchemy import String, event, inspect
 from sqlalchemy.orm import Session
 
 from battrace.errors import invalid_field
@@ -45,6 +47,7 @@ def _problem(text: str, length: int | None) -> str | None:
     return None
 
 
+@event.listens_for(Session, "before_flush")
 def check_text(session: Session, _context: Any, _instances: Any) -> None:  # noqa: ANN401
     """`before_flush`: raise ValidationFailed for the first text value that does not fit."""
     for row in (*session.new, *session.dirty):
