@@ -220,7 +220,11 @@ async def read_body(request: Request, limit: int) -> bytes:
         if size > limit:
             raise ContractError(413, Source.DATASPACE, BODY_TOO_LARGE.format(limit=limit))
         chunks.append(chunk)
-    return b"".join(chunks)
+    body = b"".join(chunks)
+    # Kept where Starlette keeps a body it has read (`stream()` gives it again): a route run
+    # again after a lost write race reads the same body.
+    request._body = body
+    return body
 
 
 async def raw_body(request: Request) -> bytes:
