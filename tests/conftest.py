@@ -117,7 +117,10 @@ def database(backend: str, migrated: str, tmp_path: Path) -> Iterator[Database]:
 @pytest.fixture
 def settings(database: Database, tmp_path: Path) -> Settings:
     return Settings(
-        database_url=database.url, certificate_dir=tmp_path / "certificates", **TEST_HASH_COST
+        database_url=database.url,
+        certificate_dir=tmp_path / "certificates",
+        public_url="http://testserver",  # the TestClient's host; links trust no Host header
+        **TEST_HASH_COST,
     )
 
 

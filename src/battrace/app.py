@@ -47,6 +47,7 @@ from battrace.connector.errors import (
     Source,
     contract_error_response,
 )
+from battrace.connector.headers import SecurityHeaders
 from battrace.identity.secrets import get_or_create_secret
 from battrace.interop import install as install_interop
 from battrace.interop import run_retries as run_pact_retries
@@ -194,9 +195,10 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             expose_headers=EXPOSED_HEADERS,
         )
 
-    # Last, so its middleware is the outermost: request log, metrics, /healthz, /readyz.
+    # Near last, so its middleware wraps the routes: request log, metrics, /healthz, /readyz.
     data_targets = {target for targets in transport.HANDLERS.values() for target in targets}
     metrics = install_operations(
         app, state.db, expected_revision=head_revision(), route_targets=data_targets
     )
+    app.add_middleware(SecurityHeaders)  # outermost: on every answer, errors included
     return app

@@ -63,6 +63,10 @@ class Settings(BaseSettings):
     certificate_dir: Path | None = None
     certificate_max_bytes: int = 10 * 1024 * 1024
     upload_url_ttl_seconds: int = 900
+    # Request bodies: JSON at most max_body_bytes, files (workbooks, documents, assurance
+    # lists) at most upload_max_bytes; larger ones are refused with 413 before they are read.
+    max_body_bytes: int = 4 * 1024 * 1024
+    upload_max_bytes: int = 20 * 1024 * 1024
     # Base URL put in upload / download links; None = the URL the request came in on.
     public_url: str | None = None
     # The value `/keyId` answers (the reference BFF answers its KMS key id).
@@ -81,9 +85,9 @@ class Settings(BaseSettings):
     # stores them again in the background, looking for such work every refill seconds.
     totals_settle_budget: int = 5_000
     totals_refill_seconds: float = 2.0
-    # PUT /dataReset (as in the reference) wipes the data of every operator bound to the API key;
-    # for test environments. Turn it off in production.
-    data_reset: bool = True
+    # PUT /dataReset (as in the reference) wipes the caller's own traceability data; for test
+    # deployments only, so it is off unless configured (BATTRACE_DATA_RESET=true).
+    data_reset: bool = False
 
     # argon2id cost (RFC 9106's second recommended option by default: t=3, m=64 MiB).
     password_time_cost: int = 3
@@ -96,6 +100,10 @@ class Settings(BaseSettings):
     # Login throttling: this many failures lock an account for lockout_seconds.
     login_max_failures: int = 5
     login_lockout_seconds: int = 300
+    # Per process, per client address and per account: this many failed logins within the
+    # window refuse further attempts (429) until the oldest ages out. 0 = no limit.
+    login_rate_failures: int = 20
+    login_rate_window_seconds: float = 60.0
 
     # How long a web application session lasts (its login row lives refresh_token_ttl_seconds).
     web_session_seconds: int = 8 * 3600

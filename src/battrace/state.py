@@ -15,16 +15,16 @@ import uuid
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 
-from battrace.identity import api_keys, passwords
+from battrace.identity import accounts, api_keys, passwords
 from battrace.identity.api_keys import ApiKeyGrant
 from battrace.identity.secrets import JWT_SECRET, get_or_create_secret
-from battrace.identity.tokens import TokenSigner
+from battrace.identity.tokens import TokenClaims, TokenSigner
 from battrace.ids import OperatorId
 from battrace.settings import Settings
 from battrace.store import version
@@ -33,6 +33,8 @@ from battrace.traceability import certificates, disclosure, totals, totals_hook
 
 log = logging.getLogger("battrace")
 T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
 ATTEMPTS = 3  # runs of a unit of work that keeps losing write races
 
 
@@ -62,6 +64,10 @@ def build_state(settings: Settings, database: Database | None = None) -> AppStat
         signer=signer,
         file_store=store,
         grants=GrantCache(settings.api_key_cache_seconds),
+        generations=TtlCache(settings.api_key_cache_seconds),
+        login_failures=FailureThrottle(
+            settings.login_rate_failures, settings.login_rate_window_seconds
+        ),
         cfp_rows=CfpRowCache(settings.cfp_cache_entries),
         pages=PageCache(settings.parts_cache_entries),
         footprints=PageCache(settings.footprint_cache_entries),
@@ -77,6 +83,8 @@ class AppState:
     signer: TokenSigner
     file_store: certificates.FileStore
     grants: GrantCache = field(default_factory=lambda: GrantCache(0))
+    generations: TtlCache[uuid.UUID, int] = field(default_factory=lambda: TtlCache(0))
+    login_failures: FailureThrottle = field(default_factory=lambda: FailureThrottle(0, 0))
     cfp_rows: CfpRowCache = field(default_factory=lambda: CfpRowCache(0))
     pages: PageCache = field(default_factory=lambda: PageCache(0))
     footprints: PageCache = field(default_factory=lambda: PageCache(0))
@@ -154,20 +162,26 @@ class RaceLost(Exception):
         log.info("retrying a write after %s", type(self.cause.orig).__name__)
 
 
-class GrantCache:
-    """Known API keys' grants for a few seconds, so a request costs no key look-up.
+class TtlCache(Generic[K, V]):
+    """Values found in the database kept for a few seconds, so a request costs no look-up:
+    API keys' grants, accounts' token generations.
 
-    Only keys that exist are kept (random guesses cannot fill memory); a revoked or changed
-    key takes effect within `ttl_seconds`. 0 turns the cache off.
+    Only values that exist are kept (random guesses cannot fill memory); a change made by
+    another process takes effect within `ttl_seconds` (this process `forget`s what it
+    changes). 0 turns the cache off.
     """
 
     def __init__(self, ttl_seconds: float, max_entries: int = 10_000) -> None:
         self.ttl = ttl_seconds
         self.max_entries = max_entries
-        self._entries: dict[str, tuple[float, ApiKeyGrant]] = {}
+        self._entries: dict[K, tuple[float, V]] = {}
         self._lock = threading.Lock()
 
-    def get(self, key: str, load: Callable[[], ApiKeyGrant | None]) -> ApiKeyGrant | None:
+    def forget(self, key: K) -> None:
+        with self._lock:
+            self._entries.pop(key, None)
+
+    def get(self, key: K, load: Callable[[], V | None]) -> V | None:
         if self.ttl <= 0:
             return load()
         now = time.monotonic()
@@ -175,13 +189,55 @@ class GrantCache:
             entry = self._entries.get(key)
         if entry is not None and entry[0] > now:
             return entry[1]
-        grant = load()
-        if grant is not None:
+        found = load()
+        if found is not None:
             with self._lock:
                 if len(self._entries) >= self.max_entries:
                     self._entries.clear()
-                self._entries[key] = (now + self.ttl, grant)
-        return grant
+                self._entries[key] = (now + self.ttl, found)
+        return found
+
+
+GrantCache = TtlCache[str, ApiKeyGrant]
+
+
+class FailureThrottle:
+    """Failed logins per key (a client address, an account) within a sliding window: once a
+    key has `limit` failures in the last `window_seconds`, `allows` says no until the oldest
+    ages out. In memory, per process: the account lockout in the database is the bound that
+    holds across workers; this one stops one client hammering the password check."""
+
+    def __init__(self, limit: int, window_seconds: float, max_keys: int = 100_000) -> None:
+        self.limit = limit
+        self.window = window_seconds
+        self.max_keys = max_keys
+        self._failures: dict[Hashable, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, key: Hashable, now: float) -> list[float]:
+        kept = [t for t in self._failures.get(key, ()) if t > now - self.window]
+        if kept:
+            self._failures[key] = kept
+        else:
+            self._failures.pop(key, None)
+        return kept
+
+    def allows(self, *keys: Hashable) -> bool:
+        if self.limit <= 0:
+            return True
+        now = time.monotonic()
+        with self._lock:
+            return all(len(self._recent(key, now)) < self.limit for key in keys)
+
+    def failed(self, *keys: Hashable) -> None:
+        if self.limit <= 0:
+            return
+        now = time.monotonic()
+        with self._lock:
+            if len(self._failures) >= self.max_keys:
+                self._failures.clear()
+            for key in keys:
+                self._failures[key] = [*self._recent(key, now), now]
 
 
 class VersionedCache:
@@ -279,3 +335,18 @@ def state_of(request: Request) -> AppState:
 def find_grant(state: AppState, key: str) -> ApiKeyGrant | None:
     """The grant of an API key, through the per-process cache."""
     return state.grants.get(key, lambda: state.read(lambda s: api_keys.find_grant(s, key)))
+
+
+def verify_access_token(state: AppState, token: str) -> TokenClaims | None:
+    """The claims of a valid access token: signed by us, not expired, and not revoked (its
+    generation is the account's current one; logout and a password change raise that)."""
+    claims = state.signer.verify(token)
+    if claims is None:
+        return None
+    current = state.generations.get(
+        claims.account_id,
+        lambda: state.read(lambda s: accounts.token_generation(s, claims.account_id)),
+    )
+    if current is None or claims.generation < current:
+        return None
+    return claims

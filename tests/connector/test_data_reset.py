@@ -3,6 +3,9 @@ API key goes, everyone else's stays, and nothing is reset for a key bound to no 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
@@ -24,7 +27,15 @@ def _own_parts(client: TestClient, headers: dict[str, str]) -> list[dict]:
     return list(response.json())
 
 
-def test_reset_clears_the_keys_operators_only(client: TestClient, seeded: Database) -> None:
+@pytest.fixture
+def client(settings: Settings, database: Database) -> Iterator[TestClient]:
+    """A test deployment: the reset is switched on explicitly."""
+    on = settings.model_copy(update={"data_reset": True})
+    with TestClient(create_app(on, database=database), client=("127.0.0.1", 50000)) as client:
+        yield client
+
+
+def test_reset_clears_the_callers_data_only(client: TestClient, seeded: Database) -> None:
     chain = tutorial_chain(client, parent_cfp=True)
     seed_companies(seeded)
     other = login(client, REFINER.email, REFINER.password, DATA_SPACE_KEY)
@@ -35,24 +46,25 @@ def test_reset_clears_the_keys_operators_only(client: TestClient, seeded: Databa
     assert kept.status_code == 201
     request = ask_dd(client, chain)
     assert request
+    b_parts = _own_parts(client, chain.b)
+    assert b_parts
 
-    # A key bound to no operator resets nothing
-    nothing = client.put("/dataReset", headers=other)
-    assert nothing.status_code == 200 and nothing.text.strip() == "null"
-    assert len(_own_parts(client, other)) == 1
-
+    # A and B share the tutorial's API key: A's reset leaves B's data alone
     done = client.put("/dataReset", headers=chain.a)
     assert done.status_code == 200, done.text
     assert done.text.strip() == "null"
     assert _own_parts(client, chain.a) == []
-    assert _own_parts(client, chain.b) == []
+    assert _own_parts(client, chain.b) == b_parts
     plants = client.get("/api/v1/authInfo?dataTarget=plant", headers=chain.a)
     assert plants.json() == []
+    b_plants = client.get("/api/v1/authInfo?dataTarget=plant", headers=chain.b)
+    assert b_plants.json() != []
     assert [p["partsName"] for p in _own_parts(client, other)] == ["Ore"]
     with seeded.transaction(write=False) as session:
+        # the trade between A and B goes with A's data (it cannot stand without A's part)
         assert session.scalar(select(func.count()).select_from(Trade)) == 0
         assert session.scalar(select(func.count()).select_from(DdRequest)) == 0
-        assert session.scalar(select(func.count()).select_from(Part)) == 1
+        assert session.scalar(select(func.count()).select_from(Part)) == 1 + len(b_parts)
         assert session.scalar(select(func.count()).select_from(Operator)) >= 6  # operators stay
         assert (
             session.scalar(
@@ -62,7 +74,10 @@ def test_reset_clears_the_keys_operators_only(client: TestClient, seeded: Databa
             )
             == 1
         )
-    # the tutorial runs again from the start
+
+    # B resets its own data too; the tutorial then runs again from the start
+    assert client.put("/dataReset", headers=chain.b).status_code == 200
+    assert _own_parts(client, chain.b) == []
     again = tutorial_chain(client)
     assert again.trade_id
 
@@ -83,9 +98,9 @@ def test_reset_needs_a_token(client: TestClient, seeded: Database) -> None:
     assert response.json()["code"] == "[auth] Unauthorized"
 
 
-def test_reset_can_be_switched_off(settings: Settings, seeded: Database) -> None:
-    off = settings.model_copy(update={"data_reset": False})
-    with TestClient(create_app(off, database=seeded), client=("127.0.0.1", 50000)) as client:
+def test_reset_is_off_by_default(settings: Settings, seeded: Database) -> None:
+    assert settings.data_reset is False  # the fixture's settings are the defaults here
+    with TestClient(create_app(settings, database=seeded), client=("127.0.0.1", 50000)) as client:
         chain = tutorial_chain(client)
         response = client.put("/dataReset", headers=chain.a)
         assert response.status_code == 404

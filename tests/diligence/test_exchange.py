@@ -162,7 +162,9 @@ def test_send_back_and_cancel(client: TestClient, chain: Chain) -> None:
     notes = client.get(f"{DD}/notifications", headers=chain.pack.headers).json()
     assert notes[0]["notificationType"] == "REQUEST_REJECTED"
     # a sent-back request takes no answer; a new request may be sent
-    answer = client.put(f"{DD}/requests/{rid}/answer", headers=chain.cell.headers, json={})
+    answer = client.put(
+        f"{DD}/requests/{rid}/answer", headers=chain.cell.headers, json={"answers": []}
+    )
     _error(answer, 400, "SENT_BACK")
     again = ask(client, chain.pack, ["cobalt"])
     cancelled = client.post(
@@ -331,7 +333,9 @@ def test_strangers_see_no_request(client: TestClient, chain: Chain) -> None:
     rid = ask(client, chain.pack, ["cobalt"])["requestId"]
     _error(client.get(f"{DD}/requests/{rid}", headers=chain.material.headers), 404, "requestId")
     assert client.get(f"{DD}/requests", headers=chain.material.headers).json() == []
-    denied = client.put(f"{DD}/requests/{rid}/answer", headers=chain.material.headers, json={})
+    denied = client.put(
+        f"{DD}/requests/{rid}/answer", headers=chain.material.headers, json={"answers": []}
+    )
     _error(denied, 404, "requestId")
 
 

@@ -323,6 +323,9 @@ def serve(
         http=http_protocol(),  # httptools when installed; uvloop too (loop="auto")
         ssl_certfile=certfile,
         ssl_keyfile=keyfile,
+        # uvicorn would believe X-Forwarded-For from loopback; battrace reads it in one place,
+        # for BATTRACE_TRUSTED_PROXY_HOPS proxies only (connector.callers.client_address).
+        proxy_headers=False,
     )
 
 

@@ -98,17 +98,21 @@ def import_workbook(
     submit: Annotated[bool, typer.Option(help="submit the answer after the import")] = False,
 ) -> None:
     """Fill your draft answer to a request from an RMI workbook."""
-    from battrace.diligence import workbook_answers  # noqa: PLC0415
+    from battrace.diligence import workbook_answers, workbooks  # noqa: PLC0415
 
-    with reported(), open_database() as database, database.transaction() as session:
-        caller = _operator(session, open_operator_id)
+    with reported(), open_database() as database:
         with console.status(f"reading {file.name}"):
+            parsed = workbooks.parse_workbook(file.read_bytes())
+        with database.transaction() as session:
+            caller = _operator(session, open_operator_id)
             result = workbook_answers.fill_draft(
                 session,
                 caller=caller,
                 request_id=identifier(request_id, "--request-id"),
-                content=file.read_bytes(),
+                parsed=parsed,
             )
+            if submit:
+                _submit(session, caller, identifier(request_id, "--request-id"))
         console.print(
             f"{result['kind']} {result['version']}: {result['answersRead']} answers, "
             f"{result['facilitiesRead']} facilities read "
@@ -116,8 +120,6 @@ def import_workbook(
         )
         for warning in result["warnings"]:
             console.print(f"[yellow]warning:[/] {warning}")
-        if submit:
-            _submit(session, caller, identifier(request_id, "--request-id"))
 
 
 @dd_app.command("answer")

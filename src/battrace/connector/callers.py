@@ -26,7 +26,7 @@ from battrace.connector.errors import (
 from battrace.identity.api_keys import ApiKeyGrant
 from battrace.ids import OperatorId
 from battrace.settings import Settings
-from battrace.state import AppState, find_grant
+from battrace.state import AppState, find_grant, verify_access_token
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ def authenticate(
 ) -> Caller:
     """API key, then bearer token. Sets the operator id that error details report."""
     grant = check_api_key(request, state, header=header)
-    claims = state.signer.verify(bearer_token(request))
+    claims = verify_access_token(state, bearer_token(request))
     if claims is None:
         raise ContractError(401, Source.AUTH, INVALID_TOKEN)
     if not grant.allows_operator(claims.operator_id):

@@ -20,7 +20,9 @@ from battrace.connector.routing import ApiCaller, Raw, State, TraceabilityRoute
 from battrace.connector.traceability_api import own_operator
 from battrace.ids import OperatorId
 from battrace.inputs.fields import (
+    contract_items,
     contract_object,
+    contract_text,
     optional_uuid,
     required_uuid,
 )
@@ -52,9 +54,11 @@ def post_upload_url(request: Request, caller: ApiCaller, state: State, raw: Raw)
     if not isinstance(info, list) or not info:
         raise errors.InvalidRequest("fileInfoは必須項目です。")
     files = [
-        (str(item.get("fileName") or ""), str(item.get("extension") or ""))
-        for item in info
-        if isinstance(item, dict)
+        (
+            contract_text(item.get("fileName"), "fileName") or "",
+            contract_text(item.get("extension"), "extension") or "",
+        )
+        for item in contract_items(info, "fileInfo")
     ]
     with state.writing() as session:
         slots = certificates.create_upload_slots(session, caller=caller.operator_id, files=files)
@@ -128,12 +132,12 @@ def post_certification_info(caller: ApiCaller, state: State, raw: Raw) -> Respon
     own_operator(caller, body.get("operatorId"))
     trace_id = required_uuid(body.get("traceId"), "traceId")
     certificate_id = optional_uuid(body.get("cfpCertificationId"), "cfpCertificationId")
-    description = body.get("cfpCertificationDescription")
-    file_info = body.get("cfpCertificationFileInfo") or []
-    if not isinstance(file_info, list):
-        raise errors.InvalidRequest("cfpCertificationFileInfo: must be a list.")
+    description = contract_text(
+        body.get("cfpCertificationDescription"), "cfpCertificationDescription"
+    )
     file_ids = [
-        required_uuid(item.get("fileId"), "fileId") for item in file_info if isinstance(item, dict)
+        required_uuid(item.get("fileId"), "fileId")
+        for item in contract_items(body.get("cfpCertificationFileInfo"), "cfpCertificationFileInfo")
     ]
     with state.writing() as session:
         certificate, files = certificates.attach_files(
@@ -141,7 +145,7 @@ def post_certification_info(caller: ApiCaller, state: State, raw: Raw) -> Respon
             caller=caller.operator_id,
             trace_id=trace_id,
             certificate_id=certificate_id,
-            description=description if isinstance(description, str) else None,
+            description=description,
             file_ids=file_ids,
         )
     return json_response(

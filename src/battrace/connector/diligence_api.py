@@ -21,11 +21,17 @@ from starlette.responses import Response
 from battrace import errors
 from battrace.connector.diligence_json import request_detail, request_json, template_json
 from battrace.connector.errors import json_response
-from battrace.connector.routing import ApiCaller, ContractRoute, Raw, State
-from battrace.diligence import answering, requesting, templates, workbook_answers
+from battrace.connector.routing import ApiCaller, ContractRoute, Raw, State, Upload
+from battrace.diligence import answering, requesting, templates, workbook_answers, workbooks
 from battrace.diligence.builtin import BUILTIN_TEMPLATE_ID
 from battrace.inputs.diligence_bodies import answer_writes, facility_writes, signer_of
-from battrace.inputs.fields import date_field, json_object, list_field, text_field, uuid_field
+from battrace.inputs.fields import (
+    date_field,
+    json_object,
+    text_field,
+    text_list_field,
+    uuid_field,
+)
 
 PREFIX = "/api/v1/diligence"
 router = APIRouter(prefix=PREFIX, tags=["due diligence (battrace)"], route_class=ContractRoute)
@@ -78,12 +84,11 @@ def send_request(caller: ApiCaller, state: State, raw: Raw) -> Response:
     `{tradeId, templateId?, materials: [...], dueDate?, message?}` (default: built-in)."""
     body = json_object(raw)
     trade_id = uuid_field(body.get("tradeId"), "tradeId")
+    template = body.get("templateId")
     template_id = (
-        uuid_field(body["templateId"], "templateId")
-        if body.get("templateId")
-        else BUILTIN_TEMPLATE_ID
+        BUILTIN_TEMPLATE_ID if template in (None, "") else uuid_field(template, "templateId")
     )
-    materials = [str(m) for m in list_field(body.get("materials"), "materials")]
+    materials = text_list_field(body.get("materials"), "materials")
     due = date_field(body.get("dueDate"), "dueDate")
     message = text_field(body.get("message"), "message")
     with state.writing() as session:
@@ -148,6 +153,11 @@ def save_answer(request_id: str, caller: ApiCaller, state: State, raw: Raw) -> R
     signer: {name, title, email}, releaseUpstream}`; replaces the previous draft."""
     wanted = uuid_field(request_id, "requestId")
     body = json_object(raw)
+    if not body.keys() & {"answers", "facilities", "signer", "releaseUpstream"}:
+        # An empty (or misspelt) body would replace the whole draft with nothing.
+        raise errors.ValidationFailed(
+            "request body: must give answers, facilities, signer or releaseUpstream."
+        )
     answers, facilities, signer = answer_writes(body), facility_writes(body), signer_of(body)
     release = body.get("releaseUpstream", False)
     if not isinstance(release, bool):
@@ -167,13 +177,14 @@ def save_answer(request_id: str, caller: ApiCaller, state: State, raw: Raw) -> R
 
 
 @router.put("/requests/{request_id}/workbook")
-def import_workbook(request_id: str, caller: ApiCaller, state: State, raw: Raw) -> Response:
+def import_workbook(request_id: str, caller: ApiCaller, state: State, raw: Upload) -> Response:
     """Fill the supplier's draft from a CMRT or EMRT workbook (the file is the body): its
     smelter list becomes the facility list, its declaration the matching answers."""
     wanted = uuid_field(request_id, "requestId")
+    parsed = workbooks.parse_workbook(raw)  # before the transaction: no lock while it parses
     with state.writing() as session:
         result = workbook_answers.fill_draft(
-            session, caller=caller.operator_id, request_id=wanted, content=raw
+            session, caller=caller.operator_id, request_id=wanted, parsed=parsed
         )
         detail = {**request_detail(session, caller.operator_id, wanted), "workbook": result}
     return json_response(detail)

@@ -20,7 +20,7 @@ from battrace import errors
 from battrace.connector.diligence_api import PREFIX
 from battrace.connector.diligence_json import evidence_json
 from battrace.connector.errors import json_response
-from battrace.connector.routing import ApiCaller, ContractRoute, Raw, State
+from battrace.connector.routing import ApiCaller, ContractRoute, State, Upload
 from battrace.diligence import evidence, report, rollup, workbooks
 from battrace.diligence.facilities import import_assurances
 from battrace.inputs.fields import date_field, required_uuid_param, uuid_field
@@ -34,7 +34,7 @@ router = APIRouter(prefix=PREFIX, tags=["due diligence (battrace)"], route_class
 
 
 @router.post("/evidence")
-def upload_evidence(request: Request, caller: ApiCaller, state: State, raw: Raw) -> Response:
+def upload_evidence(request: Request, caller: ApiCaller, state: State, raw: Upload) -> Response:
     """Store a document: the body is the file, its `Content-Type` the file's type; query
     `documentType, title, fileName, confidentiality[, issuer, thirdParty, validFrom, validTo]`."""
     query = request.query_params
@@ -93,7 +93,7 @@ def get_evidence_content(evidence_id: str, caller: ApiCaller, state: State) -> R
 
 
 @router.put("/assurances")
-def put_assurances(caller: ApiCaller, state: State, raw: Raw) -> Response:
+def put_assurances(caller: ApiCaller, state: State, raw: Upload) -> Response:
     """Replace the caller's facility assurance list (CSV or xlsx body with columns
     `CID, scheme, status, valid_to`); facilities answered later take their status from it."""
     entries = workbooks.parse_assurance_list(raw)

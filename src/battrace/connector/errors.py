@@ -26,6 +26,8 @@ KIND_BY_STATUS = {
     401: "Unauthorized",
     403: "AccessDenied",
     404: "NotFound",
+    413: "PayloadTooLarge",
+    429: "TooManyRequests",
     500: "InternalServerError",
     503: "ServiceUnavailable",
     504: "Timeout",
@@ -108,7 +110,12 @@ def json_response(
 def json_text_response(
     content: str | bytes, status: int = 200, headers: dict[str, str] | None = None
 ) -> Response:
-    """A response with JSON already made (`json_text`, or `json_bytes` kept from before)."""
+    """A response with JSON already made (`json_text`, or `json_bytes` kept from before).
+
+    A lone surrogate that reached a message (UTF-8 cannot encode it) is sent as its JSON
+    escape (`\\ud800`) instead of breaking the response."""
+    if isinstance(content, str):
+        content = content.encode("utf-8", "backslashreplace")
     return Response(content, status_code=status, media_type="application/json", headers=headers)
 
 

@@ -33,8 +33,24 @@ def signed_link(
         _link_key(state),
         algorithm="HS256",
     )
-    base = (state.settings.public_url or str(request.base_url)).rstrip("/")
-    return f"{base}/files/{file_id}?token={token}"
+    return f"{link_base(state, request)}/files/{file_id}?token={token}"
+
+
+LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def link_base(state: AppState, request: Request) -> str:
+    """`BATTRACE_PUBLIC_URL`; without it, the URL the request came in on, but only when its
+    `Host` names this server (a loopback name or the bind address): a link built from any
+    Host a client sends would send the file to whoever the client named."""
+    if state.settings.public_url:
+        return state.settings.public_url.rstrip("/")
+    host = request.url.hostname or ""
+    if host not in LOOPBACK_NAMES and host != state.settings.host:
+        raise errors.InvalidRequest(
+            "Host: not a name of this server; links need BATTRACE_PUBLIC_URL to be set."
+        )
+    return str(request.base_url).rstrip("/")
 
 
 def read_link(state: AppState, token: str | None, action: str, file_id: uuid.UUID) -> uuid.UUID:

@@ -57,6 +57,7 @@ from battrace.connector.errors import (
     traceability_error_response,
 )
 from battrace.identity.api_keys import ApiKeyGrant
+from battrace.inputs import fields
 from battrace.state import ATTEMPTS, AppState, RaceLost, state_of
 
 log = logging.getLogger("battrace.connector")
@@ -156,7 +157,12 @@ class ContractRoute(APIRoute):
                 else "",
             )
             request.state.battrace_route = (family, context)
-            return await guarded(lambda: handle(request), family.render, context)
+
+            async def run() -> Response:
+                fields.check_query(request.query_params)
+                return await handle(request)
+
+            return await guarded(run, family.render, context)
 
         return route
 
@@ -201,8 +207,37 @@ async def app_state(request: Request) -> AppState:
     return state_of(request)
 
 
+BODY_TOO_LARGE = "request body: larger than {limit} bytes."
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request body, refused (413) as soon as it is known to pass `limit` bytes: from its
+    `Content-Length` before anything is read, or while a chunked body streams in."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise ContractError(413, Source.DATASPACE, BODY_TOO_LARGE.format(limit=limit))
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise ContractError(413, Source.DATASPACE, BODY_TOO_LARGE.format(limit=limit))
+        chunks.append(chunk)
+    body = b"".join(chunks)
+    # Kept where Starlette keeps a body it has read (`stream()` gives it again): a route run
+    # again after a lost write race reads the same body.
+    request._body = body
+    return body
+
+
 async def raw_body(request: Request) -> bytes:
-    return await request.body()
+    """A JSON body: at most `max_body_bytes`."""
+    return await read_body(request, state_of(request).settings.max_body_bytes)
+
+
+async def upload_body(request: Request) -> bytes:
+    """A file (a workbook, a document, a list): at most `upload_max_bytes`."""
+    return await read_body(request, state_of(request).settings.upload_max_bytes)
 
 
 def request_context(request: Request) -> RequestContext:
@@ -214,3 +249,4 @@ ApiCaller = Annotated[Caller, Depends(api_caller)]
 ApiGrant = Annotated[ApiKeyGrant, Depends(api_grant)]
 State = Annotated[AppState, Depends(app_state)]
 Raw = Annotated[bytes, Depends(raw_body)]
+Upload = Annotated[bytes, Depends(upload_body)]

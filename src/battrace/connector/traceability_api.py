@@ -57,7 +57,7 @@ def post_cfp_acl(caller: ApiCaller, state: State, raw: Raw) -> Response:
     decisions: dict[str, bool] = {}
     for item in acl:
         group = item.get("aclItemGroup") if isinstance(item, dict) else None
-        if group not in ACL_GROUPS:
+        if not isinstance(group, str) or group not in ACL_GROUPS:
             raise errors.InvalidRequest(f"aclItemGroup: cannot be allowed '{group}'.")
         decisions[ACL_GROUPS[group]] = bool_field(item.get("releasedFlag"), "releasedFlag")
     with state.writing() as session:

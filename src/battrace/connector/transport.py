@@ -28,7 +28,7 @@ from battrace.connector.errors import (
     json_response,
     json_text_response,
 )
-from battrace.connector.routing import guarded, render_contract
+from battrace.connector.routing import guarded, read_body, render_contract
 from battrace.connector.shapes import (
     cfp_row_json,
     cfp_value_json,
@@ -37,7 +37,7 @@ from battrace.connector.shapes import (
     trade_json,
 )
 from battrace.ids import OperatorId
-from battrace.inputs import validators, wire
+from battrace.inputs import fields, validators, wire
 from battrace.inputs.fields import (
     bool_param,
     limit_param,
@@ -432,7 +432,8 @@ async def datatransport(request: Request) -> Response:
     )
 
     async def run() -> Response:
-        raw = await request.body()
+        fields.check_query(request.query_params)
+        raw = await read_body(request, state_of(request).settings.max_body_bytes)
         return await run_in_threadpool(_dispatch, request, context, raw)
 
     request_id = getattr(request.state, "request_id", None)  # operations.access sets it
@@ -445,4 +446,7 @@ async def datatransport(request: Request) -> Response:
 # what `routing.ApiCaller` runs) and answers through the same `routing.guarded`. The FastAPI
 # route after it never matches first; it describes the endpoint in the OpenAPI document.
 router.add_route(PATH, datatransport, include_in_schema=False)
-router.add_api_route(PATH, datatransport, methods=list(METHODS))
+for _method in METHODS:  # one OpenAPI operation (and operation id) per method
+    router.add_api_route(
+        PATH, datatransport, methods=[_method], operation_id=f"datatransport_{_method.lower()}"
+    )

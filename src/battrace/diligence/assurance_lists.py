@@ -18,6 +18,7 @@ from datetime import date
 
 from battrace.diligence.models import AssuranceScheme, AssuranceStatus
 from battrace.diligence.workbook_cells import (
+    MAX_SHEET_ROWS,
     RMI_FACILITY_ID,
     IssueLog,
     Row,
@@ -105,9 +106,11 @@ def _csv_rows(content: bytes) -> Iterator[tuple[int, Row]]:
     except csv.Error:
         dialect = csv.excel
     try:
-        yield from enumerate(
-            (tuple(record) for record in csv.reader(io.StringIO(decoded), dialect)), start=1
-        )
+        records = csv.reader(io.StringIO(decoded), dialect)
+        for number, record in enumerate(records, start=1):
+            if number > MAX_SHEET_ROWS:
+                raise fail(f"more than {MAX_SHEET_ROWS} rows")
+            yield number, tuple(record)
     except csv.Error as exc:
         raise fail(f"not a readable CSV file ({exc})") from exc
 

@@ -13,7 +13,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from battrace.diligence.answers import StoredAnswer
@@ -61,7 +61,10 @@ class DdTemplate(ModelBase):
     """One version of a questionnaire. Built-in templates have no owner."""
 
     __tablename__ = "dd_templates"
-    __table_args__ = (Index("ix_dd_templates_code", "owner_operator_id", "code", "version"),)
+    __table_args__ = (
+        Index("ix_dd_templates_code", "owner_operator_id", "code", "version"),
+        Index("ux_dd_templates_version", "owner_operator_id", "code", "version", unique=True),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     owner_operator_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("operators.id"))
@@ -81,6 +84,14 @@ class DdRequest(ModelBase):
         Index("ix_dd_requests_downstream", "downstream_operator_id", "created_at"),
         Index("ix_dd_requests_upstream", "upstream_operator_id", "created_at"),
         Index("ix_dd_requests_trade", "trade_id"),
+        # At most one open DD request per trade.
+        Index(
+            "ux_dd_requests_open",
+            "trade_id",
+            unique=True,
+            postgresql_where=text("status IN ('SENT', 'IN_PROGRESS')"),
+            sqlite_where=text("status IN ('SENT', 'IN_PROGRESS')"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
@@ -101,7 +112,18 @@ class DdResponse(ModelBase):
     """A supplier's answer to a request: a draft (no `submitted_at`) or an immutable version."""
 
     __tablename__ = "dd_responses"
-    __table_args__ = (Index("ix_dd_responses_request", "request_id", "version"),)
+    __table_args__ = (
+        Index("ix_dd_responses_request", "request_id", "version"),
+        # One draft per request, each submitted version once.
+        Index(
+            "ux_dd_responses_draft",
+            "request_id",
+            unique=True,
+            postgresql_where=text("version IS NULL"),
+            sqlite_where=text("version IS NULL"),
+        ),
+        Index("ux_dd_responses_version", "request_id", "version", unique=True),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     request_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("dd_requests.id"))

@@ -90,9 +90,15 @@ def _mapped_answers(
 
 
 def fill_draft(
-    session: Session, *, caller: OperatorId, request_id: uuid.UUID, content: bytes
+    session: Session,
+    *,
+    caller: OperatorId,
+    request_id: uuid.UUID,
+    parsed: workbooks.ParsedWorkbook,
 ) -> dict[str, Any]:
-    """Read the workbook and save the merged draft; returns what was read, with warnings."""
+    """Save the draft merged with a workbook already read (`workbooks.parse_workbook`, which
+    the caller runs before its write transaction: parsing an untrusted file may take long
+    and must not hold the write lock); returns what was read, with warnings."""
     request = requesting.visible_request(session, caller=caller, request_id=request_id)
     if request.upstream_operator_id != caller:
         raise errors.BusinessRuleViolation("requestId: only the supplier can do this.")
@@ -100,7 +106,6 @@ def fill_draft(
         raise errors.BusinessRuleViolation(
             "requestId: workbooks fill the built-in template only; answer this one directly."
         )
-    parsed = workbooks.parse_workbook(content)
     draft = answering.current_draft(session, request.id) or answering.latest_submitted(
         session, request.id
     )

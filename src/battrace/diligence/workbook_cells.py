@@ -140,6 +140,7 @@ def opened_workbook(content: bytes) -> Iterator[Workbook]:
             category=UserWarning,
             module=r"openpyxl\.",
         )
+        _check_expanded_size(content)
         try:
             book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         except (InvalidFileException, zipfile.BadZipFile, KeyError, ParseError, OSError) as exc:
@@ -148,6 +149,22 @@ def opened_workbook(content: bytes) -> Iterator[Workbook]:
             yield book
         finally:
             book.close()
+
+
+# Bounds on an untrusted workbook: what its parts expand to, and the rows read from a sheet
+# (RMI templates hold a few thousand; a 29 KB file can claim hundreds of thousands).
+MAX_EXPANDED_BYTES = 64 * 1024 * 1024
+MAX_SHEET_ROWS = 20_000
+
+
+def _check_expanded_size(content: bytes) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            expanded = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise fail(f"not an .xlsx or .xlsm workbook ({exc})") from exc
+    if expanded > MAX_EXPANDED_BYTES:
+        raise fail(f"the workbook expands to more than {MAX_EXPANDED_BYTES} bytes")
 
 
 def find_sheet(book: Workbook, name: str) -> ReadOnlyWorksheet | None:
@@ -177,8 +194,16 @@ def _whole(sheet: object) -> ReadOnlyWorksheet:
 def sheet_rows(
     sheet: ReadOnlyWorksheet, *, first: int = 1, last: int | None = None
 ) -> Iterator[tuple[int, Row]]:
-    """(row number, values) from `first` to `last`; rows missing from the file come empty."""
-    yield from enumerate(islice(sheet.values, first - 1, last), start=first)
+    """(row number, values) from `first` to `last`; rows missing from the file come empty.
+    A sheet read to its end may hold at most `MAX_SHEET_ROWS` rows."""
+    end = min(last, MAX_SHEET_ROWS) if last is not None else MAX_SHEET_ROWS
+    rows = enumerate(islice(sheet.values, first - 1, None), start=first)
+    for number, row in rows:
+        if number > end:
+            if last is not None and number > last:
+                return
+            raise fail(f"{sheet.title}: more than {MAX_SHEET_ROWS} rows")
+        yield number, row
 
 
 def at(row: Row, column: int) -> object:

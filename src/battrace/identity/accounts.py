@@ -1,8 +1,13 @@
 """Accounts: login, token refresh, password change, and creating accounts (CLI, seeds).
 
-Login failures are counted per account; `max_failures` in a row lock the account for a
-while (the reference IdP does the same). Every failure answers the same "Invalid
-credentials", so the API tells nobody which accounts exist.
+Login failures are counted per account, by one atomic update (parallel guesses cannot lose
+a count); `max_failures` in a row lock the account for a while (the reference IdP does the
+same). Every failure answers the same "Invalid credentials", so the API tells nobody which
+accounts exist.
+
+Access tokens carry the account's token generation; logout and a password change raise it,
+which revokes every access token issued before (`token_generation` is what verification
+compares against).
 """
 
 from __future__ import annotations
@@ -10,9 +15,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session
 
 from battrace.audit import record_event
@@ -103,10 +108,7 @@ def login(
         return None
     if account is None or not passwords.verify_password(account.password_hash, password):
         if account is not None:
-            account.failed_logins += 1
-            if account.failed_logins >= policy.max_failures:
-                account.locked_until = now + timedelta(seconds=policy.lockout_seconds)
-                account.failed_logins = 0
+            _count_failure(session, account.id, policy, now)
         return None
     if not may_serve(account.operator_id):
         raise AccessDenied(NO_PRIVILEGES)
@@ -125,8 +127,49 @@ def login(
             expires_at=now + timedelta(seconds=policy.refresh_ttl_seconds),
         )
     )
-    access = signer.issue(operator_id=account.operator_id, account_id=account.id, email=email)
+    access = signer.issue(
+        operator_id=account.operator_id,
+        account_id=account.id,
+        email=email,
+        generation=account.token_generation,
+    )
     return IssuedTokens(access_token=access, refresh_token=refresh, login_id=login_id)
+
+
+def _count_failure(
+    session: Session, account_id: uuid.UUID, policy: LoginPolicy, now: datetime
+) -> None:
+    """One more failure, counted in the database (the row lock orders parallel guesses);
+    the `max_failures`-th locks the account and starts the count again."""
+    failures = Account.failed_logins + 1
+    locks = failures >= policy.max_failures
+    session.execute(
+        update(Account)
+        .where(Account.id == account_id)
+        .values(
+            failed_logins=case((locks, 0), else_=failures),
+            locked_until=case(
+                (locks, now + timedelta(seconds=policy.lockout_seconds)),
+                else_=Account.locked_until,
+            ),
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+def token_generation(session: Session, account_id: uuid.UUID) -> int | None:
+    """The account's current token generation (None: no such account, no token is valid)."""
+    return session.scalar(select(Account.token_generation).where(Account.id == account_id))
+
+
+def revoke_access_tokens(session: Session, *, account_id: uuid.UUID) -> None:
+    """Every access token issued to the account so far stops being accepted."""
+    session.execute(
+        update(Account)
+        .where(Account.id == account_id)
+        .values(token_generation=Account.token_generation + 1)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def live_login(session: Session, *, login_id: uuid.UUID) -> Account | None:
@@ -165,18 +208,27 @@ def refresh_access_token(
         raise Unauthenticated(INVALID_CREDENTIALS)
     if not may_serve(account.operator_id):
         raise AccessDenied(NO_PRIVILEGES)
-    return signer.issue(operator_id=account.operator_id, account_id=account.id, email=account.email)
+    return signer.issue(
+        operator_id=account.operator_id,
+        account_id=account.id,
+        email=account.email,
+        generation=account.token_generation,
+    )
 
 
-def revoke_refresh_token(session: Session, *, refresh_token: str) -> bool:
-    """Revoke one refresh token (logout). True if a live token was revoked."""
-    result = session.execute(
+def revoke_refresh_token(session: Session, *, refresh_token: str) -> uuid.UUID | None:
+    """Log out: revoke one refresh token and the account's access tokens. Returns the
+    account whose live token was revoked (None: no such live token, nothing changed)."""
+    account_id = session.scalar(
         update(RefreshToken)
         .where(RefreshToken.token_hash == token_hash(refresh_token))
         .where(RefreshToken.revoked_at.is_(None))
         .values(revoked_at=utcnow())
+        .returning(RefreshToken.account_id)
     )
-    return bool(getattr(result, "rowcount", 0))
+    if account_id is not None:
+        revoke_access_tokens(session, account_id=account_id)
+    return account_id
 
 
 def change_password(session: Session, *, account_id: uuid.UUID, new_password: str) -> None:
@@ -186,6 +238,7 @@ def change_password(session: Session, *, account_id: uuid.UUID, new_password: st
         raise Unauthenticated("Invalid or expired token")
     account.password_hash = passwords.hash_password(new_password)
     account.password_changed_at = utcnow()
+    revoke_access_tokens(session, account_id=account_id)
     session.execute(
         update(RefreshToken)
         .where(RefreshToken.account_id == account_id)

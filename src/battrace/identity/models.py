@@ -56,6 +56,8 @@ class Account(ModelBase):
         str_enum(AccountRole), default=AccountRole.MEMBER, server_default=AccountRole.MEMBER.value
     )
     failed_logins: Mapped[int] = mapped_column(default=0)
+    # Raised by logout and a password change: access tokens of an older generation are refused.
+    token_generation: Mapped[int] = mapped_column(default=0, server_default="0")
     locked_until: Mapped[datetime | None]
     password_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -30,6 +30,7 @@ class TokenClaims:
     email: str
     issued_at: datetime
     expires_at: datetime
+    generation: int = 0  # the account's token generation at issue (see accounts)
 
 
 @dataclass(frozen=True)
@@ -49,10 +50,13 @@ class TokenSigner:
         default_factory=dict, init=False, repr=False, compare=False
     )
 
-    def issue(self, *, operator_id: uuid.UUID, account_id: uuid.UUID, email: str) -> str:
+    def issue(
+        self, *, operator_id: uuid.UUID, account_id: uuid.UUID, email: str, generation: int = 0
+    ) -> str:
         now = utcnow().replace(microsecond=0)
         payload = {
             "operator_id": str(operator_id),
+            "gen": generation,
             "email": email,
             "sub": str(account_id),
             "iss": self.issuer,
@@ -91,6 +95,7 @@ class TokenSigner:
                 email=str(payload.get("email", "")),
                 issued_at=datetime.fromtimestamp(int(payload["iat"]), tz=utcnow().tzinfo),
                 expires_at=datetime.fromtimestamp(int(payload["exp"]), tz=utcnow().tzinfo),
+                generation=int(payload.get("gen", 0)),
             )
         except (jwt.PyJWTError, ValueError, TypeError):
             return None

@@ -9,7 +9,7 @@ from typing import Any
 from battrace import errors
 from battrace.diligence import answering
 from battrace.diligence.facilities import FacilityWrite
-from battrace.inputs.fields import date_field, list_field, text_field, uuid_field
+from battrace.inputs.fields import date_field, list_field, plain_text, text_field, uuid_field
 
 
 def answer_writes(body: Mapping[str, Any]) -> list[answering.AnswerWrite]:
@@ -19,7 +19,7 @@ def answer_writes(body: Mapping[str, Any]) -> list[answering.AnswerWrite]:
             raise errors.ValidationFailed(f"answers[{i}]: must be an object.")
         writes.append(
             answering.AnswerWrite(
-                code=str(item.get("code") or ""),
+                code=plain_text(item.get("code"), f"answers[{i}].code"),
                 material=text_field(item.get("material"), f"answers[{i}].material"),
                 value=item.get("value"),
                 comment=text_field(item.get("comment"), f"answers[{i}].comment"),
@@ -39,9 +39,9 @@ def facility_writes(body: Mapping[str, Any]) -> list[FacilityWrite]:
             raise errors.ValidationFailed(f"facilities[{i}]: must be an object.")
         writes.append(
             FacilityWrite(
-                material=str(item.get("material") or ""),
+                material=plain_text(item.get("material"), f"facilities[{i}].material"),
                 facility_id=text_field(item.get("facilityId"), f"facilities[{i}].facilityId"),
-                name=str(item.get("name") or ""),
+                name=plain_text(item.get("name"), f"facilities[{i}].name"),
                 country=text_field(item.get("country"), f"facilities[{i}].country"),
                 scheme=text_field(item.get("scheme"), f"facilities[{i}].scheme"),
                 status=text_field(item.get("status"), f"facilities[{i}].status"),

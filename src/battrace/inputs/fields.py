@@ -32,6 +32,17 @@ def unexpected(name: str) -> InvalidParameters:
     return InvalidParameters(f"{name}: Unexpected query parameter")
 
 
+MAX_QUERY_VALUE = 8192  # characters in one query parameter (100 UUIDs take 3,700)
+
+
+def check_query(params: QueryParams) -> None:
+    """Every route's query parameters, before the route reads them: no value too long to be
+    a real one, none that cannot be stored as text (NUL)."""
+    for name, value in params.multi_items():
+        if len(value) > MAX_QUERY_VALUE or len(name) > MAX_QUERY_VALUE or wire.NUL in value:
+            raise unexpected(wire.printable(name))
+
+
 def uuid_param(params: QueryParams, name: str, *, required: bool = False) -> uuid.UUID | None:
     raw = params.get(name)
     if raw is None or raw == "":
@@ -115,13 +126,17 @@ def json_object(raw: bytes) -> Mapping[str, Any]:
         body = json.loads(raw or b"{}")
     except (ValueError, UnicodeDecodeError):
         raise ValidationFailed("request body: must be JSON.") from None
+    except RecursionError:
+        raise ValidationFailed("request body: nested too deeply.") from None
     if not isinstance(body, Mapping):
         raise ValidationFailed("request body: must be a JSON object.")
-    wire.reject_nul(body)
+    wire.check_json_value(body)
     return body
 
 
 def uuid_field(value: object, name: str) -> uuid.UUID:
+    if not isinstance(value, (str, uuid.UUID)):
+        raise ValidationFailed(f"{name}: must be a UUID.")
     try:
         return uuid.UUID(str(value))
     except ValueError:
@@ -141,6 +156,19 @@ def text_field(value: object, name: str) -> str | None:
     if value is None or isinstance(value, str):
         return value
     raise ValidationFailed(f"{name}: must be text.")
+
+
+def plain_text(value: object, name: str) -> str:
+    """A string field, absent or null read as "" (the rules say what an empty one means);
+    a number, list or object is refused, never turned into text."""
+    return text_field(value, name) or ""
+
+
+def text_list_field(value: object, name: str) -> list[str]:
+    items = list_field(value, name)
+    if not all(isinstance(item, str) for item in items):
+        raise ValidationFailed(f"{name}: must be a list of text.")
+    return items
 
 
 def list_field(value: object, name: str) -> list[Any]:
@@ -176,6 +204,22 @@ def required_uuid(value: object, name: str) -> uuid.UUID:
     if found is None:
         raise InvalidRequest(f"{name}は必須項目です。")
     return found
+
+
+def contract_text(value: object, name: str) -> str | None:
+    """An optional string of a traceability-system body (absent or null: None)."""
+    if value is None or isinstance(value, str):
+        return value
+    raise InvalidRequest(f"{name}: must be a string.")
+
+
+def contract_items(value: object, name: str) -> list[dict[str, Any]]:
+    """A list of objects of a traceability-system body (absent or null: empty)."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise InvalidRequest(f"{name}: must be a list of objects.")
+    return value
 
 
 def bool_field(value: object, name: str) -> bool:

@@ -51,10 +51,18 @@ def quote_char(byte: int) -> str:
     return f"'{char}'"
 
 
+MAX_DEPTH = 32  # arrays and objects inside each other; no body of battrace's needs 10
+
+
+class TooDeep(GoSyntaxError):
+    """The value nests arrays and objects deeper than `MAX_DEPTH` (Go stops at 10,000)."""
+
+
 @dataclass
 class _Scanner:
     data: bytes
     pos: int = 0
+    depth: int = 0
 
     def fail(self, context: str) -> GoSyntaxError:
         return GoSyntaxError(f"invalid character {quote_char(self.data[self.pos])} {context}")
@@ -71,12 +79,16 @@ class _Scanner:
     def value(self) -> None:
         self.skip_space()
         byte = self.peek()
-        if byte == ord("{"):
+        if byte in b"{[":
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise TooDeep(f"exceeded max depth ({MAX_DEPTH} nested arrays and objects)")
             self.pos += 1
-            self.object()
-        elif byte == ord("["):
-            self.pos += 1
-            self.array()
+            if byte == ord("{"):
+                self.object()
+            else:
+                self.array()
+            self.depth -= 1
         elif byte == ord('"'):
             self.pos += 1
             self.string()

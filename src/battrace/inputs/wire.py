@@ -88,7 +88,7 @@ def parse_json(raw: bytes) -> object:
         raise BindError("") from exc
     text = raw[:end].decode("utf-8", errors="replace")
     value = json.loads(text, parse_float=Decimal, parse_int=Decimal)
-    reject_nul(value)
+    check_json_value(value)
     return value
 
 
@@ -101,24 +101,56 @@ def bind_object(raw: bytes, go_type: GoType) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def reject_nul(value: object, path: str = "") -> None:
-    """Raise BindError if a string (or key) of a JSON value holds U+0000.
+MAX_TEXT = 65_536  # characters in any one JSON string; fields have their own, smaller bounds
 
-    Go accepts it, but no text column of PostgreSQL can store it (nor can JSONB): refused
-    here, in the contract's error shape, rather than failing at the database.
-    """
-    if isinstance(value, str):
-        if NUL in value:
-            raise BindError(f"{path or 'body'}: must not contain the NUL character (U+0000)")
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            child = f"{path}.{key}" if path else str(key)
-            if NUL in str(key):
-                raise BindError(f"{child}: must not contain the NUL character (U+0000)")
-            reject_nul(item, child)
-    elif isinstance(value, list):
-        for at, item in enumerate(value):
-            reject_nul(item, f"{path}[{at}]")
+
+def text_problem(text: str) -> str | None:
+    """Why a string cannot be stored as text, or None. Go accepts U+0000 and lone surrogates
+    (`"\\ud800"`), but PostgreSQL stores neither and UTF-8 cannot encode the latter."""
+    if len(text) > MAX_TEXT:
+        return f"must be at most {MAX_TEXT} characters"
+    if NUL in text:
+        return "must not contain the NUL character (U+0000)"
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            return "must not contain a lone surrogate (U+D800 to U+DFFF)"
+    return None
+
+
+def check_json_value(value: object) -> None:
+    """Raise BindError for the first string (or key) of a JSON value that `text_problem`
+    refuses, or for nesting deeper than `gojson.MAX_DEPTH`. Iterative: a hostile value
+    cannot exhaust the stack here."""
+    pending: list[tuple[object, str, int]] = [(value, "", 0)]
+    while pending:
+        item, path, depth = pending.pop()
+        if isinstance(item, str):
+            problem = text_problem(item)
+            if problem is not None:
+                raise BindError(f"{path or 'body'}: {problem}")
+        elif isinstance(item, (dict, list)):
+            if depth >= gojson.MAX_DEPTH:
+                raise BindError(f"{path or 'body'}: nested too deeply")
+            if isinstance(item, dict):
+                for key, child in item.items():
+                    where = f"{path}.{printable(key)}" if path else printable(key)
+                    problem = text_problem(str(key))
+                    if problem is not None:
+                        raise BindError(f"{where}: {problem}")
+                    pending.append((child, where, depth + 1))
+            else:
+                pending.extend((child, f"{path}[{at}]", depth + 1) for at, child in enumerate(item))
+
+
+def printable(key: object) -> str:
+    """A key as an error message may echo it (a refused key must not break the answer)."""
+    text = str(key)[:100]
+    return text.encode("utf-8", "replace").decode("utf-8").replace(NUL, "\\u0000")
+
+
+reject_nul = check_json_value  # the name other modules used before the checks grew
 
 
 def _match_key(fields: Mapping[str, GoType], key: str) -> str | None:

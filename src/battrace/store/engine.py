@@ -22,6 +22,7 @@ from sqlalchemy import Engine, Executable, create_engine, event, exc
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
+from battrace.store import text_bounds  # noqa: F401 (its before_flush check on every Session)
 from battrace.store.statistics import StatisticsKeeper
 
 WRITE_OPTION = "battrace_write"

@@ -19,6 +19,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     func,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -145,6 +146,15 @@ class Trade(ModelBase):
         Index("ix_trades_upstream", "upstream_operator_id", "created_at"),
         Index("ix_trades_downstream_trace", "downstream_trace_id"),
         Index("ix_trades_upstream_trace", "upstream_trace_id"),
+        # At most one open request per downstream part, whoever races to send it.
+        Index(
+            "ux_trades_open_request",
+            "downstream_operator_id",
+            "downstream_trace_id",
+            unique=True,
+            postgresql_where=text("cfp_response_status IN ('NOT_COMPLETED', 'COMPLETED')"),
+            sqlite_where=text("cfp_response_status IN ('NOT_COMPLETED', 'COMPLETED')"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, comment="tradeId")

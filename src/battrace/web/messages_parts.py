@@ -94,6 +94,10 @@ PARTS_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "import.missing_columns": ("必須の列がありません", "required columns are missing"),
     "import.too_many": ("行数が上限（{max}行）を超えています", "more than {max} rows"),
+    "import.unreadable": (
+        "CSV として読めません（長すぎるセルなど）",
+        "cannot be read as CSV (a cell too long, for one)",
+    ),
     "import.duplicate": ("同じ部品が {row} 行目にもあります", "the same part is on row {row} too"),
     "import.unknown_parent": ("この親部品を定義する行がありません", "no row defines this parent"),
     "import.unknown_plant": (

@@ -40,7 +40,9 @@ def world_template(
     if backend != "sqlite":
         upgrade(database.engine)
     files = root / "certificates"
-    settings = Settings(database_url=url, certificate_dir=files, **TEST_HASH_COST)
+    settings = Settings(
+        database_url=url, certificate_dir=files, public_url="http://testserver", **TEST_HASH_COST
+    )
     with database.transaction() as session:
         seed_ouranos_tutorial(session)
     with TestClient(create_app(settings, database=database), client=("127.0.0.1", 50000)) as client:

@@ -35,7 +35,9 @@ def _in_process_server(settings: Settings) -> Iterator[str]:
     # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on sockets that say they are TCP,
     # and without it every keep-alive request waits ~40 ms for a delayed ACK.
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    config = uvicorn.Config(app, log_level="warning", log_config=None, access_log=False)
+    config = uvicorn.Config(
+        app, log_level="warning", log_config=None, access_log=False, proxy_headers=False
+    )
     server = uvicorn.Server(config)  # in a thread, uvicorn installs no signal handlers
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [listener]}, name="battrace-demo", daemon=True

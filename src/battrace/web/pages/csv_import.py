@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import queue
 import re
@@ -91,18 +92,20 @@ def read_plan(ctx: Ctx, content: bytes) -> Plan:
         for p in ctx.state.read(lambda s: plants.list_plants(s, caller=caller))
     }
     reader = csv.DictReader(io.StringIO(_decode(content)))
-    missing = [
-        c
-        for c in ("parentPartsName", "partsName", "openPlantId")
-        if c not in (reader.fieldnames or [])
-    ]
+    try:  # at most one row past the limit is read; a cell past csv's field limit is refused
+        header = reader.fieldnames or []
+        records = list(itertools.islice(reader, MAX_ROWS + 1))
+    except csv.Error:
+        plan.errors.append(RowError(reader.line_num, "", ctx.t("import.unreadable")))
+        return plan
+    missing = [c for c in ("parentPartsName", "partsName", "openPlantId") if c not in header]
     if missing:
         plan.errors.append(RowError(1, ", ".join(missing), ctx.t("import.missing_columns")))
         return plan
     writes: dict[tuple[str, str], tuple[PartWrite, int]] = {}
     children: dict[tuple[str, str], list[tuple[ChildWrite, int]]] = {}
     child_keys: set[tuple[str, str]] = set()
-    for line, raw in enumerate(reader, start=2):
+    for line, raw in enumerate(records, start=2):
         if line - 1 > MAX_ROWS:
             plan.errors.append(RowError(line, "", ctx.t("import.too_many", max=MAX_ROWS)))
             break

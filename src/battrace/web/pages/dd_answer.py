@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from battrace import errors
-from battrace.diligence import answering, evidence, requesting, workbook_answers
+from battrace.diligence import answering, evidence, requesting, workbook_answers, workbooks
 from battrace.diligence.models import AssuranceStatus, DdResponse
 from battrace.diligence.questions import DocumentType
 from battrace.diligence.workbook_cells import WorkbookInvalid
@@ -164,9 +164,10 @@ def import_workbook(ctx: Ctx) -> Response:
         form_errors.add("workbook", ctx.t("dd.file_missing"))
         return answer_page(ctx, supplier_page_data(ctx), form_errors=form_errors, status=400)
     try:
+        parsed = workbooks.parse_workbook(upload.content)  # outside the write transaction
         result = ctx.state.write(
             lambda s: workbook_answers.fill_draft(
-                s, caller=caller, request_id=request_id, content=upload.content
+                s, caller=caller, request_id=request_id, parsed=parsed
             )
         )
     except WorkbookInvalid as exc:
