@@ -31,7 +31,7 @@ def test_one_json_line_per_request_with_operator_route_status_and_no_secrets(
     with caplog.at_level(logging.INFO, logger=ACCESS):
         answered = client.get(f"{DT}?dataTarget=parts&limit=10", headers=headers)
         refused = client.get(f"{DT}?dataTarget=parts", headers={"apiKey": "not-a-key"})
-        client.get("/no/such/path?email=someone@example.com")
+        client.get("/api/v1/no/such/path?email=someone@example.com")
     assert answered.status_code == 200
     assert refused.status_code == 403
     lines = access_lines(caplog)
@@ -48,7 +48,7 @@ def test_one_json_line_per_request_with_operator_route_status_and_no_secrets(
     assert second["operator"] is None  # refused before anyone was identified
     assert second["status"] == 403
     assert third["route"] == "unmatched"
-    assert third["status"] == 403  # an unknown endpoint asks for the API key first
+    assert third["status"] == 403  # an unknown API endpoint asks for the API key first
     text = "\n".join(json.dumps(line) for line in lines)
     token = headers["Authorization"].removeprefix("Bearer ")
     for secret in (token, APPLICATION_KEY, "not-a-key", A.email, A.password, "127.0.0.1"):
