@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+import hmac
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -48,7 +50,6 @@ from battrace.connector.errors import (
     contract_error_response,
 )
 from battrace.connector.headers import SecurityHeaders
-from battrace.identity.secrets import get_or_create_secret
 from battrace.interop import install as install_interop
 from battrace.interop import run_retries as run_pact_retries
 from battrace.interop.state import InteropState
@@ -66,7 +67,6 @@ log = logging.getLogger("battrace")
 
 ALLOWED_HEADERS = ["apiKey", "Authorization", "Content-Type", "X-Requested-With", "x-api-key"]
 EXPOSED_HEADERS = ["Link", "X-Track"]
-PACT_TOKEN_SECRET = "pact-token-key"
 
 
 async def _refill_totals(state: AppState, metrics: Metrics) -> None:
@@ -105,8 +105,12 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     """The battrace server: the Ouranos contract API and the traceability endpoints."""
     settings = settings or Settings()
     state = build_state(settings, database)
-    with state.db.transaction() as session:
-        pact_secret = get_or_create_secret(session, PACT_TOKEN_SECRET)
+    # PACT access tokens get a key of their own, derived from the token key (no database
+    # round trip at start-up; rotating the JWT secret rotates it too): a PACT token is never
+    # an Ouranos token.
+    pact_secret = hmac.new(
+        state.signer.secret.encode(), b"battrace PACT access tokens", hashlib.sha256
+    ).hexdigest()
     pact_transport = HttpsTransport()  # pulls and event deliveries of this process
     pact = InteropState(
         session=state.session,

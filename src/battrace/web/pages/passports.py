@@ -38,13 +38,20 @@ def _enum_or_none(kind: type[BatteryStatus] | type[Publication], text: str) -> A
         raise errors.InvalidRequest(f"{text}: not a known value.") from None
 
 
+def _model_or_none(text: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(text) if text else None
+    except ValueError:
+        raise errors.InvalidRequest(f"{text}: not a model id.") from None
+
+
 @page("/passports")
 def passport_list(ctx: Ctx) -> Response:
     caller = ctx.operator_id
     model_text = ctx.value("model")
     search = lookup.PassportSearch(
         serial=ctx.value("serial") or None,
-        model_id=uuid.UUID(model_text) if model_text else None,
+        model_id=_model_or_none(model_text),
         status=_enum_or_none(BatteryStatus, ctx.value("status")),
         limit=200,
     )

@@ -4,6 +4,7 @@ system), the operator's grading and price tables, and its systems' health report
 from __future__ import annotations
 
 import json
+import math
 import uuid
 from typing import Any
 
@@ -21,9 +22,12 @@ def _number(ctx: Ctx, name: str) -> float | None:
     if not text:
         return None
     try:
-        return float(text)
+        value = float(text)
     except ValueError:
         raise errors.InvalidRequest(ctx.t("reuse.bad_number", name=name)) from None
+    if not math.isfinite(value) or abs(value) > 1e12:  # the forms' bound for every number
+        raise errors.InvalidRequest(ctx.t("reuse.bad_number", name=name))
+    return value
 
 
 @page("/reuse/market")
