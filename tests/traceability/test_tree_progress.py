@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import event, select
+from sqlalchemy import Connection, event, select
 
 from battrace.store import Database
 from battrace.traceability import tree_progress
@@ -35,22 +35,24 @@ def _chain(chain: Chain, depth: int, width: int) -> uuid.UUID:
 
 
 @contextmanager
-def _statements(database: Database) -> Iterator[list[str]]:
+def _statements(connection: Connection) -> Iterator[list[str]]:
+    """The statements sent on this session's connection only (the background ANALYZE after
+    a bulk write runs on another connection of the same engine)."""
     sent: list[str] = []
 
     def record(_conn: object, _cursor: object, statement: str, *_: object) -> None:
         sent.append(statement)
 
-    event.listen(database.engine, "before_cursor_execute", record)
+    event.listen(connection, "before_cursor_execute", record)
     try:
         yield sent
     finally:
-        event.remove(database.engine, "before_cursor_execute", record)
+        event.remove(connection, "before_cursor_execute", record)
 
 
 def _refresh(database: Database, bottom: uuid.UUID) -> tuple[int, list[Trade]]:
     with database.transaction() as session:
-        with _statements(database) as sent:
+        with _statements(session.connection()) as sent:
             tree_progress.refresh_downstream_of(session, [bottom])
             session.flush()
         queries = sum(1 for s in sent if s.lstrip().upper().startswith("SELECT"))
