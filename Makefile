@@ -1,4 +1,5 @@
 # battrace developer commands. `make help` lists them.
+SHELL := /bin/bash
 PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -19,8 +20,13 @@ install: $(BIN)/battrace ## create .venv and install battrace with its test tool
 run: install ## serve on 127.0.0.1:8000 (SQLite ./battrace.db) with the tutorial seeds and demo data
 	$(BIN)/battrace serve --with-demo
 
-test: install ## run the whole test suite on SQLite and PostgreSQL, then lint and type checks
-	$(BIN)/pytest -q
+test: install ## run the whole test suite on SQLite and PostgreSQL (two legs side by side), then lint and type checks
+	@set -o pipefail; \
+	( BATTRACE_TEST_BACKENDS=sqlite $(BIN)/pytest -q 2>&1 | sed -u 's/^/[sqlite] /' ) & sqlite=$$!; \
+	( BATTRACE_TEST_BACKENDS=postgresql BATTRACE_TEST_ONLY_BACKEND_TESTS=1 $(BIN)/pytest -q 2>&1 | sed -u 's/^/[postgresql] /' ) & pg=$$!; \
+	status=0; wait $$sqlite || status=1; wait $$pg || status=1; \
+	if [ $$status -ne 0 ]; then echo "make test: a test leg failed (see [sqlite] / [postgresql] lines above)"; fi; \
+	exit $$status
 	$(MAKE) check
 
 test-sqlite: install ## run the tests on SQLite only

@@ -41,6 +41,21 @@ passwords.configure(
 )
 
 
+# `make test` runs the SQLite and PostgreSQL legs side by side; the tests that use no database
+# fixture (pure domain code, browser tests against their own SQLite server) run in one leg only.
+ONLY_BACKEND_TESTS = os.environ.get("BATTRACE_TEST_ONLY_BACKEND_TESTS") == "1"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not ONLY_BACKEND_TESTS:
+        return
+    kept = [item for item in items if "backend" in getattr(item, "fixturenames", ())]
+    dropped = [item for item in items if "backend" not in getattr(item, "fixturenames", ())]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
