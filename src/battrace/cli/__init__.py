@@ -291,10 +291,7 @@ def serve(
     keyfile: Annotated[str | None, typer.Option(help="TLS private key (PEM)")] = None,
 ) -> None:
     """Run the server (contract API, traceability endpoints, docs at /docs)."""
-    import uvicorn  # noqa: PLC0415
-
-    from battrace.cli.nodelay import http_protocol  # noqa: PLC0415
-    from battrace.operations.logs import logging_config  # noqa: PLC0415
+    from battrace.cli.serving import run_uvicorn, shared_metrics  # noqa: PLC0415
 
     settings = settings_from_env()
     if migrate:
@@ -312,21 +309,8 @@ def serve(
         f"battrace on {scheme}://{host or settings.host}:{port or settings.port} "
         f"(database {settings.database_url})"
     )
-    uvicorn.run(
-        "battrace.app:create_app",
-        factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
-        workers=workers,
-        log_level="warning",  # uvicorn's own chatter; battrace's lines follow log_config
-        log_config=logging_config(settings.log_level),
-        http=http_protocol(),  # httptools when installed; uvloop too (loop="auto")
-        ssl_certfile=certfile,
-        ssl_keyfile=keyfile,
-        # uvicorn would believe X-Forwarded-For from loopback; battrace reads it in one place,
-        # for BATTRACE_TRUSTED_PROXY_HOPS proxies only (connector.callers.client_address).
-        proxy_headers=False,
-    )
+    with shared_metrics(workers):
+        run_uvicorn(settings, host, port, workers, certfile, keyfile)
 
 
 @app.command()
