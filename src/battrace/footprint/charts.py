@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import math
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from types import MappingProxyType
 
 from battrace.footprint.graph import FootprintGraph
-from battrace.footprint.hotspots import rank_parts
+from battrace.footprint.hotspots import Hotspot, rank_parts
 from battrace.footprint.plan import ZERO, Provenance, share
 from battrace.footprint.result import Footprint, Origin
 from battrace.traceability.stages import Stage
@@ -241,9 +241,16 @@ def stage_bars(footprint: Footprint, *, unit: str, labels: ChartLabels = ENGLISH
     )
 
 
-def pareto(footprint: Footprint, *, unit: str, labels: ChartLabels = ENGLISH) -> Chart:
-    """Parts by contribution (both stages), largest first, with the cumulative share."""
-    ranked = rank_parts(footprint)
+def pareto(
+    footprint: Footprint,
+    *,
+    unit: str,
+    labels: ChartLabels = ENGLISH,
+    ranked: Sequence[Hotspot] | None = None,
+) -> Chart:
+    """Parts by contribution (both stages), largest first, with the cumulative share.
+    `ranked`: `rank_parts(footprint)` when the caller has it already."""
+    ranked = rank_parts(footprint) if ranked is None else ranked
     shown = list(ranked[:PARETO_BARS])
     rest = ranked[PARETO_BARS:]
     bars = [(h.label, h.emission, h.cumulative_share) for h in shown]

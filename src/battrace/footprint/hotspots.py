@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from battrace.footprint.factors import Factor
 from battrace.footprint.graph import FootprintGraph
@@ -49,13 +50,18 @@ def _rank(
     key: Callable[[Contribution], tuple[uuid.UUID | None, str]],
 ) -> tuple[Hotspot, ...]:
     stages = list(Stage) if stage is None else [stage]
-    sums: dict[uuid.UUID | None, Decimal] = {}
-    labels: dict[uuid.UUID | None, str] = {}
+    # One dictionary look-up per contribution (trace ids hash in Python, thousands per page).
+    groups: dict[uuid.UUID | None, list[Any]] = {}
     for each in stages:
         for contribution in footprint.stages[each].contributions:
             group, label = key(contribution)
-            sums[group] = sums.get(group, ZERO) + contribution.emission
-            labels.setdefault(group, label)
+            entry = groups.get(group)
+            if entry is None:
+                groups[group] = [contribution.emission, label]
+            else:
+                entry[0] += contribution.emission
+    sums: dict[uuid.UUID | None, Decimal] = {group: entry[0] for group, entry in groups.items()}
+    labels = {group: str(entry[1]) for group, entry in groups.items()}
     known = sum(sums.values(), ZERO)
     ranked = sorted(sums.items(), key=lambda item: (-item[1], str(item[0])))
     result = []

@@ -9,7 +9,7 @@ import base64
 import hashlib
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -123,7 +123,9 @@ def _declaration(
         return None
 
 
-def what_if_choices(product: ProductFootprint) -> list[tuple[str, str]]:
+def what_if_choices(
+    product: ProductFootprint, ranked: Sequence[hotspots.Hotspot] | None = None
+) -> list[tuple[str, str]]:
     """The parts the what-if form offers, by name: all of them in a product of up to
     `WHAT_IF_CHOICES` parts; in a larger one the largest contributors and every part without
     a value (a longer list is more than a page can show or a reader can scan)."""
@@ -131,7 +133,8 @@ def what_if_choices(product: ProductFootprint) -> list[tuple[str, str]]:
     nodes = product.graph.nodes
     parts = [n for n in nodes.values() if n.trace_id != footprint.root]
     if len(parts) > WHAT_IF_CHOICES:
-        wanted = {h.key for h in hotspots.rank_parts(footprint)[:WHAT_IF_CHOICES]}
+        ranked = hotspots.rank_parts(footprint) if ranked is None else ranked
+        wanted = {h.key for h in ranked[:WHAT_IF_CHOICES]}
         wanted.update(u.trace_id for s in footprint.stages.values() for u in s.unknown)
         parts = [nodes[t] for t in wanted if t is not None and t in nodes and t != footprint.root]
     parts.sort(key=lambda n: n.parts_name)
@@ -150,7 +153,8 @@ def footprint_page(ctx: Ctx) -> Response:
     names = dict(product.supplier_names)
     names[footprint.viewer] = ctx.operator_name
     labels = chart_labels(ctx.lang)
-    choices = _kept(ctx, seen_version, "what_if_choices", lambda: what_if_choices(product))
+    ranked = _kept(ctx, seen_version, "ranked", lambda: hotspots.rank_parts(footprint))
+    choices = _kept(ctx, seen_version, "what_if_choices", lambda: what_if_choices(product, ranked))
     values: dict[str, Any] = {
         name: ctx.value(name)
         for name in (
@@ -185,7 +189,7 @@ def footprint_page(ctx: Ctx) -> Response:
                     ),
                     (
                         ctx.t("footprint.chart_pareto"),
-                        charts.pareto(footprint, unit=unit, labels=labels),
+                        charts.pareto(footprint, unit=unit, labels=labels, ranked=ranked),
                     ),
                     (
                         ctx.t("footprint.chart_tree"),
@@ -194,7 +198,7 @@ def footprint_page(ctx: Ctx) -> Response:
                 ),
             ),
         ),
-        by_part=_kept(ctx, seen_version, "by_part", lambda: hotspots.rank_parts(footprint)[:10]),
+        by_part=ranked[:10],
         by_supplier=_kept(
             ctx, seen_version, "by_supplier", lambda: hotspots.rank_suppliers(footprint)[:10]
         ),
