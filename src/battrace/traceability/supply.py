@@ -15,8 +15,8 @@ whose DQR are constants (digest sections 6.3, 8.2, 11.8).
 
 The graph is read by `supply_walk.SupplyWalk` (a few set-based queries per tier). UUIDs and
 result objects are made only for the parts a caller asks about. Totals are computed without
-recursion, depth first in the order the definition above visits the parts, so a cycle in
-the data gives the same (unknown) terms whichever way it is computed.
+recursion, depth first in the order the definition above visits the parts; every part of a
+cycle in the data is unknown, whichever part a walk starts from.
 
 Every part's total is also stored (`part_totals`, kept by `traceability.totals` in the
 transaction that changes an input). The walk expands the parts a caller needs in detail
@@ -285,12 +285,17 @@ class SupplyGraph:
         return () if answered is None else (answered[1],)
 
     def _total(self, key: Key) -> tuple[Values, ...]:
-        """Totals per stage, memoised; a part met again while its own total is computed (a
-        cycle) counts as unknown there (see `walk.fold_upstream`)."""
+        """Totals per stage, memoised; every part of a cycle is unknown (see
+        `walk.fold_upstream`)."""
         if key not in self.walk.parts and key not in self.walk.totals:
             return _UNKNOWN_TOTAL
         return fold_upstream(
-            key, self.walk.totals, self._upstream, self._compute, known=self.walk.parts
+            key,
+            self.walk.totals,
+            self._upstream,
+            self._compute,
+            known=self.walk.parts,
+            on_cycle=lambda _part: _UNKNOWN_TOTAL,
         )
 
     def _compute(self, key: Key) -> tuple[Values, ...]:

@@ -78,7 +78,14 @@ class _TreeProgress:
     def of_part(self, key: Key) -> TreeProgress:
         if key not in self.walk.parts:
             return self._NONE
-        return fold_upstream(key, self.memo, self._upstream, self._compute, known=self.walk.parts)
+        return fold_upstream(
+            key,
+            self.memo,
+            self._upstream,
+            self._compute,
+            known=self.walk.parts,
+            on_cycle=lambda _part: self._NONE,
+        )
 
     def of_trade(self, trade: Trade) -> TreeProgress:
         linked = trade.upstream_trace_id is not None
