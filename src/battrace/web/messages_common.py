@@ -83,6 +83,10 @@ COMMON_MESSAGES: dict[str, tuple[str, str]] = {
         "依頼元はこの部品を別の単位で数えています。宣言単位は {value} にしてください。",
         "Your customer counts this part in another unit: declare the CFP in {value}.",
     ),
+    "problem.link_unit": (
+        "この部品の CFP は kgCO2e/{unit_declared} で宣言されていますが、依頼元はこの部品を「{unit_counted}」単位で数えています。CFP の宣言単位を合わせるか、別の部品を紐付けてください。",
+        "This part's CFP is declared per {unit_declared}, but your customer counts the part in {unit_counted}. Declare the CFP per {unit_counted} or link another part.",
+    ),
     "problem.invalid": ("値が正しくありません。", "This value is not valid."),
     "error.home": ("ダッシュボードへ戻る", "Back to the dashboard"),
     "error.not_found": (
