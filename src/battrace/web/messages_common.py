@@ -18,6 +18,7 @@ COMMON_MESSAGES: dict[str, tuple[str, str]] = {
     "nav.inbox": ("通知", "Notifications"),
     "nav.factors": ("排出係数", "Emission factors"),
     "nav.plants": ("事業所", "Plants"),
+    "nav.directory": ("取引先の一覧", "Company directory"),
     "nav.password": ("パスワード変更", "Change password"),
     "nav.logout": ("ログアウト", "Log out"),
     # forms and errors
@@ -173,6 +174,11 @@ COMMON_MESSAGES: dict[str, tuple[str, str]] = {
         "No plants yet. Parts need a plant.",
     ),
     "plants.saved": ("事業所を保存しました。", "The plant was saved."),
+    "plants.then_back": (
+        "事業所を保存すると、元の画面に戻ります。",
+        "Once the plant is saved, you go back to the form that needed it.",
+    ),
+    "plants.back": ("元の画面に戻る", "Back to the form"),
     # notifications
     "inbox.title": ("通知", "Notifications"),
     "inbox.empty": ("通知はありません。", "No notifications."),

@@ -20,6 +20,7 @@ PARTS_MESSAGES: dict[str, tuple[str, str]] = {
     "part.name": ("部品名", "Part name"),
     "part.support_name": ("補助項目", "Supplementary name"),
     "part.plant": ("事業所", "Plant"),
+    "part.parents": ("使用先（親部品）", "Used in"),
     "part.kind": ("区分", "Kind"),
     "part.kind_product": ("製品（構成あり）", "Product (has a structure)"),
     "part.kind_own": ("自社内で完結", "Made in-house (end of chain)"),
