@@ -354,4 +354,14 @@ DD_MESSAGES |= {
     "band.low": ("低", "Low"),
     "band.medium": ("中", "Medium"),
     "band.high": ("高", "High"),
+    # why a red flag is raised and who raised it (diligence.risk's message keys)
+    "dd_reason.answered_yes": ("{code} に「はい」と回答", "{code} answered yes"),
+    "dd_reason.answered_unknown": ("{code} が未回答または不明", "{code} answered unknown"),
+    "dd_reason.no_facilities": (
+        "製錬所・精製所が特定されていない",
+        "no smelter or refiner identified",
+    ),
+    "dd_reason.no_answer": ("DDの回答がない", "no due-diligence answer"),
+    "dd_origin.upstream_of": ("{name} の上流", "upstream of {name}"),
+    "dd_origin.via": ("{origin}（{name} 経由）", "{origin} (via {name})"),
 }
