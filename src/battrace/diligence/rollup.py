@@ -27,9 +27,9 @@ from battrace.diligence.facilities import facilities_of
 from battrace.diligence.models import DdRequest, DdResponse
 from battrace.diligence.questions import Question
 from battrace.diligence.risk import (
+    REASON_NO_ANSWER,
     DocumentFact,
     FacilityFact,
-    REASON_NO_ANSWER,
     MaterialView,
     Origin,
     RedFlag,
