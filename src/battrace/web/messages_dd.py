@@ -364,4 +364,5 @@ DD_MESSAGES |= {
     "dd_reason.no_answer": ("DDの回答がない", "no due-diligence answer"),
     "dd_origin.upstream_of": ("{name} の上流", "upstream of {name}"),
     "dd_origin.via": ("{origin}（{name} 経由）", "{origin} (via {name})"),
+    "dd.back_to_part": ("部品ページへ", "Back to the part"),
 }
