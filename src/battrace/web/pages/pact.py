@@ -14,7 +14,6 @@ from battrace.traceability import parts
 from battrace.web.app import Ctx, page
 from battrace.web.forms import FormErrors
 
-
 PRODUCT_CHOICES = 200  # the publish form offers the first products by name
 
 
