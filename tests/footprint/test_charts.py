@@ -7,6 +7,7 @@ import dataclasses
 import re
 
 from battrace.footprint.charts import ENGLISH, Chart, ChartLabels, pareto, stage_bars, supply_tree
+from battrace.footprint.hotspots import rank_parts
 from battrace.footprint.report import render_html
 from tests.footprint.test_report import pack, rolled
 
@@ -67,3 +68,32 @@ def test_every_drawn_word_comes_from_the_labels() -> None:
     assert f"«tree_description» {footprint.parts_name}" in drawn
     page = render_html(footprint, g, labels=labels)
     assert "«stage_pre»" in page and "«pareto_title»" in page
+
+
+def test_the_pareto_curve_starts_at_the_first_bar_and_is_drawn_over_the_bars() -> None:
+    footprint = rolled(pack(module_answered=True))
+    chart = pareto(footprint, unit="kgCO2e/unit")
+    (curve,) = chart.overlay  # over the bars, not hidden behind the first one
+    assert curve not in chart.lines
+    first_bar, first_dot = chart.rects[0], chart.dots[0]
+    assert curve.points[0] == (first_dot.x, first_dot.y)
+    assert first_bar.x < curve.points[0][0] < first_bar.x + first_bar.width  # above bar 1
+    # The height of the first point is the first bar's share of the known total, not 0.
+    plot_top, base = 30.0, 360.0 - 120.0
+    first_share = (base - curve.points[0][1]) / (base - plot_top)
+    expected = float(rank_parts(footprint)[0].cumulative_share or 0)
+    assert 0 < expected < 1 and abs(first_share - expected) < 1e-9
+    ys = [y for _, y in curve.points]
+    assert ys == sorted(ys, reverse=True)  # cumulative: never falls
+    assert abs(ys[-1] - plot_top) < 1e-6  # ends at 100 %
+
+
+def test_every_chart_text_is_at_least_11_units() -> None:
+    g = pack(module_answered=False)
+    footprint = rolled(g)
+    for chart in (
+        stage_bars(footprint, unit="kgCO2e/unit"),
+        pareto(footprint, unit="kgCO2e/unit"),
+        supply_tree(footprint, g, unit="kgCO2e/unit"),
+    ):
+        assert min(text.size for text in chart.texts) >= 11, chart.chart_id

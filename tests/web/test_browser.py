@@ -45,6 +45,9 @@ MAIN_PAGES = {
     "dd-report",
     "inbox",
     "dd-version",
+    "walk-ja-a-directory",
+    "walk-en-a-parts",
+    "walk-en-a-dashboard",
 }
 
 if not Path(CHROMIUM).exists():
@@ -175,6 +178,25 @@ def add_plant(page: object, base: str, name: str, open_id: str) -> None:
     page.get_by_text("事業所を保存しました。").wait_for()  # type: ignore[attr-defined]
 
 
+def assert_chart_text_readable(page: object) -> None:
+    """Every text of every chart is at least 11 px high as rendered (after any scaling)."""
+    sizes = page.evaluate(  # type: ignore[attr-defined]
+        """[...document.querySelectorAll('figure.chart svg')].map(svg => {
+             const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+             return [...svg.querySelectorAll('text')].map(t => parseFloat(t.getAttribute('font-size')) * scale);
+           }).flat()"""
+    )
+    assert sizes and min(sizes) >= 11, min(sizes or [0])
+
+
+def assert_fits(page: object, selector: str) -> None:
+    """The element is not wider than what shows it (nothing cut off or hidden to the right)."""
+    widths = page.locator(selector).evaluate(  # type: ignore[attr-defined]
+        "el => [el.scrollWidth, el.parentElement.clientWidth]"
+    )
+    assert widths[0] <= widths[1] + 1, (selector, widths)
+
+
 def test_two_company_journey_in_chromium(server: str, browser: object, shots: Path) -> None:
     base = server
     a = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ja-JP").new_page()  # type: ignore[attr-defined]
@@ -209,11 +231,23 @@ def test_two_company_journey_in_chromium(server: str, browser: object, shots: Pa
     snap(a, shots, "product")
 
     a.get_by_role("link", name="CFPを依頼 セル").click()
-    a.get_by_label(lab("依頼先の事業者識別子（法人番号）")).fill(B.open_operator_id)
+    # The supplier is picked from the directory (B lists itself), not typed.
+    a.get_by_label(lab("依頼先（取引先の一覧から選ぶ）")).select_option(
+        label=f"B社（{B.open_operator_id}）"
+    )
     a.get_by_label(lab("回答期限")).fill("2030-01-31")
     a.get_by_label(lab("依頼メッセージ")).fill("セルのCFPをお願いします。")
     a.get_by_role("button", name="依頼を送信").click()
     a.get_by_text("部品登録中").first.wait_for()
+    a.goto(product_url)
+    # The product page's row links stand apart (not run together).
+    gaps = a.evaluate(
+        """[...document.querySelectorAll('td.row-actions')].map(cell => {
+             const links = [...cell.querySelectorAll('a')].map(l => l.getBoundingClientRect());
+             return links.slice(1).map((r, i) => r.top > links[i].top + 1 ? 99 : r.left - links[i].right);
+           }).flat()"""
+    )
+    assert gaps and min(gaps) >= 8, gaps
     a.get_by_role("link", name="依頼一覧（送信）").click()
     snap(a, shots, "requests-sent")
 
@@ -288,6 +322,7 @@ def test_two_company_journey_in_chromium(server: str, browser: object, shots: Pa
     a.get_by_text("CFPを保存しました").wait_for()
     a.goto(product_url + "/footprint")
     assert a.locator("svg").count() >= 3
+    assert_chart_text_readable(a)
     a.get_by_label(lab("使用可能エネルギー（kWh）")).fill("75")
     a.get_by_label(lab("車両区分")).select_option("M1")
     a.get_by_label(lab("保証年数")).fill("8")
@@ -308,6 +343,8 @@ def test_two_company_journey_in_chromium(server: str, browser: object, shots: Pa
         == "collapse"
     )
     assert report.evaluate("getComputedStyle(document.body).maxWidth") == "1100px"
+    assert report.locator("h2", has_text="概要").count() == 1  # headings in the page language
+    assert_chart_text_readable(report)
     snap(report, shots, "footprint-report")
     report.close()
     a.goto(f"{base}/")
@@ -327,6 +364,7 @@ def test_two_company_journey_in_chromium(server: str, browser: object, shots: Pa
     a.get_by_role("button", name="取り込む").click()
     a.get_by_text("1 件を登録しました。").wait_for()
     assert a.locator("#import-progress").evaluate("p => p.value === p.max")
+    assert_fits(a, "#import-example")  # the example table is not cut off
     snap(a, shots, "csv-import")
 
     # English, on a tablet-sized window.
@@ -428,4 +466,57 @@ def test_due_diligence_journey_in_chromium(server: str, browser: object, shots: 
     snap(a, shots, "dd-report")
     with a.expect_download() as download:
         a.get_by_role("link", name="HTMLレポート（単体ファイル）").click()
-    assert b"Due-diligence report" in Path(download.value.path()).read_bytes()
+    assert "デューディリジェンス報告".encode() in Path(download.value.path()).read_bytes()
+    # The product's DD report: names never one character wide, nothing cut off, both languages.
+    for language in ("English", "日本語"):
+        a.get_by_role("button", name=language).click()
+        a.locator("table.dd-report").first.wait_for()
+        narrow = a.evaluate(
+            """[...document.querySelectorAll('table.dd-report th[scope=row], table.dd-report thead th')]
+                 .filter(th => th.innerText.trim().length > 2)
+                 .filter(th => th.clientWidth < 4 * parseFloat(getComputedStyle(th).fontSize))
+                 .map(th => th.innerText)"""
+        )
+        assert not narrow, (language, narrow)
+        for index in range(a.locator("table.dd-report").count()):
+            assert_fits(a, f"table.dd-report >> nth={index}")
+
+
+# Every page of the navigation, as each company sees it after the journeys above, in both
+# languages: no error page, no catalogue key shown instead of a word, nothing wider than the
+# window, chart text readable. Screenshots of each (walk-<lang>-<page>.png).
+WALK_SKIP = {"/logout"}
+CATALOGUE_KEY = re.compile(r"^[a-z_]+\.[a-z_0-9]+$")
+
+
+def test_walk_every_page_in_both_languages(server: str, browser: object, shots: Path) -> None:
+    base = server
+    for company in (A, B):
+        page = browser.new_context(
+            viewport={"width": 1280, "height": 900}, locale="ja-JP"
+        ).new_page()  # type: ignore[attr-defined]
+        login(page, base, company.email, company.password)
+        paths = page.evaluate("[...document.querySelectorAll('nav.side a')].map(a => a.pathname)")
+        assert "/directory" in paths
+        for language in ("English", "日本語"):
+            page.get_by_role("button", name=language).click()
+            page.wait_for_load_state()
+            for path in [p for p in paths if p not in WALK_SKIP]:
+                response = page.goto(f"{base}{path}")
+                assert response is not None and response.status < 400, (path, response)
+                words = page.evaluate(
+                    """[...document.querySelectorAll('main *')]
+                         .filter(e => e.children.length === 0).map(e => e.innerText.trim())"""
+                )
+                keys = [w for w in words if CATALOGUE_KEY.match(w)]
+                assert not keys, (language, path, keys)
+                overflow = page.evaluate(
+                    "document.scrollingElement.scrollWidth - window.innerWidth"
+                )
+                assert overflow <= 1, (language, path, overflow)
+                if page.locator("figure.chart svg").count():
+                    assert_chart_text_readable(page)
+                slug = path.strip("/").replace("/", "-") or "dashboard"
+                lang = "en" if language == "English" else "ja"
+                snap(page, shots, f"walk-{lang}-{company.name.rstrip('社').lower()}-{slug}")
+        page.context.close()  # type: ignore[attr-defined]

@@ -163,8 +163,20 @@ def test_dd_flow_between_two_companies(app: FastAPI, seeded: Database) -> None:
     assert "原材料・OECDステップ別の充足状況" in report.text and "band-" in report.text
     assert "B社" in report.text and "policy" not in report.text.split("<main")[0]
     html = a.client.get(f"/parts/{journey.product}/dd/report.html")
-    assert html.status_code == 200 and "Due-diligence report" in html.text
+    assert html.status_code == 200 and "デューディリジェンス報告" in html.text
+    assert '<html lang="ja">' in html.text and "未解決のレッドフラグ" in html.text
     assert html.headers["content-security-policy"].startswith("default-src 'none'")
+    # The domain's findings are worded by the catalogue: no English sentence in Japanese.
+    main = report.text.split("<main")[1]
+    assert not re.search(r"answered (yes|unknown)|upstream of|no smelter|no due-diligence", main)
+    assert re.search(r"未回答または不明|「はい」と回答|製錬所・精製所が特定されていない", main)
+    a.post("/language", {"lang": "en", "next": "/"})
+    english = a.client.get(f"/parts/{journey.product}/dd/report.html").text
+    assert '<html lang="en">' in english and "Due-diligence report" in english
+    assert "Open red flags" in english
+    assert re.search(
+        r"answered (yes|unknown)|no smelter", a.get(f"/parts/{journey.product}/dd").text
+    )
 
 
 def test_validation_errors_are_shown_beside_their_fields(app: FastAPI, seeded: Database) -> None:

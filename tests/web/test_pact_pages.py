@@ -22,6 +22,7 @@ def test_publishing_pages(app: FastAPI, client: TestClient, seeded: Database) ->
     user.login(A)
     page = user.get("/pact")
     assert page.status_code == 200
+    assert 'id="pact-issue-first"' in page.text  # says what to do first
     issued = user.post("/pact/clients", {"counterparty": "EU Pack GmbH"})
     assert issued.status_code == 200
     secret = re.search(r'<code id="pact-secret">([^<]+)</code>', issued.text)
@@ -31,6 +32,9 @@ def test_publishing_pages(app: FastAPI, client: TestClient, seeded: Database) ->
     assert shown not in user.get("/pact").text  # shown once
     with seeded.transaction() as session:
         row = session.query(PactClient).one()
+    form = user.get("/pact").text  # the product is picked from a list, not typed as a traceId
+    assert f'<option value="{chain.parent}">部品A</option>' in form
+    assert 'id="pact-issue-first"' not in form
     published = user.post(
         "/pact/publish", {"traceId": chain.parent, "client": str(row.id), "country": "jp"}
     )

@@ -332,6 +332,23 @@ def test_an_answer_in_a_unit_the_customer_cannot_use_is_refused(
     assert "回答済み" not in journey.a.get(f"/requests/{journey.trade}").text
 
 
+def test_linking_a_part_valued_in_another_unit_is_refused_as_an_error(
+    app: FastAPI, seeded: Database
+) -> None:
+    journey = Journey(app)  # A counts the cell in pieces; B values its cell per kilogram
+    b = journey.b
+    saved = b.post(f"/parts/{journey.b_part}/cfp", cfp_form("5", "10", unit="kgCO2e/kilogram"))
+    assert saved.status_code == 200
+    refused = b.post(f"/requests/{journey.trade}/link", {"traceId": journey.b_part})
+    assert 'class="flash error" role="alert"' in refused.text
+    assert "kgCO2e/キログラム" in refused.text and "「個」単位" in refused.text
+    assert "部品を紐付けました" not in refused.text
+    b.post("/language", {"lang": "en", "next": "/"})
+    again = b.post(f"/requests/{journey.trade}/link", {"traceId": journey.b_part})
+    assert "declared per kilogram, but your customer counts the part in unit" in again.text
+    assert "部品登録中" in journey.a.get(f"/requests/{journey.trade}").text  # still not linked
+
+
 def test_a_value_in_a_mismatched_unit_is_an_unknown_part_not_a_broken_page(
     app: FastAPI, seeded: Database
 ) -> None:

@@ -205,6 +205,15 @@ def test_market_content_and_dashboard_pages(app: FastAPI, database: Database) ->
     board = packer.get("/recycling/dashboard")
     _no_missing_keys(board.text)
     assert "Figures built from fewer than 3 operators are withheld" in board.text
+    withheld = board.text.split('id="withheld">')[1].split("</p>")[0]
+    assert "recycled content" in withheld and "recycled_content" not in withheld
+    packer.post("/language", {"lang": "ja", "next": "/"})
+    in_japanese = packer.get("/recycling/dashboard").text
+    withheld = in_japanese.split('id="withheld">')[1].split("</p>")[0]
+    assert "custody" not in withheld and "回収・保管" in withheld  # named in the page language
+    if "<ul><li>" not in in_japanese.split('id="loop-figures"')[1]:
+        assert "<h2>前提</h2>" not in in_japanese  # no heading over nothing
+    packer.post("/language", {"lang": "en", "next": "/"})
     own = packer.get("/recycling/dashboard", scope="own")
     assert own.status_code == 200
     csv = packer.get("/recycling/dashboard/loop.csv")

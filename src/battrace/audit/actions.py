@@ -48,6 +48,7 @@ class AuditAction(enum.StrEnum):
     MARKET_TAKE = "market:take"
     MARKET_WITHDRAW = "market:withdraw"
     OPERATOR_CREATE = "operator:create"
+    OPERATOR_LISTING = "operator:listing"
     OPERATOR_UPDATE = "operator:update"
     PACT_ANSWER_PART = "pact:answer-part"
     PACT_CLIENT_ISSUE = "pact:client-issue"

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from battrace.identity import accounts, api_keys, operators
 from battrace.identity.models import Account, ApiKey, ApplicationAttribute, Operator
 from battrace.identity.tokens import token_hash
+from battrace.ids import OperatorId
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ def ensure_company(session: Session, company: SeedCompany) -> bool:
             global_operator_id=company.global_operator_id,
             operator_id=company.operator_id,
         )
+        operators.set_listing(session, caller=OperatorId(company.operator_id), listed=True)
         session.flush()  # the account below references the operator
         created = True
     if session.scalar(select(Account.id).where(Account.email == company.email)) is None:

@@ -5,12 +5,20 @@ category, the open red flags and the missing answers.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from battrace.diligence.questions import RiskCategory
-from battrace.diligence.risk import MaterialView
+from battrace.diligence.risk import (
+    REASON_ANSWERED_UNKNOWN,
+    REASON_ANSWERED_YES,
+    REASON_NO_ANSWER,
+    REASON_NO_FACILITIES,
+    MaterialView,
+    Origin,
+)
 from battrace.diligence.rollup import ProductDd
 
 CATEGORY_LABELS = {
@@ -110,7 +118,10 @@ def to_dict(picture: ProductDd) -> dict[str, Any]:
                 "riskCategories": list(f.categories) or [c.value for c in RiskCategory],
                 "code": f.code,
                 "reason": f.reason,
-                "origin": f.origin,
+                "reasonKey": f.reason_key,
+                "reasonParams": dict(f.reason_params),
+                "origin": f.origin.english if f.origin else "",
+                "originParts": _origin(f.origin),
             }
             for f in picture.red_flags
         ],
@@ -126,14 +137,67 @@ def to_dict(picture: ProductDd) -> dict[str, Any]:
                 "thirdParty": a.third_party,
                 "validTo": a.valid_to.isoformat() if a.valid_to else None,
                 "confidentiality": a.confidentiality,
-                "origin": a.origin,
+                "origin": a.origin.english,
+                "originParts": _origin(a.origin),
             }
             for a in picture.attestations
         ],
     }
 
 
-def render_html(picture: ProductDd) -> str:
+def _origin(origin: Origin | None) -> dict[str, Any] | None:
+    """Who raised a finding in parts a surface words in its language."""
+    if origin is None:
+        return None
+    return {"name": origin.name, "hidden": origin.hidden, "via": list(origin.via)}
+
+
+# The file's words in English, by the message keys a surface's catalogue words them in (a
+# surface passes its own `words` to render the file in its reader's language).
+ENGLISH_WORDS: dict[str, str] = {
+    "dd_file.lang": "en",
+    "dd_file.title": "Due-diligence report: {name}",
+    "dd_file.suppliers": "Suppliers",
+    "dd_file.part": "Part",
+    "dd_file.supplier": "Supplier",
+    "dd_file.request": "Request",
+    "dd_file.version": "Version",
+    "dd_file.material_completeness": "{material} completeness",
+    "dd_file.coverage": "Coverage by material and OECD step",
+    "dd_file.material": "Material",
+    "dd_file.completeness": "Completeness",
+    "dd_file.facilities": "Facilities conformant",
+    "dd_file.risk": "Residual risk by Annex X category",
+    "dd_file.category": "Category",
+    "dd_file.red_flags": "Open red flags ({count})",
+    "dd_file.question": "Question",
+    "dd_file.reason": "Reason",
+    "dd_file.from": "From",
+    "dd_file.missing": "Missing answers ({count})",
+    "dd_file.attestations": "Attestations",
+    "dd_file.document": "Document",
+    "dd_file.third_party": "Third party",
+    "dd_file.valid_to": "Valid to",
+    REASON_ANSWERED_YES: "{code} answered yes",
+    REASON_ANSWERED_UNKNOWN: "{code} answered unknown",
+    REASON_NO_FACILITIES: "no smelter or refiner identified",
+    REASON_NO_ANSWER: "no due-diligence answer",
+    "dd_origin.upstream_of": "upstream of {name}",
+    "dd_origin.via": "{origin} (via {name})",
+    **{f"risk.{key}": label for key, label in CATEGORY_LABELS.items()},
+    **{f"oecd.{step}": label for step, label in STEP_LABELS.items()},
+}
+Words = Callable[..., str]
+
+
+def english(key: str, **values: object) -> str:
+    """A word of the file in English; a material is named by its code."""
+    text = ENGLISH_WORDS.get(key, key.partition(".")[2])
+    return text.format(**values) if values else text
+
+
+def render_html(picture: ProductDd, *, words: Words = english) -> str:
+    """The report as one self-contained HTML file, its words from `words(key, **values)`."""
     env = Environment(
         loader=PackageLoader("battrace.diligence", "templates"),
         autoescape=True,
@@ -141,7 +205,8 @@ def render_html(picture: ProductDd) -> str:
     )
     return env.get_template("dd_report.html.j2").render(
         report=to_dict(picture),
-        categories=[(c.value, CATEGORY_LABELS[c.value]) for c in RiskCategory],
-        steps=STEP_LABELS,
+        categories=[c.value for c in RiskCategory],
+        steps=[str(step) for step in STEP_LABELS],
         colours=BAND_COLOURS,
+        w=words,
     )

@@ -73,12 +73,45 @@ class FacilityFact:
 
 
 @dataclass(frozen=True)
+class Origin:
+    """Who raised a finding, as the viewer may see it: a supplier's name, or "upstream of"
+    a supplier when the deeper name is withheld, passed on through the suppliers in `via`
+    (nearest the viewer last). A surface words it in its language from these parts;
+    `english` is the API's wording."""
+
+    name: str
+    hidden: bool = False
+    via: tuple[str, ...] = ()
+
+    @property
+    def english(self) -> str:
+        text = f"upstream of {self.name}" if self.hidden else self.name
+        for name in self.via:
+            text = f"{text} (via {name})"
+        return text
+
+    def passed_through(self, name: str, *, released: bool) -> Origin:
+        """As seen one tier further down, through supplier `name` (who may withhold it)."""
+        return Origin(self.name, self.hidden, (*self.via, name)) if released else Origin(name, True)
+
+
+# Why a red flag is raised, as a message key and its parameters (a surface's catalogue words
+# it); `reason` is the API's English.
+REASON_ANSWERED_YES = "dd_reason.answered_yes"
+REASON_ANSWERED_UNKNOWN = "dd_reason.answered_unknown"
+REASON_NO_FACILITIES = "dd_reason.no_facilities"
+REASON_NO_ANSWER = "dd_reason.no_answer"
+
+
+@dataclass(frozen=True)
 class RedFlag:
     material: str | None
     categories: tuple[str, ...]  # empty: every category
     code: str
     reason: str
-    origin: str = ""  # who raised it, as the viewer may see it
+    origin: Origin | None = None  # who raised it, as the viewer may see it
+    reason_key: str = ""
+    reason_params: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -193,6 +226,10 @@ def assess(
                         tuple(c.value for c in question.categories),
                         question.code,
                         f"{question.code} answered {said}",
+                        reason_key=REASON_ANSWERED_YES
+                        if said == "yes"
+                        else REASON_ANSWERED_UNKNOWN,
+                        reason_params=(("code", question.code),),
                     )
                 )
             if not question.scored:
@@ -211,7 +248,13 @@ def assess(
                     weights[category.value][1] += question.weight
         if contained is not False and not listed:
             material_flags.append(
-                RedFlag(material, (), "MAT.FACILITIES", "no smelter or refiner identified")
+                RedFlag(
+                    material,
+                    (),
+                    "MAT.FACILITIES",
+                    "no smelter or refiner identified",
+                    reason_key=REASON_NO_FACILITIES,
+                )
             )
         inherent = (
             0.0

@@ -15,7 +15,7 @@ each supplier in between released its upstream to its customer (`release_upstrea
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sqlalchemy import select
@@ -27,9 +27,11 @@ from battrace.diligence.facilities import facilities_of
 from battrace.diligence.models import DdRequest, DdResponse
 from battrace.diligence.questions import Question
 from battrace.diligence.risk import (
+    REASON_NO_ANSWER,
     DocumentFact,
     FacilityFact,
     MaterialView,
+    Origin,
     RedFlag,
     assess,
     combine,
@@ -53,7 +55,7 @@ class Attestation:
     third_party: bool
     valid_to: date | None
     confidentiality: str | None
-    origin: str
+    origin: Origin
 
 
 @dataclass
@@ -184,7 +186,16 @@ class _Builder:
                 for material in sorted(materials):
                     supplier.materials[material] = empty_view()
                     missing.append((label, material, "*"))
-                flags.append(RedFlag(None, (), "NO_ANSWER", "no due-diligence answer", label))
+                flags.append(
+                    RedFlag(
+                        None,
+                        (),
+                        "NO_ANSWER",
+                        "no due-diligence answer",
+                        Origin(label),
+                        reason_key=REASON_NO_ANSWER,
+                    )
+                )
             else:
                 for material, view in supplier.materials.items():
                     missing.extend(
@@ -243,7 +254,7 @@ class _Builder:
             self.day,
         )
         name = supplier.supplier_name
-        flags.extend(_with_origin(f, name) for f in own.red_flags)
+        flags.extend(_with_origin(f, Origin(name)) for f in own.red_flags)
         attestations.extend(
             Attestation(
                 d.id,
@@ -252,7 +263,7 @@ class _Builder:
                 d.third_party,
                 d.valid_to,
                 d.confidentiality.value,
-                name,
+                Origin(name),
             )
             for d in documents.values()
         )
@@ -274,7 +285,7 @@ class _Builder:
             return
         released = response.release_upstream
         flags.extend(
-            _with_origin(f, f"upstream of {name}" if not released else f"{f.origin} (via {name})")
+            _with_origin(f, _seen(f.origin, name).passed_through(name, released=released))
             for f in upstream.red_flags
         )
         attestations.extend(
@@ -285,7 +296,7 @@ class _Builder:
                 a.third_party,
                 a.valid_to,
                 None,
-                f"upstream of {name}" if not released else a.origin,
+                a.origin.passed_through(name, released=released),
             )
             for a in upstream.attestations
         )
@@ -294,8 +305,12 @@ class _Builder:
                 visible.setdefault(material, set()).update(keys)
 
 
-def _with_origin(flag: RedFlag, origin: str) -> RedFlag:
-    return RedFlag(flag.material, flag.categories, flag.code, flag.reason, origin)
+def _seen(origin: Origin | None, name: str) -> Origin:
+    return origin if origin is not None else Origin(name)
+
+
+def _with_origin(flag: RedFlag, origin: Origin) -> RedFlag:
+    return replace(flag, origin=origin)
 
 
 def product_dd(

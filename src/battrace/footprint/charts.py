@@ -144,6 +144,7 @@ class Chart:
     dots: tuple[Dot, ...] = ()
     texts: tuple[Text, ...] = ()
     notes: tuple[str, ...] = field(default=())  # shown under the chart
+    overlay: tuple[Line, ...] = ()  # drawn over the bars (a curve read across them)
 
 
 def number(value: Decimal | None, places: int = 3) -> str:
@@ -292,8 +293,8 @@ def pareto(
         points.append((centre, y))
         cumulative_label = labels.cumulative.format(share=percent(cumulative))
         dots.append(Dot(centre, y, 3.5, "#1a202c", cumulative_label))
-    if points:
-        lines.append(Line(tuple(points), stroke="#1a202c", width=2))
+    # The cumulative curve is drawn over the bars: its first point is the first bar's share.
+    overlay = (Line(tuple(points), stroke="#1a202c", width=2),) if points else ()
     axis = ((left, top), (left, base_y), (left + plot_width, base_y), (left + plot_width, top))
     lines.append(Line(axis))
     texts.append(Text(14, top + plot_height / 2, unit, anchor="middle", size=11, rotate=-90))
@@ -309,6 +310,7 @@ def pareto(
         dots=tuple(dots),
         texts=tuple(texts),
         notes=notes,
+        overlay=overlay,
     )
 
 

@@ -33,6 +33,7 @@ from battrace.footprint.charts import (
 from battrace.footprint.declaration import DECLARED_UNIT, Declaration
 from battrace.footprint.graph import FootprintGraph
 from battrace.footprint.plan import ZERO, share
+from battrace.footprint.report_words import Words, english
 from battrace.footprint.result import Contribution, Footprint, StageFootprint, UnknownPart
 from battrace.traceability.combine import round_up5
 from battrace.traceability.stages import Dqr
@@ -305,11 +306,13 @@ def render_html(
     supplier_names: Mapping[uuid.UUID, str] | None = None,
     generated_at: datetime | None = None,
     labels: ChartLabels = ENGLISH,
+    words: Words = english,
 ) -> str:
     """The report as one HTML page: summary, three inline SVG charts, unknown parts, the
     largest contributions (the rest summed in one row), and the declaration table when
-    `declaration` is given. `labels` are the words of the charts and the stage names, in the
-    reader's language (English by default)."""
+    `declaration` is given. `labels` are the words of the charts and the stage names,
+    `words(key, **values)` its headings (`report_words`), in the reader's language (English
+    by default)."""
     names = supplier_names or {}
     unit = footprint.unit or "kgCO2e per unit"
     known = footprint.known
@@ -385,6 +388,7 @@ def render_html(
             None if declaration is None else number(declaration.kg_co2e_per_battery, 5)
         ),
         generated_at=None if generated_at is None else generated_at.isoformat(timespec="seconds"),
+        w=words,
     )
 
 

@@ -9,7 +9,7 @@ import enum
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from battrace.store.base import ModelBase, str_enum, utcnow
@@ -41,6 +41,9 @@ class Operator(ModelBase):
         String(20), unique=True, comment="public id, the Japanese corporate number"
     )
     global_operator_id: Mapped[str | None] = mapped_column(String(256), unique=True)
+    # The company's own choice: listed (name and corporate number) in the directory others
+    # pick a supplier from. Not listed until it says so.
+    listed_in_directory: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -87,6 +87,23 @@ def list_operators(session: Session, operator_ids: list[uuid.UUID]) -> list[Oper
     )
 
 
+def set_listing(session: Session, *, caller: OperatorId, listed: bool) -> Operator:
+    """The caller decides whether its name and corporate number are listed in the directory
+    other companies pick a supplier from."""
+    operator = get_operator(session, caller)
+    if operator.listed_in_directory != listed:
+        operator.listed_in_directory = listed
+        record_event(
+            session,
+            action=AuditAction.OPERATOR_LISTING,
+            actor=caller,
+            target_type="operator",
+            target_id=caller,
+            change={"listedInDirectory": listed},
+        )
+    return operator
+
+
 def update_operator(session: Session, *, caller: OperatorId, change: OperatorUpdate) -> Operator:
     """The caller updates its own company record.
 

@@ -246,6 +246,22 @@ def get_structure(session: Session, *, caller: OperatorId, trace_id: uuid.UUID) 
     return Structure(part, [Child(child, amount) for child, amount in rows])
 
 
+def parents_of(session: Session, *, caller: OperatorId, trace_id: uuid.UUID) -> list[Part]:
+    """The caller's parts whose structure holds `trace_id` (a sub-assembly's way up), by name."""
+    return list(
+        session.scalars(
+            select(Part)
+            .join(
+                PartEdge,
+                (PartEdge.operator_id == Part.operator_id)
+                & (PartEdge.parent_trace_id == Part.trace_id),
+            )
+            .where(PartEdge.operator_id == caller, PartEdge.child_trace_id == trace_id)
+            .order_by(Part.parts_name, Part.trace_id)
+        )
+    )
+
+
 def list_parts(
     session: Session,
     *,

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from battrace.audit import record_event
 from battrace.audit.actions import AuditAction
-from battrace.errors import AccessDenied, InvalidRequest, NotFound
+from battrace.errors import AccessDenied, InvalidRequest, NotFound, invalid_field
 from battrace.identity.models import Operator
 from battrace.ids import OperatorId, new_id
 from battrace.store.base import utcnow
@@ -207,7 +207,9 @@ def link_part(
     """The supplier answers a request with one of its own parts (#13).
 
     Raises NotFound (trade not addressed to the caller, part not the caller's),
-    InvalidRequest (the request was sent back or cancelled).
+    InvalidRequest (the request was sent back or cancelled), ValidationFailed on `traceId`
+    (the part's CFP is declared per another unit than the customer counts its part in: the
+    customer's roll-up could not use it, so the link is refused before anything is sent).
     """
     trade = _visible_trade(session, caller=caller, trade_id=trade_id, as_upstream=True)
     part = session.get(Part, (caller, trace_id))
@@ -217,11 +219,18 @@ def link_part(
         raise InvalidRequest(
             f"tradeId: the request is {trade.cfp_response_status.value} and cannot be answered."
         )
+    declared = session.scalars(
+        select(CfpValue.ghg_declared_unit).where(
+            CfpValue.operator_id == caller, CfpValue.trace_id == trace_id
+        )
+    ).all()
+    counted = _parts_by_trace(session, [trade.downstream_trace_id])[
+        trade.downstream_trace_id
+    ].amount_required_unit
+    check_link_unit(set(declared), None if counted is None else counted.value)
     previous = trade.upstream_trace_id
     trade.upstream_trace_id = trace_id
-    has_cfp = session.scalar(
-        select(CfpValue.cfp_id).where(CfpValue.operator_id == caller, CfpValue.trace_id == trace_id)
-    )
+    has_cfp = declared[0] if declared else None
     was_completed = trade.cfp_response_status == CfpResponseStatus.COMPLETED
     trade.cfp_response_status = (
         CfpResponseStatus.COMPLETED if has_cfp is not None else CfpResponseStatus.NOT_COMPLETED
@@ -241,6 +250,21 @@ def link_part(
     session.flush()  # counters below read the new link
     refresh_downstream_of(session, [trace_id])
     return trade
+
+
+def check_link_unit(declared_units: set[str], counted_in: str | None) -> None:
+    """A part whose CFP is declared per `declared_units` may answer a customer's part
+    counted in `counted_in` only when each is `kgCO2e/<counted_in>` (nothing to check while
+    either is unknown). Raises ValidationFailed on `traceId`."""
+    if counted_in is None:
+        return
+    mismatched = sorted(declared_units - {f"kgCO2e/{counted_in}"})
+    if mismatched:
+        raise invalid_field(
+            "traceId",
+            f"its CFP is declared in {mismatched[0]} but the customer counts the part in"
+            f" {counted_in}",
+        )
 
 
 def answer_trades_of(

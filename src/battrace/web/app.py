@@ -72,6 +72,7 @@ NAV: list[NavGroup] = [
             NavItem("nav.inbox", "/inbox"),
             NavItem("nav.factors", "/factors"),
             NavItem("nav.plants", "/plants"),
+            NavItem("nav.directory", "/directory"),
         ),
     ),
     NavGroup(

@@ -56,6 +56,11 @@ _PROBLEMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             r"(?:\S+: )?must be (?P<value>kgCO2e/\S+) \(the customer's unit\)\.?",
             "problem.customer_unit",
         ),
+        (
+            r"(?:\S+: )?its CFP is declared in kgCO2e/(?P<unit_declared>\S+) but the customer"
+            r" counts the part in (?P<unit_counted>\S+?)\.?",
+            "problem.link_unit",
+        ),
         (r"invalid", "problem.invalid"),
     )
 )
@@ -70,5 +75,7 @@ def message(lang: str, text: str) -> str:
             values = found.groupdict()
             if key == "problem.one_of":
                 values["value"] = values["value"].replace(" or ", ", ")
+            for name in [name for name in values if name.startswith("unit_")]:
+                values[name] = translate(lang, f"unit.{values[name]}")
             return translate(lang, key, **values)
     return stripped

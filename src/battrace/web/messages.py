@@ -18,6 +18,7 @@ from battrace.web.messages_pact import PACT_MESSAGES
 from battrace.web.messages_parts import PARTS_MESSAGES
 from battrace.web.messages_passport import PASSPORT_MESSAGES
 from battrace.web.messages_recycling import RECYCLING_MESSAGES
+from battrace.web.messages_reports import REPORT_MESSAGES
 from battrace.web.messages_reuse import REUSE_MESSAGES
 from battrace.web.messages_trades import TRADES_MESSAGES
 
@@ -33,6 +34,7 @@ AREAS: Mapping[str, Catalogue] = {
     "passport": PASSPORT_MESSAGES,
     "recycling": RECYCLING_MESSAGES,
     "reuse": REUSE_MESSAGES,
+    "reports": REPORT_MESSAGES,
 }
 
 

@@ -18,6 +18,7 @@ COMMON_MESSAGES: dict[str, tuple[str, str]] = {
     "nav.inbox": ("通知", "Notifications"),
     "nav.factors": ("排出係数", "Emission factors"),
     "nav.plants": ("事業所", "Plants"),
+    "nav.directory": ("取引先の一覧", "Company directory"),
     "nav.password": ("パスワード変更", "Change password"),
     "nav.logout": ("ログアウト", "Log out"),
     # forms and errors
@@ -82,6 +83,10 @@ COMMON_MESSAGES: dict[str, tuple[str, str]] = {
     "problem.customer_unit": (
         "依頼元はこの部品を別の単位で数えています。宣言単位は {value} にしてください。",
         "Your customer counts this part in another unit: declare the CFP in {value}.",
+    ),
+    "problem.link_unit": (
+        "この部品の CFP は kgCO2e/{unit_declared} で宣言されていますが、依頼元はこの部品を「{unit_counted}」単位で数えています。CFP の宣言単位を合わせるか、別の部品を紐付けてください。",
+        "This part's CFP is declared per {unit_declared}, but your customer counts the part in {unit_counted}. Declare the CFP per {unit_counted} or link another part.",
     ),
     "problem.invalid": ("値が正しくありません。", "This value is not valid."),
     "error.home": ("ダッシュボードへ戻る", "Back to the dashboard"),
@@ -169,6 +174,11 @@ COMMON_MESSAGES: dict[str, tuple[str, str]] = {
         "No plants yet. Parts need a plant.",
     ),
     "plants.saved": ("事業所を保存しました。", "The plant was saved."),
+    "plants.then_back": (
+        "事業所を保存すると、元の画面に戻ります。",
+        "Once the plant is saved, you go back to the form that needed it.",
+    ),
+    "plants.back": ("元の画面に戻る", "Back to the form"),
     # notifications
     "inbox.title": ("通知", "Notifications"),
     "inbox.empty": ("通知はありません。", "No notifications."),

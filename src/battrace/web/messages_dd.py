@@ -85,7 +85,7 @@ DD_MESSAGES: dict[str, tuple[str, str]] = {
     "dd.request_new": ("DDを依頼", "Request due diligence"),
     "dd.form_title": ("DDを依頼: {name}", "Request due diligence: {name}"),
     "dd.template": ("テンプレート", "Template"),
-    "dd.materials": ("対象の原材料（Annex X）", "Materials (Annex X)"),
+    "dd.materials": ("対象の原材料（附属書X）", "Materials (Annex X)"),
     "dd.due": ("回答期限", "Due date"),
     "dd.message": ("依頼メッセージ", "Message"),
     "dd.send": ("DD依頼を送信", "Send the DD request"),
@@ -246,7 +246,7 @@ DD_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "dd.report_facilities": ("認証済みの製錬所", "Conformant facilities"),
     "dd.report_withheld": ("{count} 件は非開示", "{count} not disclosed"),
-    "dd.report_heat": ("Annex X リスク区分別の残余リスク", "Residual risk by Annex X category"),
+    "dd.report_heat": ("附属書X のリスク区分別の残余リスク", "Residual risk by Annex X category"),
     "dd.report_category": ("リスク区分", "Risk category"),
     "dd.report_red_flags": ("未解決のレッドフラグ", "Open red flags"),
     "dd.report_no_red_flags": ("レッドフラグはありません。", "No red flags."),
@@ -354,4 +354,15 @@ DD_MESSAGES |= {
     "band.low": ("低", "Low"),
     "band.medium": ("中", "Medium"),
     "band.high": ("高", "High"),
+    # why a red flag is raised and who raised it (diligence.risk's message keys)
+    "dd_reason.answered_yes": ("{code} に「はい」と回答", "{code} answered yes"),
+    "dd_reason.answered_unknown": ("{code} が未回答または不明", "{code} answered unknown"),
+    "dd_reason.no_facilities": (
+        "製錬所・精製所が特定されていない",
+        "no smelter or refiner identified",
+    ),
+    "dd_reason.no_answer": ("DDの回答がない", "no due-diligence answer"),
+    "dd_origin.upstream_of": ("{name} の上流", "upstream of {name}"),
+    "dd_origin.via": ("{origin}（{name} 経由）", "{origin} (via {name})"),
+    "dd.back_to_part": ("部品ページへ", "Back to the part"),
 }

@@ -12,6 +12,16 @@ PACT_MESSAGES: dict[str, tuple[str, str]] = {
     "pact.clients_none": ("発行したクライアントはありません。", "No client issued yet."),
     "pact.client_id": ("クライアントID", "Client id"),
     "pact.counterparty": ("相手先", "Counterparty"),
+    "pact.counterparty_hint": (
+        "CFPを受け取る相手の名前（管理用）。発行したクライアントIDと秘密鍵を相手に渡します。",
+        "The name of who will read your CFPs (for your records). "
+        "Give them the client ID and secret issued.",
+    ),
+    "pact.issue_first": (
+        "製品を公開するには、先に相手先のクライアントを発行してください。",
+        "To publish a product, issue a client for the counterparty first.",
+    ),
+    "pact.product_pick": ("公開する製品", "Product to publish"),
     "pact.issued_at": ("発行日時", "Issued"),
     "pact.revoked": ("失効", "Revoked"),
     "pact.revoke": ("失効させる", "Revoke"),

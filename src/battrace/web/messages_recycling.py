@@ -284,4 +284,8 @@ RECYCLING_MESSAGES: dict[str, tuple[str, str]] = {
         "Recycled content booked under mass balance",
     ),
     "rec.assumptions": ("前提", "Assumptions"),
+    "rec.figure.custody": ("回収・保管", "custody"),
+    "rec.figure.recovered": ("回収した資源", "recovered materials"),
+    "rec.figure.recycled_content": ("再生材含有率", "recycled content"),
+    "rec.list_separator": ("、", ", "),
 }

@@ -157,4 +157,50 @@ TRADES_MESSAGES: dict[str, tuple[str, str]] = {
     "sent.none": ("送信した依頼はありません。", "You have not sent any request."),
     "received.title": ("依頼一覧（受信）", "Requests received"),
     "received.none": ("受信した依頼はありません。", "No requests received."),
+    # the directory of companies one may trade with
+    "directory.title": ("取引先の一覧", "Company directory"),
+    "directory.intro": (
+        "一覧に載ることを選んだ事業者と、依頼をやり取りしたことのある事業者です。CFPの依頼先はここから選べます。",
+        "Companies that chose to be listed, and those you already exchange requests with. You can pick a supplier for a CFP request from them.",
+    ),
+    "directory.search": ("事業者名または法人番号", "Company name or corporate number"),
+    "directory.name": ("事業者名", "Company"),
+    "directory.number": ("法人番号", "Corporate number"),
+    "directory.relation": ("取引", "Trading"),
+    "directory.trading": ("依頼のやり取りあり", "Requests exchanged"),
+    "directory.none": ("該当する事業者はありません。", "No company found."),
+    "directory.more": (
+        "最初の {n} 件を表示しています。名前で絞り込んでください。",
+        "The first {n} are shown; narrow the list by name.",
+    ),
+    "directory.own_title": ("自社の掲載", "Your company in the directory"),
+    "directory.own_listed": (
+        "自社（{name}、法人番号 {number}）は一覧に掲載されています。",
+        "Your company ({name}, corporate number {number}) is listed.",
+    ),
+    "directory.own_unlisted": (
+        "自社は一覧に掲載されていません。依頼をやり取りした事業者にだけ表示されます。",
+        "Your company is not listed. Only companies you exchange requests with see it.",
+    ),
+    "directory.own_hint": (
+        "掲載されるのは事業者名と法人番号だけです。掲載するかどうかは自社で決められます。",
+        "Only the company name and corporate number are listed; whether to be listed is your decision.",
+    ),
+    "directory.list": ("一覧に掲載する", "List my company"),
+    "directory.unlist": ("掲載をやめる", "Stop listing my company"),
+    "directory.listed": ("自社を一覧に掲載しました。", "Your company is now listed."),
+    "directory.unlisted": ("一覧への掲載をやめました。", "Your company is no longer listed."),
+    "request.pick_supplier": (
+        "依頼先（取引先の一覧から選ぶ）",
+        "Supplier (from the company directory)",
+    ),
+    "request.pick_none": ("– 選択してください –", "– choose –"),
+    "request.or_number": (
+        "一覧にない事業者には、法人番号を入力してください。",
+        "For a company not in the directory, type its corporate number.",
+    ),
+    "request.supplier_missing": (
+        "依頼先を一覧から選ぶか、法人番号を入力してください",
+        "choose a supplier from the directory or type its corporate number",
+    ),
 }

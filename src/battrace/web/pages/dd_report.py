@@ -44,7 +44,7 @@ def report_page(ctx: Ctx) -> Response:
 
 @page("/parts/{trace_id:uuid}/dd/report.html")
 def report_file(ctx: Ctx) -> Response:
-    html = report.render_html(_picture(ctx))
+    html = report.render_html(_picture(ctx), words=ctx.t)
     response = HTMLResponse(html)
     response.headers["Content-Security-Policy"] = REPORT_POLICY
     return ctx.finish(response)

@@ -272,6 +272,7 @@ def footprint_report(ctx: Ctx) -> Response:
             product.graph,
             supplier_names=product.supplier_names,
             labels=chart_labels(ctx.lang),
+            words=ctx.t,
         ),
     )
     response = Response(html, media_type="text/html; charset=utf-8")

@@ -10,8 +10,11 @@ from starlette.responses import Response
 from battrace import errors
 from battrace.pact import clients, publishing
 from battrace.pact.models import PactFootprint
+from battrace.traceability import parts
 from battrace.web.app import Ctx, page
 from battrace.web.forms import FormErrors
+
+PRODUCT_CHOICES = 200  # the publish form offers the first products by name
 
 
 def _uuid(text: str, field: str) -> uuid.UUID:
@@ -26,10 +29,17 @@ def _show(
 ) -> Response:
     caller = ctx.operator_id
 
-    issued, published = ctx.state.read(
+    issued, published, products = ctx.state.read(
         lambda s: (
             clients.list_clients(s, caller=caller),
             publishing.publications(s, caller=caller),
+            parts.list_parts(
+                s,
+                caller=caller,
+                part_filter=parts.PartFilter(parent_only=True),
+                limit=PRODUCT_CHOICES,
+                after=None,
+            )[0],
         )
     )
     latest: dict[uuid.UUID, PactFootprint | None] = ctx.state.read(
@@ -47,6 +57,13 @@ def _show(
         latest=latest,
         client_names=names,
         client_options=[(str(c.id), c.counterparty_name) for c in issued if c.revoked_at is None],
+        product_options=[
+            (
+                str(p.trace_id),
+                p.parts_name + (f" {p.support_parts_name}" if p.support_parts_name else ""),
+            )
+            for p in products
+        ],
         secret=secret,
         errors=form_errors or FormErrors(),
     )

@@ -110,6 +110,7 @@ def part_page_data(session: Session, caller: OperatorId, trace_id: uuid.UUID) ->
     )
     return {
         "part": part,
+        "parents": parts.parents_of(session, caller=caller, trace_id=trace_id),
         "children": structure.children,
         "bought": set(bought),
         "requests": requests,

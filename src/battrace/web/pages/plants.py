@@ -10,7 +10,7 @@ from battrace import errors
 from battrace.identity import operators, plants
 from battrace.identity.models import Plant
 from battrace.inputs.identity_bodies import read_plant
-from battrace.web.app import Ctx, page
+from battrace.web.app import Ctx, page, safe_next
 from battrace.web.forms import FormErrors
 
 FIELDS = ("plantName", "plantAddress", "openPlantId", "globalPlantId")
@@ -47,7 +47,15 @@ def _show(
         values=values,
         errors=form_errors,
         open_operator_id=operator.open_operator_id,
+        next_path=_next_path(ctx),
     )
+
+
+def _next_path(ctx: Ctx) -> str:
+    """The form that sent the user here for a plant ("register a plant first"), to go back
+    to once one is saved; "" when none (or not a local path)."""
+    target = ctx.value("next")
+    return target if target and safe_next(target) == target else ""
 
 
 @page("/plants")
@@ -84,4 +92,4 @@ def plant_save(ctx: Ctx) -> Response:
     except errors.InvalidRequest as exc:
         form_errors = FormErrors().place(exc)
         return _show(ctx, editing=editing, values=values, form_errors=form_errors, status=400)
-    return ctx.redirect("/plants", flash="plants.saved")
+    return ctx.redirect(_next_path(ctx) or "/plants", flash="plants.saved")

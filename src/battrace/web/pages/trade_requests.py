@@ -19,13 +19,13 @@ from battrace import errors
 from battrace.identity import operators
 from battrace.ids import OperatorId
 from battrace.inputs import validators
-from battrace.traceability import trades
+from battrace.traceability import partners, trades
 from battrace.traceability.models import Part, Trade
 from battrace.web.app import Ctx, page
 from battrace.web.forms import FormErrors
 from battrace.web.views import operator_names, own_part
 
-REQUEST_FIELDS = ("supplier", "message", "due")
+REQUEST_FIELDS = ("supplier", "supplier_pick", "message", "due")
 # The contract's names of what the request form shows beside its fields.
 FORM_PATHS = ("upstreamOperatorId", "message", "responseDueDate")
 
@@ -40,6 +40,12 @@ def _request_form(
     amending: Trade | None = None,
     supplier_name: str = "",
 ) -> Response:
+    caller = ctx.operator_id
+    choices = (
+        []
+        if amending is not None
+        else ctx.state.read(lambda s: partners.directory(s, caller=caller))
+    )
     return ctx.render(
         "request_form.html",
         status=status,
@@ -48,6 +54,7 @@ def _request_form(
         errors=form_errors,
         amending=amending,
         supplier_name=supplier_name,
+        partners=[(p.open_operator_id, f"{p.name}（{p.open_operator_id}）") for p in choices],
     )
 
 
@@ -107,8 +114,12 @@ def request_send(ctx: Ctx) -> Response:
     values = {name: ctx.value(name) for name in REQUEST_FIELDS}
     caller = ctx.operator_id
     form_errors = FormErrors()
+    number = values["supplier"] or values["supplier_pick"]  # a typed number wins
+    if not number:
+        form_errors.add("upstreamOperatorId", ctx.t("request.supplier_missing"))
+        return _request_form(ctx, part, values, form_errors, status=400)
     try:
-        supplier = ctx.state.read(lambda s: operators.find_by_open_id(s, values["supplier"]))
+        supplier = ctx.state.read(lambda s: operators.find_by_open_id(s, number))
     except errors.NotFound:
         form_errors.add("upstreamOperatorId", ctx.t("request.unknown_supplier"))
         return _request_form(ctx, part, values, form_errors, status=400)
@@ -139,6 +150,7 @@ def request_edit_form(ctx: Ctx) -> Response:
     trade, part, supplier_name = _sent_trade(ctx)
     values = {
         "supplier": "",
+        "supplier_pick": "",
         "message": trade.message or "",
         "due": "" if trade.response_due_date is None else trade.response_due_date.isoformat(),
     }
@@ -151,7 +163,12 @@ def request_edit_form(ctx: Ctx) -> Response:
 def request_amend(ctx: Ctx) -> Response:
     """Change the message or due date of a request not answered yet (#7 with its ids)."""
     trade, part, supplier_name = _sent_trade(ctx)
-    values = {"supplier": "", "message": ctx.value("message"), "due": ctx.value("due")}
+    values = {
+        "supplier": "",
+        "supplier_pick": "",
+        "message": ctx.value("message"),
+        "due": ctx.value("due"),
+    }
     form_errors = FormErrors()
     body = _trade_request_body(
         ctx.operator_id, trade.downstream_trace_id, trade.upstream_operator_id, values, trade

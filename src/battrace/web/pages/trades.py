@@ -267,9 +267,12 @@ def trade_link(ctx: Ctx) -> Response:
         trace_id = uuid.UUID(ctx.value("traceId"))
     except ValueError:
         return ctx.redirect(f"/requests/{trade_id}", flash="request.pick_part")
-    ctx.state.write(
-        lambda s: trades.link_part(s, caller=caller, trade_id=trade_id, trace_id=trace_id)
-    )
+    try:
+        ctx.state.write(
+            lambda s: trades.link_part(s, caller=caller, trade_id=trade_id, trace_id=trace_id)
+        )
+    except errors.ValidationFailed as exc:  # e.g. a CFP in a unit the customer cannot use
+        return ctx.redirect(f"/requests/{trade_id}", flash=f"!{exc.message}")
     return ctx.redirect(f"/requests/{trade_id}", flash="request.linked")
 
 
