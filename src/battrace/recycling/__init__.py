@@ -11,4 +11,4 @@ imports a surface.
 
 # The companion of the CFP settlement that keeps stored recycled-content totals, registered
 # wherever this package is used (`content_totals`).
-from battrace.recycling import content_totals  # noqa: E402, F401
+from battrace.recycling import content_totals  # noqa: F401

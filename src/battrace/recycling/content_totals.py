@@ -285,7 +285,7 @@ def store_missing(session: Session) -> int:
 def stored_content(session: Session, keys: Collection[Key]) -> Mapping[Key, Content]:
     """The stored rows of `keys` under the current policy (for checks and tests)."""
     walk = ContentWalk(session)
-    walk._read_stored(set(keys))  # noqa: SLF001 (the one reader of the rows)
+    walk._read_stored(set(keys))
     return walk.boundary
 
 
