@@ -200,7 +200,7 @@ def _listing(client: TestClient, headers: dict[str, str], passport: uuid.UUID) -
                 json={"assessmentId": done["assessmentId"], "location": "Osaka"},
             ),
             201,
-        )["listingId"]  # fmt: skip
+        )["listingId"]
     )
 
 

@@ -173,13 +173,12 @@ def test_a_refusal_by_one_lister_changes_nothing(seeded: Database, two: Two) -> 
         assert refused.state == ProposalState.REFUSED and refused.refused_by == two.second
     after = _snapshot(seeded, two)
     # the reservations are held again, free of the proposal, as before it
-    assert after["r"] == {r: (ReservationStatus.HELD, None) for r in two.held.values()}
+    assert after["r"] == dict.fromkeys(two.held.values(), (ReservationStatus.HELD, None))
     assert {k: v for k, v in after.items() if k != "r"} == {
         k: v for k, v in before.items() if k != "r"
     }
-    with seeded.transaction() as session:
-        with pytest.raises(errors.Conflict, match="refused, not open"):
-            proposals.accept_proposal(session, caller=two.integrator, proposal_id=proposal_id)
+    with pytest.raises(errors.Conflict, match="refused, not open"), seeded.transaction() as s:
+        proposals.accept_proposal(s, caller=two.integrator, proposal_id=proposal_id)
 
 
 def test_all_or_nothing_when_a_pack_is_gone_before_the_last_acceptance(
