@@ -25,8 +25,8 @@ Columns, per size and backend:
   reference computed from the chain's lists.
 
 The stored paths are timed three times each and the fastest run is kept (the first warms the
-database's cache). Each figure is wall time and, in brackets, the CPU time of this process (the database
-server's own CPU is not in it: on PostgreSQL it runs in another process).
+database's cache). Each figure is wall time and, in brackets, the CPU time of this process
+(the database server's own CPU is not in it: on PostgreSQL it runs in another process).
 
 Custody: one lot with `--events` steps (bulk-inserted, not timed), then
 `custody.check_lot` timed (one set-based read and the pure check); the target is 2 s for
@@ -122,9 +122,7 @@ def reference_share(chain: Chain, declared: dict[int, tuple[Decimal, Decimal]]) 
     return (100 * post / mass).quantize(Decimal("0.01"))
 
 
-def timed(
-    database: Database, work: object, repeat: int = 1
-) -> tuple[tuple[float, float], object]:
+def timed(database: Database, work: object, repeat: int = 1) -> tuple[tuple[float, float], object]:
     """(wall, CPU of this process) seconds of `work` in one read transaction, and its value;
     the fastest of `repeat` runs (the first warms the database's cache for the others)."""
     best: tuple[float, float] | None = None
