@@ -241,6 +241,7 @@ def test_packs_of_two_listers_become_one_system_through_a_proposal(
     url = f"{R}/proposals/{proposal['proposalId']}"
     assert proposal["state"] == "open" and proposal["listers"] == 2
     assert len(proposal["reservations"]) == 2
+    assert {r["proposalId"] for r in proposal["reservations"]} == {proposal["proposalId"]}
     # a lister sees its own reservation of the proposal, not the other lister's
     seen = _ok(client.get(url, headers=d))
     assert [r["listerOperatorId"] for r in seen["reservations"]] == [str(SECOND_LISTER.operator_id)]

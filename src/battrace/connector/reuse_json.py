@@ -95,6 +95,7 @@ def reservation_json(row: ReuseReservation) -> dict[str, Any]:
         "status": row.status.value,
         "message": row.message,
         "systemId": str(row.system_id) if row.system_id else None,
+        "proposalId": str(row.proposal_id) if row.proposal_id else None,
         "createdAt": row.created_at.isoformat(),
         "decidedAt": row.decided_at.isoformat() if row.decided_at else None,
     }
