@@ -16,13 +16,17 @@ Columns, per size and backend:
 
 * CFP (stored): `footprint.graph.load_graph` + `roll_up` of the OEM's root, suppliers read
   at their stored totals (the production path);
-* CFP (walk): the same with `stored=False`, walking every tier (what recycled content must
-  do: it has no stored totals);
-* content: `recycling.rollup.roll_up_content` of the OEM's root (the same walk through
-  `SupplyGraph`, plus the content declarations and the Decimal combination);
-* ratio: content / CFP (walk), the issue's target being at most 2x; and content / CFP
-  (stored) for reference. The root's cobalt share is checked against an in-memory reference
-  computed from the chain's lists.
+* content (stored): `recycling.rollup.roll_up_content` of the OEM's root, suppliers read at
+  their stored content totals (`recycling_content_totals`, settled with the CFP totals when
+  the chain is inserted): the production path, and the issue's target is at most 2x CFP
+  (stored);
+* CFP (walk) and content (walk): the same two with `stored=False`, walking every tier, for
+  reference. Both content results give the root's cobalt share, checked against an in-memory
+  reference computed from the chain's lists.
+
+The stored paths are timed three times each and the fastest run is kept (the first warms the
+database's cache). Each figure is wall time and, in brackets, the CPU time of this process
+(the database server's own CPU is not in it: on PostgreSQL it runs in another process).
 
 Custody: one lot with `--events` steps (bulk-inserted, not timed), then
 `custody.check_lot` timed (one set-based read and the pure check); the target is 2 s for
@@ -118,11 +122,18 @@ def reference_share(chain: Chain, declared: dict[int, tuple[Decimal, Decimal]]) 
     return (100 * post / mass).quantize(Decimal("0.01"))
 
 
-def timed(database: Database, work: object) -> tuple[float, object]:
-    with database.transaction(write=False) as session:
-        started = time.perf_counter()
-        value = work(session)  # type: ignore[operator]
-        return time.perf_counter() - started, value
+def timed(database: Database, work: object, repeat: int = 1) -> tuple[tuple[float, float], object]:
+    """(wall, CPU of this process) seconds of `work` in one read transaction, and its value;
+    the fastest of `repeat` runs (the first warms the database's cache for the others)."""
+    best: tuple[float, float] | None = None
+    for _ in range(repeat):
+        with database.transaction(write=False) as session:
+            started, cpu = time.perf_counter(), time.process_time()
+            value = work(session)  # type: ignore[operator]
+            seconds = (time.perf_counter() - started, time.process_time() - cpu)
+        best = seconds if best is None or seconds[0] < best[0] else best
+    assert best is not None  # noqa: S101
+    return best, value
 
 
 def run_chain(url: str, size: int, progress: Progress) -> dict[str, object]:
@@ -140,15 +151,21 @@ def run_chain(url: str, size: int, progress: Progress) -> dict[str, object]:
         def cfp(stored: bool | None) -> object:
             return lambda s: roll_up(load_graph(s, viewer=oem, roots=[root], stored=stored), root)
 
-        stored_s, _ = timed(database, cfp(None))
+        def content(stored: bool | None) -> object:
+            return lambda s: roll_up_content(s, viewer=oem, roots=[root], stored=stored)
+
+        stored_s, _ = timed(database, cfp(None), repeat=3)
+        content_s, rolled = timed(database, content(None), repeat=3)
         walk_s, footprint = timed(database, cfp(False))
-        content_s, rolled = timed(database, lambda s: roll_up_content(s, viewer=oem, roots=[root]))
-        share = rolled.shares(root)[CO]  # type: ignore[attr-defined]
+        content_walk_s, walked = timed(database, content(False))
         expected = reference_share(chain, declared)
-        if share != expected:
-            raise RuntimeError(f"cobalt share {share} differs from the reference {expected}")
+        for found in (rolled, walked):
+            share = found.shares(root)[CO]  # type: ignore[attr-defined]
+            if share != expected:
+                raise RuntimeError(f"cobalt share {share} differs from the reference {expected}")
         return {
-            "cfp_stored": stored_s, "cfp_walk": walk_s, "content": content_s, "share": share,
+            "cfp_stored": stored_s, "cfp_walk": walk_s, "content": content_s,
+            "content_walk": content_walk_s, "share": share,
             "total": footprint.total,  # type: ignore[attr-defined]
         }  # fmt: skip
     finally:
@@ -194,12 +211,17 @@ def run_custody(url: str, events: int) -> tuple[float, bool, int]:
                     batch = []
             if batch:
                 session.execute(insert(CustodyEvent), batch)
-        seconds, check = timed(
+        (seconds, _), check = timed(
             database, lambda s: lots.check_lot(s, caller=operator, lot_id=lot.id)
         )
         return seconds, check.balanced, check.steps  # type: ignore[attr-defined]
     finally:
         database.dispose()
+
+
+def _figure(seconds: object) -> str:
+    wall, cpu = seconds  # type: ignore[misc]
+    return f"{wall:.3f} ({cpu:.3f})"
 
 
 def parse(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -213,9 +235,9 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     options = parse(argv)
-    table = Table(title="Recycled content vs CFP roll-up (seconds, same run)")
-    for column in ("parts", "backend", "CFP (stored)", "CFP (walk)", "content", "content / walk",
-                   "content / stored", "Co share of root"):  # fmt: skip
+    table = Table(title="Recycled content vs CFP roll-up: wall s (CPU s of this process)")
+    for column in ("parts", "backend", "CFP (stored)", "content (stored)", "content / CFP",
+                   "CFP (walk)", "content (walk)", "Co share of root"):  # fmt: skip
         table.add_column(column, justify="right")
     custody_table = Table(title="Custody: mass balance of one lot's history")
     for column in ("backend", "events", "check (s)", "balanced", "target 2 s"):
@@ -225,11 +247,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             for size in options.sizes:
                 with provisioned(backend, options.postgres_url) as url:
                     found = run_chain(url, size, progress)
-                walk, stored = float(found["cfp_walk"]), float(found["cfp_stored"])  # type: ignore[arg-type]
-                content = float(found["content"])  # type: ignore[arg-type]
+                stored, content = found["cfp_stored"], found["content"]
+                ratio = content[0] / stored[0]  # type: ignore[index]
                 table.add_row(
-                    f"{size:,}", backend, f"{stored:.3f}", f"{walk:.3f}", f"{content:.3f}",
-                    f"{content / walk:.2f}x", f"{content / stored:.2f}x", f"{found['share']} %",
+                    f"{size:,}", backend, _figure(stored), _figure(content),
+                    f"{ratio:.2f}x ({'met' if ratio <= 2 else 'MISSED'})",
+                    _figure(found["cfp_walk"]), _figure(found["content_walk"]),
+                    f"{found['share']} %",
                 )  # fmt: skip
             with provisioned(backend, options.postgres_url) as url:
                 seconds, balanced, steps = run_custody(url, options.events)

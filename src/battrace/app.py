@@ -37,6 +37,7 @@ from battrace.connector import (
     recycling_api,
     recycling_content_api,
     reuse_api,
+    reuse_proposals_api,
     traceability_api,
     transport,
 )
@@ -159,6 +160,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(recycling_api.router)
     app.include_router(recycling_content_api.router)
     app.include_router(reuse_api.router)
+    app.include_router(reuse_proposals_api.router)
     install_web(app)  # the operators' web application at /
     install_interop(app, pact)  # the PACT host at /2, /3 and /auth/token (HTTPS only)
 

@@ -24,6 +24,7 @@ from battrace.diligence.models import DdRequest, DdRequestStatus
 from battrace.diligence.rollup import product_dd
 from battrace.identity import operators
 from battrace.identity.models import Operator
+from battrace.passport.models import BatteryModel, Passport
 from battrace.settings import Settings
 from battrace.store import Database
 from battrace.traceability.models import CertificateFile, CfpResponseStatus, Part, Trade
@@ -181,7 +182,24 @@ def test_demo_builds_the_chain_and_rolls_it_up(settings: Settings, database: Dat
     assert result.calls > 50
 
     with database.transaction(write=False) as session:
-        trades = list(session.scalars(select(Trade).order_by(Trade.created_at)))
+        every_trade = list(session.scalars(select(Trade).order_by(Trade.created_at)))
+        # the CFP chain's trades are those of the eight chain companies' first products; the
+        # loop adds four: two market purchases of recovered sulphate, the next pack's cathode
+        # and the electric drive unit's magnet (both answered)
+        loop_parts = set(
+            session.scalars(
+                select(Part.trace_id).where(
+                    Part.parts_name.in_(
+                        ["Co sulphate in", "Ni sulphate in", "NCM811 cathode (recycled)",
+                         "Rotor magnet"]
+                    )
+                )
+            )
+        )  # fmt: skip
+        trades = [t for t in every_trade if t.downstream_trace_id not in loop_parts]
+        assert len(every_trade) == len(trades) + 4
+        loop_trades = [t for t in every_trade if t.downstream_trace_id in loop_parts]
+        assert all(t.upstream_trace_id is not None for t in loop_trades)
         rejected = [t for t in trades if t.cfp_response_status == CfpResponseStatus.REJECT]
         completed = [t for t in trades if t.cfp_response_status == CfpResponseStatus.COMPLETED]
         assert len(trades) == 8
@@ -201,10 +219,11 @@ def test_demo_builds_the_chain_and_rolls_it_up(settings: Settings, database: Dat
         stored = Path(settings.certificate_dir) / certificate.id.hex[:2] / certificate.id.hex
         assert stored.read_bytes().startswith(b"%PDF-")
         open_ids = set(session.scalars(select(Operator.open_operator_id)))
-        assert len(open_ids) == 8 and all(len(i) == 13 and i.isdigit() for i in open_ids)
-        # Due diligence over the seven live trades, every request answered.
+        # the eight of the chain, the recycler and the magnet maker of the loop
+        assert len(open_ids) == 10 and all(len(i) == 13 and i.isdigit() for i in open_ids)
+        # Due diligence over the seven live trades and the drive unit's magnet, all answered.
         requests = list(session.scalars(select(DdRequest)))
-        assert len(requests) == 7
+        assert len(requests) == 8
         assert {r.status for r in requests} == {DdRequestStatus.ANSWERED}
         oem = session.scalar(select(Operator.id).where(Operator.name.like("Aozora%")))
         assert oem is not None
@@ -226,7 +245,28 @@ def test_demo_builds_the_chain_and_rolls_it_up(settings: Settings, database: Dat
     assert "sends back" in text and "5,711.984" in text and "TERMINATED" in text
     assert "Battery passports:" in text and "repurposed it into a stationary battery" in text
     assert "owner 29 + status + dynamic" in text
-    assert len(text.splitlines()) < 130  # the passport and second-life steps add nine lines
+    # The loop: two packs recycled (their passports end), recovered Co and Ni mass balanced
+    # into a new cathode: Co 21 kg recycled of 21 + 90 booked = 18.92 %, Ni 88 of 88 + 1400 =
+    # 5.91 % (the same share for every unit of the cathode, so for the next pack too).
+    assert "7. The loop" in text and "2 passports ended" in text
+    assert "8. Not only batteries" in text
+    assert "EDU 150 kW: CFP 148 kgCO2e" in text  # 40 + 12 x 4 + 2 x 30
+    with database.transaction(write=False) as session:
+        model = session.scalar(
+            select(BatteryModel).where(BatteryModel.name == "Demo pack 60 kWh (2030)")
+        )
+        assert model is not None
+        shares = {
+            row["material"]: D(str(row["share"]))
+            for row in model.data["circularity"]["recycledContent"]
+        }
+        assert (shares["cobalt"], shares["nickel"]) == (D("18.92"), D("5.91"))
+        ended = session.scalars(
+            select(Passport.ended_at).where(Passport.battery_identifier.like("LOOP-000%"))
+        ).all()
+        assert len(ended) == 2 and all(at is not None for at in ended)
+    # the passport and second-life steps add nine lines, the loop's two steps sixteen
+    assert len(text.splitlines()) < 150
 
     # `battrace serve --with-demo` every time: the second run does nothing at all.
     before = counts(database)

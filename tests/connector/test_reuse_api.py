@@ -4,15 +4,21 @@ error shape of its refusals, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
 
+from battrace.cli.demo.reuse import MODEL as MODEL_DATA
+from battrace.cli.seeds import DATA_SPACE_KEY, SeedCompany, ensure_company, ensure_key
+from battrace.identity.models import ApplicationAttribute
+from battrace.passport import battery_models, issuing
+from battrace.passport.models import BatteryCategory, BatteryStatus, Passport, Publication
 from battrace.store import Database
 from tests.reuse.builders import intake_doc
 from tests.reuse.world import make_market
-from tests.support import login_a, login_b
+from tests.support import login, login_a, login_b
 
 R = "/api/v1/reuse"
 FIXTURES = Path(__file__).parent.parent / "reuse" / "fixtures"
@@ -169,3 +175,89 @@ def test_tables_are_versioned_per_operator(client: TestClient, seeded: Database)
     assert _ok(client.get(f"{R}/tables", headers=b)) == []
     refused = client.put(f"{R}/tables/grading", headers=a, json={"grades": []})
     assert refused.status_code == 400
+
+
+SECOND_LISTER = SeedCompany(
+    uuid.uuid5(uuid.NAMESPACE_URL, "battrace-test-reuse-second-lister"),
+    "Second reuser", "Kobe", "7777777777777", "REUSETEST0000000001",
+    "second-lister@example.com", "Second&lister_01",
+)  # fmt: skip
+
+
+def _listing(client: TestClient, headers: dict[str, str], passport: uuid.UUID) -> str:
+    intake = _ok(
+        client.post(
+            f"{R}/intakes", headers=headers,
+            json={"passportId": str(passport), "label": "pack", "document": intake_doc()},
+        ), 201,
+    )  # fmt: skip
+    done = _ok(client.post(f"{R}/intakes/{intake['intakeId']}/assessments", headers=headers), 201)
+    return str(
+        _ok(
+            client.post(
+                f"{R}/listings",
+                headers=headers,
+                json={"assessmentId": done["assessmentId"], "location": "Osaka"},
+            ),
+            201,
+        )["listingId"]
+    )
+
+
+def test_packs_of_two_listers_become_one_system_through_a_proposal(
+    client: TestClient, seeded: Database
+) -> None:
+    """A and D each list a pack; B reserves both and proposes one system; both accept; B is
+    responsible for one repurposed passport linked to both originals."""
+    world = make_market(seeded, packs=1)
+    with seeded.transaction() as session:
+        ensure_company(session, SECOND_LISTER)
+        ensure_key(session, DATA_SPACE_KEY, "DataPlatform", ApplicationAttribute.DATA_SPACE)
+        session.flush()
+        model = battery_models.create_model(
+            session, caller=SECOND_LISTER.operator_id, name="Pack 50",
+            category=BatteryCategory.EV, data=MODEL_DATA,
+        )  # fmt: skip
+        own = issuing.create_batch(
+            session, caller=SECOND_LISTER.operator_id, model_id=model.id,
+            batteries=[issuing.NewBattery(identifier="D-PACK-API-1")], publish=True,
+        ).passport_ids[0]  # fmt: skip
+    a, b = login_a(client), login_b(client)
+    d = login(client, SECOND_LISTER.email, SECOND_LISTER.password, DATA_SPACE_KEY)
+    listings = [_listing(client, a, world.packs[0]), _listing(client, d, own)]
+    held = [
+        _ok(client.post(f"{R}/listings/{i}/reservations", headers=b, json={}), 201)
+        for i in listings
+    ]
+    bad = client.post(f"{R}/proposals", headers=b, json={"reservationIds": "all"})
+    assert bad.status_code == 400 and set(bad.json()) == {"code", "message", "detail"}
+    proposal = _ok(
+        client.post(
+            f"{R}/proposals", headers=b,
+            json={"reservationIds": [h["reservationId"] for h in held], "status": "repurposed",
+                  "label": "Storage AD", "batteryIdentifier": "ESS-AD-1"},
+        ), 201,
+    )  # fmt: skip
+    url = f"{R}/proposals/{proposal['proposalId']}"
+    assert proposal["state"] == "open" and proposal["listers"] == 2
+    assert len(proposal["reservations"]) == 2
+    assert {r["proposalId"] for r in proposal["reservations"]} == {proposal["proposalId"]}
+    # a lister sees its own reservation of the proposal, not the other lister's
+    seen = _ok(client.get(url, headers=d))
+    assert [r["listerOperatorId"] for r in seen["reservations"]] == [str(SECOND_LISTER.operator_id)]
+    stranger = client.post(f"{url}/accept", headers=b)  # the integrator is no lister
+    assert stranger.status_code == 404 and stranger.json()["code"] == "[dataspace] NotFound"
+    assert _ok(client.post(f"{url}/accept", headers=a))["state"] == "open"
+    done = _ok(client.post(f"{url}/accept", headers=d))
+    assert done["state"] == "commissioned" and done["systemId"]
+    systems = _ok(client.get(f"{R}/systems", headers=b))
+    system = next(s for s in systems if s["systemId"] == done["systemId"])
+    assert {p["passport_id"] for p in system["predecessors"]} == {str(world.packs[0]), str(own)}
+    with seeded.transaction(write=False) as session:
+        successor = session.get(Passport, uuid.UUID(system["passportId"]))
+        assert successor is not None
+        assert successor.responsible_operator_id == world.integrator
+        assert successor.status == BatteryStatus.REPURPOSED
+        for original in (world.packs[0], own):
+            row = session.get(Passport, original)
+            assert row is not None and row.publication == Publication.ARCHIVED

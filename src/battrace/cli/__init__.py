@@ -68,7 +68,9 @@ def db_downgrade(
 
 
 def _store_missing_totals(database: Database) -> None:
-    """Store the CFP total of every part that has none (the parts of an upgraded database)."""
+    """Store the CFP total of every part that has none (the parts of an upgraded database),
+    and the companions' totals (recycled content) of every part that has none of those."""
+    import battrace.recycling  # noqa: F401, PLC0415 (registers the recycled-content companion)
     from battrace.traceability import disclosure, totals  # noqa: PLC0415
 
     with database.transaction() as session:

@@ -8,6 +8,9 @@ passports end); it offers recovered cobalt and nickel sulphate; the cathode make
 offers (each becomes a trade), books them with virgin feed into its mass balance and declares
 its cathode's share; the pack maker's next pack, buying that cathode, shows the recycled
 content against Art. 8 in its passport model.
+
+`battrace demo` plays the same story through the HTTP API as steps of its scenario, with the
+demo's own companies (`cli/demo/loop.py`); this one stays for a database without the demo.
 """
 
 from __future__ import annotations

@@ -12,7 +12,8 @@ scoped to the caller, and what it may not see is "not found".
   `POST /listings` `{assessmentId, location, visibleTo}`, `GET /listings/{id}`,
   `POST /listings/{id}/withdraw`, `POST /listings/{id}/reservations` `{message}`,
   `GET /reservations`, `POST /reservations/{id}/release`,
-  `POST /handovers` `{reservationIds, status, label, batteryIdentifier}`
+  `POST /handovers` `{reservationIds, status, label, batteryIdentifier}` (one lister's packs;
+  packs of several listers go through `/proposals`, `reuse_proposals_api`)
 - in use: `GET /systems`, `POST /systems/{id}/health` `{efcSince, soh}`,
   `GET /systems/{id}/health`, `GET /notifications`
 """

@@ -3,6 +3,7 @@ battrace APIs. An assessment's `results` and `inputs` are its stored documents a
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from battrace.reuse.models import (
@@ -13,6 +14,7 @@ from battrace.reuse.models import (
     ReuseNotification,
     ReuseReservation,
     ReuseSystem,
+    ReuseSystemProposal,
     ReuseTable,
 )
 
@@ -93,6 +95,29 @@ def reservation_json(row: ReuseReservation) -> dict[str, Any]:
         "status": row.status.value,
         "message": row.message,
         "systemId": str(row.system_id) if row.system_id else None,
+        "proposalId": str(row.proposal_id) if row.proposal_id else None,
+        "createdAt": row.created_at.isoformat(),
+        "decidedAt": row.decided_at.isoformat() if row.decided_at else None,
+    }
+
+
+def proposal_json(
+    row: ReuseSystemProposal, reservations: list[ReuseReservation], viewer: uuid.UUID
+) -> dict[str, Any]:
+    """A proposal as the viewer may see it: the integrator every reservation, a lister its own
+    (and how many listers there are, not who)."""
+    shown = [r for r in reservations if viewer in (row.operator_id, r.lister_operator_id)]
+    return {
+        "proposalId": str(row.id),
+        "operatorId": str(row.operator_id),
+        "label": row.label,
+        "status": row.status,
+        "batteryIdentifier": row.battery_identifier,
+        "state": row.state.value,
+        "listers": len({r.lister_operator_id for r in reservations}),
+        "reservations": [reservation_json(r) for r in shown],
+        "systemId": str(row.system_id) if row.system_id else None,
+        "reason": row.reason,
         "createdAt": row.created_at.isoformat(),
         "decidedAt": row.decided_at.isoformat() if row.decided_at else None,
     }

@@ -137,18 +137,25 @@ def create_successor(
     reason: str | None = None,
     publish: bool = True,
     account: uuid.UUID | None = None,
+    consents: Mapping[uuid.UUID, uuid.UUID] | None = None,
 ) -> Passport:
     """A new passport for a re-used, repurposed or remanufactured battery made from the
     predecessors, with `new_operator_id` (default: the caller) responsible for it.
 
     `battery` identifies the new battery; with one predecessor and none given, the battery
-    keeps its identifier. `model_id` is a model of the new responsible operator."""
+    keeps its identifier. `model_id` is a model of the new responsible operator.
+
+    Each predecessor is prepared for its next life by the caller, or by the operator
+    `consents` names for it (packs of several operators becoming one system, each consenting
+    for its own): that operator must be responsible for it or hold a lifecycle grant, and its
+    responsibility for it ends with the predecessor archived, in this one transaction."""
     if not predecessor_ids:
         raise InvalidRequest("predecessorIds: give at least one passport.")
     if len(set(predecessor_ids)) != len(predecessor_ids):
         raise InvalidRequest("predecessorIds: a passport is given twice.")
     responsible = _operator(session, new_operator_id or caller, "newOperatorId")
-    predecessors = [_predecessor(session, caller, each) for each in predecessor_ids]
+    preparer = {each: (consents or {}).get(each, caller) for each in predecessor_ids}
+    predecessors = [_predecessor(session, preparer[each], each) for each in predecessor_ids]
     superseded = set(
         session.scalars(
             select(PassportLink.predecessor_id).where(
@@ -229,8 +236,8 @@ def create_successor(
         history.record(
             session,
             each,
-            actor=caller,
-            account=account,
+            actor=preparer[each.id],
+            account=account if preparer[each.id] == caller else None,
             action="superseded",
             reason=reason,
             changes=[
@@ -245,7 +252,11 @@ def create_successor(
         actor=caller,
         target_type="passport",
         target_id=successor.id,
-        change={"predecessors": [str(p.id) for p in predecessors], "responsible": str(responsible)},
+        change={
+            "predecessors": [str(p.id) for p in predecessors],
+            "responsible": str(responsible),
+            "preparedBy": {str(each): str(operator) for each, operator in preparer.items()},
+        },
     )
     return successor
 

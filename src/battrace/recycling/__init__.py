@@ -8,3 +8,7 @@ Pure rules live in `rules`, `balance` and `content`; services (taking a session 
 caller) in `custody`, `reports`, `materials`, `market`, `impact` and `dashboard`. Nothing here
 imports a surface.
 """
+
+# The companion of the CFP settlement that keeps stored recycled-content totals, registered
+# wherever this package is used (`content_totals`).
+from battrace.recycling import content_totals  # noqa: F401

@@ -266,6 +266,10 @@ def book_purchase(
                 source=source,
             )
         )
+    if not entries:  # a terminated part counts its own declarations only, none here
+        raise InvalidRequest(
+            f"tradeId: the part bought over {trade_id} carries no element content to book."
+        )
     return entries
 
 

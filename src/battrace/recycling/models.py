@@ -14,7 +14,7 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, ForeignKeyConstraint, Index, String
+from sqlalchemy import ForeignKey, ForeignKeyConstraint, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from battrace.store.base import ModelBase, str_enum, utcnow
@@ -231,6 +231,25 @@ class PartContent(ModelBase):
     basis: Mapped[str] = mapped_column(String(32), comment="declared, mass-balance, lot")
     certificate: Mapped[str | None] = mapped_column(String(200))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class ContentTotal(ModelBase):
+    """A part's recycled content per unit as its owner sees it, stored like its CFP total
+    (`content_totals`): derived data, so that a roll-up reads a supplier's content at the
+    company boundary instead of walking the supplier's upstream. `content` is JSON text,
+    ``{"Co": ["mass", "pre", "post"], "Ni": null}`` (exact decimals as text; null = unknown;
+    an element not named contributes nothing). The row goes with the part's CFP total
+    (`part_totals`, ON DELETE CASCADE): a settlement that replaces or drops that total drops
+    this one too."""
+
+    __tablename__ = "recycling_content_totals"
+    __table_args__ = (
+        ForeignKeyConstraint(["trace_id"], ["part_totals.trace_id"], ondelete="CASCADE"),
+    )
+
+    trace_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    disclose_by_default: Mapped[bool]
+    content: Mapped[str] = mapped_column(Text)
 
 
 class BalanceEntry(ModelBase):

@@ -2,9 +2,12 @@
 materials per element with masses and purity, and the rates `rules.compute_rates` gives them.
 
 A report covers one facility, one period, one Member State of collection and one Annex XII
-Part B category (Delegated Regulation (EU) 2025/606 Art. 1: the documentation per recycler and
-year, by Member State of collection, with the destination and yield of the final output
-fractions). Only an operator holding a recycler permit reports; an impossible report is
+Part B category. The duty and its breakdown are Art. 75(5) of Regulation (EU) 2023/1542
+(recyclers report per calendar year, by Member State of collection, the amounts received and
+recycled, the rates, and the destination and yield of the final output fractions); the format
+is Delegated Regulation (EU) 2025/606, Art. 1 and Annex points 4-9 (the annual documentation,
+one template per battery type, recital (7)), whose text could not be read (`rules`,
+`docs/recycling.md`). Only an operator holding a recycler permit reports; an impossible report is
 refused whole (`rules.check_report`), nothing stored. Reports are the recycler's own: no other
 operator reads them (the platform dashboard shows totals only).
 """

@@ -1,22 +1,38 @@
 """Recycling efficiency and material recovery of a recycler's period, and the Annex XII targets.
 
-Calculation (Delegated Regulation (EU) 2025/606, Art. 1 and Annex sections 2 and 3, as
-summarised in `shared/reference/recycling.md`; the Annex text itself could not be read, so the
-points below marked *our rule* follow its predecessor, Regulation (EU) No 493/2012 Annex IV):
+Calculation: Commission Delegated Regulation (EU) 2025/606 of 21 March 2025 (OJ L, 4.7.2025,
+in force 24 July 2025), adopted under Art. 71(4) of Regulation (EU) 2023/1542. Its Art. 1
+puts the method and the documentation format in its Annex: point 2 the recycling efficiency
+(r_RE), point 3 the recovery of materials (r_RM), points 4-5 the annual documentation, points
+6-9 one template per battery type (lead-acid, nickel-cadmium, lithium-based, other; recital
+(7)), point 10 the verification by the authorities. The Annex text itself could not be read
+(see `docs/recycling.md`, "Sources"): what follows is the Annex's structure and recitals as
+published, and, where marked *our rule*, its predecessor Regulation (EU) No 493/2012 Annex IV.
 
-* recycling efficiency (Annex section 2, Art. 3(60) of Regulation (EU) 2023/1542)::
+* recycling efficiency (Annex point 2; definition in Art. 3(60) of Regulation (EU) 2023/1542:
+  output fractions accounting for recycling over the input fraction, in percent)::
 
       m_in  = sum over input batches of (received mass - separated non-battery fractions)
       r_RE  = 100 * sum of the final output fractions that count for recycling / m_in
 
-  Intermediate fractions (black mass handed to a further step), energy recovery and disposal
-  are not outputs of the calculation; an intermediate marked as counting is refused.
-* material recovery per element X in {Co, Cu, Pb, Li, Ni} (Annex section 3)::
+  The deduction of fractions that are not part of the battery follows Art. 3(54) of
+  Regulation (EU) 2023/1542 and *our rule* (493/2012 Annex IV; whether water is deducted too
+  is not settled, so it is part of the deducted mass the recycler states). Intermediate
+  fractions (black mass handed to a further step), energy recovery and disposal are not
+  outputs of the calculation (recital (3): the method says which fractions count); an
+  intermediate marked as counting is refused.
+* material recovery per element X in {Co, Cu, Pb, Li, Ni} (Annex point 3, the elements of
+  Annex XII Part C)::
 
       r_RM,X = 100 * sum over usable final outputs of m_X,out / sum over inputs of m_X,in
 
-  Only outputs of usable quality count (recital (4)); the purity of each output is kept with
-  it for the documentation, the usability decision is the recycler's, stated per fraction.
+  Only outputs of usable quality count (recital (4): the method sets quality requirements
+  for recovered materials); the purity of each output is kept with it for the
+  documentation, the usability decision is the recycler's, stated per fraction.
+
+Not implemented, for want of the Annex text: the calculation points within a chain of
+facilities, the optional exclusion of some substances (secondary sources mention carbon,
+phosphorus and sulphur until 2029) and the template fields beyond those above.
 
 The targets are Annex XII Part B (efficiency, by battery category, end 2025 and end 2030) and
 Part C (recovery, per element, end 2027 and end 2031); Art. 71(1) makes the recycler meet them.

@@ -230,6 +230,11 @@ def release(session: Session, *, caller: uuid.UUID, reservation_id: uuid.UUID) -
     reservation = visible_reservation(session, caller=caller, reservation_id=reservation_id)
     if reservation.status != ReservationStatus.HELD:
         raise errors.InvalidRequest(f"reservation is {reservation.status.value}, not held.")
+    if reservation.proposal_id is not None:
+        raise errors.InvalidRequest(
+            f"reservation is part of the proposal {reservation.proposal_id}: withdraw or refuse"
+            " the proposal first."
+        )
     reservation.status = ReservationStatus.RELEASED
     reservation.decided_at = utcnow()
     listing = session.get(ReuseListing, (reservation.lister_operator_id, reservation.listing_id))
@@ -277,21 +282,50 @@ def hand_over(
     integrators = {r.operator_id for r in held}
     if len(integrators) != 1:
         raise errors.InvalidRequest("reservationIds: all must be held by the same operator.")
-    integrator = integrators.pop()
-    listings = [session.get(ReuseListing, (caller, r.listing_id)) for r in held]
+    for reservation in held:
+        if reservation.proposal_id is not None:
+            raise errors.InvalidRequest(
+                f"reservation {reservation.id} is part of the proposal {reservation.proposal_id}:"
+                " accept or refuse the proposal."
+            )
+    return commission(
+        session,
+        issuer=caller,
+        held=held,
+        status=status,
+        label=label,
+        battery_identifier=battery_identifier,
+    )
+
+
+def commission(
+    session: Session,
+    *,
+    issuer: uuid.UUID,
+    held: Sequence[ReuseReservation],
+    status: str,
+    label: str,
+    battery_identifier: str | None,
+) -> ReuseSystem:
+    """Make the system of `held` (reservations of one integrator, checked by the caller): the
+    successor passport, each pack prepared by its lister, the integrator responsible; the
+    system with the band the packs' assessments predict; listings handed over."""
+    integrator = held[0].operator_id
+    listings = [session.get(ReuseListing, (r.lister_operator_id, r.listing_id)) for r in held]
     assessments = [
-        visible_assessment(session, caller=caller, assessment_id=listing.assessment_id)
+        visible_assessment(session, caller=listing.operator_id, assessment_id=listing.assessment_id)
         for listing in listings
         if listing is not None
     ]
     successor = passport_link.create_successor(
         session,
-        caller=caller,
+        caller=issuer,
         predecessor_ids=[r.passport_id for r in held],
         status=status,
         new_operator_id=integrator,
         battery_identifier=battery_identifier,
         reason=f"second life: {label}",
+        consents={r.passport_id: r.lister_operator_id for r in held},
     )
     system = ReuseSystem(
         operator_id=integrator,
@@ -324,10 +358,10 @@ def hand_over(
     record_event(
         session,
         action=AuditAction.REUSE_HANDOVER,
-        actor=caller,
+        actor=issuer,
         target_type="reuse_system",
         target_id=system.id,
-        change={"passport_id": str(successor), "reservations": [str(r) for r in reservation_ids]},
+        change={"passport_id": str(successor), "reservations": [str(r.id) for r in held]},
     )
     return system
 

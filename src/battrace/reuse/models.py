@@ -134,6 +134,7 @@ class ReuseReservation(ModelBase):
     __table_args__ = (
         Index("ix_reuse_reservations_lister", "lister_operator_id", "status"),
         Index("ix_reuse_reservations_listing", "listing_id"),
+        Index("ix_reuse_reservations_proposal", "proposal_id"),
     )
 
     operator_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("operators.id"), primary_key=True)
@@ -144,6 +145,33 @@ class ReuseReservation(ModelBase):
     status: Mapped[ReservationStatus] = mapped_column(str_enum(ReservationStatus))
     message: Mapped[str | None] = mapped_column(String(1000))
     system_id: Mapped[uuid.UUID | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]
+    proposal_id: Mapped[uuid.UUID | None]
+
+
+class ProposalState(enum.StrEnum):
+    OPEN = "open"
+    COMMISSIONED = "commissioned"
+    REFUSED = "refused"
+    WITHDRAWN = "withdrawn"
+
+
+class ReuseSystemProposal(ModelBase):
+    """An integrator's proposal of one second-life system made of packs it reserved from one
+    or more listers (`reuse.proposals`); the reservations name it (`proposal_id`)."""
+
+    __tablename__ = "reuse_system_proposals"
+
+    operator_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("operators.id"), primary_key=True)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    label: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16))
+    battery_identifier: Mapped[str | None] = mapped_column(String(200))
+    state: Mapped[ProposalState] = mapped_column(str_enum(ProposalState, length=16))
+    system_id: Mapped[uuid.UUID | None]
+    refused_by: Mapped[uuid.UUID | None]
+    reason: Mapped[str | None] = mapped_column(String(1000))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     decided_at: Mapped[datetime | None]
 

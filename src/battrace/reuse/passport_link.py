@@ -70,6 +70,13 @@ def record_performance(
     return True
 
 
+def check_successor_status(status: str) -> None:
+    if status not in SUCCESSOR_STATUSES:
+        raise errors.InvalidRequest(
+            f"status: one of {', '.join(SUCCESSOR_STATUSES)}, not {status!r}."
+        )
+
+
 def create_successor(
     session: Session,
     *,
@@ -79,9 +86,11 @@ def create_successor(
     new_operator_id: uuid.UUID,
     battery_identifier: str | None,
     reason: str,
+    consents: Mapping[uuid.UUID, uuid.UUID] | None = None,
 ) -> uuid.UUID:
     """The successor passport's id. `status` is repurposed, re-used or remanufactured; a
-    repurposed system becomes stationary storage."""
+    repurposed system becomes stationary storage. `consents`: the operator that prepares each
+    predecessor, where it is not the caller (`lifecycle.create_successor`)."""
     new_status = SUCCESSOR_STATUSES.get(status)
     if new_status is None:
         raise errors.InvalidRequest(
@@ -96,6 +105,7 @@ def create_successor(
         category=BatteryCategory.STATIONARY if new_status == BatteryStatus.REPURPOSED else None,
         battery=NewBattery(identifier=battery_identifier) if battery_identifier else None,
         reason=reason,
+        consents=consents,
     )
     return passport.id
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -124,7 +124,12 @@ class SupplyWalk:
     settlement recomputes); `stored=False` ignores every stored total, `True` uses them
     even while changes are pending (the settlement, which recomputes what they affect),
     and `None` uses them only when nothing is pending. `cfp=False` leaves CFP values and
-    disclosures unread (a walk for the shape of the chain only).
+    disclosures unread (a walk for the shape of the chain only); `disclosures=True` reads
+    what answering suppliers released even then.
+
+    `boundary` replaces the reader of stored CFP totals: given the parts the walk may stop
+    at, it returns those it has a stored value for (keeping the values itself), and the walk
+    stops there. Recycled content (`recycling.content_totals`) walks the chain this way.
     """
 
     def __init__(
@@ -134,11 +139,15 @@ class SupplyWalk:
         fresh: Collection[Key] = (),
         stored: bool | None = None,
         cfp: bool = True,
+        disclosures: bool | None = None,
         follow: Follow = Follow.ANSWERED,
+        boundary: Callable[[set[Key]], set[Key]] | None = None,
     ) -> None:
         self.session = session
         self.ids = TraceKeys(session)
         self.cfp = cfp
+        self.disclosures = cfp if disclosures is None else disclosures
+        self.boundary = boundary
         self.follow = follow
         self.queries = 0
         self.fresh = frozenset(fresh)
@@ -250,7 +259,7 @@ class SupplyWalk:
             upstream = self._followed(trace)
             if upstream is not None:
                 following.add(upstream)
-        if self.cfp:
+        if self.disclosures:
             self._load_disclosures(keys)
         return following
 
@@ -270,7 +279,16 @@ class SupplyWalk:
         }
         if not candidates:
             return keys
+        found = (
+            self._read_stored(candidates) if self.boundary is None else self.boundary(candidates)
+        )
+        self.stored |= found
+        return keys - self.stored
+
+    def _read_stored(self, candidates: set[Key]) -> set[Key]:
+        """The stored CFP totals of `candidates` under the current default policy."""
         ids = self.ids
+        found = set()
         policy = disclosure.default_policy(self.session)
         for trace, unit, *values in self._rows(
             select(
@@ -284,8 +302,8 @@ class SupplyWalk:
         ):
             self.totals[trace] = (read_stored(values[:4]), read_stored(values[4:]))
             self.units[trace] = unit
-            self.stored.add(trace)
-        return keys - self.stored
+            found.add(trace)
+        return found
 
     def _load_values(self, keys: set[Key]) -> None:
         ids, parts, values = self.ids, self.parts, self.values

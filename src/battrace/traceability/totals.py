@@ -26,6 +26,13 @@ How the stored totals stay right:
   companies') do not wait for each other. Settlements hold one lock in shared mode that a
   refill takes exclusively, so a refill never stores a total a concurrent settlement is
   about to drop.
+* Other per-part totals made of the same graph (recycled content, `recycling.content_totals`)
+  ride on this settlement as companions (`Companion`, `register`): their rows reference
+  `part_totals` with ON DELETE CASCADE, so whatever drops or replaces a part's CFP total drops
+  theirs too, even in a process where the companion is not registered, and a registered
+  companion stores them again right after the CFP totals, in the same transaction, under the
+  same budget, locks and refill. A companion's reader walks a part without a row, as the CFP
+  reader does.
 * A reader that sees a pending part (a write committed without settling, e.g. a migration)
   trusts no stored total at all and walks the graph as before; a part with no stored row, or
   one stored under another default disclosure policy, is computed from its inputs. A stored
@@ -44,7 +51,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from battrace.store import collector, version
-from battrace.traceability import disclosure
+from battrace.traceability import disclosure, totals_hook
 from battrace.traceability.models import (
     Part,
     PartEdge,
@@ -63,6 +70,37 @@ _BATCH = 5_000
 _BUDGET_KEY = "battrace.totals_budget"
 DEFAULT_BUDGET = 5_000
 REFILL_BATCH = 20_000
+
+
+@dataclass(frozen=True)
+class Companion:
+    """Per-part totals kept beside the CFP totals (see the module).
+
+    `store(session, keys)` recomputes the given parts (all of them, their stored rows are
+    gone), reading the others' stored rows; `fill(session, keys)` stores the given parts and
+    every part below them it has to walk for want of a row; `missing(session)` stores every
+    part that has a CFP total and no row of the companion. Each returns the rows it stored
+    and stores rows only for parts that have a CFP total (their rows reference it).
+    """
+
+    name: str
+    inputs: frozenset[str]  # tables whose writes change these totals (with triggers, like 0006)
+    store: Callable[[Session, Collection[Key]], int]
+    fill: Callable[[Session, Collection[Key]], int]
+    missing: Callable[[Session], int]
+
+
+_COMPANIONS: dict[str, Companion] = {}
+
+
+def register(companion: Companion) -> None:
+    """Keep `companion`'s totals settled with the CFP totals from now on in this process."""
+    _COMPANIONS[companion.name] = companion
+    totals_hook.watch(companion.inputs)
+
+
+def companions() -> tuple[Companion, ...]:
+    return tuple(_COMPANIONS.values())
 
 
 @dataclass(frozen=True)
@@ -101,7 +139,9 @@ def settle(session: Session) -> Settlement:
     else:
         graph = SupplyGraph(session, fresh=affected, stored=True).load_keys(affected)
         rows = graph.stored_rows(affected)
-        _replace(session, keys, affected, rows)
+        _replace(session, keys, affected, rows)  # (and, by cascade, the companions' rows)
+        for companion in companions():
+            companion.store(session, affected)
         result = Settlement(stored=len(rows))
     _forget(session, keys, PendingTotal, pending)
     return result
@@ -123,6 +163,8 @@ def refill(session: Session, limit: int = REFILL_BATCH) -> int:
     _lock(session, keys)
     stale = _keys_of(session, keys, StaleTotal, limit=limit)
     computed, stored = _store_walked(session, keys, stale)  # and the missing ones below
+    for companion in companions():
+        companion.fill(session, stale)
     _forget(session, keys, StaleTotal, stale | computed)
     return stored
 
@@ -152,11 +194,16 @@ def store_missing(session: Session, progress: Callable[[str], None] | None = Non
         )
     }
     session.execute(delete(StaleTotal), execution_options={"synchronize_session": False})
-    if not missing:
-        return 0
-    if progress is not None:
-        progress(f"computing the totals of {len(missing):,} parts")
-    return _store_walked(session, keys, missing, progress)[1]
+    stored = 0
+    if missing:
+        if progress is not None:
+            progress(f"computing the totals of {len(missing):,} parts")
+        stored = _store_walked(session, keys, missing, progress)[1]
+    for companion in companions():
+        added = companion.missing(session)
+        if added and progress is not None:
+            progress(f"stored {added:,} {companion.name} totals")
+    return stored
 
 
 def downstream(session: Session, keys: Collection[Key]) -> set[Key]:

@@ -14,13 +14,19 @@ from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
 # The tables whose rows are inputs of some part's total (migration 0006 puts the triggers
-# that fill `part_totals_pending` on them).
+# that fill `part_totals_pending` on them); companions' tables join (`watch`).
 TOTAL_INPUTS = frozenset({"parts", "cfp_values", "part_edges", "trades", "disclosures"})
+_watched: set[str] = set(TOTAL_INPUTS)
 _TOUCHED = "battrace.totals_touched"
 
 
+def watch(tables: Collection[str]) -> None:
+    """Settle also after writes to `tables` (a companion's inputs, `totals.register`)."""
+    _watched.update(tables)
+
+
 def _touches_inputs(tables: Collection[str]) -> bool:
-    return not TOTAL_INPUTS.isdisjoint(tables)
+    return not _watched.isdisjoint(tables)
 
 
 def _unflushed_inputs(session: Session) -> bool:

@@ -3,14 +3,17 @@
 Eight fictional companies (a car maker, a pack maker, a cell maker and their cathode, anode,
 electrolyte, separator and lithium suppliers) set up their parts, ask each other for CFP and
 due-diligence answers and answer them, all through the contract API of a battrace server,
-exactly as the companies' own systems would call it; then the car maker reads the roll-up.
+exactly as the companies' own systems would call it; passports, a second life and the closed
+loop follow (with a recycler and a magnet maker, `data.LOOP_COMPANIES`); then the car maker
+reads the roll-up.
 
 The package, one idea a module:
 - `data`: the companies, products, bills of materials and CFP figures;
 - `client`, `bodies`: a typed HTTP client of the contract API and its request bodies (the
   tests drive the API with them too);
 - `companies`: the companies in the database and their logins; `server`: where calls go;
-- `scene`: what a step works with; `cfp`, `dd`: the scenarios, as numbered steps;
+- `scene`: what a step works with; `cfp`, `dd`, `passport`, `reuse`, `loop`: the scenarios,
+  as numbered steps;
 - `report`: what the demo found; `run`: the order of it all (`SCENARIO`).
 
 The server is started in-process on a free loopback port unless `base_url` names a running

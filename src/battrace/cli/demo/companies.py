@@ -15,7 +15,7 @@ from rich.table import Table
 from sqlalchemy import select
 
 from battrace.cli.demo.client import AUTH_INFO, ContractClient
-from battrace.cli.demo.data import COMPANIES, DEMO_API_KEY, DEMO_PASSWORD, Company
+from battrace.cli.demo.data import COMPANIES, DEMO_API_KEY, DEMO_PASSWORD, LOOP_COMPANIES, Company
 from battrace.cli.seeds import ensure_key
 from battrace.identity import accounts, operators, passwords
 from battrace.identity.models import ApplicationAttribute, Operator
@@ -38,7 +38,7 @@ def register_companies(settings: Settings, database: Database) -> None:
     )
     with database.transaction() as session:
         ids = []
-        for company in COMPANIES:
+        for company in (*COMPANIES, *LOOP_COMPANIES):
             operator = operators.create_operator(
                 session,
                 name=company.name,
@@ -82,6 +82,6 @@ def show_companies(console: Console) -> None:
     )
     for column in ("company", "corporate number", "login"):
         table.add_column(column, no_wrap=True)
-    for company in COMPANIES:
+    for company in (*COMPANIES, *LOOP_COMPANIES):
         table.add_row(company.short, company.open_operator_id, company.email)
     console.print(table)

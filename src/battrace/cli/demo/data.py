@@ -189,7 +189,31 @@ COMPANIES = (
         "6-40 Kasumigaura, Yokkaichi-shi, Mie",
     ),
 )
-COMPANY = {company.key: company for company in COMPANIES}
+# Outside the CFP chain, for the loop (`loop`): a recycler and the maker of the magnets of the
+# car maker's electric drive unit. Registered and logged in with the others.
+LOOP_COMPANIES = (
+    Company(
+        "recycler",
+        "Kaeru Battery Recycling Co., Ltd.",
+        "Kaeru Recycling",
+        "999901000009",
+        "8-2 Hibikinada, Kitakyushu-shi, Fukuoka",
+        "recycling@kaeru-recycling.example",
+        "Hibiki Recycling Plant",
+        "8-20 Hibikinada, Kitakyushu-shi, Fukuoka",
+    ),
+    Company(
+        "magnet",
+        "Raiden Magnetics Co., Ltd.",
+        "Raiden Magnetics",
+        "999901000010",
+        "5-5 Takefu, Echizen-shi, Fukui",
+        "magnets@raiden-magnetics.example",
+        "Takefu Magnet Plant",
+        "5-50 Takefu, Echizen-shi, Fukui",
+    ),
+)
+COMPANY = {company.key: company for company in (*COMPANIES, *LOOP_COMPANIES)}
 ROOT = "oem"
 
 # Bills of materials per unit of the parent, and CFP figures in kgCO2e per declared unit.

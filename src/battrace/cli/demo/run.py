@@ -19,6 +19,7 @@ from battrace.cli.demo.client import ContractError
 from battrace.cli.demo.companies import log_in, register_companies, registered, show_companies
 from battrace.cli.demo.data import COMPANIES
 from battrace.cli.demo.dd import STEPS as DD_STEPS
+from battrace.cli.demo.loop import STEPS as LOOP_STEPS
 from battrace.cli.demo.passport import STEPS as PASSPORT_STEPS
 from battrace.cli.demo.report import DemoResult, report, supply_tree
 from battrace.cli.demo.reuse import STEPS as REUSE_STEPS
@@ -27,7 +28,7 @@ from battrace.cli.demo.server import connect
 from battrace.settings import Settings
 from battrace.store import Database
 
-SCENARIO: tuple[Step, ...] = (*CFP_STEPS, *DD_STEPS, *PASSPORT_STEPS, *REUSE_STEPS)
+SCENARIO: tuple[Step, ...] = (*CFP_STEPS, *DD_STEPS, *PASSPORT_STEPS, *REUSE_STEPS, *LOOP_STEPS)
 REPORT_NUMBER = len(SCENARIO) + 1
 
 
