@@ -37,7 +37,7 @@ from battrace.adapters.tls import make_self_signed
 from battrace.cli.seeds import TUTORIAL_COMPANIES, seed_ouranos_tutorial
 from battrace.identity import signing
 from battrace.migrations import upgrade
-from battrace.pact import clients, remote
+from battrace.pact import clients, remote, selection
 from battrace.pact.mapping import Envelope, Figures, to_v3, with_signature
 from battrace.pact.models import FootprintStatus, PactFootprint, PactPublication
 from battrace.store import Database
@@ -75,21 +75,21 @@ def load(database: Database, count: int) -> tuple[str, str]:
         for index in range(count):
             made = figures(index)
             trace_id = uuid.UUID(made.trace_id)
-            session.add(
-                PactFootprint(
-                    operator_id=B.operator_id,
-                    trace_id=trace_id,
-                    id=uuid.uuid4(),
-                    version=0,
-                    preceding_id=None,
-                    status=FootprintStatus.ACTIVE,
-                    digest=f"{index:064x}",
-                    figures=made.as_json(),
-                    v2_servable=True,
-                    created_at=now,
-                    updated_at=now,
-                )
+            footprint = PactFootprint(
+                operator_id=B.operator_id,
+                trace_id=trace_id,
+                id=uuid.uuid4(),
+                version=0,
+                preceding_id=None,
+                status=FootprintStatus.ACTIVE,
+                digest=f"{index:064x}",
+                figures=made.as_json(),
+                v2_servable=True,
+                created_at=now,
+                updated_at=now,
             )
+            session.add(footprint)
+            selection.index_footprint(session, footprint, made)
             session.add(
                 PactPublication(
                     operator_id=B.operator_id, trace_id=trace_id, client_row_id=issued.client.id

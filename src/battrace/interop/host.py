@@ -29,9 +29,9 @@ from battrace.interop.errors import (
     unauthenticated,
 )
 from battrace.interop.state import base_url, interop_state, jwks_url
-from battrace.pact import clients, events, hosting
+from battrace.pact import clients, events, hosting, selection
 from battrace.pact.filters import Criteria, parse_v2_filter
-from battrace.pact.hosting import Predicate
+from battrace.pact.hosting import Condition
 from battrace.pact.models import PactClient
 
 router = APIRouter(include_in_schema=False)
@@ -80,12 +80,15 @@ def _limit_offset(request: Request) -> tuple[int, int]:
     return min(positive("limit", DEFAULT_LIMIT, 1), MAX_LIMIT), positive("offset", 0, 0)
 
 
-def _predicate(request: Request, version: int) -> Predicate | None:
+def _condition(request: Request, version: int, dialect: str) -> Condition | None:
+    """The query's filters as SQL (None: no filter); refuses a malformed or unsupported one."""
     if version == 2:
         expression = request.query_params.get("$filter")
-        return None if not expression else parse_v2_filter(expression)
+        if not expression:
+            return None
+        return selection.v2_condition(parse_v2_filter(expression), dialect)
     criteria = Criteria.from_query(list(request.query_params.multi_items()))
-    return criteria.matches if criteria else None
+    return selection.v3_condition(criteria) if criteria else None
 
 
 async def _list(request: Request, version: int) -> Response:
@@ -97,7 +100,7 @@ async def _list(request: Request, version: int) -> Response:
             version=version,
             limit=limit,
             offset=offset,
-            predicate=_predicate(request, version),
+            condition=_condition(request, version, session.get_bind().dialect.name),
             jwks_url=jwks_url(request, client.operator_id),
             cache=interop_state(request).signatures,
         )

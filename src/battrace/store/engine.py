@@ -108,6 +108,9 @@ class Database:
             self.statistics = StatisticsKeeper(self.engine)
             self.statistics.install()
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # What every session of this database carries in `Session.info` (e.g. the process's
+        # sealing keys, `identity.sealing.install`).
+        self.session_info: dict[str, Any] = {}
         # One-statement reads need no transaction: on PostgreSQL (READ COMMITTED, where each
         # statement sees its own snapshot anyway) this saves the BEGIN and ROLLBACK round
         # trips. SQLite keeps its BEGIN, which costs no round trip.
@@ -123,7 +126,7 @@ class Database:
 
     def session(self, *, write: bool = False) -> Session:
         """A new session; `write=True` makes its transaction take the write lock up front."""
-        session = self.sessions()
+        session = self.sessions(info=dict(self.session_info))
         if write:
             session.connection(execution_options={WRITE_OPTION: True})
         return session
