@@ -57,7 +57,7 @@ from battrace.migrations import head_revision
 from battrace.operations import Metrics
 from battrace.operations import install as install_operations
 from battrace.settings import Settings
-from battrace.state import AppState, build_state
+from battrace.state import AppState, PageCache, build_state
 from battrace.store.engine import Database
 from battrace.traceability import totals
 from battrace.web import install as install_web
@@ -118,6 +118,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         token_ttl_seconds=settings.access_token_ttl_seconds,
         transport=pact_transport,
         public_url=settings.public_url,
+        pages=PageCache(settings.pact_page_cache_entries),
+        read_scalar=state.db.read_scalar,
     )
 
     @asynccontextmanager

@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     # worker, valid until the next write (0 = off); one entry of a 20,000-part product holds
     # tens of MB, so keep this small.
     footprint_cache_entries: int = 16
+    # PACT ListFootprints answers (a page of signed footprints, up to a few hundred kB) kept
+    # per worker per (client, query), valid until the owner's next write (0 = off).
+    pact_page_cache_entries: int = 256
 
     # Browser clients served from other origins (the reference web client, for one).
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
