@@ -146,6 +146,9 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         ),
     )
     app.state.battrace = state
+    # The PACT host first: its paths (/2, /3, /auth/token, /.well-known, /pact) are its own,
+    # and its ListFootprints is a hot path that should not be matched against every route.
+    install_interop(app, pact)  # the PACT host at /2, /3 and /auth/token (HTTPS only)
     # Every API router; a new package's router is one more line here.
     app.include_router(auth_api.router)
     app.include_router(auth_api.auth_info)
@@ -162,7 +165,6 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(recycling_content_api.router)
     app.include_router(reuse_api.router)
     install_web(app)  # the operators' web application at /
-    install_interop(app, pact)  # the PACT host at /2, /3 and /auth/token (HTTPS only)
 
     @app.exception_handler(StarletteHTTPException)
     async def _not_found(request: Request, exc: StarletteHTTPException) -> Response:

@@ -137,7 +137,9 @@ def _listing(request: Request, version: int) -> _Listing:
 
     if state.read_scalar is None or not state.pages.enabled:
         return compute()
-    seen = state.read_scalar(clients.live_version_query(operator_id, client_row_id))
+    seen = state.read_scalar(
+        clients.LIVE_VERSION, {"operator_id": operator_id, "client_row_id": client_row_id}
+    )
     if seen is None:  # revoked: compute() says so
         return compute()
     key = (client_row_id, operator_id, version, base, limit, offset, tuple(sorted(query)))
@@ -211,18 +213,21 @@ async def _events(request: Request, version: int) -> Response:
 
 
 def _register(version: int) -> None:
+    """Plain Starlette routes (like the contract's datatransport): each action reads its own
+    input, so FastAPI's per-request dependency and response handling would only add cost."""
+
     async def list_footprints(request: Request) -> Response:
         return await _list(request, version)
 
-    async def get_footprint(request: Request, pf_id: str) -> Response:
-        return await _get(request, version, pf_id)
+    async def get_footprint(request: Request) -> Response:
+        return await _get(request, version, str(request.path_params["pf_id"]))
 
     async def post_event(request: Request) -> Response:
         return await _events(request, version)
 
-    router.add_api_route(f"/{version}/footprints", list_footprints, methods=["GET"])
-    router.add_api_route(f"/{version}/footprints/{{pf_id}}", get_footprint, methods=["GET"])
-    router.add_api_route(f"/{version}/events", post_event, methods=["POST"])
+    router.add_route(f"/{version}/footprints", list_footprints, methods=["GET"])
+    router.add_route(f"/{version}/footprints/{{pf_id}}", get_footprint, methods=["GET"])
+    router.add_route(f"/{version}/events", post_event, methods=["POST"])
 
 
 _register(2)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,10 +24,10 @@ class InteropState:
     public_url: str | None = None  # base URL for links and event sources; None = the request's
     signatures: SignatureCache = field(default_factory=SignatureCache)
     # ListFootprints answers per (client, query), valid for the owner's data version while
-    # the client is live (`pact.clients.live_version_query`, read with `read_scalar`, one
+    # the client is live (`pact.clients.LIVE_VERSION`, read with `read_scalar`, one
     # statement outside a session: `Database.read_scalar`); no cache without it.
     pages: PageCache = field(default_factory=lambda: PageCache(0))
-    read_scalar: Callable[[Executable], Any] | None = None
+    read_scalar: Callable[[Executable, Mapping[str, Any]], Any] | None = None
     retry_seconds: float = 30.0  # how often queued events and failed pulls are retried
 
 

@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, case, null, select
+from sqlalchemy import Select, Uuid, bindparam, case, null, select
 from sqlalchemy.orm import Session
 
 from battrace.audit import record_event
@@ -88,19 +88,24 @@ def live_client(
     return None if client is None or client.revoked_at is not None else client
 
 
-def live_version_query(operator_id: uuid.UUID, client_row_id: uuid.UUID) -> Select[Any]:
-    """One statement: the owner's data version (`store.version`) while the client is live,
-    NULL once it is revoked or unknown; what a cached answer for the client is valid under."""
+def _live_version_query() -> Select[Any]:
+    operator_id = bindparam("operator_id", type_=Uuid())
     live = (
         select(PactClient.id)
         .where(
             PactClient.operator_id == operator_id,
-            PactClient.id == client_row_id,
+            PactClient.id == bindparam("client_row_id", type_=Uuid()),
             PactClient.revoked_at.is_(None),
         )
         .exists()
     )
     return select(case((live, version.number_of(operator_id)), else_=null()))
+
+
+# One statement, built once (parameters `operator_id`, `client_row_id`): the owner's data
+# version (`store.version`) while the client is live, NULL once it is revoked or unknown;
+# what a cached answer for the client is valid under.
+LIVE_VERSION = _live_version_query()
 
 
 def own_client(session: Session, *, caller: uuid.UUID, client_row_id: uuid.UUID) -> PactClient:

@@ -14,7 +14,7 @@ one-query request. A connection the server dropped while idle is still replaced 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -131,10 +131,13 @@ class Database:
             session.connection(execution_options={WRITE_OPTION: True})
         return session
 
-    def read_scalar(self, statement: Executable) -> Any:  # noqa: ANN401 (the statement's type)
-        """The first column of the first row of one SELECT, outside any ORM session."""
+    def read_scalar(
+        self, statement: Executable, parameters: Mapping[str, Any] | None = None
+    ) -> Any:  # noqa: ANN401 (the statement's type)
+        """The first column of the first row of one SELECT, outside any ORM session
+        (`parameters`: values of its bind parameters, for a statement built once)."""
         with self._single_reads.connect() as connection:
-            return connection.execute(statement).scalar()
+            return connection.execute(statement, parameters).scalar()
 
     @contextmanager
     def transaction(self, *, write: bool = True) -> Iterator[Session]:

@@ -155,7 +155,7 @@ _OWN_TABLES = frozenset({DataVersion.__tablename__, OperatorVersion.__tablename_
 GLOBAL_SHIFT = 2**40  # the operator's number stays below (a trillion writes)
 
 
-def number_of(operator: uuid.UUID) -> Any:  # noqa: ANN401 (an SQL expression)
+def number_of(operator: uuid.UUID | BindParameter[uuid.UUID]) -> Any:  # noqa: ANN401 (SQL)
     """One number: the global number shifted left, plus the operator's number (an expression,
     for a statement that reads more than the version in the same round trip)."""
     global_number = select(DataVersion.number).where(DataVersion.id == 1).scalar_subquery()
