@@ -29,6 +29,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 PERIOD_COLUMNS = ("reference_period_start", "reference_period_end", "valid_from", "valid_to")
+PERIOD_COMMENTS = {"valid_from": "validity period start", "valid_to": "validity period end"}
 _SEALED = (
     # table, column, the row's key beside operator_id (the sealed value's place is
     # "<table>.<column>:<operator id>:<key>", as the services seal it)
@@ -51,7 +52,12 @@ def upgrade() -> None:
     for name in PERIOD_COLUMNS:
         op.add_column(
             "pact_footprints",
-            sa.Column(name, battrace.store.base.UTCDateTime(timezone=True), nullable=True),
+            sa.Column(
+                name,
+                battrace.store.base.UTCDateTime(timezone=True),
+                nullable=True,
+                comment=PERIOD_COMMENTS.get(name),
+            ),
         )
     op.create_table(
         "pact_footprint_terms",
