@@ -9,6 +9,7 @@ ECMAScript writes an IEEE 754 double (shortest round-trip digits).
 
 from __future__ import annotations
 
+import functools
 import json
 import json.encoder
 import math
@@ -60,7 +61,9 @@ def _write(value: Any, out: list[str]) -> None:  # noqa: ANN401
         raise TypeError(msg)
 
 
+@functools.lru_cache(maxsize=4096)
 def _utf16_key(name: str) -> bytes:
+    # Member names repeat from value to value (a footprint's dozens of field names).
     return name.encode("utf-16-be")
 
 
