@@ -231,6 +231,36 @@ def list_load(
     )
 
 
+FILTERED = (  # each asked once, so no worker has the answer yet: what a filter costs
+    "/3/footprints?limit=10&geography=jp&offset=500",
+    "/3/footprints?limit=10&status=Active&validOn=2026-06-01T00:00:00Z&offset=900",
+    "/3/footprints?limit=10&companyId=urn:unknown",
+    "/2/footprints?limit=10&$filter=pcf/geographyCountry eq 'JP'"
+    " and created ge '2020-01-01T00:00:00Z'",
+)
+
+
+def filtered(base: str, cert: Path, client_id: str, secret: str) -> None:
+    context = ssl.create_default_context(cafile=str(cert))
+    token = httpx.post(
+        f"{base}/auth/token",
+        data={"grant_type": "client_credentials"},
+        auth=(client_id, secret),
+        verify=context,
+    ).json()["access_token"]
+    with httpx.Client(verify=context, headers={"Authorization": f"Bearer {token}"}) as http:
+        http.get(f"{base}/3/footprints?limit=1")  # connection and TLS
+        for path in FILTERED:
+            started = time.perf_counter()
+            response = http.get(f"{base}{path}")
+            elapsed = (time.perf_counter() - started) * 1000
+            found = len(response.json()["data"]) if response.status_code == 200 else "-"
+            print(
+                f"filtered, first time: {path}: {response.status_code}, {found} footprints, "
+                f"{elapsed:.1f} ms"
+            )
+
+
 def pull(
     base: str,
     server_pid: int,
@@ -340,6 +370,7 @@ def main() -> None:
         sign_verify(host_url, 1000)
         with serving(host_url, args.workers, cert, key) as (base, pid):
             list_load(base, pid, cert, client_id, secret, args.clients, args.seconds)
+            filtered(base, cert, client_id, secret)
             pull(base, pid, cert, client_id, secret, pull_url, args.page_size)
 
 
