@@ -30,14 +30,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
-from _common import free_port, postgres_database, sqlite_database
+from _common import free_port, postgres_database, process_tree_cpu, sqlite_database
 
 from battrace.adapters.pact_https import HttpsTransport
 from battrace.adapters.tls import make_self_signed
 from battrace.cli.seeds import TUTORIAL_COMPANIES, seed_ouranos_tutorial
 from battrace.identity import signing
 from battrace.migrations import upgrade
-from battrace.pact import clients, remote
+from battrace.pact import clients, remote, selection
 from battrace.pact.mapping import Envelope, Figures, to_v3, with_signature
 from battrace.pact.models import FootprintStatus, PactFootprint, PactPublication
 from battrace.store import Database
@@ -75,21 +75,21 @@ def load(database: Database, count: int) -> tuple[str, str]:
         for index in range(count):
             made = figures(index)
             trace_id = uuid.UUID(made.trace_id)
-            session.add(
-                PactFootprint(
-                    operator_id=B.operator_id,
-                    trace_id=trace_id,
-                    id=uuid.uuid4(),
-                    version=0,
-                    preceding_id=None,
-                    status=FootprintStatus.ACTIVE,
-                    digest=f"{index:064x}",
-                    figures=made.as_json(),
-                    v2_servable=True,
-                    created_at=now,
-                    updated_at=now,
-                )
+            footprint = PactFootprint(
+                operator_id=B.operator_id,
+                trace_id=trace_id,
+                id=uuid.uuid4(),
+                version=0,
+                preceding_id=None,
+                status=FootprintStatus.ACTIVE,
+                digest=f"{index:064x}",
+                figures=made.as_json(),
+                v2_servable=True,
+                created_at=now,
+                updated_at=now,
             )
+            session.add(footprint)
+            selection.index_footprint(session, footprint, made)
             session.add(
                 PactPublication(
                     operator_id=B.operator_id, trace_id=trace_id, client_row_id=issued.client.id
@@ -99,7 +99,7 @@ def load(database: Database, count: int) -> tuple[str, str]:
 
 
 @contextlib.contextmanager
-def serving(url: str, workers: int, cert: Path, key: Path) -> Iterator[str]:
+def serving(url: str, workers: int, cert: Path, key: Path) -> Iterator[tuple[str, int]]:
     port = free_port()
     env = {**os.environ, "BATTRACE_DATABASE_URL": url}
     with tempfile.NamedTemporaryFile(prefix="battrace-pact-", suffix=".log", delete=False) as log:
@@ -145,15 +145,46 @@ def serving(url: str, workers: int, cert: Path, key: Path) -> Iterator[str]:
                 raise SystemExit(f"server did not start:\n{log_path.read_text()}")
             time.sleep(0.2)
         time.sleep(1.0 if workers > 1 else 0)  # let every worker come up
-        yield base
+        yield base, process.pid
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
         log_path.unlink(missing_ok=True)
 
 
+class Cpu:
+    """CPU seconds of the server's processes and of this one (the clients) over a block, and
+    the load average at its end: on a shared machine, wall-clock figures alone mislead."""
+
+    def __init__(self, server_pid: int) -> None:
+        self.server_pid = server_pid
+
+    def __enter__(self) -> Cpu:
+        self._server = process_tree_cpu(self.server_pid) or 0.0
+        self._own = time.process_time()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.server = (process_tree_cpu(self.server_pid) or 0.0) - self._server
+        self.own = time.process_time() - self._own
+        self.load = os.getloadavg()
+
+    def report(self, units: int, unit: str) -> str:
+        load = ", ".join(f"{value:.2f}" for value in self.load)
+        return (
+            f"server CPU {self.server:.2f} s ({self.server / units * 1000:.2f} ms per {unit}), "
+            f"client CPU {self.own:.2f} s; load average {load}"
+        )
+
+
 def list_load(
-    base: str, cert: Path, client_id: str, secret: str, clients_n: int, seconds: float
+    base: str,
+    server_pid: int,
+    cert: Path,
+    client_id: str,
+    secret: str,
+    clients_n: int,
+    seconds: float,
 ) -> None:
     context = ssl.create_default_context(cafile=str(cert))
     token = httpx.post(
@@ -184,10 +215,11 @@ def list_load(
 
     threads = [threading.Thread(target=run) for _ in range(clients_n)]
     began = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    with Cpu(server_pid) as cpu:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
     elapsed = time.monotonic() - began
     ordered = sorted(latencies)
     p99 = ordered[int(len(ordered) * 0.99) - 1] if ordered else float("nan")
@@ -195,11 +227,49 @@ def list_load(
         f"ListFootprints (v3, limit=10, signed) at {clients_n} clients over HTTPS: "
         f"{len(latencies) / elapsed:,.0f} requests/s, "
         f"p50 {statistics.median(ordered) * 1000:.1f} ms, "
-        f"p99 {p99 * 1000:.1f} ms, {errors} errors"
+        f"p99 {p99 * 1000:.1f} ms, {errors} errors\n  {cpu.report(len(latencies), 'request')}"
     )
 
 
-def pull(base: str, cert: Path, client_id: str, secret: str, url: str, page_size: int) -> None:
+FILTERED = (  # each asked once, so no worker has the answer yet: what a filter costs
+    "/3/footprints?limit=10&geography=jp&offset=500",
+    "/3/footprints?limit=10&status=Active&validOn=2026-06-01T00:00:00Z&offset=900",
+    "/3/footprints?limit=10&companyId=urn:unknown",
+    "/2/footprints?limit=10&$filter=pcf/geographyCountry eq 'JP'"
+    " and created ge '2020-01-01T00:00:00Z'",
+)
+
+
+def filtered(base: str, cert: Path, client_id: str, secret: str) -> None:
+    context = ssl.create_default_context(cafile=str(cert))
+    token = httpx.post(
+        f"{base}/auth/token",
+        data={"grant_type": "client_credentials"},
+        auth=(client_id, secret),
+        verify=context,
+    ).json()["access_token"]
+    with httpx.Client(verify=context, headers={"Authorization": f"Bearer {token}"}) as http:
+        http.get(f"{base}/3/footprints?limit=1")  # connection and TLS
+        for path in FILTERED:
+            started = time.perf_counter()
+            response = http.get(f"{base}{path}")
+            elapsed = (time.perf_counter() - started) * 1000
+            found = len(response.json()["data"]) if response.status_code == 200 else "-"
+            print(
+                f"filtered, first time: {path}: {response.status_code}, {found} footprints, "
+                f"{elapsed:.1f} ms"
+            )
+
+
+def pull(
+    base: str,
+    server_pid: int,
+    cert: Path,
+    client_id: str,
+    secret: str,
+    url: str,
+    page_size: int,
+) -> None:
     database = Database(url)
     try:
         with database.transaction() as session:
@@ -217,7 +287,7 @@ def pull(base: str, cert: Path, client_id: str, secret: str, url: str, page_size
         transport = HttpsTransport()
         try:
             started = time.perf_counter()
-            with database.transaction() as session:
+            with Cpu(server_pid) as cpu, database.transaction() as session:
                 result = remote.pull(
                     session,
                     caller=A.operator_id,
@@ -232,7 +302,7 @@ def pull(base: str, cert: Path, client_id: str, secret: str, url: str, page_size
             raise SystemExit(f"pull failed: {result.error}")
         print(
             f"pull {result.stored:,} footprints (limit {page_size}, verified, stored): "
-            f"{elapsed:.2f} s"
+            f"{elapsed:.2f} s\n  {cpu.report(result.stored, 'footprint')}"
         )
     finally:
         database.dispose()
@@ -248,17 +318,24 @@ def sign_verify(url: str, rounds: int) -> None:
         database.dispose()
     moment = datetime.now(UTC)
     document = to_v3(Envelope(uuid.uuid4(), 0, None, "Active", moment, moment), figures(1))
-    started = time.perf_counter()
+    wall, cpu = time.perf_counter(), time.process_time()
     for _ in range(rounds):
         jws = sign(document)
-    signed_ms = (time.perf_counter() - started) / rounds * 1000
-    started = time.perf_counter()
+    signed_ms = (time.perf_counter() - wall) / rounds * 1000
+    signed_cpu = (time.process_time() - cpu) / rounds * 1000
+    wall, cpu = time.perf_counter(), time.process_time()
     for _ in range(rounds):
         if not signing.verify_value(document, jws, key_set).verified:
             raise SystemExit("verification failed")
-    verified_ms = (time.perf_counter() - started) / rounds * 1000
+    verified_ms = (time.perf_counter() - wall) / rounds * 1000
+    verified_cpu = (time.process_time() - cpu) / rounds * 1000
     with_signature(dict(document), jws=jws, signer="B", jwks_url="https://x")
-    print(f"sign one footprint: {signed_ms:.3f} ms; verify: {verified_ms:.3f} ms ({rounds} rounds)")
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    print(
+        f"sign one footprint: {signed_ms:.3f} ms (CPU {signed_cpu:.3f} ms); "
+        f"verify: {verified_ms:.3f} ms (CPU {verified_cpu:.3f} ms); {rounds} rounds; "
+        f"load average {load}"
+    )
 
 
 def main() -> None:
@@ -291,9 +368,10 @@ def main() -> None:
             f"{args.workers} workers"
         )
         sign_verify(host_url, 1000)
-        with serving(host_url, args.workers, cert, key) as base:
-            list_load(base, cert, client_id, secret, args.clients, args.seconds)
-            pull(base, cert, client_id, secret, pull_url, args.page_size)
+        with serving(host_url, args.workers, cert, key) as (base, pid):
+            list_load(base, pid, cert, client_id, secret, args.clients, args.seconds)
+            filtered(base, cert, client_id, secret)
+            pull(base, pid, cert, client_id, secret, pull_url, args.page_size)
 
 
 if __name__ == "__main__":

@@ -58,7 +58,7 @@ from battrace.migrations import head_revision
 from battrace.operations import Metrics
 from battrace.operations import install as install_operations
 from battrace.settings import Settings
-from battrace.state import AppState, build_state
+from battrace.state import AppState, PageCache, build_state
 from battrace.store.engine import Database
 from battrace.traceability import totals
 from battrace.web import install as install_web
@@ -119,6 +119,8 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         token_ttl_seconds=settings.access_token_ttl_seconds,
         transport=pact_transport,
         public_url=settings.public_url,
+        pages=PageCache(settings.pact_page_cache_entries),
+        read_scalar=state.db.read_scalar,
     )
 
     @asynccontextmanager
@@ -145,6 +147,9 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         ),
     )
     app.state.battrace = state
+    # The PACT host first: its paths (/2, /3, /auth/token, /.well-known, /pact) are its own,
+    # and its ListFootprints is a hot path that should not be matched against every route.
+    install_interop(app, pact)  # the PACT host at /2, /3 and /auth/token (HTTPS only)
     # Every API router; a new package's router is one more line here.
     app.include_router(auth_api.router)
     app.include_router(auth_api.auth_info)
@@ -162,7 +167,6 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(reuse_api.router)
     app.include_router(reuse_proposals_api.router)
     install_web(app)  # the operators' web application at /
-    install_interop(app, pact)  # the PACT host at /2, /3 and /auth/token (HTTPS only)
 
     @app.exception_handler(StarletteHTTPException)
     async def _not_found(request: Request, exc: StarletteHTTPException) -> Response:

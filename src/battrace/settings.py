@@ -34,6 +34,11 @@ class Settings(BaseSettings):
     # Token signing. When unset, a random secret is created once and kept in the database,
     # so every worker process over the same database verifies the same tokens.
     jwt_secret: str | None = None
+    # Keys sealing the secrets battrace keeps and must use again (operators' private signing
+    # keys, remote PACT hosts' client secrets): `id:secret` entries, comma-separated, the
+    # first seals, all open (`identity.sealing`; rotation in docs/operations.md). Unset: a
+    # key kept in the database, for local use only.
+    secret_keys: Annotated[list[str], NoDecode] = Field(default_factory=list)
     access_token_ttl_seconds: int = 3600
     refresh_token_ttl_seconds: int = 30 * 24 * 3600
     token_issuer: str = "battrace"
@@ -55,6 +60,9 @@ class Settings(BaseSettings):
     # worker, valid until the next write (0 = off); one entry of a 20,000-part product holds
     # tens of MB, so keep this small.
     footprint_cache_entries: int = 16
+    # PACT ListFootprints answers (a page of signed footprints, up to a few hundred kB) kept
+    # per worker per (client, query), valid until the owner's next write (0 = off).
+    pact_page_cache_entries: int = 256
 
     # Browser clients served from other origins (the reference web client, for one).
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
@@ -108,7 +116,7 @@ class Settings(BaseSettings):
     # How long a web application session lasts (its login row lives refresh_token_ttl_seconds).
     web_session_seconds: int = 8 * 3600
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "secret_keys", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 
-from battrace.identity import accounts, api_keys, passwords
+from battrace.identity import accounts, api_keys, passwords, sealing
 from battrace.identity.api_keys import ApiKeyGrant
 from battrace.identity.secrets import JWT_SECRET, get_or_create_secret
 from battrace.identity.tokens import TokenClaims, TokenSigner
@@ -48,6 +48,7 @@ def build_state(settings: Settings, database: Database | None = None) -> AppStat
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_max_overflow,
     )
+    sealing.install(db, sealing.sealer_from(settings.secret_keys))
     secret = settings.jwt_secret
     if secret is None:
         with db.transaction() as session:

@@ -438,3 +438,34 @@ def test_jwks_is_public(client: TestClient, seeded: Database, published: object)
     assert url == f"{HTTPS}/pact/operators/{A.operator_id}/jwks.json"
     keys = client.get(url).json()["keys"]
     assert keys and keys[0]["kty"] == "OKP" and keys[0]["crv"] == "Ed25519"
+
+
+def test_cached_pages_follow_writes_and_revocation(
+    client: TestClient, seeded: Database, published: object
+) -> None:
+    """A worker keeps ListFootprints answers, but a write through the server's write path
+    (which raises the owner's data version) is seen by the next request, and a revocation
+    stops the client at once however it was written."""
+    from battrace.store import version  # noqa: PLC0415
+
+    p = published
+    headers = bearer(client, p.client_id, p.secret)  # type: ignore[attr-defined]
+    url = f"{HTTPS}/3/footprints?limit=10"
+    first = client.get(url, headers=headers).json()["data"]
+    assert client.get(url, headers=headers).json()["data"] == first  # served again
+    with seeded.transaction() as session:
+        publishing.unpublish(
+            session,
+            caller=A.operator_id,
+            trace_id=uuid.UUID(p.parent),  # type: ignore[attr-defined]
+            client_row_id=uuid.UUID(p.client_row_id),  # type: ignore[attr-defined]
+        )
+        version.bump(session)
+    assert first and client.get(url, headers=headers).json()["data"] == []
+    with seeded.transaction() as session:  # no version raised: the client check still holds
+        clients.revoke_client(
+            session,
+            caller=A.operator_id,
+            client_row_id=uuid.UUID(p.client_row_id),  # type: ignore[attr-defined]
+        )
+    assert client.get(url, headers=headers).status_code == 401

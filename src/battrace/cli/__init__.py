@@ -20,6 +20,7 @@ from battrace.cli.pact import pact_app
 from battrace.cli.passport import passport_app
 from battrace.cli.recycling import recycling_app
 from battrace.cli.reuse import reuse_app
+from battrace.cli.secrets import secrets_app
 from battrace.ids import OperatorId
 
 if TYPE_CHECKING:
@@ -38,6 +39,7 @@ footprint_app = typer.Typer(no_args_is_help=True, help="CFP roll-up and reports.
 app.add_typer(footprint_app, name="footprint")
 app.add_typer(dd_app, name="dd")
 app.add_typer(pact_app, name="pact")
+app.add_typer(secrets_app, name="secrets")
 app.add_typer(passport_app, name="passport")
 app.add_typer(recycling_app, name="recycling")
 app.add_typer(reuse_app, name="reuse")

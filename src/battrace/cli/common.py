@@ -79,9 +79,12 @@ def settings_from_env() -> Settings:
 @contextmanager
 def open_database() -> Iterator[Database]:
     """The configured database, disposed however the command ends."""
+    from battrace.identity import sealing  # noqa: PLC0415
     from battrace.store import Database  # noqa: PLC0415
 
-    database = Database(settings_from_env().database_url)
+    settings = settings_from_env()
+    database = Database(settings.database_url)
+    sealing.install(database, sealing.sealer_from(settings.secret_keys))
     try:
         yield database
     finally:

@@ -36,11 +36,13 @@ AS = typer.Option("--as", help="corporate number (openOperatorId) of the operato
 
 @contextmanager
 def _session() -> Iterator[Session]:
+    from battrace.store import version  # noqa: PLC0415
     from battrace.traceability import disclosure  # noqa: PLC0415
 
     with reported(), open_database() as database, database.transaction() as session:
         disclosure.use_default_policy(session, disclose=settings_from_env().disclose_by_default)
         yield session
+        version.bump(session)  # running servers' cached answers see the change
 
 
 def _operator(session: Session, open_operator_id: str) -> uuid.UUID:

@@ -151,7 +151,9 @@ class SigningKey(ModelBase):
 
     operator_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("operators.id"), primary_key=True)
     kid: Mapped[str] = mapped_column(String(64), primary_key=True)
-    private_key: Mapped[str] = mapped_column(Text, comment="raw Ed25519 seed, base64url")
+    private_key: Mapped[str] = mapped_column(
+        Text, comment="raw Ed25519 seed, base64url, sealed (identity.sealing)"
+    )
     public_key: Mapped[str] = mapped_column(String(64), comment="raw public key, base64url")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     retired_at: Mapped[datetime | None]

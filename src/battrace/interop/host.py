@@ -4,8 +4,10 @@ each operator's JWKS. Every action requires HTTPS and a bearer token from `/auth
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
@@ -29,10 +31,11 @@ from battrace.interop.errors import (
     unauthenticated,
 )
 from battrace.interop.state import base_url, interop_state, jwks_url
-from battrace.pact import clients, events, hosting
+from battrace.pact import clients, events, hosting, selection
 from battrace.pact.filters import Criteria, parse_v2_filter
-from battrace.pact.hosting import Predicate
+from battrace.pact.hosting import Condition
 from battrace.pact.models import PactClient
+from battrace.store import version as data_version
 
 router = APIRouter(include_in_schema=False)
 T = TypeVar("T")
@@ -50,11 +53,12 @@ def _run(
     state = interop_state(request)
     session = state.session(write=write)
     try:
-        client = clients.live_client(session, client_row_id=client_row_id)
-        if client is None or client.operator_id != operator_id:
+        client = clients.live_client(session, operator_id=operator_id, client_row_id=client_row_id)
+        if client is None:
             raise unauthenticated(version, "The client credential was revoked.")
         result = work(session, client)
         if write:
+            data_version.bump(session)  # pages cached for the client's owner are stale
             session.commit()
         return result
     except errors.BattraceError as exc:
@@ -80,41 +84,80 @@ def _limit_offset(request: Request) -> tuple[int, int]:
     return min(positive("limit", DEFAULT_LIMIT, 1), MAX_LIMIT), positive("offset", 0, 0)
 
 
-def _predicate(request: Request, version: int) -> Predicate | None:
+def _condition(request: Request, version: int, dialect: str) -> Condition | None:
+    """The query's filters as SQL (None: no filter); refuses a malformed or unsupported one."""
     if version == 2:
         expression = request.query_params.get("$filter")
-        return None if not expression else parse_v2_filter(expression)
+        if not expression:
+            return None
+        return selection.v2_condition(parse_v2_filter(expression), dialect)
     criteria = Criteria.from_query(list(request.query_params.multi_items()))
-    return criteria.matches if criteria else None
+    return selection.v3_condition(criteria) if criteria else None
 
 
-async def _list(request: Request, version: int) -> Response:
-    def work(session: Session, client: PactClient) -> Response:
-        limit, offset = _limit_offset(request)
+@dataclass(frozen=True)
+class _Listing:
+    """A ListFootprints answer as sent: the JSON body and the next page's link, if any."""
+
+    body: bytes
+    next_link: str | None
+
+
+def _listing(request: Request, version: int) -> _Listing:
+    """The page the query asks for, from the worker's cache when the owner's data has not
+    changed since it was made: then the request costs one statement, which reads the owner's
+    data version and whether the client is still live (a revocation stops it at once, however
+    it was written)."""
+    auth.require_https(request)
+    client_row_id, operator_id = auth.bearer_client_ids(request, version)
+    limit, offset = _limit_offset(request)
+    state = interop_state(request)
+    base = base_url(request)
+    query = [(k, v) for k, v in request.query_params.multi_items() if k not in ("limit", "offset")]
+
+    def work(session: Session, client: PactClient) -> _Listing:
         page = hosting.list_footprints(
             session,
             client=client,
             version=version,
             limit=limit,
             offset=offset,
-            predicate=_predicate(request, version),
+            condition=_condition(request, version, session.get_bind().dialect.name),
             jwks_url=jwks_url(request, client.operator_id),
-            cache=interop_state(request).signatures,
+            cache=state.signatures,
         )
-        headers = {}
+        link = None
         if page.more:
-            query = [(k, v) for k, v in request.query_params.multi_items() if k != "offset"]
-            query.append(("offset", str(offset + limit)))
-            if not any(k == "limit" for k, _ in query):
-                query.append(("limit", str(limit)))
-            link = f"{base_url(request)}{request.url.path}?{urlencode(query)}"
-            headers["Link"] = f'<{link}>; rel="next"'
-        return JSONResponse({"data": page.footprints}, headers=headers)
+            following = [*query, ("limit", str(limit)), ("offset", str(offset + limit))]
+            link = f"{base}{request.url.path}?{urlencode(following)}"
+        return _Listing(_json_bytes({"data": page.footprints}), link)
 
+    def compute() -> _Listing:
+        return _run(request, version, work)
+
+    if state.read_scalar is None or not state.pages.enabled:
+        return compute()
+    seen = state.read_scalar(
+        clients.LIVE_VERSION, {"operator_id": operator_id, "client_row_id": client_row_id}
+    )
+    if seen is None:  # revoked: compute() says so
+        return compute()
+    key = (client_row_id, operator_id, version, base, limit, offset, tuple(sorted(query)))
+    return state.pages.page(int(seen), key, compute)
+
+
+def _json_bytes(content: object) -> bytes:
+    """As Starlette's JSONResponse renders (compact, UTF-8)."""
+    return json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+
+
+async def _list(request: Request, version: int) -> Response:
     try:
-        return await run_in_threadpool(_run, request, version, work)
+        listing = await run_in_threadpool(_listing, request, version)
     except PactError as error:
         return response(error)
+    headers = {} if listing.next_link is None else {"Link": f'<{listing.next_link}>; rel="next"'}
+    return Response(listing.body, media_type="application/json", headers=headers)
 
 
 async def _get(request: Request, version: int, pf_id: str) -> Response:
@@ -170,18 +213,21 @@ async def _events(request: Request, version: int) -> Response:
 
 
 def _register(version: int) -> None:
+    """Plain Starlette routes (like the contract's datatransport): each action reads its own
+    input, so FastAPI's per-request dependency and response handling would only add cost."""
+
     async def list_footprints(request: Request) -> Response:
         return await _list(request, version)
 
-    async def get_footprint(request: Request, pf_id: str) -> Response:
-        return await _get(request, version, pf_id)
+    async def get_footprint(request: Request) -> Response:
+        return await _get(request, version, str(request.path_params["pf_id"]))
 
     async def post_event(request: Request) -> Response:
         return await _events(request, version)
 
-    router.add_api_route(f"/{version}/footprints", list_footprints, methods=["GET"])
-    router.add_api_route(f"/{version}/footprints/{{pf_id}}", get_footprint, methods=["GET"])
-    router.add_api_route(f"/{version}/events", post_event, methods=["POST"])
+    router.add_route(f"/{version}/footprints", list_footprints, methods=["GET"])
+    router.add_route(f"/{version}/footprints/{{pf_id}}", get_footprint, methods=["GET"])
+    router.add_route(f"/{version}/events", post_event, methods=["POST"])
 
 
 _register(2)

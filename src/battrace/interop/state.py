@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
+from sqlalchemy import Executable
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 
 from battrace.pact.hosting import SignatureCache
 from battrace.pact.transport import PactTransport
+from battrace.state import PageCache
 
 
 @dataclass
@@ -20,6 +23,11 @@ class InteropState:
     transport: PactTransport
     public_url: str | None = None  # base URL for links and event sources; None = the request's
     signatures: SignatureCache = field(default_factory=SignatureCache)
+    # ListFootprints answers per (client, query), valid for the owner's data version while
+    # the client is live (`pact.clients.LIVE_VERSION`, read with `read_scalar`, one
+    # statement outside a session: `Database.read_scalar`); no cache without it.
+    pages: PageCache = field(default_factory=lambda: PageCache(0))
+    read_scalar: Callable[[Executable, Mapping[str, Any]], Any] | None = None
     retry_seconds: float = 30.0  # how often queued events and failed pulls are retried
 
 

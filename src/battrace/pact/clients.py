@@ -12,8 +12,9 @@ import hmac
 import secrets
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, Uuid, bindparam, case, null, select
 from sqlalchemy.orm import Session
 
 from battrace.audit import record_event
@@ -21,6 +22,7 @@ from battrace.audit.actions import AuditAction
 from battrace.errors import InvalidRequest, NotFound
 from battrace.ids import new_id
 from battrace.pact.models import PactClient
+from battrace.store import version
 from battrace.store.base import utcnow
 
 
@@ -78,9 +80,32 @@ def authenticate_client(session: Session, *, client_id: str, secret: str) -> Pac
     return client
 
 
-def live_client(session: Session, *, client_row_id: uuid.UUID) -> PactClient | None:
-    client = session.scalar(select(PactClient).where(PactClient.id == client_row_id))
+def live_client(
+    session: Session, *, operator_id: uuid.UUID, client_row_id: uuid.UUID
+) -> PactClient | None:
+    """The operator's client, unless it was revoked (one primary-key read)."""
+    client = session.get(PactClient, (operator_id, client_row_id))
     return None if client is None or client.revoked_at is not None else client
+
+
+def _live_version_query() -> Select[Any]:
+    operator_id = bindparam("operator_id", type_=Uuid())
+    live = (
+        select(PactClient.id)
+        .where(
+            PactClient.operator_id == operator_id,
+            PactClient.id == bindparam("client_row_id", type_=Uuid()),
+            PactClient.revoked_at.is_(None),
+        )
+        .exists()
+    )
+    return select(case((live, version.number_of(operator_id)), else_=null()))
+
+
+# One statement, built once (parameters `operator_id`, `client_row_id`): the owner's data
+# version (`store.version`) while the client is live, NULL once it is revoked or unknown;
+# what a cached answer for the client is valid under.
+LIVE_VERSION = _live_version_query()
 
 
 def own_client(session: Session, *, caller: uuid.UUID, client_row_id: uuid.UUID) -> PactClient:

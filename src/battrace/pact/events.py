@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from battrace.errors import InvalidRequest, NotFound
 from battrace.ids import new_id
-from battrace.pact import exchange_log, hosting, remote
+from battrace.pact import exchange_log, hosting, remote, selection
 from battrace.pact.filters import Criteria
 from battrace.pact.models import (
     IncomingRequest,
@@ -173,7 +173,11 @@ def _request_created(
     )
     session.add(request)
     found = hosting.matching_footprints(
-        session, client=client, version=version, predicate=criteria.matches, jwks_url=jwks_url
+        session,
+        client=client,
+        version=version,
+        condition=selection.v3_condition(criteria),
+        jwks_url=jwks_url,
     )
     if found:
         request.answer = "fulfilled"
@@ -335,7 +339,7 @@ def deliver(session: Session, *, outgoing: OutgoingEvent, transport: PactTranspo
             raise TransportError(
                 f"no credentials for {outgoing.target_url}: add that host as a remote host"
             )
-        transport.post_event(remote.access(host), outgoing.target_url, outgoing.event)
+        transport.post_event(remote.access(session, host), outgoing.target_url, outgoing.event)
     except TransportError as exc:
         outgoing.attempts += 1
         outgoing.last_error = exc.message

@@ -1,4 +1,6 @@
-"""Which footprints a ListFootprints query selects (pure functions over served documents).
+"""What a ListFootprints query asks for, parsed (pure functions), and what of a footprint it
+is matched against (`index_of`, kept with each footprint; `pact.selection` turns both into
+SQL).
 
 v3 (mandatory): `productId`, `companyId`, `geography`, `classification`, `validOn`,
 `validAfter`, `validBefore`, `status`; a repeated parameter matches any of its values, the
@@ -11,12 +13,13 @@ is refused as not implemented.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from battrace.errors import InvalidRequest
+from battrace.pact.mapping import Figures, product_urn
 
 V3_CRITERIA = (
     "productId",
@@ -29,7 +32,7 @@ V3_CRITERIA = (
     "status",
 )
 _DATE_CRITERIA = ("validOn", "validAfter", "validBefore")
-_VALIDITY_YEARS = 3
+VALIDITY_YEARS = 3  # a footprint without a validity period is valid 3 years from its reference end
 
 
 class FilterNotImplemented(InvalidRequest):
@@ -45,21 +48,66 @@ def parse_moment(text: str) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def validity(document: Mapping[str, Any]) -> tuple[datetime, datetime] | None:
-    """The footprint's validity period: as given, else three years from the reference end."""
-    pcf = document.get("pcf") or {}
-    try:
-        start_text = document.get("validityPeriodStart")
-        end_text = document.get("validityPeriodEnd")
-        reference_end = parse_moment(str(pcf["referencePeriodEnd"]))
-        start = parse_moment(start_text) if start_text else reference_end
-        if end_text:
-            end = parse_moment(end_text)
-        else:
-            end = start.replace(year=start.year + _VALIDITY_YEARS)
-    except (InvalidRequest, KeyError, ValueError):
+# ------------------------------------------------------------------ what a footprint offers
+
+# The served fields a filter looks into, by the name of the field (v2's `$filter` names).
+PRODUCT_IDS = "productIds"
+COMPANY_IDS = "companyIds"
+GEOGRAPHY_COUNTRY = "pcf/geographyCountry"
+CPC = "productCategoryCpc"
+
+
+@dataclass(frozen=True)
+class FootprintIndex:
+    """A footprint's values the filters compare: its periods, and its fields' values."""
+
+    reference_period_start: datetime | None
+    reference_period_end: datetime | None
+    valid_from: datetime | None
+    valid_to: datetime | None
+    terms: tuple[tuple[str, str], ...]
+
+
+def validity(reference_period_end: datetime | None) -> tuple[datetime, datetime] | None:
+    """battrace's footprints state no validity period, so the specification's default holds:
+    from the end of the reference period, for three years."""
+    if reference_period_end is None:
         return None
-    return start, end
+    try:
+        end = reference_period_end.replace(year=reference_period_end.year + VALIDITY_YEARS)
+    except ValueError:  # 29 February
+        return None
+    return reference_period_end, end
+
+
+def index_of(figures: Figures) -> FootprintIndex:
+    """What ListFootprints filters find of a footprint made of `figures` (as `pact.mapping`
+    serves it: one product id, the company's ids, the country, the CPC code)."""
+
+    def moment(text: str) -> datetime | None:
+        try:
+            return parse_moment(text)
+        except InvalidRequest:
+            return None
+
+    start = moment(figures.reference_period_start)
+    end = moment(figures.reference_period_end)
+    period = validity(end)
+    terms = [(PRODUCT_IDS, product_urn(figures.trace_id))]
+    terms += [(COMPANY_IDS, company_id) for company_id in dict.fromkeys(figures.company_ids)]
+    if figures.geography_country:
+        terms.append((GEOGRAPHY_COUNTRY, figures.geography_country))
+    terms.append((CPC, figures.cpc))
+    return FootprintIndex(
+        reference_period_start=start,
+        reference_period_end=end,
+        valid_from=None if period is None else period[0],
+        valid_to=None if period is None else period[1],
+        terms=tuple(terms),
+    )
+
+
+# ------------------------------------------------------------------ v3 query parameters
 
 
 @dataclass(frozen=True)
@@ -94,125 +142,67 @@ class Criteria:
     def __bool__(self) -> bool:
         return bool(self.values)
 
-    def matches(self, document: Mapping[str, Any]) -> bool:
-        return all(
-            any(_MATCHERS[name](document, value) for value in wanted)
-            for name, wanted in self.values.items()
-        )
-
-
-def _lower_set(values: object) -> set[str]:
-    return {str(v).lower() for v in values} if isinstance(values, list) else set()
-
-
-def _geography(document: Mapping[str, Any], value: str) -> bool:
-    pcf = document.get("pcf") or {}
-    fields = ("geographyCountry", "geographyRegionOrSubregion", "geographyCountrySubdivision")
-    return value.lower() in {str(pcf[f]).lower() for f in fields if pcf.get(f)}
-
-
-def _valid_on(document: Mapping[str, Any], value: str) -> bool:
-    period = validity(document)
-    moment = parse_moment(value)
-    return period is not None and period[0] <= moment <= period[1]
-
-
-def _valid_after(document: Mapping[str, Any], value: str) -> bool:
-    period = validity(document)
-    return period is not None and period[0] > parse_moment(value)
-
-
-def _valid_before(document: Mapping[str, Any], value: str) -> bool:
-    period = validity(document)
-    return period is not None and period[1] < parse_moment(value)
-
-
-_MATCHERS: dict[str, Callable[[Mapping[str, Any], str], bool]] = {
-    "productId": lambda d, v: v.lower() in _lower_set(d.get("productIds")),
-    "companyId": lambda d, v: v.lower() in _lower_set(d.get("companyIds")),
-    "classification": lambda d, v: v.lower() in _lower_set(d.get("productClassifications")),
-    "geography": _geography,
-    "validOn": _valid_on,
-    "validAfter": _valid_after,
-    "validBefore": _valid_before,
-    "status": lambda d, v: str(d.get("status", "")).lower() == v.lower(),
-}
-
 
 # ------------------------------------------------------------------ v2 $filter (OData)
 
-_V2_PROPERTIES = {
-    "created": ("created",),
-    "updated": ("updated",),
-    "productCategoryCpc": ("productCategoryCpc",),
-    "pcf/geographyCountry": ("pcf", "geographyCountry"),
-    "pcf/referencePeriodStart": ("pcf", "referencePeriodStart"),
-    "pcf/referencePeriodEnd": ("pcf", "referencePeriodEnd"),
-}
-_V2_DATES = {"created", "updated", "pcf/referencePeriodStart", "pcf/referencePeriodEnd"}
+V2_PROPERTIES = (
+    "created",
+    "updated",
+    CPC,
+    GEOGRAPHY_COUNTRY,
+    "pcf/referencePeriodStart",
+    "pcf/referencePeriodEnd",
+)
+V2_DATES = frozenset({"created", "updated", "pcf/referencePeriodStart", "pcf/referencePeriodEnd"})
 _COMPARISON = re.compile(r"^\s*([A-Za-z/]+)\s+(eq|lt|le|gt|ge)\s+'((?:[^']|'')*)'\s*$")
 _ANY = re.compile(
     r"^\s*(companyIds|productIds)/any\(\s*(\w+)\s*:\s*\(\s*(\w+)\s+eq\s+'((?:[^']|'')*)'\s*\)\s*\)\s*$"
 )
-_OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
-    "eq": lambda a, b: a == b,
-    "lt": lambda a, b: a < b,
-    "le": lambda a, b: a <= b,
-    "gt": lambda a, b: a > b,
-    "ge": lambda a, b: a >= b,
-}
-
-V2Filter = Callable[[Mapping[str, Any]], bool]
 
 
-def parse_v2_filter(expression: str) -> V2Filter:
-    """A predicate for a v2 `$filter`; FilterNotImplemented outside the defined subset."""
-    clauses = [_clause(part) for part in re.split(r"\s+and\s+", expression.strip())]
-    return lambda document: all(clause(document) for clause in clauses)
+@dataclass(frozen=True)
+class Comparison:
+    """`<property> <operator> '<value>'`; `moment` is the value read as a date-time for the
+    date properties (compared as instants), None for the text ones (compared as text)."""
+
+    name: str
+    operator: str
+    value: str
+    moment: datetime | None
 
 
-def _clause(text: str) -> V2Filter:
+@dataclass(frozen=True)
+class AnyOf:
+    """`<companyIds|productIds>/any(x:(x eq '<value>'))`: the list holds the value exactly."""
+
+    collection: str
+    value: str
+
+
+V2Clause = Comparison | AnyOf
+
+
+def parse_v2_filter(expression: str) -> list[V2Clause]:
+    """The clauses (all must hold) of a v2 `$filter`; FilterNotImplemented outside the
+    defined subset."""
+    return [_clause(part) for part in re.split(r"\s+and\s+", expression.strip())]
+
+
+def _clause(text: str) -> V2Clause:
     found_any = _ANY.match(text)
     if found_any:
         collection, variable, compared, value = found_any.groups()
         if variable != compared:
             raise FilterNotImplemented(f"$filter: {text!r} compares an unknown variable.")
-        wanted = value.replace("''", "'")
-        return lambda document: wanted in (document.get(collection) or [])
+        return AnyOf(collection, value.replace("''", "'"))
     found = _COMPARISON.match(text)
-    if not found or found.group(1) not in _V2_PROPERTIES:
+    if not found or found.group(1) not in V2_PROPERTIES:
         raise FilterNotImplemented(f"$filter: {text.strip()!r} is not supported.")
     name, operator, value = found.group(1), found.group(2), found.group(3).replace("''", "'")
-    path = _V2_PROPERTIES[name]
-    compare = _OPERATORS[operator]
-    if name in _V2_DATES:
+    moment = None
+    if name in V2_DATES:
         try:
-            wanted_moment = parse_moment(value)
+            moment = parse_moment(value)
         except InvalidRequest:
             raise FilterNotImplemented(f"$filter: {value!r} is not a date-time.") from None
-
-        def by_moment(document: Mapping[str, Any]) -> bool:
-            found_value = _lookup(document, path)
-            if found_value is None:
-                return False
-            try:
-                return compare(parse_moment(str(found_value)), wanted_moment)
-            except InvalidRequest:
-                return False
-
-        return by_moment
-
-    def by_text(document: Mapping[str, Any]) -> bool:
-        found_value = _lookup(document, path)
-        return found_value is not None and compare(str(found_value), value)
-
-    return by_text
-
-
-def _lookup(document: Mapping[str, Any], path: tuple[str, ...]) -> object:
-    current: object = document
-    for step in path:
-        if not isinstance(current, Mapping):
-            return None
-        current = current.get(step)
-    return current
+    return Comparison(name, operator, value, moment)

@@ -4,11 +4,10 @@ one by id; each signed by its owner when the host gives a JWKS address."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session
 
 from battrace.errors import NotFound
@@ -17,7 +16,7 @@ from battrace.pact.mapping import with_signature
 from battrace.pact.models import PactClient, PactFootprint, PactPublication
 from battrace.pact.publishing import document
 
-Predicate = Callable[[Mapping[str, Any]], bool]
+Condition = ColumnElement[bool]  # `pact.selection`: the filters of a query, as SQL
 
 
 class SignatureCache:
@@ -94,21 +93,18 @@ def list_footprints(
     version: int,
     limit: int,
     offset: int,
-    predicate: Predicate | None = None,
+    condition: Condition | None = None,
     jwks_url: str | None = None,
     cache: SignatureCache | None = None,
 ) -> Page:
-    """One page of the footprints published to `client`, oldest first."""
+    """One page of the footprints published to `client` that meet `condition`, oldest
+    first: the database filters and pages, so a page costs the same however many there are."""
     query = _visible(client, version).order_by(PactFootprint.created_at, PactFootprint.id)
-    if predicate is None:
-        rows = list(session.scalars(query.offset(offset).limit(limit + 1)))
-        more = len(rows) > limit
-        return Page(_documents(session, client, rows[:limit], version, jwks_url, cache), more)
-    matched = [row for row in session.scalars(query) if predicate(document(row, version))]
-    window = matched[offset : offset + limit]
-    return Page(
-        _documents(session, client, window, version, jwks_url, cache), len(matched) > offset + limit
-    )
+    if condition is not None:
+        query = query.where(condition)
+    rows = list(session.scalars(query.offset(offset).limit(limit + 1)))
+    more = len(rows) > limit
+    return Page(_documents(session, client, rows[:limit], version, jwks_url, cache), more)
 
 
 def matching_footprints(
@@ -116,14 +112,12 @@ def matching_footprints(
     *,
     client: PactClient,
     version: int,
-    predicate: Predicate,
+    condition: Condition,
     jwks_url: str | None,
 ) -> list[dict[str, Any]]:
-    rows = [
-        row
-        for row in session.scalars(_visible(client, version))
-        if predicate(document(row, version))
-    ]
+    """Every footprint published to `client` that meets `condition` (a RequestCreated)."""
+    query = _visible(client, version).where(condition)
+    rows = list(session.scalars(query.order_by(PactFootprint.created_at, PactFootprint.id)))
     return _documents(session, client, rows, version, jwks_url)
 
 

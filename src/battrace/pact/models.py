@@ -72,6 +72,28 @@ class PactFootprint(ModelBase):
     v2_servable: Mapped[bool] = mapped_column(comment="expressible in v2 (no piece unit)")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # What ListFootprints filters on, taken from the figures when the footprint is made.
+    reference_period_start: Mapped[datetime | None]
+    reference_period_end: Mapped[datetime | None]
+    valid_from: Mapped[datetime | None] = mapped_column(comment="validity period start")
+    valid_to: Mapped[datetime | None] = mapped_column(comment="validity period end")
+
+
+class PactFootprintTerm(ModelBase):
+    """One value of a served footprint's field that ListFootprints filters on (`productIds`,
+    `companyIds`, `pcf/geographyCountry`, `productCategoryCpc`): as served, and folded to
+    lower case for v3's case-insensitive matching."""
+
+    __tablename__ = "pact_footprint_terms"
+    __table_args__ = (
+        Index("ix_pact_footprint_terms_lookup", "operator_id", "field", "folded", "footprint_id"),
+    )
+
+    operator_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("operators.id"), primary_key=True)
+    footprint_id: Mapped[uuid.UUID] = mapped_column(primary_key=True, comment="the PACT pfId")
+    field: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(String(1000), primary_key=True)
+    folded: Mapped[str] = mapped_column(String(1000), comment="value.lower()")
 
 
 class RemoteHost(ModelBase):
@@ -86,7 +108,7 @@ class RemoteHost(ModelBase):
     auth_base_url: Mapped[str | None] = mapped_column(String(1000))
     spec_version: Mapped[int] = mapped_column(comment="2 or 3")
     client_id: Mapped[str] = mapped_column(String(256))
-    client_secret: Mapped[str] = mapped_column(Text, comment="needed in clear to authenticate")
+    client_secret: Mapped[str] = mapped_column(Text, comment="sealed (identity.sealing)")
     ca_file: Mapped[str | None] = mapped_column(String(1000), comment="trusted CA bundle")
     attempts: Mapped[int] = mapped_column(default=0, comment="failed pulls in a row")
     next_attempt_at: Mapped[datetime | None]

@@ -26,6 +26,7 @@ from battrace.errors import InvalidRequest, NotFound
 from battrace.identity import signing
 from battrace.identity.models import Operator
 from battrace.ids import OperatorId, new_id
+from battrace.pact import selection
 from battrace.pact.clients import own_client
 from battrace.pact.mapping import Envelope, Figures, timestamp, to_v2, to_v3
 from battrace.pact.models import FootprintStatus, PactFootprint, PactPublication
@@ -184,6 +185,7 @@ def snapshot(
         updated_at=now,
     )
     session.add(footprint)
+    selection.index_footprint(session, footprint, figures)
     session.flush()
     record_event(
         session,

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from battrace.audit import record_event
 from battrace.audit.actions import AuditAction
 from battrace.errors import InvalidRequest, NotFound
+from battrace.identity import sealing
 from battrace.ids import OperatorId, new_id
 from battrace.pact import exchange_log
 from battrace.pact.mapping import V3_UNITS, stages_of
@@ -65,15 +66,16 @@ def add_host(
         raise InvalidRequest("specVersion: 2 or 3.")
     if not name.strip() or not client_id or not client_secret:
         raise InvalidRequest("name, client id and client secret are required.")
+    host_id = new_id()
     host = RemoteHost(
         operator_id=caller,
-        id=new_id(),
+        id=host_id,
         name=name.strip()[:256],
         base_url=https_url(base_url, "base URL"),
         auth_base_url=None if not auth_base_url else https_url(auth_base_url, "auth base URL"),
         spec_version=spec_version,
         client_id=client_id,
-        client_secret=client_secret,
+        client_secret=sealing.seal(session, client_secret, context=seal_context(caller, host_id)),
         ca_file=ca_file or None,
         attempts=0,
         created_at=utcnow(),
@@ -91,15 +93,38 @@ def add_host(
     return host
 
 
-def access(host: RemoteHost) -> HostAccess:
+def seal_context(operator_id: uuid.UUID, host_id: uuid.UUID) -> str:
+    """Where a host's client secret is kept (the sealed value opens only there)."""
+    return f"pact_remote_hosts.client_secret:{operator_id}:{host_id}"
+
+
+def access(session: Session, host: RemoteHost) -> HostAccess:
+    """How to reach the host, its client secret opened."""
+    secret = sealing.open_sealed(
+        session, host.client_secret, context=seal_context(host.operator_id, host.id)
+    )
     return HostAccess(
         base_url=host.base_url,
         auth_base_url=host.auth_base_url,
         client_id=host.client_id,
-        client_secret=host.client_secret,
+        client_secret=secret,
         spec_version=host.spec_version,
         ca_file=host.ca_file,
     )
+
+
+def reseal_secrets(session: Session) -> int:
+    """Seal every remote host's client secret with the current sealing key; how many changed."""
+    sealer = sealing.sealer_of(session)
+    changed = 0
+    for host in session.scalars(select(RemoteHost)):
+        context = seal_context(host.operator_id, host.id)
+        resealed = sealer.reseal(session, host.client_secret, context=context)
+        if resealed != host.client_secret:
+            host.client_secret = resealed
+            changed += 1
+    session.flush()
+    return changed
 
 
 def get_host(session: Session, *, caller: uuid.UUID, host_id: uuid.UUID) -> RemoteHost:
@@ -162,7 +187,7 @@ def pull(
     """Fetch every footprint the host lists for the caller, check them all, then store them
     all. On any failure nothing is stored; the host's retry state and the log say why."""
     host = get_host(session, caller=caller, host_id=host_id)
-    host_access = access(host)
+    host_access = access(session, host)
     try:
         documents = transport.fetch_footprints(host_access, page_size=page_size)
     except TransportError as exc:
@@ -233,7 +258,7 @@ def store_received(
         problem = shape_error(document)
         if problem is not None:
             raise InvalidRequest(f"invalid footprint: {problem}")
-    checker = SignatureChecker(transport, access(host))
+    checker = SignatureChecker(transport, access(session, host))
     return _store(session, host, documents, [checker.check(d) for d in documents])
 
 

@@ -14,7 +14,7 @@ one-query request. A connection the server dropped while idle is still replaced 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -108,6 +108,9 @@ class Database:
             self.statistics = StatisticsKeeper(self.engine)
             self.statistics.install()
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # What every session of this database carries in `Session.info` (e.g. the process's
+        # sealing keys, `identity.sealing.install`).
+        self.session_info: dict[str, Any] = {}
         # One-statement reads need no transaction: on PostgreSQL (READ COMMITTED, where each
         # statement sees its own snapshot anyway) this saves the BEGIN and ROLLBACK round
         # trips. SQLite keeps its BEGIN, which costs no round trip.
@@ -123,15 +126,18 @@ class Database:
 
     def session(self, *, write: bool = False) -> Session:
         """A new session; `write=True` makes its transaction take the write lock up front."""
-        session = self.sessions()
+        session = self.sessions(info=dict(self.session_info))
         if write:
             session.connection(execution_options={WRITE_OPTION: True})
         return session
 
-    def read_scalar(self, statement: Executable) -> Any:  # noqa: ANN401 (the statement's type)
-        """The first column of the first row of one SELECT, outside any ORM session."""
+    def read_scalar(
+        self, statement: Executable, parameters: Mapping[str, Any] | None = None
+    ) -> Any:  # noqa: ANN401 (the statement's type)
+        """The first column of the first row of one SELECT, outside any ORM session
+        (`parameters`: values of its bind parameters, for a statement built once)."""
         with self._single_reads.connect() as connection:
-            return connection.execute(statement).scalar()
+            return connection.execute(statement, parameters).scalar()
 
     @contextmanager
     def transaction(self, *, write: bool = True) -> Iterator[Session]:

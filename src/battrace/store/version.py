@@ -155,15 +155,20 @@ _OWN_TABLES = frozenset({DataVersion.__tablename__, OperatorVersion.__tablename_
 GLOBAL_SHIFT = 2**40  # the operator's number stays below (a trillion writes)
 
 
-def _version_of(operator: uuid.UUID) -> Any:  # noqa: ANN401 (a SELECT)
-    """One number: the global number shifted left, plus the operator's number."""
+def number_of(operator: uuid.UUID | BindParameter[uuid.UUID]) -> Any:  # noqa: ANN401 (SQL)
+    """One number: the global number shifted left, plus the operator's number (an expression,
+    for a statement that reads more than the version in the same round trip)."""
     global_number = select(DataVersion.number).where(DataVersion.id == 1).scalar_subquery()
     own = (
         select(OperatorVersion.number)
         .where(OperatorVersion.operator_id == operator)
         .scalar_subquery()
     )
-    return select(func.coalesce(global_number, 0) * GLOBAL_SHIFT + func.coalesce(own, 0))
+    return func.coalesce(global_number, 0) * GLOBAL_SHIFT + func.coalesce(own, 0)
+
+
+def _version_of(operator: uuid.UUID) -> Any:  # noqa: ANN401 (a SELECT)
+    return select(number_of(operator))
 
 
 def current(session: Session, operator: uuid.UUID) -> int:
