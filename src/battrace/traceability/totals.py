@@ -59,6 +59,10 @@ from battrace.traceability.supply_walk import Key, TraceKeys
 # pg_advisory_xact_lock key: the settlement of stored totals (any fixed number is fine).
 _LOCK = 0x6261_7474_6F74
 _PART_LOCKS = 0x6274_7074  # the key space of the per-part locks (two-int advisory keys)
+# Past this many parts a settlement takes the settlement lock exclusively instead of one lock
+# per part: advisory locks live in a shared table sized by max_locks_per_transaction (64 x
+# max_connections by default), which a bulk import's settlement would exhaust.
+MOST_PART_LOCKS = 1_000
 _BATCH = 5_000
 _BUDGET_KEY = "battrace.totals_budget"
 DEFAULT_BUDGET = 5_000
@@ -86,12 +90,19 @@ def settle(session: Session) -> Settlement:
         return Settlement()
     _lock(session, keys, shared=True)
     affected: set[Key] = set()
+    exclusive = False
     while True:  # lock every part this settlement recomputes; the set may grow meanwhile
         pending = _keys_of(session, keys, PendingTotal)  # again: others may have committed
         found = downstream(session, pending)
         if found <= affected:
             break
-        _lock_parts(session, keys, found - affected)
+        if not exclusive and len(found) > MOST_PART_LOCKS:
+            # One lock for all (two bulk settlements upgrading at once: a deadlock the
+            # database breaks, and the loser's unit of work runs again).
+            _lock(session, keys)
+            exclusive = True
+        if not exclusive:
+            _lock_parts(session, keys, found - affected)
         affected |= found
     affected = found
     _touch_operators(session, keys, affected)
