@@ -344,9 +344,11 @@ def save_structures(
     touched = {r.trace_id: r for p in planned for r in (p.parent, *(c for c, _ in p.children))}
     _write(session, caller, touched.values(), planned, around)
     # A part that became terminated, or a structure that changed, changes the progress of
-    # every request resting on it; a new part rests only under the batch's parents.
+    # every request resting on it. Only stored parts can have requests or parents outside
+    # the batch: a new part rests on nothing but the batch's parents, and a new parent's
+    # parents are the batch's too, up to stored ones (listed here) or none.
     tree_progress.refresh_downstream_of(
-        session, [t for t, r in touched.items() if r.stored is not None or t in parents]
+        session, [trace_id for trace_id, r in touched.items() if r.stored is not None]
     )
     # Plain objects of the values written, in no session.
     made = {trace_id: Part(**record.row(caller)) for trace_id, record in touched.items()}
