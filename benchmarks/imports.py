@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import re
 import sys
 import time
@@ -239,6 +240,7 @@ def run(backend: str, url: str, options: argparse.Namespace) -> None:
             for path in options.paths:
                 items = structures(rows, options.children, f"{path} {tag}")
                 written = sum(1 + len(p) for _, p in items)
+                cpu = time.process_time()
                 if path == "copy":
                     if backend != "postgresql":
                         continue
@@ -248,12 +250,14 @@ def run(backend: str, url: str, options: argparse.Namespace) -> None:
                 else:
                     seconds = via_api(client, plant, items)
                 total = sum(seconds)
+                cpu = time.process_time() - cpu
                 figures[path] = written / total
                 per_file = ", ".join(f"{s:.1f}" for s in seconds[:12]) + (
                     " …" if len(seconds) > 12 else ""
                 )
                 print(
                     f"  {path:5} {written:>9,} rows {total:8.1f} s {written / total:9,.0f} rows/s"
+                    f"  (this process's CPU {cpu:.1f} s, load average {_load()})"
                     f"   per 5,000 rows: {per_file} s"
                 )
             if "copy" in figures:
@@ -261,6 +265,10 @@ def run(backend: str, url: str, options: argparse.Namespace) -> None:
                     if path in figures:
                         print(f"  {path}: {figures['copy'] / figures[path]:.1f}x slower than COPY")
     database.dispose()
+
+
+def _load() -> str:
+    return " ".join(f"{value:.1f}" for value in os.getloadavg())
 
 
 def main(argv: list[str] | None = None) -> int:

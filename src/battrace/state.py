@@ -202,6 +202,22 @@ class TtlCache(Generic[K, V]):
 GrantCache = TtlCache[str, ApiKeyGrant]
 
 
+def peer_address(request: Request, trusted_proxy_hops: int) -> str | None:
+    """The client's address: the peer's, or, behind `trusted_proxy_hops` proxies, the address
+    the outermost trusted one reports (X-Forwarded-For); None when they report fewer hops."""
+    if trusted_proxy_hops > 0:
+        forwarded = [p.strip() for p in request.headers.get("x-forwarded-for", "").split(",")]
+        forwarded = [p for p in forwarded if p]
+        return forwarded[-trusted_proxy_hops] if len(forwarded) >= trusted_proxy_hops else None
+    return request.client.host if request.client else None
+
+
+def login_throttle_keys(client: str | None, email: str) -> tuple[Hashable, Hashable]:
+    """The keys a login failure counts under in `AppState.login_failures`: the client and the
+    account, the same for the API and the web."""
+    return ("client", client), ("account", email.casefold())
+
+
 class FailureThrottle:
     """Failed logins per key (a client address, an account) within a sliding window: once a
     key has `limit` failures in the last `window_seconds`, `allows` says no until the oldest

@@ -10,9 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import Any, cast
 
+from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
 from battrace.audit.actions import AuditAction
@@ -51,4 +52,35 @@ def record_event(
     return event
 
 
-__all__ = ["AuditEvent", "record_event"]
+def record_events(
+    session: Session,
+    *,
+    action: AuditAction,
+    actor: uuid.UUID | None,
+    target_type: str,
+    changes: Iterable[tuple[object, Mapping[str, Any]]],
+) -> int:
+    """Append one event per (target id, change) of one action, in one batch of inserts (a
+    bulk write's events); returns how many."""
+    occurred_at = utcnow()
+    rows = [
+        {
+            "id": new_id(),
+            "occurred_at": occurred_at,
+            "actor_operator_id": actor,
+            "actor_account_id": None,
+            "action": action.value,
+            "target_type": target_type,
+            "target_id": str(target_id),
+            "digest": _digest(change),
+        }
+        for target_id, change in changes
+    ]
+    for start in range(0, len(rows), _BATCH):
+        session.execute(insert(cast(Table, AuditEvent.__table__)), rows[start : start + _BATCH])
+    return len(rows)
+
+
+_BATCH = 2_000
+
+__all__ = ["AuditEvent", "record_event", "record_events"]

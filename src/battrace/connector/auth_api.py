@@ -42,7 +42,7 @@ from battrace.identity.passwords import password_policy_error
 from battrace.inputs import wire
 from battrace.inputs.fields import unexpected, uuid_list_param
 from battrace.inputs.identity_bodies import OPERATOR, PLANT, read_operator_update, read_plant
-from battrace.state import verify_access_token
+from battrace.state import login_throttle_keys, verify_access_token
 from battrace.traceability import reset as reset_data
 
 router = APIRouter(route_class=AuthRoute)
@@ -102,7 +102,7 @@ def login(request: Request, grant: ApiGrant, state: State, raw: Raw) -> Response
         settings.refresh_token_ttl_seconds,
     )
     email: str = body["operatorAccountId"]
-    throttled = (("client", client_address(request, settings)), ("account", email.casefold()))
+    throttled = login_throttle_keys(client_address(request, settings), email)
     if not state.login_failures.allows(*throttled):
         raise ContractError(429, Source.AUTH, TOO_MANY_FAILURES)
     with state.writing() as session:

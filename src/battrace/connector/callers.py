@@ -26,7 +26,7 @@ from battrace.connector.errors import (
 from battrace.identity.api_keys import ApiKeyGrant
 from battrace.ids import OperatorId
 from battrace.settings import Settings
-from battrace.state import AppState, find_grant, verify_access_token
+from battrace.state import AppState, find_grant, peer_address, verify_access_token
 
 
 @dataclass(frozen=True)
@@ -39,14 +39,10 @@ class Caller:
 
 
 def client_address(request: Request, settings: Settings) -> str | None:
-    hops = settings.trusted_proxy_hops
-    if hops > 0:
-        forwarded = [p.strip() for p in request.headers.get("x-forwarded-for", "").split(",")]
-        forwarded = [p for p in forwarded if p]
-        if len(forwarded) >= hops:
-            return forwarded[-hops]
+    address = peer_address(request, settings.trusted_proxy_hops)
+    if address is None and settings.trusted_proxy_hops > 0:
         raise ContractError(403, Source.AUTH, IP_NOT_AUTHORIZED)
-    return request.client.host if request.client else None
+    return address
 
 
 def check_api_key(request: Request, state: AppState, *, header: str = "apikey") -> ApiKeyGrant:

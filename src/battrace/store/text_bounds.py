@@ -11,6 +11,7 @@ sessionmaker's subclass kept the class-level hooks from reaching its sessions).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import String, event, inspect
@@ -57,3 +58,14 @@ def check_text(session: Session, _context: Any, _instances: Any) -> None:  # noq
                 problem = _problem(value, length)
                 if problem is not None:
                     raise invalid_field(key, problem)
+
+
+def check_values(cls: type, values: Mapping[str, Any]) -> None:
+    """The same floor for a row written without the ORM (a bulk insert or update): raise
+    ValidationFailed for the first text value of `values` (by attribute) that does not fit."""
+    for key, length in _text_columns(cls):
+        value = values.get(key)
+        if isinstance(value, str):
+            problem = _problem(value, length)
+            if problem is not None:
+                raise invalid_field(key, problem)

@@ -54,7 +54,10 @@ def register_cfp(session: Session, *, caller: OperatorId, cfp_set: CfpSetWrite) 
     whose requests it answered. Raises NotFound (part or cfpId unknown to the caller),
     InvalidRequest (create on a part that has CFP already).
     """
-    if session.get(Part, (caller, cfp_set.trace_id)) is None:
+    owned = select(Part.trace_id).where(
+        Part.operator_id == caller, Part.trace_id == cfp_set.trace_id
+    )  # (no ORM object: the part itself is not needed)
+    if session.execute(owned).first() is None:
         raise NotFound(f"traceId: {cfp_set.trace_id} was not found.")
     stored = {
         row.cfp_type: row for row in own_rows(session, owner=caller, trace_id=cfp_set.trace_id)

@@ -235,6 +235,11 @@ class SupplyGraph:
             rows.append(row)
         return rows
 
+    def owners(self, keys: Iterable[Key]) -> set[uuid.UUID]:
+        """The operators owning the given parts (those the graph holds)."""
+        parts = self.walk.parts
+        return {self._ids.uuid(parts[key][0]) for key in keys if key in parts}
+
     def computed(self) -> set[Key]:
         """The parts the graph holds that it did not read as stored totals."""
         return self.walk.parts.keys() - self.walk.stored

@@ -56,7 +56,10 @@ def settle_if_touched(session: Session) -> None:
     if session.info.get(_TOUCHED) or _unflushed_inputs(session):
         from battrace.traceability.totals import settle  # noqa: PLC0415 (see the module)
 
-        settle(session)  # its flush may set the mark again: cleared once the commit is done
+        settle(session)
+        # Settled: the commit's own call has nothing left to do unless more is written
+        # after this one (the settlement's own writes are not inputs of a total).
+        session.info.pop(_TOUCHED, None)
 
 
 @event.listens_for(Session, "after_commit")

@@ -16,7 +16,14 @@ from sqlalchemy.orm import Session
 
 from battrace.store.base import utcnow
 from battrace.traceability.models import CfpResponseStatus, PartEdge, Trade, TradeTreeStatus
-from battrace.traceability.supply_walk import COMPLETED, OPEN, Follow, Key, SupplyWalk
+from battrace.traceability.supply_walk import (
+    COMPLETED,
+    OPEN,
+    Follow,
+    Key,
+    SupplyWalk,
+    trace_id_among,
+)
 from battrace.traceability.walk import fold_upstream
 
 
@@ -111,12 +118,15 @@ def refresh_downstream_of(session: Session, trace_ids: Iterable[uuid.UUID]) -> N
         # Parts above these in their owners' structures are affected too.
         parents = set(
             session.scalars(
-                select(PartEdge.parent_trace_id).where(PartEdge.child_trace_id.in_(frontier))
+                select(PartEdge.parent_trace_id).where(
+                    trace_id_among(session, PartEdge.child_trace_id, frontier)
+                )
             )
         )
         trades = session.scalars(
             select(Trade).where(
-                Trade.upstream_trace_id.in_(frontier), Trade.cfp_response_status.in_(OPEN)
+                trace_id_among(session, Trade.upstream_trace_id, frontier),
+                Trade.cfp_response_status.in_(OPEN),
             )
         ).all()
         found.extend(trades)

@@ -112,6 +112,10 @@ COMMON_MESSAGES: dict[str, tuple[str, str]] = {
         "ログインの失敗が続いたため、このアカウントIDでのログインを約 {minutes} 分間停止しています。時間をおいてからお試しください。",
         "After repeated failures, logins with this account ID are paused for about {minutes} min. Please try again later.",
     ),
+    "login.throttled": (
+        "この接続元からのログインの失敗が多すぎるため、しばらくログインを受け付けません。時間をおいてからお試しください。",
+        "Too many failed logins from here: logins are paused for a while. Please try again later.",
+    ),
     "login.failed": (
         "アカウントIDまたはパスワードが正しくありません。続けて失敗するとしばらくログインできなくなります。",
         "Wrong account ID or password. After repeated failures the account is locked for a while.",

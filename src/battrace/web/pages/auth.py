@@ -16,6 +16,7 @@ from starlette.responses import Response
 from battrace.identity import accounts
 from battrace.identity.accounts import IssuedTokens, LoginPolicy
 from battrace.identity.passwords import password_policy_error
+from battrace.state import login_throttle_keys, peer_address
 from battrace.web import i18n
 from battrace.web.app import Ctx, page, safe_next
 from battrace.web.forms import FormErrors
@@ -102,10 +103,19 @@ def login(ctx: Ctx) -> Response:
         minutes = -(-paused // 60)
         error = ctx.t("login.paused", minutes=minutes)
         return ctx.render("login.html", status=429, email=email, error=error, next=target)
+    # The API's throttle too (per client and per account, failures of either surface count),
+    # so one client cannot guess through many accounts' e-mails.
+    throttled = login_throttle_keys(
+        peer_address(ctx.request, ctx.state.settings.trusted_proxy_hops), email
+    )
+    if not ctx.state.login_failures.allows(*throttled):
+        error = ctx.t("login.throttled")
+        return ctx.render("login.html", status=429, email=email, error=error, next=target)
     tokens = _login(ctx, email, password) if email and password else None
     if tokens is None:
         if email:
             attempts.failed(email)
+        ctx.state.login_failures.failed(*throttled)
         return ctx.render(
             "login.html", status=401, email=email, error=ctx.t("login.failed"), next=target
         )

@@ -6,10 +6,11 @@ part); a row with it is a child of that parent, with `amountRequired` per unit o
 A child may be the parent of other rows, so a file holds as many levels as needed. Every row
 is checked first (plant known, numbers, the contract's part rules); a file with any error
 writes nothing. Then every parent's structure is saved through the same service as
-`PUT partsStructure`, all in one transaction: the file is stored whole or not at all. A
-structure the service refuses (say, one that would contain itself through parts stored since
-the check) rolls everything back and names its row. The transaction runs in a thread of its
-own so the browser can be told after each structure while it is open.
+`PUT partsStructure`, set-based (`traceability.structures`: a few statements for the whole
+file), in one transaction: the file is stored whole or not at all. A structure the service
+refuses (say, one that would contain itself through parts stored since the check) writes
+nothing and names its row. The transaction runs in a thread of its own so the browser can be
+told after each structure has passed the service's checks.
 """
 
 from __future__ import annotations
@@ -200,21 +201,30 @@ def _row_of(message: str, lines: list[int]) -> int:
 def _save_all(
     session: Session, *, caller: OperatorId, plan: Plan, saved: Callable[[int], None]
 ) -> list[dict[str, str]]:
-    """Every structure of the plan in the caller's transaction; `saved(n)` after the n-th.
-    Raises ImportFailed at the first structure the service refuses."""
-    created: list[dict[str, str]] = []
-    for done, (parent, children, lines) in enumerate(plan.groups, start=1):
-        try:
-            structure = parts.save_structure(
-                session, caller=caller, parent=parent, children=children
-            )
-        except errors.BattraceError as exc:
-            raise ImportFailed(_row_of(exc.message, lines), exc.message) from exc
-        created.append(
-            {"name": structure.parent.parts_name, "url": f"/parts/{structure.parent.trace_id}"}
-        )
+    """Every structure of the plan in the caller's transaction, in one set-based save;
+    `saved(n)` once the n-th passed its checks. Raises ImportFailed for the first structure
+    the service refuses (nothing is written then)."""
+    passed = 0
+
+    def checked(done: int) -> None:
+        nonlocal passed
+        passed = done
         saved(done)
-    return created
+
+    try:
+        structures = parts.save_structures(
+            session,
+            caller=caller,
+            structures=[(parent, children) for parent, children, _ in plan.groups],
+            checked=checked,
+        )
+    except errors.BattraceError as exc:
+        lines = plan.groups[passed][2] if passed < len(plan.groups) else [0]
+        raise ImportFailed(_row_of(exc.message, lines), exc.message) from exc
+    return [
+        {"name": structure.parent.parts_name, "url": f"/parts/{structure.parent.trace_id}"}
+        for structure in structures
+    ]
 
 
 def _store(ctx: Ctx, plan: Plan, progress: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
