@@ -121,10 +121,10 @@ def test_the_command_line_downgrades_and_upgrades(empty: Database) -> None:
     assert "part_totals" not in tables(empty)
 
 
-def test_0015_seals_secrets_and_indexes_footprints_and_undoes_both(
+def test_0016_seals_secrets_and_indexes_footprints_and_undoes_both(
     empty: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Rows written in clear before 0015 are sealed with the configured key (and opened
+    """Rows written in clear before 0016 are sealed with the configured key (and opened
     again by its downgrade); existing footprints get the columns and terms filters use."""
     import base64  # noqa: PLC0415
     import json  # noqa: PLC0415
@@ -141,7 +141,7 @@ def test_0015_seals_secrets_and_indexes_footprints_and_undoes_both(
     from battrace.pact.models import PactClient  # noqa: PLC0415
 
     a = TUTORIAL_COMPANIES[0].operator_id
-    upgrade(empty.engine, "0013")
+    upgrade(empty.engine, "0015")
     with empty.transaction() as session:
         seed_ouranos_tutorial(session)
     private = Ed25519PrivateKey.generate()
@@ -258,7 +258,7 @@ def test_0015_seals_secrets_and_indexes_footprints_and_undoes_both(
         assert found(validOn=["2029-06-01T00:00:00Z"]) == 0
     assert signing.verify_value({"x": 1}, jws, key_set).verified
 
-    downgrade(empty.engine, "0013")
+    downgrade(empty.engine, "0015")
     with empty.engine.connect() as connection:
         assert connection.execute(text("SELECT private_key FROM signing_keys")).scalar() == seed
         assert (

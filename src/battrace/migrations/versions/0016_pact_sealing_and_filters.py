@@ -7,8 +7,8 @@
   the served ids, country and CPC code of each footprint; both are filled from the stored
   figures, as `pact.filters.index_of` fills them for new footprints.
 
-Revision ID: 0015
-Revises: 0013
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-03
 """
 
@@ -23,8 +23,8 @@ import battrace.store.base
 from battrace.identity import sealing
 from battrace.settings import Settings
 
-revision: str = "0015"
-down_revision: str | None = "0013"
+revision: str = "0016"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
