@@ -19,10 +19,10 @@ from sqlalchemy.orm import Session
 
 from battrace.audit import record_event
 from battrace.audit.actions import AuditAction
-from battrace.errors import AccessDenied, BusinessRuleViolation, NotFound, invalid_field
+from battrace.errors import AccessDenied, BusinessRuleViolation, NotFound, Problem, invalid_field
 from battrace.identity.models import Plant
 from battrace.ids import OperatorId, new_id
-from battrace.traceability import certificates, tree_progress
+from battrace.traceability import certificates, rules, tree_progress
 from battrace.traceability.models import AmountUnit, CfpValue, Disclosure, Part, PartEdge, Trade
 
 NO_PRIVILEGES = "You do not have the necessary privileges"
@@ -110,6 +110,32 @@ def _own_plant(session: Session, caller: OperatorId, plant_id: uuid.UUID) -> boo
     return True
 
 
+def _check_rules(write: PartWrite, amount: Decimal | None, field: str) -> None:
+    """The part's field rules (`rules.part_problems`), a child's with its amount."""
+    unit = write.amount_required_unit
+    problems = rules.part_problems(
+        parts_name=write.parts_name,
+        support_parts_name=write.support_parts_name,
+        terminated_flag=write.terminated_flag,
+        amount_required=amount,
+        amount_required_unit=unit.value if unit is not None else None,
+        texts=dict(
+            zip(
+                rules.PART_TEXTS,
+                (
+                    write.parts_label_name,
+                    write.parts_add_info1,
+                    write.parts_add_info2,
+                    write.parts_add_info3,
+                ),
+                strict=True,
+            )
+        ),
+        child=field.startswith("children"),
+    )
+    rules.refuse([Problem(_path(field, p.path), p.message) for p in problems])
+
+
 def _save_part(session: Session, caller: OperatorId, write: PartWrite, field: str) -> Part:
     """Create or update one part; `field` names it in error messages."""
     if write.operator_id != caller:
@@ -150,11 +176,15 @@ def save_structure(
     """Create or update a parent part and replace its children (#6; #5 is this with none).
 
     Raises AccessDenied (a part of another operator), NotFound (unknown trace id),
-    ValidationFailed (plant not the caller's, a child listed twice, a cycle).
+    ValidationFailed (a part's field rules, plant not the caller's, a child listed twice, a
+    cycle).
     """
     for item in (parent, *(child.part for child in children)):
         if item.operator_id != caller:
             raise AccessDenied(NO_PRIVILEGES)
+    _check_rules(parent, None, "parentPartsModel" if children else "")
+    for index, child in enumerate(children):
+        _check_rules(child.part, child.amount_required, f"childrenPartsModel[{index}]")
     parent_part = _save_part(session, caller, parent, "parentPartsModel" if children else "")
     parent_part.is_parent = True
     saved: list[Child] = []

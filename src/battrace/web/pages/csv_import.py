@@ -4,8 +4,8 @@ of every row's errors.
 One row per part. A row without `parentPartsName` describes a product (or an intermediate
 part); a row with it is a child of that parent, with `amountRequired` per unit of the parent.
 A child may be the parent of other rows, so a file holds as many levels as needed. Every row
-is checked first (plant known, numbers, the contract's part rules); a file with any error
-writes nothing. Then every parent's structure is saved through the same service as
+is checked first (plant known, numbers, the part rules of `traceability.rules`); a file with
+any error writes nothing. Then every parent's structure is saved through the same service as
 `PUT partsStructure`, all in one transaction: the file is stored whole or not at all. A
 structure the service refuses (say, one that would contain itself through parts stored since
 the check) rolls everything back and names its row. The transaction runs in a thread of its
@@ -33,8 +33,8 @@ from starlette.responses import Response, StreamingResponse
 from battrace import errors
 from battrace.identity import plants
 from battrace.ids import OperatorId
-from battrace.inputs import validators
-from battrace.traceability import parts
+from battrace.traceability import parts, rules
+from battrace.traceability.models import AmountUnit
 from battrace.traceability.parts import ChildWrite, PartWrite
 from battrace.web import i18n
 from battrace.web.app import Ctx, page
@@ -157,25 +157,33 @@ def _read_row(
     plant = plant_ids.get(row["openPlantId"])
     if plant is None:
         form_errors.add("openPlantId", ctx.t("import.unknown_plant"))
-    body: dict[str, Any] = {
-        "traceId": None,
-        "operatorId": str(ctx.operator_id),
-        "plantId": str(plant) if plant else str(uuid.UUID(int=0)),
-        "partsName": row["partsName"] or None,
-        "supportPartsName": row["supportPartsName"] or None,
-        "terminatedFlag": flag in TRUE_WORDS,
-        "amountRequired": amount,
-        "amountRequiredUnit": row["amountRequiredUnit"] or None,
-    }
-    for name, message in validators.parts_errors(body, child=child).items():
-        form_errors.add(name, str(message))
-    if form_errors:
+    unit = row["amountRequiredUnit"] or None
+    for problem in rules.part_problems(
+        parts_name=row["partsName"] or None,
+        support_parts_name=row["supportPartsName"] or None,
+        terminated_flag=flag in TRUE_WORDS,
+        amount_required=amount,
+        amount_required_unit=unit,
+        texts={},
+        child=child,
+    ):
+        form_errors.add(problem.path, problem.message)
+    if form_errors or plant is None:
         plan.errors.extend(
             RowError(line, name, i18n.message(ctx.lang, message))
             for name, message in form_errors.fields.items()
         )
         return None, None
-    return validators.read_parent_part({**body, "amountRequired": None}), amount
+    write = PartWrite(
+        trace_id=None,
+        operator_id=ctx.operator_id,
+        plant_id=plant,
+        parts_name=row["partsName"],
+        support_parts_name=row["supportPartsName"] or None,
+        terminated_flag=flag in TRUE_WORDS,
+        amount_required_unit=AmountUnit(unit) if unit else None,
+    )
+    return write, amount
 
 
 class ImportFailed(Exception):
