@@ -186,8 +186,7 @@ def load(database: Database, size: int) -> uuid.UUID:
         for model, batch in rows.items():
             for start in range(0, len(batch), CHUNK):
                 session.execute(insert(model), batch[start : start + CHUNK])
-        totals.use_budget(session, sum(len(b) for b in rows.values()))
-        totals.settle(session)
+        totals.settle(session, budget=sum(len(b) for b in rows.values()))
     if database.dialect == "postgresql":
         with database.engine.connect() as connection:
             connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")

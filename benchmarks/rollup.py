@@ -456,8 +456,7 @@ def insert_rows(
                 progress.advance(task, len(batch[start : start + CHUNK]))
         inserted = time.perf_counter()
         progress.update(task, description=f"{label}: storing totals")
-        totals.use_budget(session, total)  # a bulk load stores every total inline
-        stored = totals.settle(session).stored
+        stored = totals.settle(session, budget=total).stored  # a bulk load: every total inline
         settled = time.perf_counter()
     if database.dialect == "postgresql":
         with database.engine.connect() as connection:

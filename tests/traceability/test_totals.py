@@ -200,9 +200,8 @@ def test_a_change_past_the_budget_drops_its_totals_until_refilled(database: Data
     supply = Supply()
     supply.store(database)
     with database.transaction() as session:
-        totals.use_budget(session, 6)
         supply.set_t_leaf(session, 5)
-        settlement = totals.settle(session)
+        settlement = totals.settle(session, budget=6)
     # the leaf, T's product, S's bought part and product, M's two bought parts and product
     assert settlement == totals.Settlement(stored=0, dropped=7)
     assert len(stale(database)) == 7
@@ -226,8 +225,8 @@ def test_the_server_refills_dropped_totals_in_the_background(
     supply = Supply()
     supply.store(database)
     with database.transaction() as session:
-        totals.use_budget(session, 0)
         supply.withhold(session, supply.s, supply.s_product, supply.m)
+        totals.settle(session, budget=0)
     assert len(stale(database)) == 4  # S's product, M's bought parts and product
     fast = settings.model_copy(update={"totals_refill_seconds": 0.05})
     with TestClient(create_app(fast, database=database)):

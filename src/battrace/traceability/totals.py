@@ -16,7 +16,8 @@ How the stored totals stay right:
   commits is the change and the totals that follow from it, or neither.
 * A change far upstream can affect a large share of a big database (one leaf of the last
   tier of the 1,000,000-part benchmark chain feeds half of it). Past a budget of affected
-  parts (`use_budget`, 5,000 by default) a settlement does not recompute them in the
+  parts (`settle(…, budget=…)`: the server's `totals_settle_budget`, 5,000 by default) a
+  settlement does not recompute them in the
   writer's transaction: it drops their rows and lists them in `part_totals_stale`, and
   `refill` stores them again in batches, off the request (the server runs it in the
   background). Until then a reader walks them, so what it sees is right, only slower.
@@ -60,7 +61,6 @@ from battrace.traceability.supply_walk import Key, TraceKeys
 _LOCK = 0x6261_7474_6F74
 _PART_LOCKS = 0x6274_7074  # the key space of the per-part locks (two-int advisory keys)
 _BATCH = 5_000
-_BUDGET_KEY = "battrace.totals_budget"
 DEFAULT_BUDGET = 5_000
 REFILL_BATCH = 20_000
 
@@ -71,15 +71,11 @@ class Settlement:
     dropped: int = 0  # totals dropped and left to `refill` (over the budget)
 
 
-def use_budget(session: Session, parts: int) -> None:
-    """The most affected parts a settlement in this session recomputes inline."""
-    session.info[_BUDGET_KEY] = parts
-
-
 @collector.pausing
-def settle(session: Session) -> Settlement:
-    """Recompute (or, past the budget, drop) the stored totals the transaction's changes
-    affect. Runs in the caller's transaction (the commit hook calls it before committing)."""
+def settle(session: Session, *, budget: int = DEFAULT_BUDGET) -> Settlement:
+    """Recompute (or, past `budget` affected parts, drop) the stored totals the transaction's
+    changes affect. Runs in the caller's transaction (`AppState.writing` calls it with the
+    server's budget before committing; the commit hook, with the default, for any other)."""
     session.flush()
     keys = TraceKeys(session)
     if not _keys_of(session, keys, PendingTotal):
@@ -95,7 +91,7 @@ def settle(session: Session) -> Settlement:
         affected |= found
     affected = found
     _touch_operators(session, keys, affected)
-    if len(affected) > session.info.get(_BUDGET_KEY, DEFAULT_BUDGET):
+    if len(affected) > budget:
         _drop(session, keys, affected)
         result = Settlement(dropped=len(affected))
     else:
@@ -134,12 +130,7 @@ def store_missing(session: Session, progress: Callable[[str], None] | None = Non
     policy), the dropped ones included; returns how many. Settles pending changes first, so
     what it reads as stored holds.
     """
-    budget = session.info.get(_BUDGET_KEY)
-    use_budget(session, 2**62)  # this is the bulk work a settlement would leave to refill
-    try:
-        settle(session)
-    finally:
-        session.info[_BUDGET_KEY] = DEFAULT_BUDGET if budget is None else budget
+    settle(session, budget=2**62)  # this is the bulk work a settlement would leave to refill
     keys = TraceKeys(session)
     _lock(session, keys)
     current = select(PartTotal.trace_id).where(

@@ -42,15 +42,21 @@ def _do_orm_execute(state: ORMExecuteState) -> None:
             state.session.info[_TOUCHED] = True
 
 
-@event.listens_for(Session, "before_commit")
-def settle_if_touched(session: Session) -> None:
-    """Settle when the transaction wrote to an input of the totals (the commit hook; a
-    writer may call it earlier, to do more after the settlement, `battrace.state`)."""
+def settle_if_touched(session: Session, *, budget: int | None = None) -> None:
+    """Settle when the transaction wrote to an input of the totals. A writer calls it before
+    it commits, with the server's budget (`battrace.state`); the commit hook calls it for
+    any other session, with the default budget (`totals.DEFAULT_BUDGET`)."""
     # Runs before the commit's own flush: objects not flushed yet count too.
     if session.info.get(_TOUCHED) or _unflushed_inputs(session):
-        from battrace.traceability.totals import settle  # noqa: PLC0415 (see the module)
+        from battrace.traceability import totals  # noqa: PLC0415 (see the module)
 
-        settle(session)  # its flush may set the mark again: cleared once the commit is done
+        # its flush may set the mark again: cleared once the commit is done
+        totals.settle(session, budget=totals.DEFAULT_BUDGET if budget is None else budget)
+
+
+@event.listens_for(Session, "before_commit")
+def _before_commit(session: Session) -> None:
+    settle_if_touched(session)
 
 
 @event.listens_for(Session, "after_commit")
