@@ -8,17 +8,11 @@ import uuid
 from starlette.responses import Response
 
 from battrace import errors
+from battrace.inputs import fields
 from battrace.pact import clients, publishing
 from battrace.pact.models import PactFootprint
 from battrace.web.app import Ctx, page
 from battrace.web.forms import FormErrors
-
-
-def _uuid(text: str, field: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(text)
-    except ValueError:
-        raise errors.InvalidRequest(f"{field}: not a valid id.") from None
 
 
 def _show(
@@ -73,7 +67,7 @@ def pact_issue(ctx: Ctx) -> Response:
 
 @page("/pact/clients/revoke", methods=("POST",))
 def pact_revoke(ctx: Ctx) -> Response:
-    client_row_id = _uuid(ctx.value("client"), "client")
+    client_row_id = fields.uuid_field(ctx.value("client"), "client")
     ctx.state.write(
         lambda s: clients.revoke_client(s, caller=ctx.operator_id, client_row_id=client_row_id)
     )
@@ -83,8 +77,8 @@ def pact_revoke(ctx: Ctx) -> Response:
 @page("/pact/publish", methods=("POST",))
 def pact_publish(ctx: Ctx) -> Response:
     try:
-        trace_id = _uuid(ctx.value("traceId"), "traceId")
-        client_row_id = _uuid(ctx.value("client"), "client")
+        trace_id = fields.uuid_field(ctx.value("traceId"), "traceId")
+        client_row_id = fields.uuid_field(ctx.value("client"), "client")
         country = ctx.value("country").upper() or None
         options = publishing.PublishOptions(geography_country=country) if country else None
         ctx.state.write(
@@ -103,8 +97,8 @@ def pact_publish(ctx: Ctx) -> Response:
 
 @page("/pact/unpublish", methods=("POST",))
 def pact_unpublish(ctx: Ctx) -> Response:
-    trace_id = _uuid(ctx.value("traceId"), "traceId")
-    client_row_id = _uuid(ctx.value("client"), "client")
+    trace_id = fields.uuid_field(ctx.value("traceId"), "traceId")
+    client_row_id = fields.uuid_field(ctx.value("client"), "client")
     ctx.state.write(
         lambda s: publishing.unpublish(
             s, caller=ctx.operator_id, trace_id=trace_id, client_row_id=client_row_id
