@@ -44,6 +44,7 @@ def amount_problem(value: Decimal | None) -> str | None:
     caller's rule."""
     if value is None:
         return None
+    value = Decimal(value)  # a whole number computed in a service may come as an int
     if value < 0:
         return "must be no less than 0"
     if value > MAX_AMOUNT:
