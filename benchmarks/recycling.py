@@ -138,11 +138,17 @@ def run_chain(url: str, size: int, progress: Progress) -> dict[str, object]:
         insert_rows(database, rows, progress, f"  insert {size:,} parts")
 
         def cfp(stored: bool | None) -> object:
-            return lambda s: roll_up(load_graph(s, viewer=oem, roots=[root], stored=stored), root)
+            return lambda s: roll_up(
+                load_graph(s, viewer=oem, roots=[root], stored=stored, disclose_by_default=True),
+                root,
+            )
 
         stored_s, _ = timed(database, cfp(None))
         walk_s, footprint = timed(database, cfp(False))
-        content_s, rolled = timed(database, lambda s: roll_up_content(s, viewer=oem, roots=[root]))
+        content_s, rolled = timed(
+            database,
+            lambda s: roll_up_content(s, viewer=oem, roots=[root], disclose_by_default=True),
+        )
         share = rolled.shares(root)[CO]  # type: ignore[attr-defined]
         expected = reference_share(chain, declared)
         if share != expected:

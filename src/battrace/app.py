@@ -91,7 +91,7 @@ def _refill_batch(state: AppState) -> int:
             return 0
     session = state.session(write=True)
     try:
-        stored = totals.refill(session)
+        stored = totals.refill(session, disclose_by_default=state.settings.disclose_by_default)
         session.commit()
     finally:
         session.close()

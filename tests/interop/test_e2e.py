@@ -141,6 +141,7 @@ def test_publish_pull_answer_roll_up_over_https(database: Database, tmp_path: Pa
                 trace_id=uuid.UUID(product),
                 client_row_id=issued.client.id,
                 options=publishing.PublishOptions(geography_country="JP"),
+                disclose_by_default=True,
             )
         client_id, secret = issued.client.client_id, issued.secret
 

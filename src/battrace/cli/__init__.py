@@ -69,11 +69,11 @@ def db_downgrade(
 
 def _store_missing_totals(database: Database) -> None:
     """Store the CFP total of every part that has none (the parts of an upgraded database)."""
-    from battrace.traceability import disclosure, totals  # noqa: PLC0415
+    from battrace.traceability import totals  # noqa: PLC0415
 
+    disclose = settings_from_env().disclose_by_default
     with database.transaction() as session:
-        disclosure.use_default_policy(session, disclose=settings_from_env().disclose_by_default)
-        stored = totals.store_missing(session, progress=console.print)
+        stored = totals.store_missing(session, disclose_by_default=disclose, progress=console.print)
     if stored:
         console.print(f"stored the CFP totals of {stored:,} parts")
 
@@ -197,7 +197,10 @@ def footprint_report(
     with reported(), open_database() as database, database.transaction(write=False) as session:
         viewer = OperatorId(operators.find_by_open_id(session, open_operator_id).id)
         product = view.product_footprint(
-            session, viewer=viewer, trace_id=identifier(trace_id, "--trace-id")
+            session,
+            viewer=viewer,
+            trace_id=identifier(trace_id, "--trace-id"),
+            disclose_by_default=settings_from_env().disclose_by_default,
         )
         supply, footprint = product.graph, product.footprint
         names = dict(product.supplier_names)
@@ -240,7 +243,10 @@ def footprint_what_if(
     with reported(), open_database() as database, database.transaction(write=False) as session:
         viewer = OperatorId(operators.find_by_open_id(session, open_operator_id).id)
         product = view.product_footprint(
-            session, viewer=viewer, trace_id=identifier(trace_id, "--trace-id")
+            session,
+            viewer=viewer,
+            trace_id=identifier(trace_id, "--trace-id"),
+            disclose_by_default=settings_from_env().disclose_by_default,
         )
         result = view.what_if(
             product,

@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.orm import Session
 
+from battrace.cli.common import settings_from_env
 from battrace.cli.seeds import SeedCompany, ensure_company
 from battrace.identity import plants
 from battrace.ids import OperatorId
@@ -286,6 +287,7 @@ def _flow_back(session: Session, say: Console) -> uuid.UUID:
             quantity=bought_kg,
             site="Lyon",
             period="2027",
+            disclose_by_default=settings_from_env().disclose_by_default,
         )
         materials.book_input(
             session,
@@ -350,6 +352,7 @@ def close_the_loop(database: Database, console: Console) -> LoopResult:
             trace_id=product,
             placed_on_market=date(2031, 9, 1),
             fill_passport=True,
+            disclose_by_default=settings_from_env().disclose_by_default,
         )
     table = Table(title="Next pack's recycled content (passport model) against Art. 8, 2031")
     for column in ("element", "share", "minimum", "gap"):

@@ -223,6 +223,7 @@ def book_purchase(
     quantity: Decimal,
     site: str,
     period: str,
+    disclose_by_default: bool,
 ) -> list[BalanceEntry]:
     """Book `quantity` units bought over one of the caller's trades: per element, the
     supplier's disclosed content per unit x quantity (an element whose content is unknown
@@ -240,7 +241,12 @@ def book_purchase(
     )
     if booked_before is not None:
         raise InvalidRequest(f"tradeId: {trade_id} is booked already (no double claim).")
-    rolled = roll_up_content(session, viewer=caller, roots=[trade.downstream_trace_id])
+    rolled = roll_up_content(
+        session,
+        viewer=caller,
+        roots=[trade.downstream_trace_id],
+        disclose_by_default=disclose_by_default,
+    )
     content = rolled.parts[trade.downstream_trace_id]
     unknown = sorted(e.value for e, v in content.items() if v is None)
     if unknown and len(unknown) == len(content):
@@ -346,12 +352,15 @@ def model_content(
     caller: uuid.UUID,
     trace_id: uuid.UUID,
     placed_on_market: date,
+    disclose_by_default: bool,
     lmt: bool = False,
     fill_passport: bool = False,
 ) -> ModelContent:
     """A product model's recycled content of Co, Li, Ni, Pb against Art. 8 (and, if asked,
     written into its passport models)."""
-    rolled = roll_up_content(session, viewer=caller, roots=[trace_id])
+    rolled = roll_up_content(
+        session, viewer=caller, roots=[trace_id], disclose_by_default=disclose_by_default
+    )
     content = {
         e: rolled.parts[trace_id].get(e) for e in ART8_ELEMENTS if e in rolled.parts[trace_id]
     }

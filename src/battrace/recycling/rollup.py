@@ -87,13 +87,16 @@ def _reachable(graph: SupplyGraph, roots: Iterable[uuid.UUID]) -> dict[uuid.UUID
     return nodes
 
 
-def roll_up_content(session: Session, *, viewer: uuid.UUID, roots: Iterable[uuid.UUID]) -> Rollup:
+def roll_up_content(
+    session: Session, *, viewer: uuid.UUID, roots: Iterable[uuid.UUID], disclose_by_default: bool
+) -> Rollup:
     """Content per unit of each of the viewer's parts below `roots` (each must be its own)."""
     wanted = list(dict.fromkeys(roots))
     for trace_id in wanted:
         if session.get(Part, (viewer, trace_id)) is None:
             raise NotFound(f"traceId: {trace_id} was not found.")
-    graph = SupplyGraph(session, stored=False).load(wanted, detail_for=viewer)
+    graph = SupplyGraph(session, stored=False, disclose_by_default=disclose_by_default)
+    graph.load(wanted, detail_for=viewer)
     nodes = _reachable(graph, wanted)
     declared = _declared(session, list(nodes))
     computed: dict[uuid.UUID, Content] = {}

@@ -135,8 +135,11 @@ class SupplyWalk:
         stored: bool | None = None,
         cfp: bool = True,
         follow: Follow = Follow.ANSWERED,
+        disclose_by_default: bool = True,
     ) -> None:
         self.session = session
+        # the server's policy for decisions not taken; read with `cfp` or `stored` only
+        self.disclose_by_default = disclose_by_default
         self.ids = TraceKeys(session)
         self.cfp = cfp
         self.follow = follow
@@ -271,7 +274,7 @@ class SupplyWalk:
         if not candidates:
             return keys
         ids = self.ids
-        policy = disclosure.default_policy(self.session)
+        policy = self.disclose_by_default
         for trace, unit, *values in self._rows(
             select(
                 ids.column(PartTotal.trace_id),
@@ -317,7 +320,7 @@ class SupplyWalk:
         if not wanted:
             return
         ids = self.ids
-        default = disclosure.default_policy(self.session)
+        default = self.disclose_by_default
         decided: dict[tuple[Key, Key, Key], Disclosure] = {}
         for row in self._rows(
             select(

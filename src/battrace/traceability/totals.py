@@ -45,7 +45,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from battrace.store import collector, version
-from battrace.traceability import disclosure
 from battrace.traceability.models import (
     Part,
     PartEdge,
@@ -72,10 +71,13 @@ class Settlement:
 
 
 @collector.pausing
-def settle(session: Session, *, budget: int = DEFAULT_BUDGET) -> Settlement:
+def settle(
+    session: Session, *, disclose_by_default: bool, budget: int = DEFAULT_BUDGET
+) -> Settlement:
     """Recompute (or, past `budget` affected parts, drop) the stored totals the transaction's
-    changes affect. Runs in the caller's transaction (`AppState.writing` calls it with the
-    server's budget before committing; the commit hook, with the default, for any other)."""
+    changes affect, under the server's disclosure policy. Runs in the caller's transaction
+    (`AppState.writing` calls it with the server's settings before committing; the commit
+    hook, with the defaults, for any other session)."""
     session.flush()
     keys = TraceKeys(session)
     if not _keys_of(session, keys, PendingTotal):
@@ -95,7 +97,9 @@ def settle(session: Session, *, budget: int = DEFAULT_BUDGET) -> Settlement:
         _drop(session, keys, affected)
         result = Settlement(dropped=len(affected))
     else:
-        graph = SupplyGraph(session, fresh=affected, stored=True).load_keys(affected)
+        graph = SupplyGraph(
+            session, fresh=affected, stored=True, disclose_by_default=disclose_by_default
+        ).load_keys(affected)
         rows = graph.stored_rows(affected)
         _replace(session, keys, affected, rows)
         result = Settlement(stored=len(rows))
@@ -109,33 +113,36 @@ def has_stale(session: Session) -> bool:
 
 
 @collector.pausing
-def refill(session: Session, limit: int = REFILL_BATCH) -> int:
+def refill(session: Session, *, disclose_by_default: bool, limit: int = REFILL_BATCH) -> int:
     """Store again up to about `limit` of the totals settlements dropped (the parts walked
     to compute them too); returns how many were stored, 0 when none is left."""
-    settle(session)  # a change committed without settling would make stored totals wrong
+    # a change committed without settling would make stored totals wrong
+    settle(session, disclose_by_default=disclose_by_default)
     keys = TraceKeys(session)
     if not _keys_of(session, keys, StaleTotal, limit=1):
         return 0
     _lock(session, keys)
     stale = _keys_of(session, keys, StaleTotal, limit=limit)
-    computed, stored = _store_walked(session, keys, stale)  # and the missing ones below
+    # and the missing ones below
+    computed, stored = _store_walked(session, keys, stale, disclose_by_default)
     _forget(session, keys, StaleTotal, stale | computed)
     return stored
 
 
 @collector.pausing
-def store_missing(session: Session, progress: Callable[[str], None] | None = None) -> int:
-    """Store the total of every part that has none under the session's default disclosure
+def store_missing(
+    session: Session, *, disclose_by_default: bool, progress: Callable[[str], None] | None = None
+) -> int:
+    """Store the total of every part that has none under the server's default disclosure
     policy (after the upgrade that adds the table, or a server restarted with the other
     policy), the dropped ones included; returns how many. Settles pending changes first, so
     what it reads as stored holds.
     """
-    settle(session, budget=2**62)  # this is the bulk work a settlement would leave to refill
+    # this is the bulk work a settlement would leave to refill
+    settle(session, disclose_by_default=disclose_by_default, budget=2**62)
     keys = TraceKeys(session)
     _lock(session, keys)
-    current = select(PartTotal.trace_id).where(
-        PartTotal.disclose_by_default == disclosure.default_policy(session)
-    )
+    current = select(PartTotal.trace_id).where(PartTotal.disclose_by_default == disclose_by_default)
     missing = {
         key
         for (key,) in session.connection().execute(
@@ -147,7 +154,7 @@ def store_missing(session: Session, progress: Callable[[str], None] | None = Non
         return 0
     if progress is not None:
         progress(f"computing the totals of {len(missing):,} parts")
-    return _store_walked(session, keys, missing, progress)[1]
+    return _store_walked(session, keys, missing, disclose_by_default, progress)[1]
 
 
 def downstream(session: Session, keys: Collection[Key]) -> set[Key]:
@@ -183,11 +190,13 @@ def _store_walked(
     session: Session,
     ids: TraceKeys,
     roots: Collection[Key],
+    disclose_by_default: bool,
     progress: Callable[[str], None] | None = None,
 ) -> tuple[set[Key], int]:
     """Compute `roots` and every part below them that has no usable stored total, and store
     them all; returns those parts and how many rows were stored."""
-    graph = SupplyGraph(session, stored=True).load_keys(roots)
+    graph = SupplyGraph(session, stored=True, disclose_by_default=disclose_by_default)
+    graph.load_keys(roots)
     computed = graph.computed()
     rows = graph.stored_rows(computed)
     _replace(session, ids, computed, rows, progress)

@@ -42,16 +42,22 @@ def _do_orm_execute(state: ORMExecuteState) -> None:
             state.session.info[_TOUCHED] = True
 
 
-def settle_if_touched(session: Session, *, budget: int | None = None) -> None:
+def settle_if_touched(
+    session: Session, *, disclose_by_default: bool = True, budget: int | None = None
+) -> None:
     """Settle when the transaction wrote to an input of the totals. A writer calls it before
-    it commits, with the server's budget (`battrace.state`); the commit hook calls it for
-    any other session, with the default budget (`totals.DEFAULT_BUDGET`)."""
+    it commits, with the server's settings (`battrace.state`); the commit hook calls it for
+    any other session, with the defaults (disclosing; `totals.DEFAULT_BUDGET`)."""
     # Runs before the commit's own flush: objects not flushed yet count too.
     if session.info.get(_TOUCHED) or _unflushed_inputs(session):
         from battrace.traceability import totals  # noqa: PLC0415 (see the module)
 
         # its flush may set the mark again: cleared once the commit is done
-        totals.settle(session, budget=totals.DEFAULT_BUDGET if budget is None else budget)
+        totals.settle(
+            session,
+            disclose_by_default=disclose_by_default,
+            budget=totals.DEFAULT_BUDGET if budget is None else budget,
+        )
 
 
 @event.listens_for(Session, "before_commit")

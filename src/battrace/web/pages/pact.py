@@ -88,6 +88,7 @@ def pact_publish(ctx: Ctx) -> Response:
                 trace_id=trace_id,
                 client_row_id=client_row_id,
                 options=options,
+                disclose_by_default=ctx.state.settings.disclose_by_default,
             )
         )
     except errors.InvalidRequest as exc:
@@ -109,5 +110,8 @@ def pact_unpublish(ctx: Ctx) -> Response:
 
 @page("/pact/refresh", methods=("POST",))
 def pact_refresh(ctx: Ctx) -> Response:
-    ctx.state.write(lambda s: publishing.refresh(s, caller=ctx.operator_id))
+    disclose = ctx.state.settings.disclose_by_default
+    ctx.state.write(
+        lambda s: publishing.refresh(s, caller=ctx.operator_id, disclose_by_default=disclose)
+    )
     return ctx.redirect("/pact", flash="pact.refreshed")

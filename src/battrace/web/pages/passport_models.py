@@ -166,6 +166,7 @@ def model_fill(ctx: Ctx) -> Response:
             account=ctx.session.account_id,
             model_id=model_id,
             battery=battery,
+            disclose_by_default=ctx.state.settings.disclose_by_default,
         )
     )
     return ctx.redirect(f"/passports/models/{model_id}", flash="passport.filled")
