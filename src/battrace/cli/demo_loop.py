@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from battrace.cli.common import settings_from_env
 from battrace.cli.seeds import SeedCompany, ensure_company
 from battrace.identity import plants
-from battrace.ids import OperatorId
+from battrace.ids import OperatorId, TradeId
 from battrace.passport import battery_models, issuing
 from battrace.passport.issuing import NewBattery
 from battrace.passport.models import BatteryCategory
@@ -135,7 +135,7 @@ def _trade(
         ),
     )
     trades.link_part(
-        session, caller=OperatorId(seller.operator_id), trade_id=request.id, trace_id=sold
+        session, caller=OperatorId(seller.operator_id), trade_id=TradeId(request.id), trace_id=sold
     )
     session.flush()
 

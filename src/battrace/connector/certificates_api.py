@@ -18,7 +18,7 @@ from battrace.connector.errors import ContractError, Source, json_response
 from battrace.connector.file_links import read_link, signed_link
 from battrace.connector.routing import ApiCaller, Raw, State, TraceabilityRoute
 from battrace.connector.traceability_api import own_operator
-from battrace.ids import OperatorId
+from battrace.ids import OperatorId, TradeId
 from battrace.inputs.fields import (
     contract_items,
     contract_object,
@@ -186,7 +186,7 @@ def _downloadable(
     trade, _, files = certificates.released_certificate(
         session,
         caller=caller,
-        trade_id=certificate_or_trade,
+        trade_id=TradeId(certificate_or_trade),
         disclose_by_default=disclose_by_default,
     )
     match = next((f for f in files if f.id == file_id), None)

@@ -36,7 +36,7 @@ from battrace.connector.shapes import (
     status_json,
     trade_json,
 )
-from battrace.ids import OperatorId
+from battrace.ids import OperatorId, TradeId
 from battrace.inputs import fields, validators, wire
 from battrace.inputs.fields import (
     bool_param,
@@ -355,7 +355,7 @@ def put_trade_response(call: Call) -> Response:
     assert trade_id is not None and trace_id is not None  # noqa: S101
     with call.state.writing() as session:
         trade = trades.link_part(
-            session, caller=call.operator, trade_id=trade_id, trace_id=trace_id
+            session, caller=call.operator, trade_id=TradeId(trade_id), trace_id=trace_id
         )
     return json_response(trade_json(trade), 201)
 

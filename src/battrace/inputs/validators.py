@@ -9,13 +9,13 @@ order and joins them into its message.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from battrace.errors import Problem
+from battrace.ids import StatusId, TradeId
 from battrace.inputs import wire
 from battrace.traceability import rules
 from battrace.traceability.cfp import CfpRowWrite, CfpSetWrite
@@ -249,7 +249,7 @@ def read_trade_request(body: object) -> TradeRequestWrite:
 
 def read_status_change(
     body: object,
-) -> tuple[uuid.UUID, uuid.UUID, CfpResponseStatus, str | None]:
+) -> tuple[StatusId, TradeId, CfpResponseStatus, str | None]:
     """#16: statusId, tradeId, CANCEL or REJECT, and the reason for a REJECT."""
     status = body if isinstance(body, dict) else {}
     errors = wire.Errors()
@@ -272,7 +272,12 @@ def read_status_change(
     status_id = wire.as_uuid(status["statusId"])
     trade_id = wire.as_uuid(status["tradeId"])
     assert status_id and trade_id  # noqa: S101
-    return status_id, trade_id, CfpResponseStatus(str(new_status)), status.get("replyMessage")
+    return (
+        StatusId(status_id),
+        TradeId(trade_id),
+        CfpResponseStatus(str(new_status)),
+        status.get("replyMessage"),
+    )
 
 
 # --------------------------------------------------------------------------------- #15 CFP

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from battrace.audit import record_event
 from battrace.audit.actions import AuditAction
 from battrace.errors import AccessDenied, InvalidRequest, NotFound
-from battrace.ids import OperatorId, new_id
+from battrace.ids import OperatorId, TradeId, new_id
 from battrace.recycling import passport_link
 from battrace.recycling.content import (
     ART8_ELEMENTS,
@@ -228,7 +228,7 @@ def book_purchase(
     """Book `quantity` units bought over one of the caller's trades: per element, the
     supplier's disclosed content per unit x quantity (an element whose content is unknown
     is refused: nothing can be booked for it)."""
-    trade: Trade = get_trade(session, caller=OperatorId(caller), trade_id=trade_id)
+    trade: Trade = get_trade(session, caller=OperatorId(caller), trade_id=TradeId(trade_id))
     if trade.downstream_operator_id != caller:
         raise NotFound(f"tradeId: {trade_id} was not found.")
     if quantity <= ZERO:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import JSONResponse, Response
 
 from battrace import errors
-from battrace.ids import OperatorId
+from battrace.ids import OperatorId, TradeId
 from battrace.inputs import validators
 from battrace.store.base import utcnow
 from battrace.traceability import certificates, parts, rollup, signed_answers, trades
@@ -120,13 +120,12 @@ def received_list(ctx: Ctx) -> Response:
 # ------------------------------------------------------------------------ one request
 
 
-def _trade_id(ctx: Ctx) -> uuid.UUID:
-    trade_id: uuid.UUID = ctx.request.path_params["trade_id"]
-    return trade_id
+def _trade_id(ctx: Ctx) -> TradeId:
+    return TradeId(ctx.request.path_params["trade_id"])
 
 
 def _trade_page(
-    session: Session, caller: OperatorId, trade_id: uuid.UUID, query: str, disclose: bool
+    session: Session, caller: OperatorId, trade_id: TradeId, query: str, disclose: bool
 ) -> dict[str, Any]:
     trade, customer_part = trades.get_trade_with_part(session, caller=caller, trade_id=trade_id)
     as_customer = trade.downstream_operator_id == caller
