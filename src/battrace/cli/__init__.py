@@ -23,6 +23,11 @@ from battrace.cli.reuse import reuse_app
 from battrace.ids import OperatorId
 
 if TYPE_CHECKING:
+    import uuid
+
+    from sqlalchemy.orm import Session
+
+    from battrace.footprint.view import ProductFootprint
     from battrace.store import Database
 
 app = typer.Typer(no_args_is_help=True, help="battrace: battery supply-chain data platform")
@@ -65,6 +70,20 @@ def db_downgrade(
     with open_database() as database:
         downgrade(database.engine, revision)
         console.print(f"database at revision [bold]{current_revision(database.engine)}[/]")
+
+
+def _product_footprint(
+    session: Session, viewer: OperatorId, trace_id: uuid.UUID
+) -> ProductFootprint:
+    """One of the viewer's products rolled up under the environment's disclosure policy."""
+    from battrace.footprint import view  # noqa: PLC0415
+
+    return view.product_footprint(
+        session,
+        viewer=viewer,
+        trace_id=trace_id,
+        disclose_by_default=settings_from_env().disclose_by_default,
+    )
 
 
 def _store_missing_totals(database: Database) -> None:
@@ -188,7 +207,7 @@ def footprint_report(
     from pathlib import Path  # noqa: PLC0415
 
     from battrace.cli.footprint_table import print_table  # noqa: PLC0415
-    from battrace.footprint import report, view  # noqa: PLC0415
+    from battrace.footprint import report  # noqa: PLC0415
     from battrace.identity import operators  # noqa: PLC0415
 
     if output_format not in ("table", "json", "csv", "html"):
@@ -196,12 +215,7 @@ def footprint_report(
         raise typer.Exit(2)
     with reported(), open_database() as database, database.transaction(write=False) as session:
         viewer = OperatorId(operators.find_by_open_id(session, open_operator_id).id)
-        product = view.product_footprint(
-            session,
-            viewer=viewer,
-            trace_id=identifier(trace_id, "--trace-id"),
-            disclose_by_default=settings_from_env().disclose_by_default,
-        )
+        product = _product_footprint(session, viewer, identifier(trace_id, "--trace-id"))
         supply, footprint = product.graph, product.footprint
         names = dict(product.supplier_names)
         names[viewer] = operators.get_operator(session, viewer).name
@@ -242,12 +256,7 @@ def footprint_what_if(
 
     with reported(), open_database() as database, database.transaction(write=False) as session:
         viewer = OperatorId(operators.find_by_open_id(session, open_operator_id).id)
-        product = view.product_footprint(
-            session,
-            viewer=viewer,
-            trace_id=identifier(trace_id, "--trace-id"),
-            disclose_by_default=settings_from_env().disclose_by_default,
-        )
+        product = _product_footprint(session, viewer, identifier(trace_id, "--trace-id"))
         result = view.what_if(
             product,
             replace=identifier(replace, "--replace"),
