@@ -93,7 +93,8 @@ def test_any_complete_consistent_set_passes(
     emissions: list[Decimal], pre_rating: Decimal, main_rating: Decimal
 ) -> None:
     ratings = {"pre": Dqr(pre_rating, None, None), "main": Dqr(main_rating, None, None)}
-    emissions[0] = emissions[2] = Decimal(1)  # ratings need an emission in their stage
+    # ratings need an emission in their stage: CfpType lists preProduction, mainProduction first
+    emissions[0] = emissions[1] = Decimal(1)
     rows = [
         row(kind, emission, ratings[STAGE_OF[kind].value])
         for kind, emission in zip(CfpType, emissions, strict=True)
