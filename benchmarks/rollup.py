@@ -613,7 +613,11 @@ def run_database(
             with database.transaction(write=False) as session:
                 started = time.perf_counter()
                 graph = load_footprint_graph(
-                    session, viewer=operators[0], roots=[root_id], stored=False if walk else None
+                    session,
+                    viewer=operators[0],
+                    roots=[root_id],
+                    stored=False if walk else None,
+                    disclose_by_default=True,
                 )
                 seconds = time.perf_counter() - started
             return Timed(seconds, stage_totals(roll_up(graph, root_id)))
