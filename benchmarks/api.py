@@ -485,7 +485,12 @@ def verify(database: Database, sizes: Sizes, data: Dataset) -> None:
             raise RuntimeError(msg)
         session.rollback()
         assert data.linked_product is not None  # noqa: S101
-        rows = rollup.cfp_rows(session, caller=OEM.operator_id, trace_ids=[data.linked_product])
+        rows = rollup.cfp_rows(
+            session,
+            caller=OEM.operator_id,
+            trace_ids=[data.linked_product],
+            disclose_by_default=True,
+        )
         totals = [row for row in rows if row.cfp_type.endswith("Total")]
         if len(rows) != 8 or any(row.ghg_emission is None for row in totals):
             msg = f"CFP of an answered product is not complete: {rows}"

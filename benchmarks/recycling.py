@@ -149,10 +149,15 @@ def run_chain(url: str, size: int, progress: Progress) -> dict[str, object]:
         insert_rows(database, rows, progress, f"  insert {size:,} parts")
 
         def cfp(stored: bool | None) -> object:
-            return lambda s: roll_up(load_graph(s, viewer=oem, roots=[root], stored=stored), root)
+            return lambda s: roll_up(
+                load_graph(s, viewer=oem, roots=[root], stored=stored, disclose_by_default=True),
+                root,
+            )
 
         def content(stored: bool | None) -> object:
-            return lambda s: roll_up_content(s, viewer=oem, roots=[root], stored=stored)
+            return lambda s: roll_up_content(
+                s, viewer=oem, roots=[root], stored=stored, disclose_by_default=True
+            )
 
         stored_s, _ = timed(database, cfp(None), repeat=3)
         content_s, rolled = timed(database, content(None), repeat=3)

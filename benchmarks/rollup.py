@@ -456,8 +456,9 @@ def insert_rows(
                 progress.advance(task, len(batch[start : start + CHUNK]))
         inserted = time.perf_counter()
         progress.update(task, description=f"{label}: storing totals")
-        totals.use_budget(session, total)  # a bulk load stores every total inline
-        stored = totals.settle(session).stored
+        stored = totals.settle(
+            session, budget=total, disclose_by_default=True
+        ).stored  # a bulk load: every total inline
         settled = time.perf_counter()
     if database.dialect == "postgresql":
         with database.engine.connect() as connection:
@@ -490,13 +491,13 @@ def change_one(database: Database, chain: Chain, ids: list[uuid.UUID], tier: int
             .where(CfpValue.trace_id == ids[leaf], CfpValue.cfp_type == CfpType.MAIN_PRODUCTION)
             .values(ghg_emission=CfpValue.ghg_emission + Decimal("0.5"))
         )
-        settlement = totals.settle(session)
+        settlement = totals.settle(session, disclose_by_default=True)
     seconds = time.perf_counter() - started
     started = time.perf_counter()
     refilled = 0
     while True:
         with database.transaction() as session:
-            stored = totals.refill(session)
+            stored = totals.refill(session, disclose_by_default=True)
         if not stored:
             break
         refilled += stored
@@ -612,7 +613,11 @@ def run_database(
             with database.transaction(write=False) as session:
                 started = time.perf_counter()
                 graph = load_footprint_graph(
-                    session, viewer=operators[0], roots=[root_id], stored=False if walk else None
+                    session,
+                    viewer=operators[0],
+                    roots=[root_id],
+                    stored=False if walk else None,
+                    disclose_by_default=True,
                 )
                 seconds = time.perf_counter() - started
             return Timed(seconds, stage_totals(roll_up(graph, root_id)))

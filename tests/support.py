@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import httpx
+import pytest
 from fastapi.testclient import TestClient
 
 from battrace.cli.demo import bodies, client
@@ -13,6 +19,41 @@ from battrace.cli.seeds import APPLICATION_KEY, TUTORIAL_COMPANIES
 
 DT = client.DT
 A, B = TUTORIAL_COMPANIES
+SERVER_START_SECONDS = 60.0  # a loaded 2-core machine starts a server slowly
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_until_up(
+    process: subprocess.Popen[bytes],
+    url: str,
+    log: Path,
+    *,
+    timeout: float = SERVER_START_SECONDS,
+    verify: Any = True,
+) -> None:
+    """Poll `url` until it answers 200; fail the test with the server's log (its last 4,000
+    characters) if the process exits first or `timeout` seconds pass."""
+    deadline = time.monotonic() + timeout
+    with httpx.Client(verify=verify, timeout=1.0) as probe:
+        while True:
+            if process.poll() is not None:
+                tail = log.read_text(errors="replace")[-4000:]
+                pytest.fail(f"server exited ({process.returncode}):\n{tail}")
+            try:
+                if probe.get(url).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                tail = log.read_text(errors="replace")[-4000:]
+                pytest.fail(f"server not up after {timeout}s:\n{tail}")
+            time.sleep(0.05)
 
 
 def login(

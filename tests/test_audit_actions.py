@@ -5,12 +5,16 @@ from __future__ import annotations
 from battrace.audit.actions import AuditAction
 from battrace.passport.lifecycle import SUCCESSOR_ACTIONS
 from battrace.passport.models import BatteryStatus
+from battrace.recycling.custody import EVENT_ACTIONS
 from battrace.recycling.models import EventKind
 
 
-def test_every_custody_event_kind_has_an_audit_action() -> None:
-    for kind in EventKind:
-        assert AuditAction(f"custody:{kind.value}").value == f"custody:{kind.value}"
+def test_every_custody_event_kind_has_its_own_audit_action() -> None:
+    assert set(EVENT_ACTIONS) == set(EventKind)
+    assert {kind: action.value for kind, action in EVENT_ACTIONS.items()} == {
+        kind: f"custody:{kind.value}" for kind in EventKind
+    }
+    assert all(isinstance(action, AuditAction) for action in EVENT_ACTIONS.values())
 
 
 def test_every_successor_status_has_its_own_audit_action() -> None:

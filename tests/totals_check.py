@@ -16,15 +16,30 @@ _COLUMNS = [column.key for column in inspect(PartTotal).columns]
 
 
 def stored_and_fresh(database: Database) -> tuple[dict[Any, Any], dict[Any, Any]]:
-    """Every stored row, and the rows a walk that ignores them computes, by trace id."""
+    """Every stored row, and the rows a walk that ignores them computes, by trace id (under
+    the disclosure policy the stored row was computed for; disclosing where none is)."""
     with database.transaction(write=False) as session:
         keys = TraceKeys(session)
         every = {key for (key,) in session.connection().execute(select(keys.column(Part.trace_id)))}
-        fresh = SupplyGraph(session, stored=False).load_keys(every)
-        computed = {row["trace_id"]: row for row in fresh.stored_rows(every)}
         stored = {
             row.trace_id: {column: getattr(row, column) for column in _COLUMNS}
             for row in session.scalars(select(PartTotal))
+        }
+        policies = {row["disclose_by_default"] for row in stored.values()} | {True}
+        fresh = {
+            policy: {
+                row["trace_id"]: row
+                for row in SupplyGraph(session, stored=False, disclose_by_default=policy)
+                .load_keys(every)
+                .stored_rows(every)
+            }
+            for policy in policies
+        }
+        computed = {
+            trace_id: fresh[
+                stored[trace_id]["disclose_by_default"] if trace_id in stored else True
+            ][trace_id]
+            for trace_id in fresh[True]
         }
     return stored, computed
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
-import hmac
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -51,6 +49,7 @@ from battrace.connector.errors import (
     contract_error_response,
 )
 from battrace.connector.headers import SecurityHeaders
+from battrace.identity.secrets import derive_key
 from battrace.interop import install as install_interop
 from battrace.interop import run_retries as run_pact_retries
 from battrace.interop.state import InteropState
@@ -93,7 +92,7 @@ def _refill_batch(state: AppState) -> int:
             return 0
     session = state.session(write=True)
     try:
-        stored = totals.refill(session)
+        stored = totals.refill(session, disclose_by_default=state.settings.disclose_by_default)
         session.commit()
     finally:
         session.close()
@@ -109,9 +108,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     # PACT access tokens get a key of their own, derived from the token key (no database
     # round trip at start-up; rotating the JWT secret rotates it too): a PACT token is never
     # an Ouranos token.
-    pact_secret = hmac.new(
-        state.signer.secret.encode(), b"battrace PACT access tokens", hashlib.sha256
-    ).hexdigest()
+    pact_secret = derive_key(state.signer.secret, "battrace PACT access tokens")
     pact_transport = HttpsTransport()  # pulls and event deliveries of this process
     pact = InteropState(
         session=state.session,

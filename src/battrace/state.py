@@ -29,7 +29,7 @@ from battrace.ids import OperatorId
 from battrace.settings import Settings
 from battrace.store import version
 from battrace.store.engine import Database
-from battrace.traceability import certificates, disclosure, totals, totals_hook
+from battrace.traceability import certificates, totals_hook
 
 log = logging.getLogger("battrace")
 T = TypeVar("T")
@@ -91,10 +91,7 @@ class AppState:
     footprints: PageCache = field(default_factory=lambda: PageCache(0))
 
     def session(self, *, write: bool = False) -> Session:
-        session = self.db.session(write=write)
-        disclosure.use_default_policy(session, disclose=self.settings.disclose_by_default)
-        totals.use_budget(session, self.settings.totals_settle_budget)
-        return session
+        return self.db.session(write=write)
 
     def data_version(self, operator: uuid.UUID) -> int:
         """The operator's committed data version (`store.version`); read it before the data
@@ -124,7 +121,11 @@ class AppState:
             yield session
             # The settlement first (it names the operators whose totals it changes), then the
             # version rows, last: their locks are held only for the commit.
-            totals_hook.settle_if_touched(session)
+            totals_hook.settle_if_touched(
+                session,
+                disclose_by_default=self.settings.disclose_by_default,
+                budget=self.settings.totals_settle_budget,
+            )
             version.bump(session)
             session.commit()
         except (IntegrityError, OperationalError) as exc:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import logging
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -34,7 +33,7 @@ from sqlalchemy import func, select, text
 from battrace.cli.seeds import APPLICATION_KEY
 from battrace.store import Database
 from battrace.traceability.models import CfpValue
-from tests.support import DT, A, cfp_set, part
+from tests.support import DT, A, cfp_set, free_port, part, wait_until_up
 
 pytestmark = pytest.mark.slow
 log = logging.getLogger(__name__)
@@ -67,32 +66,16 @@ class Server:
         return self.log_path.read_text(errors="replace")[-4000:]
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _wait_healthy(server: Server) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT
-    with httpx.Client(base_url=server.base_url, timeout=1.0) as client:
-        while True:
-            if server.process.poll() is not None:
-                pytest.fail(f"server exited ({server.process.returncode}):\n{server.output()}")
-            try:
-                if client.get(f"{DT}/health").status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"server not healthy after {STARTUP_TIMEOUT}s:\n{server.output()}")
-            time.sleep(0.05)
+    wait_until_up(
+        server.process, f"{server.base_url}{DT}/health", server.log_path, timeout=STARTUP_TIMEOUT
+    )
 
 
 @contextmanager
 def running_server(database_url: str, workdir: Path, name: str) -> Iterator[Server]:
     """A `uvicorn` process serving battrace on a free loopback port; always killed at the end."""
-    port = _free_port()
+    port = free_port()
     env = {key: value for key, value in os.environ.items() if not key.startswith("BATTRACE_")}
     env["BATTRACE_DATABASE_URL"] = database_url
     log_path = workdir / f"{name}.log"

@@ -12,7 +12,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,8 +22,8 @@ import pytest
 from battrace.identity import api_keys
 from battrace.identity.models import ApplicationAttribute
 from battrace.store import Database
-from tests.connector.test_crash import Server, _free_port
-from tests.support import DT, A
+from tests.connector.test_crash import Server
+from tests.support import DT, A, free_port, wait_until_up
 
 pytestmark = pytest.mark.slow
 STARTUP_TIMEOUT = 120.0  # `battrace serve` imports the whole app; the machine may be busy
@@ -33,25 +32,9 @@ OFFICE_KEY = "Hardening-Office-Key"  # allows 10.0.0.0/8 only
 LOGIN = {"operatorAccountId": A.email, "accountPassword": A.password}
 
 
-def _wait_healthy(server: Server) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT
-    with httpx.Client(base_url=server.base_url, timeout=5.0) as client:
-        while True:
-            if server.process.poll() is not None:
-                pytest.fail(f"server exited ({server.process.returncode}):\n{server.output()}")
-            try:
-                if client.get(f"{DT}/health").status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"server not healthy after {STARTUP_TIMEOUT}s:\n{server.output()}")
-            time.sleep(0.1)
-
-
 @contextmanager
 def battrace_serve(database_url: str, workdir: Path, **env_extra: str) -> Iterator[Server]:
-    port = _free_port()
+    port = free_port()
     env = {key: value for key, value in os.environ.items() if not key.startswith("BATTRACE_")}
     env["BATTRACE_DATABASE_URL"] = database_url
     env.update(env_extra)
@@ -69,7 +52,9 @@ def battrace_serve(database_url: str, workdir: Path, **env_extra: str) -> Iterat
         )
         server = Server(process, f"http://127.0.0.1:{port}", log_path)
         try:
-            _wait_healthy(server)
+            wait_until_up(
+                process, f"{server.base_url}{DT}/health", log_path, timeout=STARTUP_TIMEOUT
+            )
             yield server
         finally:
             if process.poll() is None:

@@ -122,7 +122,9 @@ def _withhold(client: TestClient, chain: Chain) -> None:
 def test_roll_up_gives_the_contracts_total_rows(client: TestClient, seeded: Database) -> None:
     chain = build_chain(client)
     with seeded.transaction(write=False) as session:
-        graph = load_graph(session, viewer=A.operator_id, roots=[chain.product])
+        graph = load_graph(
+            session, viewer=A.operator_id, roots=[chain.product], disclose_by_default=True
+        )
     result = roll_up(graph, chain.product)
     pre, main = result.stages[Stage.PRE], result.stages[Stage.MAIN]
     # 3 + 5 x (1.5 + 3 x 0.2) + 2 x 0.5 and 20 + 5 x (10 + 3 x 0.4) + 2 x 1
@@ -142,7 +144,9 @@ def test_supplier_structure_and_withheld_values_never_reach_the_customer(
 ) -> None:
     chain = build_chain(client)
     with seeded.transaction(write=False) as session:
-        graph = load_graph(session, viewer=A.operator_id, roots=[chain.product])
+        graph = load_graph(
+            session, viewer=A.operator_id, roots=[chain.product], disclose_by_default=True
+        )
     seen = repr(graph) + repr(roll_up(graph, chain.product))
     assert set(graph.nodes) == {chain.product, chain.a1, chain.a2}
     assert str(chain.b1) not in seen
@@ -150,7 +154,9 @@ def test_supplier_structure_and_withheld_values_never_reach_the_customer(
 
     _withhold(client, chain)
     with seeded.transaction(write=False) as session:
-        graph = load_graph(session, viewer=A.operator_id, roots=[chain.product])
+        graph = load_graph(
+            session, viewer=A.operator_id, roots=[chain.product], disclose_by_default=True
+        )
     result = roll_up(graph, chain.product)
     seen = repr(graph) + repr(result)
     for hidden in ("2.1", "11.2", "10.5", "56"):  # B's totals and 5 x them
@@ -166,7 +172,10 @@ def test_supplier_structure_and_withheld_values_never_reach_the_customer(
     # B still sees its own numbers: the withholding is per customer.
     with seeded.transaction(write=False) as session:
         own = roll_up(
-            load_graph(session, viewer=B.operator_id, roots=[chain.b_product]), chain.b_product
+            load_graph(
+                session, viewer=B.operator_id, roots=[chain.b_product], disclose_by_default=True
+            ),
+            chain.b_product,
         )
     assert own.stages[Stage.PRE].total == Decimal("2.1")
 
@@ -214,7 +223,9 @@ def test_emission_factors_are_scoped_and_fill_a_withheld_value(
             "water",
         ]
     with seeded.transaction(write=False) as session:
-        graph = load_graph(session, viewer=A.operator_id, roots=[chain.product])
+        graph = load_graph(
+            session, viewer=A.operator_id, roots=[chain.product], disclose_by_default=True
+        )
         assigned = factor_service.assigned_factors(
             session, caller=A.operator_id, trace_ids=graph.nodes
         )
@@ -235,4 +246,4 @@ def test_emission_factors_are_scoped_and_fill_a_withheld_value(
 def test_load_graph_refuses_another_operators_root(client: TestClient, seeded: Database) -> None:
     chain = build_chain(client)
     with seeded.transaction(write=False) as session, pytest.raises(NotFound):
-        load_graph(session, viewer=A.operator_id, roots=[chain.b_product])
+        load_graph(session, viewer=A.operator_id, roots=[chain.b_product], disclose_by_default=True)

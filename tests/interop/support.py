@@ -59,6 +59,7 @@ def publish_chain(client: TestClient, database: Database) -> Published:
             caller=A.operator_id,
             trace_id=uuid.UUID(chain.parent),
             client_row_id=issued.client.id,
+            disclose_by_default=True,
         )
         return Published(
             issued.client.client_id,

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import ssl
 import subprocess
 import sys
@@ -39,21 +38,24 @@ from battrace.settings import Settings
 from battrace.store import Database
 from tests.conftest import TEST_HASH_COST
 from tests.interop.support import A, B
-from tests.support import DT, cfp_set, create_plant, login_a, login_b, part
+from tests.support import (
+    DT,
+    cfp_set,
+    create_plant,
+    free_port,
+    login_a,
+    login_b,
+    part,
+    wait_until_up,
+)
 
 pytestmark = pytest.mark.slow
 STARTUP_TIMEOUT = 60.0
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @contextmanager
 def serving(database_url: str, workdir: Path, name: str, cert: Path, key: Path) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("BATTRACE_")}
     env["BATTRACE_DATABASE_URL"] = database_url
     log = workdir / f"{name}.log"
@@ -81,21 +83,13 @@ def serving(database_url: str, workdir: Path, name: str, cert: Path, key: Path) 
             stderr=subprocess.STDOUT,
         )
         try:
-            deadline = time.monotonic() + STARTUP_TIMEOUT
-            with httpx.Client(
-                verify=ssl.create_default_context(cafile=str(cert)), timeout=1.0
-            ) as probe:
-                while True:
-                    if process.poll() is not None:
-                        pytest.fail(f"{name} exited:\n{log.read_text()}")
-                    try:
-                        if probe.get(f"{base}/.well-known/openid-configuration").status_code == 200:
-                            break
-                    except httpx.TransportError:
-                        pass
-                    if time.monotonic() > deadline:
-                        pytest.fail(f"{name} did not start:\n{log.read_text()}")
-                    time.sleep(0.1)
+            wait_until_up(
+                process,
+                f"{base}/.well-known/openid-configuration",
+                log,
+                timeout=STARTUP_TIMEOUT,
+                verify=ssl.create_default_context(cafile=str(cert)),
+            )
             yield base
         finally:
             if process.poll() is None:
@@ -147,6 +141,7 @@ def test_publish_pull_answer_roll_up_over_https(database: Database, tmp_path: Pa
                 trace_id=uuid.UUID(product),
                 client_row_id=issued.client.id,
                 options=publishing.PublishOptions(geography_country="JP"),
+                disclose_by_default=True,
             )
         client_id, secret = issued.client.client_id, issued.secret
 
@@ -312,7 +307,7 @@ def test_publish_pull_answer_roll_up_over_https(database: Database, tmp_path: Pa
                     session,
                     caller=A.operator_id,
                     name="gone",
-                    base_url=f"https://127.0.0.1:{_free_port()}",
+                    base_url=f"https://127.0.0.1:{free_port()}",
                     client_id="x",
                     client_secret="y",
                     ca_file=str(cert),

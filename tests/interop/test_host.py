@@ -194,6 +194,7 @@ def _publish_many(client: TestClient, database: Database, client_row_id: str, co
                 trace_id=uuid.UUID(made["traceId"]),
                 client_row_id=uuid.UUID(client_row_id),
                 options=publishing.PublishOptions(geography_country="JP" if index % 2 else "DE"),
+                disclose_by_default=True,
             )
 
 
@@ -304,10 +305,12 @@ def test_a_changed_cfp_deprecates_the_footprint(
     )  # type: ignore[attr-defined]
     assert changed.status_code == 201, changed.text
     with seeded.transaction() as session:
-        made = publishing.refresh(session, caller=A.operator_id)
+        made = publishing.refresh(session, caller=A.operator_id, disclose_by_default=True)
     assert len(made) == 1
     with seeded.transaction() as session:
-        assert publishing.refresh(session, caller=A.operator_id) == []  # nothing changed since
+        assert (
+            publishing.refresh(session, caller=A.operator_id, disclose_by_default=True) == []
+        )  # nothing changed since
     listed = {
         f["id"]: f for f in client.get(f"{HTTPS}/3/footprints", headers=headers).json()["data"]
     }

@@ -75,7 +75,11 @@ def test_a_model_takes_manufacturer_cfp_and_dd_from_the_platform(database: Datab
         )
         model_id = model.id
         battery_models.fill_from_platform(
-            session, caller=world.pack_maker, model_id=model_id, battery=battery()
+            session,
+            caller=world.pack_maker,
+            model_id=model_id,
+            battery=battery(),
+            disclose_by_default=True,
         )
     with database.transaction() as session:
         model = session.get(BatteryModel, model_id)

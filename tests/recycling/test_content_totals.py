@@ -91,7 +91,7 @@ def assert_content_settled(database: Database) -> None:
     with database.transaction(write=False) as session:
         ids = TraceKeys(session)
         every = {key for (key,) in session.connection().execute(select(ids.column(Part.trace_id)))}
-        walk = ContentWalk(session, stored=False).load(every)
+        walk = ContentWalk(session, stored=False, disclose_by_default=True).load(every)
         fresh = {key: encode(walk.content(key)) for key in every}
         stored = {key: encode(value) for key, value in stored_content(session, every).items()}
     assert stored == fresh
@@ -106,15 +106,19 @@ def test_stored_content_is_settled_in_the_writing_transaction(
 ) -> None:
     assert_content_settled(database)
     with database.transaction(write=False) as session:
-        stored = roll_up_content(session, viewer=P, roots=[chain.pack])
-        walked = roll_up_content(session, viewer=P, roots=[chain.pack], stored=False)
+        stored = roll_up_content(session, viewer=P, roots=[chain.pack], disclose_by_default=True)
+        walked = roll_up_content(
+            session, viewer=P, roots=[chain.pack], stored=False, disclose_by_default=True
+        )
         assert stored == walked
         # 20 x (0.5 x 0.2 + 0.5 x 0.2) = 4 kg Co, 20 x 0.5 x 0.2 = 2 kg recycled
         assert _co(stored.parts, chain.pack) == ElementContent(D(4), D(0), D(2))
         assert stored.shares(chain.pack)[CO] == D("50.00")
         # the walk stops at M's cathode: P's own parts are walked, M's read as one total
         ids = TraceKeys(session)
-        walk = ContentWalk(session).load({ids.key(chain.pack)}, detail_for=ids.key(P))
+        walk = ContentWalk(session, disclose_by_default=True).load(
+            {ids.key(chain.pack)}, detail_for=ids.key(P)
+        )
         assert walk.walked() == {ids.key(chain.pack), ids.key(chain.bought_cathode)}
         assert walk.boundary.keys() == {ids.key(chain.cathode)}
 
@@ -127,27 +131,27 @@ def test_a_supplier_change_reaches_the_customer_at_commit(database: Database, ch
         )  # fmt: skip
     assert_content_settled(database)
     with database.transaction(write=False) as session:
-        rolled = roll_up_content(session, viewer=P, roots=[chain.pack])
+        rolled = roll_up_content(session, viewer=P, roots=[chain.pack], disclose_by_default=True)
         # 20 x 0.5 x 0.1 = 1 kg recycled of 4 kg
         assert _co(rolled.parts, chain.pack) == ElementContent(D(4), D("0.5"), D("0.5"))
 
 
 def test_past_the_budget_rows_are_dropped_and_refilled(database: Database, chain: Chain) -> None:
     with database.transaction() as session:
-        totals.use_budget(session, 0)
         materials.declare_content(
             session, caller=R, trace_id=chain.sulphate, element=CO,
             content=ElementContent(D("0.2"), D(0), D("0.1")),
         )  # fmt: skip
+        totals.settle(session, disclose_by_default=True, budget=0)
     with database.transaction(write=False) as session:
         assert session.scalar(select(func.count()).select_from(StaleTotal)) == 5
         ids = TraceKeys(session)
         assert not stored_content(session, {ids.key(chain.cathode), ids.key(chain.pack)})
         # the reader walks what has no row: right, only slower
-        rolled = roll_up_content(session, viewer=P, roots=[chain.pack])
+        rolled = roll_up_content(session, viewer=P, roots=[chain.pack], disclose_by_default=True)
         assert _co(rolled.parts, chain.pack) == ElementContent(D(4), D(0), D(1))
     with database.transaction() as session:
-        while totals.refill(session):
+        while totals.refill(session, disclose_by_default=True):
             pass
     assert_content_settled(database)
 
@@ -161,7 +165,7 @@ def test_a_withheld_total_is_unknown_in_the_stored_rows_too(
         )
     assert_content_settled(database)
     with database.transaction(write=False) as session:
-        rolled = roll_up_content(session, viewer=P, roots=[chain.pack])
+        rolled = roll_up_content(session, viewer=P, roots=[chain.pack], disclose_by_default=True)
         assert _co(rolled.parts, chain.pack) is None
         assert _co(rolled.parts, chain.bought_cathode) is None
 
@@ -170,7 +174,9 @@ def test_missing_rows_are_stored_by_the_upgrade_path(database: Database, chain: 
     with database.transaction() as session:
         session.execute(delete(ContentTotal))
     with database.transaction() as session:
-        assert totals.store_missing(session) == 0  # every CFP total was there
+        assert (
+            totals.store_missing(session, disclose_by_default=True) == 0
+        )  # every CFP total was there
         assert session.scalar(select(func.count()).select_from(ContentTotal)) == 6  # every part
     assert_content_settled(database)
 

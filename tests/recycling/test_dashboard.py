@@ -159,6 +159,7 @@ def test_second_life_from_the_cfp_engine(loop: Database) -> None:
                 new_storage_trace_id=storage["Storage 100 kWh"],
                 new_storage_capacity_kwh=D(100),
             ),
+            disclose_by_default=True,
         )
     # 7,000 / 100 = 70 kgCO2e/kWh; 50 x 2,000 / 4,000 = 25 kWh displaced -> 1,750 kgCO2e
     assert figure.kg_co2e == D("1750.000")

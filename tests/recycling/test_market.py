@@ -74,7 +74,7 @@ def test_an_offer_is_seen_as_the_offerer_decides_and_a_match_is_a_trade(loop: Da
         assert market.visible_offers(session, caller=M)[0].quantity_kg == D(180)
         session.flush()
         # the lot's content reaches M as the disclosed total per kg: 0.22 kg Ni, 100 % recycled
-        rolled = roll_up_content(session, viewer=M, roots=[bought])
+        rolled = roll_up_content(session, viewer=M, roots=[bought], disclose_by_default=True)
         assert rolled.parts[bought][Element.NICKEL] == ElementContent(
             D("0.22"), D("0.022"), D("0.198")
         )

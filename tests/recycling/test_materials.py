@@ -83,12 +83,24 @@ def _run(session: Session) -> Loop:
     trade_id = trade(session, MATERIAL, chain.bought, RECYCLER, chain.sulphate)
     # M books what it bought: 1,000 kg x 0.2 = 200 kg Co, all post-consumer
     booked = materials.book_purchase(
-        session, caller=M, trade_id=trade_id, quantity=D(1000), site="Lyon", period="2031"
+        session,
+        caller=M,
+        trade_id=trade_id,
+        quantity=D(1000),
+        site="Lyon",
+        period="2031",
+        disclose_by_default=True,
     )
     assert [(b.mass_kg, b.post_consumer_kg) for b in booked] == [(D(200), D(200))]
     with pytest.raises(InvalidRequest, match="booked already"):
         materials.book_purchase(
-            session, caller=M, trade_id=trade_id, quantity=D(1), site="Lyon", period="2032"
+            session,
+            caller=M,
+            trade_id=trade_id,
+            quantity=D(1),
+            site="Lyon",
+            period="2032",
+            disclose_by_default=True,
         )
     materials.book_input(
         session,
@@ -133,6 +145,7 @@ def test_recycled_share_reaches_the_pack_and_its_passport(loop: Database) -> Non
             trace_id=chain.pack,
             placed_on_market=date(2032, 1, 1),
             fill_passport=True,
+            disclose_by_default=True,
         )
         # Co: 20 kg cathode x 0.1 = 2 kg, recycled 20 x 0.025 = 0.5 kg -> 25 %
         assert result.content[CO] == ElementContent(D(2), D(0), D("0.5"))
@@ -152,7 +165,7 @@ def test_recycled_share_reaches_the_pack_and_its_passport(loop: Database) -> Non
 def test_the_customer_sees_totals_not_sources(loop: Database) -> None:
     with loop.transaction() as session:
         chain = _run(session)
-        rolled = roll_up_content(session, viewer=P, roots=[chain.pack])
+        rolled = roll_up_content(session, viewer=P, roots=[chain.pack], disclose_by_default=True)
         assert set(rolled.parts) == {chain.pack, chain.cathode_bought}
         # the bought cathode is seen as the supplier's total per kg only
         assert rolled.parts[chain.cathode_bought][CO] == ElementContent(D("0.1"), D(0), D("0.025"))
@@ -166,7 +179,11 @@ def test_a_withheld_share_is_unknown(loop: Database) -> None:
         )
         session.flush()
         result = materials.model_content(
-            session, caller=P, trace_id=chain.pack, placed_on_market=date(2032, 1, 1)
+            session,
+            caller=P,
+            trace_id=chain.pack,
+            placed_on_market=date(2032, 1, 1),
+            disclose_by_default=True,
         )
         assert result.shares[CO] is None and result.shares[LI] is None
         assert {c.element: c.met for c in result.checks}[CO] is None
@@ -219,7 +236,7 @@ def test_another_operators_part_is_not_found(loop: Database) -> None:
         chain = Loop(session)
 
         with pytest.raises(NotFound):
-            roll_up_content(session, viewer=P, roots=[chain.cathode])
+            roll_up_content(session, viewer=P, roots=[chain.cathode], disclose_by_default=True)
         with pytest.raises(NotFound):
             materials.declare_content(
                 session, caller=P, trace_id=uuid.uuid4(), element=CO, content=ElementContent(D(1))

@@ -54,7 +54,9 @@ def test_an_electric_drive_unit_runs_through_cfp_dd_and_collection(database: Dat
         register_cfp(session, SUPPLIER, magnet, "30")
         trade_id = trade(session, CAR, edu["Magnet"], SUPPLIER, magnet)
         # CFP: own 40 + 12 kg copper x 4 + 2 kg magnet x 30 = 148 kgCO2e per EDU
-        footprint = product_footprint(session, viewer=CAR.operator_id, trace_id=edu["EDU 150 kW"])
+        footprint = product_footprint(
+            session, viewer=CAR.operator_id, trace_id=edu["EDU 150 kW"], disclose_by_default=True
+        )
         assert footprint.footprint.total == D(148)
         # due diligence on the magnet's supply chain, over the same trade
         request = requesting.send_request(
@@ -90,7 +92,9 @@ def test_an_electric_drive_unit_runs_through_cfp_dd_and_collection(database: Dat
             content=ElementContent(D(1), D(0), D("0.25")),
         )
         session.flush()
-        rolled = roll_up_content(session, viewer=CAR.operator_id, roots=[edu["EDU 150 kW"]])
+        rolled = roll_up_content(
+            session, viewer=CAR.operator_id, roots=[edu["EDU 150 kW"]], disclose_by_default=True
+        )
         assert rolled.parts[edu["EDU 150 kW"]][Element.COPPER] == ElementContent(D(12), D(0), D(3))
         assert rolled.shares(edu["EDU 150 kW"])[Element.COPPER] == D("25.00")
         # collection: the collector takes the EDUs, the recycler dismantles them

@@ -32,8 +32,10 @@ def test_a_tier_of_thousands_of_parts_is_read_whole(database: Database) -> None:
         chain.edge(maker, product, leaf, "0.5")
     chain.store(database)
     with database.transaction(write=False) as session:
-        graph = load_graph(session, viewer=chain.operators[maker], roots=[product])
-        total = SupplyGraph(session).load([product]).total(product)
+        graph = load_graph(
+            session, viewer=chain.operators[maker], roots=[product], disclose_by_default=True
+        )
+        total = SupplyGraph(session, disclose_by_default=True).load([product]).total(product)
     assert len(graph.nodes) == 2501
     assert sum(node.boundary is not None for node in graph.nodes.values()) == 1250
     assert [edge.child for edge in graph.nodes[product].children] == sorted(
@@ -54,7 +56,9 @@ def test_a_chain_deeper_than_the_recursion_limit_has_a_total(database: Database)
         chain.answer(owner, bought, supplier, top)
     chain.store(database)
     with database.transaction(write=False) as session:
-        rows = cfp_rows(session, caller=chain.operators[owners[0]], trace_ids=[root])
+        rows = cfp_rows(
+            session, caller=chain.operators[owners[0]], trace_ids=[root], disclose_by_default=True
+        )
     assert [(row.cfp_type, row.ghg_emission) for row in rows[4:6]] == [
         ("preProductionTotal", Decimal(1)),
         ("preComponentTotal", Decimal(599)),  # the 599 products above, 1 each
@@ -74,7 +78,9 @@ def test_a_cycle_through_answered_requests_is_unknown_not_endless(database: Data
     chain.answer(b, bought_b, a, product_a)  # a's product is made of itself, two steps up
     chain.store(database)
     with database.transaction(write=False) as session:
-        graph = load_graph(session, viewer=chain.operators[a], roots=[product_a])
+        graph = load_graph(
+            session, viewer=chain.operators[a], roots=[product_a], disclose_by_default=True
+        )
     boundary = graph.nodes[bought_a].boundary
     assert boundary is not None
     assert boundary.totals[Stage.PRE].emission is None

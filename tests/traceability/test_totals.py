@@ -20,7 +20,7 @@ from battrace.footprint import load_graph
 from battrace.footprint.rollup import roll_up
 from battrace.settings import Settings
 from battrace.store import Database
-from battrace.traceability import disclosure, totals
+from battrace.traceability import totals
 from battrace.traceability.models import (
     CfpResponseStatus,
     CfpValue,
@@ -89,7 +89,12 @@ class Supply:
 
 def product_total(database: Database, supply: Supply) -> Decimal | None:
     with database.transaction(write=False) as session:
-        rows = cfp_rows(session, caller=supply.operator(supply.m), trace_ids=[supply.m_product])
+        rows = cfp_rows(
+            session,
+            caller=supply.operator(supply.m),
+            trace_ids=[supply.m_product],
+            disclose_by_default=True,
+        )
     by_type = {row.cfp_type: row.ghg_emission for row in rows}
     component = by_type["preComponentTotal"]
     return None if component is None else by_type["preProductionTotal"] + component
@@ -143,8 +148,15 @@ def test_the_loader_stops_at_a_suppliers_stored_total(database: Database) -> Non
         )
     try:
         with database.transaction(write=False) as session:
-            graph = load_graph(session, viewer=supply.operator(supply.m), roots=[supply.m_product])
-            walked = SupplyGraph(session, stored=False).load([supply.m_product])
+            graph = load_graph(
+                session,
+                viewer=supply.operator(supply.m),
+                roots=[supply.m_product],
+                disclose_by_default=True,
+            )
+            walked = SupplyGraph(session, stored=False, disclose_by_default=True).load(
+                [supply.m_product]
+            )
             assert walked.total(supply.m_product)[Stage.PRE].emission == Decimal("78.5")
         assert set(graph.nodes) == {supply.m_product, *supply.m_bought, supply.m_leaf}
         boundary = graph.nodes[supply.m_bought[0]].boundary
@@ -156,7 +168,7 @@ def test_the_loader_stops_at_a_suppliers_stored_total(database: Database) -> Non
     finally:  # put the right row back for the closing check
         with database.transaction() as session:
             session.execute(delete(PartTotal))
-            totals.store_missing(session)
+            totals.store_missing(session, disclose_by_default=True)
 
 
 def test_an_unsettled_commit_makes_the_loader_walk(database: Database) -> None:
@@ -173,7 +185,9 @@ def test_an_unsettled_commit_makes_the_loader_walk(database: Database) -> None:
     assert len(pending(database)) == 1
     assert product_total(database, supply) == Decimal("81.5")  # walked: 78.5 + 3 x 1
     with database.transaction() as session:
-        assert totals.settle(session).stored == 1  # only M's product is downstream of it
+        assert (
+            totals.settle(session, disclose_by_default=True).stored == 1
+        )  # only M's product is downstream of it
     assert pending(database) == []
     assert product_total(database, supply) == Decimal("81.5")
 
@@ -183,26 +197,29 @@ def test_totals_stored_under_another_disclosure_policy_are_not_used(database: Da
     supply.store(database)
     maker = supply.operator(supply.m)
     with database.transaction() as session:  # a server run withholding by default
-        disclosure.use_default_policy(session, disclose=False)
-        assert totals.store_missing(session) == 9  # every part: its row is of the other policy
-        assert totals.store_missing(session) == 0
-        rows = cfp_rows(session, caller=maker, trace_ids=[supply.m_product])
+        # every part: its row is of the other policy
+        assert totals.store_missing(session, disclose_by_default=False) == 9
+        assert totals.store_missing(session, disclose_by_default=False) == 0
+        rows = cfp_rows(
+            session, caller=maker, trace_ids=[supply.m_product], disclose_by_default=False
+        )
         assert {row.cfp_type: row.ghg_emission for row in rows}["preComponentTotal"] is None
         session.execute(update(PartTotal).values(pre_emission="999"))  # would show if read
     with database.transaction(write=False) as session:  # back to disclosing by default
-        rows = cfp_rows(session, caller=maker, trace_ids=[supply.m_product])
+        rows = cfp_rows(
+            session, caller=maker, trace_ids=[supply.m_product], disclose_by_default=True
+        )
     assert {row.cfp_type: row.ghg_emission for row in rows}["preComponentTotal"] == Decimal("68.5")
     with database.transaction() as session:
-        assert totals.store_missing(session) == 9
+        assert totals.store_missing(session, disclose_by_default=True) == 9
 
 
 def test_a_change_past_the_budget_drops_its_totals_until_refilled(database: Database) -> None:
     supply = Supply()
     supply.store(database)
     with database.transaction() as session:
-        totals.use_budget(session, 6)
         supply.set_t_leaf(session, 5)
-        settlement = totals.settle(session)
+        settlement = totals.settle(session, budget=6, disclose_by_default=True)
     # the leaf, T's product, S's bought part and product, M's two bought parts and product
     assert settlement == totals.Settlement(stored=0, dropped=7)
     assert len(stale(database)) == 7
@@ -210,12 +227,14 @@ def test_a_change_past_the_budget_drops_its_totals_until_refilled(database: Data
     assert supply.m_product not in stored and supply.m_leaf in stored
     assert product_total(database, supply) == Decimal("123.5")  # walked, and right
     with database.transaction() as session:
-        assert totals.refill(session, limit=1) >= 1  # one stale root and what lies below it
+        assert (
+            totals.refill(session, limit=1, disclose_by_default=True) >= 1
+        )  # one stale root and what lies below it
     while stale(database):
         with database.transaction() as session:
-            assert totals.refill(session, limit=1) > 0
+            assert totals.refill(session, limit=1, disclose_by_default=True) > 0
     with database.transaction() as session:
-        assert totals.refill(session) == 0
+        assert totals.refill(session, disclose_by_default=True) == 0
     assert_totals_settled(database)
     assert product_total(database, supply) == Decimal("123.5")
 
@@ -226,8 +245,8 @@ def test_the_server_refills_dropped_totals_in_the_background(
     supply = Supply()
     supply.store(database)
     with database.transaction() as session:
-        totals.use_budget(session, 0)
         supply.withhold(session, supply.s, supply.s_product, supply.m)
+        totals.settle(session, budget=0, disclose_by_default=True)
     assert len(stale(database)) == 4  # S's product, M's bought parts and product
     fast = settings.model_copy(update={"totals_refill_seconds": 0.05})
     with TestClient(create_app(fast, database=database)):
@@ -246,7 +265,7 @@ def test_store_missing_fills_an_upgraded_database(database: Database) -> None:
     with database.transaction() as session:
         session.execute(delete(PartTotal).where(PartTotal.trace_id != supply.t_leaf))
     with database.transaction() as session:
-        assert totals.store_missing(session) == len(expected) - 1
+        assert totals.store_missing(session, disclose_by_default=True) == len(expected) - 1
     assert stored_and_fresh(database)[0] == expected
 
 

@@ -12,18 +12,16 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.diligence.workbooks import SmelterRow, TemplateSpec, build
+from tests.support import free_port, wait_until_up
 from tests.web.support import A, B
 
 playwright = pytest.importorskip("playwright.sync_api")
@@ -63,12 +61,6 @@ def lab(text: str) -> re.Pattern[str]:
     return re.compile(rf"^{re.escape(text)}( \*)?$")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`battrace serve` on a fresh SQLite file with the tutorial's companies."""
@@ -97,7 +89,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @contextmanager
 def running_server(workdir: Path, env: dict[str, str]) -> Iterator[str]:
     """`battrace serve` on a free port over the database `env` names, until the block ends."""
-    port = _free_port()
+    port = free_port()
     log = (workdir / "serve.log").open("wb")
     process = subprocess.Popen(
         [
@@ -119,16 +111,7 @@ def running_server(workdir: Path, env: dict[str, str]) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60  # a loaded 2-core machine starts a server slowly
-        while True:
-            try:
-                if httpx.get(f"{base}/api/v1/datatransport/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail((workdir / "serve.log").read_text())
-            time.sleep(0.1)
+        wait_until_up(process, f"{base}/api/v1/datatransport/health", workdir / "serve.log")
         yield base
     finally:
         process.terminate()

@@ -24,6 +24,11 @@ from battrace.cli.secrets import secrets_app
 from battrace.ids import OperatorId
 
 if TYPE_CHECKING:
+    import uuid
+
+    from sqlalchemy.orm import Session
+
+    from battrace.footprint.view import ProductFootprint
     from battrace.store import Database
 
 app = typer.Typer(no_args_is_help=True, help="battrace: battery supply-chain data platform")
@@ -69,15 +74,29 @@ def db_downgrade(
         console.print(f"database at revision [bold]{current_revision(database.engine)}[/]")
 
 
+def _product_footprint(
+    session: Session, viewer: OperatorId, trace_id: uuid.UUID
+) -> ProductFootprint:
+    """One of the viewer's products rolled up under the environment's disclosure policy."""
+    from battrace.footprint import view  # noqa: PLC0415
+
+    return view.product_footprint(
+        session,
+        viewer=viewer,
+        trace_id=trace_id,
+        disclose_by_default=settings_from_env().disclose_by_default,
+    )
+
+
 def _store_missing_totals(database: Database) -> None:
     """Store the CFP total of every part that has none (the parts of an upgraded database),
     and the companions' totals (recycled content) of every part that has none of those."""
     import battrace.recycling  # noqa: F401, PLC0415 (registers the recycled-content companion)
-    from battrace.traceability import disclosure, totals  # noqa: PLC0415
+    from battrace.traceability import totals  # noqa: PLC0415
 
+    disclose = settings_from_env().disclose_by_default
     with database.transaction() as session:
-        disclosure.use_default_policy(session, disclose=settings_from_env().disclose_by_default)
-        stored = totals.store_missing(session, progress=console.print)
+        stored = totals.store_missing(session, disclose_by_default=disclose, progress=console.print)
     if stored:
         console.print(f"stored the CFP totals of {stored:,} parts")
 
@@ -192,7 +211,7 @@ def footprint_report(
     from pathlib import Path  # noqa: PLC0415
 
     from battrace.cli.footprint_table import print_table  # noqa: PLC0415
-    from battrace.footprint import report, view  # noqa: PLC0415
+    from battrace.footprint import report  # noqa: PLC0415
     from battrace.identity import operators  # noqa: PLC0415
 
     if output_format not in ("table", "json", "csv", "html"):
@@ -200,9 +219,7 @@ def footprint_report(
         raise typer.Exit(2)
     with reported(), open_database() as database, database.transaction(write=False) as session:
         viewer = OperatorId(operators.find_by_open_id(session, open_operator_id).id)
-        product = view.product_footprint(
-            session, viewer=viewer, trace_id=identifier(trace_id, "--trace-id")
-        )
+        product = _product_footprint(session, viewer, identifier(trace_id, "--trace-id"))
         supply, footprint = product.graph, product.footprint
         names = dict(product.supplier_names)
         names[viewer] = operators.get_operator(session, viewer).name
@@ -243,9 +260,7 @@ def footprint_what_if(
 
     with reported(), open_database() as database, database.transaction(write=False) as session:
         viewer = OperatorId(operators.find_by_open_id(session, open_operator_id).id)
-        product = view.product_footprint(
-            session, viewer=viewer, trace_id=identifier(trace_id, "--trace-id")
-        )
+        product = _product_footprint(session, viewer, identifier(trace_id, "--trace-id"))
         result = view.what_if(
             product,
             replace=identifier(replace, "--replace"),

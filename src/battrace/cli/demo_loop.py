@@ -24,9 +24,10 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.orm import Session
 
+from battrace.cli.common import settings_from_env
 from battrace.cli.seeds import SeedCompany, ensure_company
 from battrace.identity import plants
-from battrace.ids import OperatorId
+from battrace.ids import OperatorId, TradeId
 from battrace.passport import battery_models, issuing
 from battrace.passport.issuing import NewBattery
 from battrace.passport.models import BatteryCategory
@@ -137,7 +138,7 @@ def _trade(
         ),
     )
     trades.link_part(
-        session, caller=OperatorId(seller.operator_id), trade_id=request.id, trace_id=sold
+        session, caller=OperatorId(seller.operator_id), trade_id=TradeId(request.id), trace_id=sold
     )
     session.flush()
 
@@ -289,6 +290,7 @@ def _flow_back(session: Session, say: Console) -> uuid.UUID:
             quantity=bought_kg,
             site="Lyon",
             period="2027",
+            disclose_by_default=settings_from_env().disclose_by_default,
         )
         materials.book_input(
             session,
@@ -353,6 +355,7 @@ def close_the_loop(database: Database, console: Console) -> LoopResult:
             trace_id=product,
             placed_on_market=date(2031, 9, 1),
             fill_passport=True,
+            disclose_by_default=settings_from_env().disclose_by_default,
         )
     table = Table(title="Next pack's recycled content (passport model) against Art. 8, 2031")
     for column in ("element", "share", "minimum", "gap"):

@@ -189,6 +189,7 @@ def _run(console: Console, japan: Database, europe: Database, cert: Path, key: P
                 trace_id=uuid.UUID(cell),
                 client_row_id=issued.client.id,
                 options=publishing.PublishOptions(geography_country="JP"),
+                disclose_by_default=Settings().disclose_by_default,
             )
             client_id, secret, pf_id = issued.client.client_id, issued.secret, footprint.id
         say(JP, f"issues PACT client {client_id} and publishes footprint {pf_id}")

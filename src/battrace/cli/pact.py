@@ -37,10 +37,8 @@ AS = typer.Option("--as", help="corporate number (openOperatorId) of the operato
 @contextmanager
 def _session() -> Iterator[Session]:
     from battrace.store import version  # noqa: PLC0415
-    from battrace.traceability import disclosure  # noqa: PLC0415
 
     with reported(), open_database() as database, database.transaction() as session:
-        disclosure.use_default_policy(session, disclose=settings_from_env().disclose_by_default)
         yield session
         version.bump(session)  # running servers' cached answers see the change
 
@@ -109,6 +107,7 @@ def publish(
             trace_id=trace_id,
             client_row_id=_client_row(session, caller, client),
             options=options,
+            disclose_by_default=settings_from_env().disclose_by_default,
         )
         console.print(f"published footprint {footprint.id} (version {footprint.version})")
 
@@ -119,7 +118,11 @@ def refresh(operator: Annotated[str, AS]) -> None:
     from battrace.pact import publishing  # noqa: PLC0415
 
     with _session() as session:
-        made = publishing.refresh(session, caller=_operator(session, operator))
+        made = publishing.refresh(
+            session,
+            caller=_operator(session, operator),
+            disclose_by_default=settings_from_env().disclose_by_default,
+        )
         console.print(f"{len(made)} new footprints")
 
 

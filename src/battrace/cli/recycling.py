@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from battrace.cli.common import console, open_database, reported
+from battrace.cli.common import console, open_database, reported, settings_from_env
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -167,6 +167,7 @@ def content(
             placed_on_market=date.fromisoformat(placed_on_market),
             lmt=lmt,
             fill_passport=fill_passport,
+            disclose_by_default=settings_from_env().disclose_by_default,
         )
         for check in found.checks:
             share = "unknown" if check.share_percent is None else f"{check.share_percent} %"

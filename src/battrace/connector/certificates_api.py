@@ -18,7 +18,7 @@ from battrace.connector.errors import ContractError, Source, json_response
 from battrace.connector.file_links import read_link, signed_link
 from battrace.connector.routing import ApiCaller, Raw, State, TraceabilityRoute
 from battrace.connector.traceability_api import own_operator
-from battrace.ids import OperatorId
+from battrace.ids import OperatorId, TradeId
 from battrace.inputs.fields import (
     contract_items,
     contract_object,
@@ -173,6 +173,7 @@ def _downloadable(
     download_type: str,
     certificate_or_trade: uuid.UUID | None,
     store: certificates.FileStore,
+    disclose_by_default: bool,
 ) -> tuple[str, uuid.UUID]:
     """Check the caller may read the file; return (file name, owner)."""
     if download_type == "OWN":
@@ -183,7 +184,10 @@ def _downloadable(
     if download_type != "OTHER" or certificate_or_trade is None:
         raise errors.InvalidRequest("downloadType: cannot be allowed.")
     trade, _, files = certificates.released_certificate(
-        session, caller=caller, trade_id=certificate_or_trade
+        session,
+        caller=caller,
+        trade_id=TradeId(certificate_or_trade),
+        disclose_by_default=disclose_by_default,
     )
     match = next((f for f in files if f.id == file_id), None)
     if match is None or trade.upstream_operator_id != file_owner:
@@ -208,6 +212,7 @@ def get_download_url(request: Request, caller: ApiCaller, state: State) -> Respo
             download_type,
             reference,
             state.file_store,
+            state.settings.disclose_by_default,
         )
     return json_response(
         {

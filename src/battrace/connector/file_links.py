@@ -3,8 +3,6 @@ holds one may send or fetch that one file until it expires, and nothing else."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import uuid
 from datetime import timedelta
 
@@ -12,15 +10,14 @@ import jwt
 from starlette.requests import Request
 
 from battrace import errors
+from battrace.identity.secrets import derive_key
 from battrace.state import AppState
 from battrace.store.base import utcnow
 
 
 def _link_key(state: AppState) -> str:
     """A key of its own for file links, derived from the token key: a link is never a token."""
-    return hmac.new(
-        state.signer.secret.encode(), b"battrace file links", hashlib.sha256
-    ).hexdigest()
+    return derive_key(state.signer.secret, "battrace file links")
 
 
 def signed_link(

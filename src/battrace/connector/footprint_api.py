@@ -40,7 +40,12 @@ FORMATS = {"json", "csv", "html"}
 
 def _product(state: AppState, caller: Caller, trace_id: uuid.UUID) -> view.ProductFootprint:
     with state.reading() as session:
-        return view.product_footprint(session, viewer=caller.operator_id, trace_id=trace_id)
+        return view.product_footprint(
+            session,
+            viewer=caller.operator_id,
+            trace_id=trace_id,
+            disclose_by_default=state.settings.disclose_by_default,
+        )
 
 
 @router.get("/api/v1/footprint")
@@ -253,7 +258,12 @@ def post_what_if(caller: ApiCaller, state: State, raw: Raw) -> Response:
         raise wire.fail(errors)
     trace_id, replace = uuid.UUID(body["traceId"]), uuid.UUID(body["replaceTraceId"])
     with state.reading() as session:
-        product = view.product_footprint(session, viewer=caller.operator_id, trace_id=trace_id)
+        product = view.product_footprint(
+            session,
+            viewer=caller.operator_id,
+            trace_id=trace_id,
+            disclose_by_default=state.settings.disclose_by_default,
+        )
         result = view.what_if(
             product,
             replace=replace,

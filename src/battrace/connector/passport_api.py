@@ -120,6 +120,7 @@ def fill_model(model_id: str, caller: ApiCaller, state: State, raw: Raw) -> Resp
             account=caller.account_id,
             model_id=wanted,
             battery=battery,
+            disclose_by_default=state.settings.disclose_by_default,
         )
     )
     return json_response(answers.model_json(filled))

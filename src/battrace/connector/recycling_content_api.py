@@ -70,6 +70,7 @@ def _model_content(request: Request, caller: ApiCaller, state: State, *, fill: b
                 placed_on_market=placed,
                 lmt=lmt,
                 fill_passport=fill,
+                disclose_by_default=state.settings.disclose_by_default,
             )
         )
     return json_response(answer)
@@ -124,6 +125,7 @@ def post_booking(caller: ApiCaller, state: State, raw: Raw) -> Response:
                 quantity=body_of.decimal_field(body.get("quantity"), "quantity"),
                 site=site,
                 period=period,
+                disclose_by_default=state.settings.disclose_by_default,
             )
         else:
             rows = [
@@ -304,7 +306,13 @@ def post_second_life(caller: ApiCaller, state: State, raw: Raw) -> Response:
         ),
     )
     with state.reading() as session:
-        answer = shape.figure(figures.second_life(session, caller=caller.operator_id, given=given))
+        figure = figures.second_life(
+            session,
+            caller=caller.operator_id,
+            given=given,
+            disclose_by_default=state.settings.disclose_by_default,
+        )
+        answer = shape.figure(figure)
     return json_response(answer)
 
 

@@ -36,7 +36,7 @@ from battrace.connector.shapes import (
     status_json,
     trade_json,
 )
-from battrace.ids import OperatorId
+from battrace.ids import OperatorId, TradeId
 from battrace.inputs import fields, validators, wire
 from battrace.inputs.fields import (
     bool_param,
@@ -227,13 +227,16 @@ def get_cfp(call: Call) -> Response:
     state = call.state
     seen_version = state.data_version(call.operator) if state.cfp_rows.enabled else None
 
+    disclose = state.settings.disclose_by_default
     # A fully cached answer opens no database connection beyond the version read.
     with state.reading() as session:
 
         def compute(wanted: list[uuid.UUID]) -> dict[uuid.UUID, list[bytes]]:
             """Each product's rows as JSON, the form kept between requests."""
             grouped: dict[uuid.UUID, list[bytes]] = {}
-            for row in rollup.cfp_rows(session, caller=call.operator, trace_ids=wanted):
+            for row in rollup.cfp_rows(
+                session, caller=call.operator, trace_ids=wanted, disclose_by_default=disclose
+            ):
                 grouped.setdefault(row.trace_id, []).append(json_bytes(cfp_row_json(row)))
             return grouped
 
@@ -251,26 +254,33 @@ def get_cfp_certification(call: Call) -> Response:
     trace_id = uuid_param(call.params, "traceId", required=True)
     assert trace_id is not None  # noqa: S101
     with call.state.reading() as session:
-        body = _certification(session, call.operator, trace_id)
+        body = _certification(
+            session, call.operator, trace_id, call.state.settings.disclose_by_default
+        )
     return json_response(body)
 
 
 def _certification(
-    session: Session, caller: OperatorId, trace_id: uuid.UUID
+    session: Session, caller: OperatorId, trace_id: uuid.UUID, disclose_by_default: bool
 ) -> list[dict[str, object]]:
     """#18: the caller's own certificate, or the supplier's for a linked bought-in part."""
     part = parts.get_own_part(session, caller=caller, trace_id=trace_id)
     if part is None:
         return []
     owner, owner_trace, released = part.operator_id, part.trace_id, True
-    graph = SupplyGraph(session).load([part.trace_id])
+    graph = SupplyGraph(session, disclose_by_default=disclose_by_default)
+    graph.load([part.trace_id])
     node = graph.node(part.trace_id)
     assert node is not None  # noqa: S101 (the caller's own part is the graph's root)
     trade = node.answered_trade if not (part.is_parent or part.terminated_flag) else None
     if trade is not None and trade.upstream_trace_id is not None:
         owner, owner_trace = trade.upstream_operator_id, trade.upstream_trace_id
         released = released_to(
-            session, supplier=owner, trace_id=owner_trace, customer=part.operator_id
+            session,
+            supplier=owner,
+            trace_id=owner_trace,
+            customer=part.operator_id,
+            disclose_by_default=disclose_by_default,
         ).certificate
     certificate = certificate_of_part(session, owner=owner, trace_id=owner_trace)
     if certificate is None:
@@ -345,7 +355,7 @@ def put_trade_response(call: Call) -> Response:
     assert trade_id is not None and trace_id is not None  # noqa: S101
     with call.state.writing() as session:
         trade = trades.link_part(
-            session, caller=call.operator, trade_id=trade_id, trace_id=trace_id
+            session, caller=call.operator, trade_id=TradeId(trade_id), trace_id=trace_id
         )
     return json_response(trade_json(trade), 201)
 

@@ -208,6 +208,7 @@ def load_graph(
     *,
     viewer: uuid.UUID,
     roots: Iterable[uuid.UUID],
+    disclose_by_default: bool,
     stored: bool | None = None,
 ) -> FootprintGraph:
     """The viewer's graph below `roots`, each of which must be a part the viewer owns.
@@ -229,7 +230,8 @@ def load_graph(
     for trace_id in wanted:
         if trace_id not in owned:
             raise NotFound(f"traceId: {trace_id} was not found.")
-    supply = SupplyGraph(session, stored=stored).load(wanted, detail_for=viewer)
+    supply = SupplyGraph(session, stored=stored, disclose_by_default=disclose_by_default)
+    supply.load(wanted, detail_for=viewer)
     parts = supply.owned_from(wanted, viewer)
     names = _names(session, viewer, [part.trace_id for part in parts])
     build = _Nodes()

@@ -40,10 +40,13 @@ def supplier_names(session: Session, footprint: Footprint) -> dict[uuid.UUID, st
 
 
 def product_footprint(
-    session: Session, *, viewer: OperatorId, trace_id: uuid.UUID
+    session: Session, *, viewer: OperatorId, trace_id: uuid.UUID, disclose_by_default: bool
 ) -> ProductFootprint:
-    """Roll up one of the viewer's parts. Raises NotFound for a part not the viewer's."""
-    supply = graph.load_graph(session, viewer=viewer, roots=[trace_id])
+    """Roll up one of the viewer's parts (a supplier's decision not taken counts as
+    `disclose_by_default`). Raises NotFound for a part not the viewer's."""
+    supply = graph.load_graph(
+        session, viewer=viewer, roots=[trace_id], disclose_by_default=disclose_by_default
+    )
     assigned = factors.assigned_factors(session, caller=viewer, trace_ids=supply.nodes.keys())
     footprint = rollup.roll_up(supply, trace_id, factors=assigned)
     return ProductFootprint(supply, footprint, assigned, supplier_names(session, footprint))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets as _random
 
 from sqlalchemy.exc import IntegrityError
@@ -27,6 +29,13 @@ def get_or_create_secret(session: Session, name: str) -> str:
             raise
         return row.value
     return value
+
+
+def derive_key(secret: str, purpose: str) -> str:
+    """A key of its own for one `purpose`, derived from `secret` (HMAC-SHA256, hex): what it
+    signs never verifies as what `secret` or another purpose's key signs, and rotating
+    `secret` rotates it too. `purpose` names the use ("battrace file links")."""
+    return hmac.new(secret.encode(), purpose.encode(), hashlib.sha256).hexdigest()
 
 
 def replace_secret(session: Session, name: str) -> None:

@@ -1,29 +1,31 @@
 """Body rules of the data distribution endpoints (#5 #6 #7 #15 #16), message for message.
 
 Each reader takes a bound body (see `wire.bind`) and returns plain domain inputs, or raises
-`ValidationFailed` with the reference's message.
+`ValidationFailed` with the reference's message. The wire's own checks (ids are UUIDs, the
+request's sections, the trade's id consistency) are here; the part and CFP rules are the
+domain's (`traceability.rules`), and this module only lists their problems in the reference's
+order and joins them into its message.
 """
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from battrace.errors import Problem
+from battrace.ids import StatusId, TradeId
 from battrace.inputs import wire
+from battrace.traceability import rules
 from battrace.traceability.cfp import CfpRowWrite, CfpSetWrite
 from battrace.traceability.models import AmountUnit, CfpResponseStatus, CfpType
 from battrace.traceability.parts import ChildWrite, PartWrite
 from battrace.traceability.stages import Dqr
 from battrace.traceability.trades import TradeRequestWrite
 
-UNITS = tuple(unit.value for unit in AmountUnit)
-DECLARED_UNITS = tuple(f"kgCO2e/{unit}" for unit in UNITS)
-BASE_CFP_TYPES = ("preProduction", "mainProduction", "preComponent", "mainComponent")
-DQR_TYPES = ("preProcessing", "mainProcessing")
+BASE_CFP_TYPES = rules.BASE_CFP_TYPES
+DECLARED_UNITS = rules.DECLARED_UNITS
 
 # Go type names of the reference's request structs: they appear in bind error messages.
 PARTS = wire.struct(
@@ -124,29 +126,17 @@ def parts_errors(body: dict[str, Any], *, child: bool) -> wire.Errors:
     wire.collect(errors, "traceId", body.get("traceId"), wire.nil_or_uuid)
     wire.collect(errors, "operatorId", body.get("operatorId"), wire.uuid_required)
     wire.collect(errors, "plantId", body.get("plantId"), wire.uuid_required)
-    wire.collect(errors, "partsName", body.get("partsName"), wire.required, wire.rune_length(1, 50))
-    wire.collect(errors, "supportPartsName", body.get("supportPartsName"), wire.rune_length(0, 50))
     terminated = body.get("terminatedFlag")
-    if terminated is None:
-        errors["terminatedFlag"] = "cannot be blank"
-    if child:
-        wire.collect(
-            errors, "amountRequired", body.get("amountRequired"), wire.not_nil, *wire.AMOUNT_RULES
-        )
-        wire.collect(
-            errors,
-            "amountRequiredUnit",
-            body.get("amountRequiredUnit"),
-            wire.not_nil,
-            wire.one_of(*UNITS),
-        )
-    else:
-        wire.collect(errors, "amountRequired", body.get("amountRequired"), wire.nil)
-        wire.collect(
-            errors, "amountRequiredUnit", body.get("amountRequiredUnit"), wire.one_of(*UNITS)
-        )
-    for name in ("partsLabelName", "partsAddInfo1", "partsAddInfo2", "partsAddInfo3"):
-        wire.collect(errors, name, body.get(name), wire.rune_length(0, 50))
+    for problem in rules.part_problems(
+        parts_name=wire.as_str(body.get("partsName")),
+        support_parts_name=wire.as_str(body.get("supportPartsName")),
+        terminated_flag=terminated if isinstance(terminated, bool) else None,
+        amount_required=wire.as_decimal(body.get("amountRequired")),
+        amount_required_unit=wire.as_str(body.get("amountRequiredUnit")),
+        texts={name: wire.as_str(body.get(name)) for name in rules.PART_TEXTS},
+        child=child,
+    ):
+        errors[problem.path] = problem.message
     return errors
 
 
@@ -259,7 +249,7 @@ def read_trade_request(body: object) -> TradeRequestWrite:
 
 def read_status_change(
     body: object,
-) -> tuple[uuid.UUID, uuid.UUID, CfpResponseStatus, str | None]:
+) -> tuple[StatusId, TradeId, CfpResponseStatus, str | None]:
     """#16: statusId, tradeId, CANCEL or REJECT, and the reason for a REJECT."""
     status = body if isinstance(body, dict) else {}
     errors = wire.Errors()
@@ -282,41 +272,48 @@ def read_status_change(
     status_id = wire.as_uuid(status["statusId"])
     trade_id = wire.as_uuid(status["tradeId"])
     assert status_id and trade_id  # noqa: S101
-    return status_id, trade_id, CfpResponseStatus(str(new_status)), status.get("replyMessage")
+    return (
+        StatusId(status_id),
+        TradeId(trade_id),
+        CfpResponseStatus(str(new_status)),
+        status.get("replyMessage"),
+    )
 
 
 # --------------------------------------------------------------------------------- #15 CFP
 
 
+def _row_input(row: dict[str, Any]) -> rules.CfpRowInput:
+    return rules.CfpRowInput(
+        cfp_id=wire.as_str(row.get("cfpId")),
+        trace_id=wire.as_str(row.get("traceId")),
+        unit=wire.as_str(row.get("ghgDeclaredUnit")),
+        cfp_type=wire.as_str(row.get("cfpType")),
+        dqr_type=wire.as_str(row.get("dqrType")),
+        ghg_emission=wire.as_decimal(row.get("ghgEmission")),
+        dqr=_dqr_of(row),
+    )
+
+
 def _cfp_element_error(row: dict[str, Any], path: str) -> tuple[str, list[Problem]] | None:
-    """One row's error text (inside `cfpModel[i]: (…)`) and its problems, or None."""
+    """One row's error text (inside `cfpModel[i]: (…)`) and its problems, or None: the ids'
+    form, then the domain's row rules, as the reference lists them (fields sorted by name,
+    then the cfpType/dqrType pairing, then the ratings as `dqrValue: (…)`)."""
     fields = wire.Errors()
     wire.collect(fields, "cfpId", row.get("cfpId"), wire.nil_or_uuid)
     wire.collect(fields, "traceId", row.get("traceId"), wire.uuid_required)
-    wire.collect(fields, "ghgEmission", row.get("ghgEmission"), *wire.AMOUNT_RULES)
-    wire.collect(
-        fields,
-        "ghgDeclaredUnit",
-        row.get("ghgDeclaredUnit"),
-        wire.required,
-        wire.one_of(*DECLARED_UNITS),
-    )
-    wire.collect(fields, "cfpType", row.get("cfpType"), wire.required, wire.one_of(*BASE_CFP_TYPES))
-    wire.collect(fields, "dqrType", row.get("dqrType"), wire.required, wire.one_of(*DQR_TYPES))
-    problems = fields.problems(f"{path}.")
-    extra: list[str] = []
-    cfp_type = row.get("cfpType")
-    stage = "pre" if str(cfp_type).startswith("pre") else "main"
-    if cfp_type in BASE_CFP_TYPES and row.get("dqrType") != f"{stage}Processing":
-        extra.append("ensure the combination of cfpType and dqrType is correct")
-        problems.append(Problem("", extra[-1]))
-    dqr = row.get("dqrValue") or {}
+    whole: list[str] = []
     ratings = wire.Errors()
-    for key in ("TeR", "GeR", "TiR"):
-        wire.collect(ratings, key, dqr.get(key), *wire.AMOUNT_RULES)
-    if ratings:
-        extra.append(f"dqrValue: ({ratings.render()})")
-        problems.extend(ratings.problems(f"{path}.dqrValue."))
+    for problem in rules.cfp_row_problems(_row_input(row)):
+        if not problem.path:
+            whole.append(problem.message)
+        elif problem.path.startswith("dqrValue."):
+            ratings[problem.path.removeprefix("dqrValue.")] = problem.message
+        else:
+            fields[problem.path] = problem.message
+    problems = fields.problems(f"{path}.") + [Problem("", message) for message in whole]
+    problems.extend(ratings.problems(f"{path}.dqrValue."))
+    extra = whole + ([f"dqrValue: ({ratings.render()})"] if ratings else [])
     if not extra:
         return (fields.render(), problems) if fields else None
     return wire.join_errors(([fields.render()] if fields else []) + extra), problems
@@ -331,30 +328,15 @@ def _dqr_of(row: dict[str, Any]) -> Dqr:
     )
 
 
-def _dqr_consistent(rows: list[dict[str, Any]], dqr_type: str) -> bool:
-    """The reference's rule: the first rating with any value is the one all must equal."""
-    first: Dqr | None = None
-    for row in rows:
-        if row.get("dqrType") != dqr_type:
-            continue
-        dqr = _dqr_of(row)
-        if first is None or first == Dqr.empty():
-            first = dqr
-            continue
-        if dqr != first:
-            return False
-    return True
-
-
 # The set rules whose contract examples carry no final period.
 _UNPUNCTUATED = ("cfp models must be 4 elements", "is insufficient", "ensure all objects")
 
 
 def read_cfp_set(body: object) -> CfpSetWrite:
-    """#15: exactly the 4 base rows of one traceId, with the set rules of digest 6.2.
+    """#15: exactly the 4 base rows of one traceId, with the set rules of digest 6.2
+    (`rules.cfp_set_problems`).
 
-    Errors are listed as the reference lists them: rows, count, missing types, differing
-    ids or unit, ratings without emissions, differing ratings.
+    Errors are listed as the reference lists them: rows, then the set rules in their order.
     """
     rows = [row if isinstance(row, dict) else {} for row in body] if isinstance(body, list) else []
     found = _Found()
@@ -363,27 +345,8 @@ def read_cfp_set(body: object) -> CfpSetWrite:
         if error is not None:
             found.messages.append(f"cfpModel[{index}]: ({error[0]})")
             found.problems.extend(error[1])
-    if len(rows) != 4:
-        found.whole("cfp models must be 4 elements")
-    present = {row.get("cfpType") for row in rows}
-    for cfp_type in BASE_CFP_TYPES:
-        if cfp_type not in present:
-            found.whole(f"cfpType {cfp_type} is insufficient")
-    if rows:
-        for key in ("cfpId", "traceId", "ghgDeclaredUnit"):
-            if any(row.get(key) != rows[0].get(key) for row in rows):
-                found.whole(f"ensure all objects have the same {key}")
-    for dqr_type, members in (
-        ("preProcessing", "preProduction or preComponent"),
-        ("mainProcessing", "mainProduction or mainComponent"),
-    ):
-        group = [row for row in rows if row.get("dqrType") == dqr_type]
-        rated = any((value or 0) > 0 for row in group for value in vars(_dqr_of(row)).values())
-        emitted = any((wire.as_decimal(row.get("ghgEmission")) or 0) > 0 for row in group)
-        if rated and not emitted:
-            found.whole(f"set ghgEmission to a value greater than 0 for cfpType of {members}")
-    if not all(_dqr_consistent(rows, dqr_type) for dqr_type in DQR_TYPES):
-        found.whole("different dqrValues are set for the same dqrType")
+    for problem in rules.cfp_set_problems([_row_input(row) for row in rows]):
+        found.whole(problem.message)
     if found.messages:
         text = wire.join_errors(found.messages)
         if any(marker in found.messages[-1] for marker in _UNPUNCTUATED):

@@ -56,8 +56,15 @@ def company_ids(operator: Operator) -> list[str]:
     return ids
 
 
-def _stage_terms(session: Session, owner: uuid.UUID, trace_id: uuid.UUID) -> dict[str, list[Term]]:
-    rows = cfp_rows(session, caller=OperatorId(owner), trace_ids=[trace_id])
+def _stage_terms(
+    session: Session, owner: uuid.UUID, trace_id: uuid.UUID, disclose_by_default: bool
+) -> dict[str, list[Term]]:
+    rows = cfp_rows(
+        session,
+        caller=OperatorId(owner),
+        trace_ids=[trace_id],
+        disclose_by_default=disclose_by_default,
+    )
     totals = [r for r in rows if r.cfp_type.endswith("Total")]
     responses = [r for r in rows if r.cfp_type.endswith("Response")]
     chosen = totals or responses or rows
@@ -77,7 +84,12 @@ def _stage_terms(session: Session, owner: uuid.UUID, trace_id: uuid.UUID) -> dic
 
 
 def figures_of(
-    session: Session, *, caller: uuid.UUID, trace_id: uuid.UUID, options: PublishOptions
+    session: Session,
+    *,
+    caller: uuid.UUID,
+    trace_id: uuid.UUID,
+    options: PublishOptions,
+    disclose_by_default: bool,
 ) -> Figures:
     """The caller's product as footprint figures; InvalidRequest when its CFP is incomplete."""
     part = session.get(Part, (caller, trace_id))
@@ -86,7 +98,7 @@ def figures_of(
         raise NotFound(f"traceId: {trace_id} was not found.")
     if part.amount_required_unit is None:
         raise InvalidRequest(f"traceId: {trace_id} has no amount unit to declare a footprint in.")
-    terms = _stage_terms(session, caller, trace_id)
+    terms = _stage_terms(session, caller, trace_id, disclose_by_default)
     pre, main = combine(terms["pre"]), combine(terms["main"])
     if not terms["pre"] or not terms["main"] or pre.emission is None or main.emission is None:
         raise InvalidRequest(
@@ -154,7 +166,12 @@ def _options_of(figures: Figures) -> PublishOptions:
 
 
 def snapshot(
-    session: Session, *, caller: uuid.UUID, trace_id: uuid.UUID, options: PublishOptions | None
+    session: Session,
+    *,
+    caller: uuid.UUID,
+    trace_id: uuid.UUID,
+    options: PublishOptions | None,
+    disclose_by_default: bool,
 ) -> PactFootprint:
     """The product's current footprint: the latest one if its figures still hold, else a
     new one (the latest deprecated). `options` None keeps the latest footprint's options."""
@@ -163,7 +180,13 @@ def snapshot(
         options = (
             PublishOptions() if latest is None else _options_of(Figures.from_json(latest.figures))
         )
-    figures = figures_of(session, caller=caller, trace_id=trace_id, options=options)
+    figures = figures_of(
+        session,
+        caller=caller,
+        trace_id=trace_id,
+        options=options,
+        disclose_by_default=disclose_by_default,
+    )
     digest = _digest(figures)
     if latest is not None and latest.digest == digest:
         return latest
@@ -204,12 +227,19 @@ def publish(
     caller: uuid.UUID,
     trace_id: uuid.UUID,
     client_row_id: uuid.UUID,
+    disclose_by_default: bool,
     options: PublishOptions | None = None,
 ) -> PactFootprint:
     """Publish the caller's product to one of its PACT clients (idempotent)."""
     own_client(session, caller=caller, client_row_id=client_row_id)
     signing.active_key(session, caller=caller)  # served footprints are signed with it
-    footprint = snapshot(session, caller=caller, trace_id=trace_id, options=options)
+    footprint = snapshot(
+        session,
+        caller=caller,
+        trace_id=trace_id,
+        options=options,
+        disclose_by_default=disclose_by_default,
+    )
     if session.get(PactPublication, (caller, trace_id, client_row_id)) is None:
         session.add(
             PactPublication(operator_id=caller, trace_id=trace_id, client_row_id=client_row_id)
@@ -247,7 +277,9 @@ def unpublish(
     )
 
 
-def refresh(session: Session, *, caller: uuid.UUID) -> list[PactFootprint]:
+def refresh(
+    session: Session, *, caller: uuid.UUID, disclose_by_default: bool
+) -> list[PactFootprint]:
     """Re-snapshot every published product; returns the footprints made anew."""
     trace_ids = session.scalars(
         select(PactPublication.trace_id).where(PactPublication.operator_id == caller).distinct()
@@ -256,7 +288,13 @@ def refresh(session: Session, *, caller: uuid.UUID) -> list[PactFootprint]:
     for trace_id in list(trace_ids):
         before = latest_footprint(session, owner=caller, trace_id=trace_id)
         try:
-            after = snapshot(session, caller=caller, trace_id=trace_id, options=None)
+            after = snapshot(
+                session,
+                caller=caller,
+                trace_id=trace_id,
+                options=None,
+                disclose_by_default=disclose_by_default,
+            )
         except InvalidRequest:
             continue  # the CFP became incomplete: the last footprint stands
         if before is None or after.id != before.id:

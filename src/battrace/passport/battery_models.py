@@ -178,6 +178,7 @@ def fill_from_platform(
     battery: BatteryData | None = None,
     day: date | None = None,
     account: uuid.UUID | None = None,
+    disclose_by_default: bool,
 ) -> BatteryModel:
     """Take the manufacturer and plant from identity, and, for a model linked to a product,
     the CFP declaration (given the battery data it needs) and the DD report. Each filled
@@ -188,7 +189,9 @@ def fill_from_platform(
     provenance: dict[str, Any] = {"general": platform.provenance("battrace identity", now)}
     if model.trace_id is not None:
         if battery is not None:
-            values, source = platform.carbon_footprint(session, model, battery, now)
+            values, source = platform.carbon_footprint(
+                session, model, battery, now, disclose_by_default
+            )
             update["carbonFootprint"] = values
             provenance["carbonFootprint"] = source
         values, source = platform.due_diligence(session, model, day or now.date(), now)

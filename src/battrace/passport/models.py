@@ -20,27 +20,12 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from battrace.passport.catalogue import BatteryStatus
+from battrace.passport.catalogue import Category as BatteryCategory
 from battrace.store.base import ModelBase, str_enum, utcnow
 
-
-class BatteryCategory(enum.StrEnum):
-    """The categories that need a passport (Art. 77(1)) as the Commission's guidance splits them."""
-
-    EV = "ev"
-    LMT = "lmt"
-    INDUSTRIAL = "industrial"  # industrial above 2 kWh, with a BMS
-    STATIONARY = "stationary"  # stationary battery energy storage system (industrial)
-    INDUSTRIAL_NO_BMS = "industrial-no-bms"
-
-
-class BatteryStatus(enum.StrEnum):
-    """Annex XIII 4(c): exactly one of these, in the Regulation's spelling."""
-
-    ORIGINAL = "original"
-    REPURPOSED = "repurposed"
-    REUSED = "re-used"
-    REMANUFACTURED = "remanufactured"
-    WASTE = "waste"
+# The category and status of a battery are the catalogue's (`passport.catalogue`): one enum
+# each, named here as the tables and the services have always named them.
 
 
 class Publication(enum.StrEnum):

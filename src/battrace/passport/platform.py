@@ -70,12 +70,19 @@ def _positive(value: Decimal | None) -> Any:  # noqa: ANN401 (a JSON number or N
 
 
 def carbon_footprint(
-    session: Session, model: BatteryModel, battery: declaration.BatteryData, now: datetime
+    session: Session,
+    model: BatteryModel,
+    battery: declaration.BatteryData,
+    now: datetime,
+    disclose_by_default: bool,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The `carbonFootprint` section from the declaration of the model's product."""
     assert model.trace_id is not None  # noqa: S101 (the caller checked)
     product = view.product_footprint(
-        session, viewer=OperatorId(model.operator_id), trace_id=model.trace_id
+        session,
+        viewer=OperatorId(model.operator_id),
+        trace_id=model.trace_id,
+        disclose_by_default=disclose_by_default,
     )
     declared = declaration.declare(product.footprint, battery)
     stages = [

@@ -36,7 +36,7 @@ from battrace.recycling.content import Content, ElementContent, combine
 from battrace.recycling.models import ContentTotal, PartContent
 from battrace.recycling.rules import Element
 from battrace.store.base import Decimal5
-from battrace.traceability import disclosure, totals
+from battrace.traceability import totals
 from battrace.traceability.disclosure import released_to
 from battrace.traceability.models import PartTotal
 from battrace.traceability.supply_walk import Key, SupplyWalk, TraceKeys
@@ -75,9 +75,15 @@ class ContentWalk:
     pending. `fresh` parts are always walked (the ones a settlement recomputes)."""
 
     def __init__(
-        self, session: Session, *, fresh: Collection[Key] = (), stored: bool | None = None
+        self,
+        session: Session,
+        *,
+        disclose_by_default: bool,
+        fresh: Collection[Key] = (),
+        stored: bool | None = None,
     ) -> None:
         self.session = session
+        self.disclose_by_default = disclose_by_default  # the server's policy (as for the CFP)
         self.ids = TraceKeys(session)
         self.boundary: dict[Key, Content] = {}
         self.walk = SupplyWalk(
@@ -87,6 +93,7 @@ class ContentWalk:
             cfp=False,
             disclosures=True,
             boundary=self._read_stored,
+            disclose_by_default=disclose_by_default,
         )
         self.declared: dict[Key, dict[Element, ElementContent]] = {}
         self.computed: dict[Key, Content] = {}
@@ -108,7 +115,7 @@ class ContentWalk:
     # ------------------------------------------------------------------ reading
     def _read_stored(self, candidates: set[Key]) -> set[Key]:
         ids = self.ids
-        policy = disclosure.default_policy(self.session)
+        policy = self.disclose_by_default
         found = set()
         for trace, text in self.session.connection().execute(
             select(ids.column(ContentTotal.trace_id), ContentTotal.content).where(
@@ -158,6 +165,7 @@ class ContentWalk:
                 supplier=uuid_of(supplier),
                 trace_id=uuid_of(trace),
                 customer=uuid_of(customer),
+                disclose_by_default=self.disclose_by_default,
             )
         return answered[1] if released.total_cfp else None
 
@@ -209,10 +217,11 @@ class ContentWalk:
 
 
 # ----------------------------------------------------------- the stored totals
-def _with_cfp_totals(session: Session, ids: TraceKeys, keys: Collection[Key]) -> set[Key]:
-    """The keys that have a stored CFP total under the current policy (a content row
+def _with_cfp_totals(
+    session: Session, ids: TraceKeys, keys: Collection[Key], policy: bool
+) -> set[Key]:
+    """The keys that have a stored CFP total under the server's policy (a content row
     references it)."""
-    policy = disclosure.default_policy(session)
     listed = list(keys)
     found: set[Key] = set()
     for start in range(0, len(listed), _BATCH * 10):
@@ -239,10 +248,10 @@ def _store(session: Session, walk: ContentWalk, keys: Collection[Key]) -> int:
                 ids.among(ContentTotal.trace_id, listed[start : start + _BATCH * 10])
             )
         )
-    policy = disclosure.default_policy(session)
+    policy = walk.disclose_by_default
     rows = [
         {"trace_id": ids.uuid(key), "disclose_by_default": policy, "content": encode(content)}
-        for key in _with_cfp_totals(session, ids, listed)
+        for key in _with_cfp_totals(session, ids, listed, policy)
         for content in (walk.content(key),)
     ]
     for start in range(0, len(rows), _BATCH):
@@ -250,26 +259,28 @@ def _store(session: Session, walk: ContentWalk, keys: Collection[Key]) -> int:
     return len(rows)
 
 
-def store_recomputed(session: Session, keys: Collection[Key]) -> int:
+def store_recomputed(session: Session, keys: Collection[Key], disclose_by_default: bool) -> int:
     """The settlement's step: recompute `keys` (their rows are gone), the rest as stored."""
     if not keys:
         return 0
-    walk = ContentWalk(session, fresh=keys, stored=True).load(keys)
+    walk = ContentWalk(
+        session, fresh=keys, stored=True, disclose_by_default=disclose_by_default
+    ).load(keys)
     return _store(session, walk, keys)
 
 
-def store_walked(session: Session, keys: Collection[Key]) -> int:
+def store_walked(session: Session, keys: Collection[Key], disclose_by_default: bool) -> int:
     """The refill's step: `keys` and every part below them walked for want of a row."""
     if not keys:
         return 0
-    walk = ContentWalk(session, stored=True).load(keys)
+    walk = ContentWalk(session, stored=True, disclose_by_default=disclose_by_default).load(keys)
     return _store(session, walk, walk.walked())
 
 
-def store_missing(session: Session) -> int:
-    """Every part that has a CFP total and no content row under the current policy."""
+def store_missing(session: Session, disclose_by_default: bool) -> int:
+    """Every part that has a CFP total and no content row under the server's policy."""
     ids = TraceKeys(session)
-    policy = disclosure.default_policy(session)
+    policy = disclose_by_default
     have = select(ContentTotal.trace_id).where(ContentTotal.disclose_by_default == policy)
     missing = {
         key
@@ -279,12 +290,14 @@ def store_missing(session: Session) -> int:
             )
         )
     }
-    return store_walked(session, missing)
+    return store_walked(session, missing, disclose_by_default)
 
 
-def stored_content(session: Session, keys: Collection[Key]) -> Mapping[Key, Content]:
-    """The stored rows of `keys` under the current policy (for checks and tests)."""
-    walk = ContentWalk(session)
+def stored_content(
+    session: Session, keys: Collection[Key], *, disclose_by_default: bool = True
+) -> Mapping[Key, Content]:
+    """The stored rows of `keys` under the server's policy (for checks and tests)."""
+    walk = ContentWalk(session, disclose_by_default=disclose_by_default)
     walk._read_stored(set(keys))
     return walk.boundary
 

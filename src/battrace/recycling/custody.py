@@ -54,6 +54,19 @@ STATUS_AFTER = {
 }
 CLOSED = (LotStatus.DISMANTLED, LotStatus.RECYCLED)
 
+# The audit action of each custody event (a test checks every EventKind has one).
+EVENT_ACTIONS = {
+    EventKind.TAKEN_BACK: AuditAction.CUSTODY_TAKEN_BACK,
+    EventKind.COLLECTED: AuditAction.CUSTODY_COLLECTED,
+    EventKind.TRANSPORTED: AuditAction.CUSTODY_TRANSPORTED,
+    EventKind.STORED: AuditAction.CUSTODY_STORED,
+    EventKind.HANDED_OVER: AuditAction.CUSTODY_HANDED_OVER,
+    EventKind.SENT_FOR_REPURPOSING: AuditAction.CUSTODY_SENT_FOR_REPURPOSING,
+    EventKind.SENT_FOR_RECYCLING: AuditAction.CUSTODY_SENT_FOR_RECYCLING,
+    EventKind.DISMANTLED: AuditAction.CUSTODY_DISMANTLED,
+    EventKind.RECYCLED: AuditAction.CUSTODY_RECYCLED,
+}
+
 
 def _held_lot(session: Session, caller: uuid.UUID, lot_id: uuid.UUID) -> CustodyLot:
     lot = lots.visible_lot(session, caller=caller, lot_id=lot_id)
@@ -165,7 +178,7 @@ def _append(
     session.add(event)
     record_event(
         session,
-        action=AuditAction(f"custody:{kind.value}"),  # one member per EventKind
+        action=EVENT_ACTIONS[kind],
         actor=caller,
         target_type="lot",
         target_id=lot.id,

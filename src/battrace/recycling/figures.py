@@ -35,14 +35,19 @@ class SecondLifeInput:
     new_storage_capacity_kwh: Decimal | None = None  # its capacity
 
 
-def second_life(session: Session, *, caller: uuid.UUID, given: SecondLifeInput) -> impact.Figure:
+def second_life(
+    session: Session, *, caller: uuid.UUID, given: SecondLifeInput, disclose_by_default: bool
+) -> impact.Figure:
     """CO2e avoided by one second life; new storage's CFP per kWh from the CFP engine when a
     storage product is named."""
     if given.new_storage_trace_id is not None:
         if not given.new_storage_capacity_kwh or given.new_storage_capacity_kwh <= ZERO:
             raise InvalidRequest("newStorageCapacityKwh: the storage product's capacity is needed.")
         footprint = product_footprint(
-            session, viewer=OperatorId(caller), trace_id=given.new_storage_trace_id
+            session,
+            viewer=OperatorId(caller),
+            trace_id=given.new_storage_trace_id,
+            disclose_by_default=disclose_by_default,
         ).footprint
         if footprint.total is None:
             raise InvalidRequest(

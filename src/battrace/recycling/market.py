@@ -27,7 +27,7 @@ from battrace.audit import record_event
 from battrace.audit.actions import AuditAction
 from battrace.errors import InvalidRequest, NotFound
 from battrace.identity.models import Operator
-from battrace.ids import OperatorId, new_id
+from battrace.ids import OperatorId, TradeId, new_id
 from battrace.recycling.models import Ask, MaterialLot, Offer, OfferViewer, Permit, Role
 from battrace.recycling.rules import ZERO, Element
 from battrace.traceability import trades
@@ -299,7 +299,7 @@ def confirm_match(
         raise InvalidRequest("offerId: the offer is no longer open for this quantity.")
     lot = session.get_one(MaterialLot, (caller, offer.lot_id))
     trades.link_part(
-        session, caller=OperatorId(caller), trade_id=row.trade_id, trace_id=lot.trace_id
+        session, caller=OperatorId(caller), trade_id=TradeId(row.trade_id), trace_id=lot.trace_id
     )
     offer.quantity_kg -= row.quantity_kg
     if offer.quantity_kg == ZERO:

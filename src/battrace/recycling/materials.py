@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from battrace.audit import record_event
 from battrace.audit.actions import AuditAction
 from battrace.errors import AccessDenied, InvalidRequest, NotFound
-from battrace.ids import OperatorId, new_id
+from battrace.ids import OperatorId, TradeId, new_id
 from battrace.recycling import passport_link
 from battrace.recycling.content import (
     ART8_ELEMENTS,
@@ -223,11 +223,12 @@ def book_purchase(
     quantity: Decimal,
     site: str,
     period: str,
+    disclose_by_default: bool,
 ) -> list[BalanceEntry]:
     """Book `quantity` units bought over one of the caller's trades: per element, the
     supplier's disclosed content per unit x quantity (an element whose content is unknown
     is refused: nothing can be booked for it)."""
-    trade: Trade = get_trade(session, caller=OperatorId(caller), trade_id=trade_id)
+    trade: Trade = get_trade(session, caller=OperatorId(caller), trade_id=TradeId(trade_id))
     if trade.downstream_operator_id != caller:
         raise NotFound(f"tradeId: {trade_id} was not found.")
     if quantity <= ZERO:
@@ -240,7 +241,12 @@ def book_purchase(
     )
     if booked_before is not None:
         raise InvalidRequest(f"tradeId: {trade_id} is booked already (no double claim).")
-    rolled = roll_up_content(session, viewer=caller, roots=[trade.downstream_trace_id])
+    rolled = roll_up_content(
+        session,
+        viewer=caller,
+        roots=[trade.downstream_trace_id],
+        disclose_by_default=disclose_by_default,
+    )
     content = rolled.parts[trade.downstream_trace_id]
     unknown = sorted(e.value for e, v in content.items() if v is None)
     if unknown and len(unknown) == len(content):
@@ -350,12 +356,15 @@ def model_content(
     caller: uuid.UUID,
     trace_id: uuid.UUID,
     placed_on_market: date,
+    disclose_by_default: bool,
     lmt: bool = False,
     fill_passport: bool = False,
 ) -> ModelContent:
     """A product model's recycled content of Co, Li, Ni, Pb against Art. 8 (and, if asked,
     written into its passport models)."""
-    rolled = roll_up_content(session, viewer=caller, roots=[trace_id])
+    rolled = roll_up_content(
+        session, viewer=caller, roots=[trace_id], disclose_by_default=disclose_by_default
+    )
     content = {
         e: rolled.parts[trace_id].get(e) for e in ART8_ELEMENTS if e in rolled.parts[trace_id]
     }

@@ -49,6 +49,7 @@ def roll_up_content(
     *,
     viewer: uuid.UUID,
     roots: Iterable[uuid.UUID],
+    disclose_by_default: bool,
     stored: bool | None = None,
 ) -> Rollup:
     """Content per unit of each of the viewer's parts below `roots` (each must be its own).
@@ -59,7 +60,7 @@ def roll_up_content(
     for trace_id in wanted:
         if session.get(Part, (viewer, trace_id)) is None:
             raise NotFound(f"traceId: {trace_id} was not found.")
-    walk = ContentWalk(session, stored=stored)
+    walk = ContentWalk(session, stored=stored, disclose_by_default=disclose_by_default)
     key = walk.ids.key
     mine = key(viewer)
     walk.load({key(root) for root in wanted}, detail_for=mine)

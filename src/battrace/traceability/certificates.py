@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from battrace.audit import record_event
 from battrace.audit.actions import AuditAction
 from battrace.errors import InvalidRequest, NotFound
-from battrace.ids import OperatorId, new_id
+from battrace.ids import OperatorId, TradeId, new_id
 from battrace.store.base import utcnow
 from battrace.store.engine import after_commit
 from battrace.traceability.disclosure import released_to
@@ -277,7 +277,7 @@ def certificate_of_part(
 
 
 def released_certificate(
-    session: Session, *, caller: OperatorId, trade_id: uuid.UUID
+    session: Session, *, caller: OperatorId, trade_id: TradeId, disclose_by_default: bool
 ) -> tuple[Trade, Certificate, list[CertificateFile]]:
     """The certificate of the supplier part that answered the caller's request, as far as the
     supplier released certificates to the caller. Raises NotFound otherwise (no such request
@@ -292,7 +292,13 @@ def released_certificate(
         raise NotFound("file not found")
     supplier, supplier_part = trade.upstream_operator_id, trade.upstream_trace_id
     certificate = certificate_of_part(session, owner=supplier, trace_id=supplier_part)
-    released = released_to(session, supplier=supplier, trace_id=supplier_part, customer=caller)
+    released = released_to(
+        session,
+        supplier=supplier,
+        trace_id=supplier_part,
+        customer=caller,
+        disclose_by_default=disclose_by_default,
+    )
     if certificate is None or not released.certificate:
         raise NotFound("file not found")
     return (

@@ -2,8 +2,10 @@
 
 The 4 rows are own (`*Production`) and component (`*Component`) emissions for the two
 life-cycle stages: raw-material acquisition and pre-processing (`pre*`, DQR `preProcessing`)
-and main production (`main*`, DQR `mainProcessing`). Shape and number rules are checked at
-the edge (`connector`); here: ownership, create-versus-update, and the trades it answers.
+and main production (`main*`, DQR `mainProcessing`). The rules of a set are
+`traceability.rules` (the contract's surface lists them in the reference's words before it
+calls here); here: the same rules for every caller, ownership, create-versus-update, and the
+trades it answers.
 """
 
 from __future__ import annotations
@@ -17,9 +19,9 @@ from sqlalchemy.orm import Session
 
 from battrace.audit import record_event
 from battrace.audit.actions import AuditAction
-from battrace.errors import InvalidRequest, NotFound
+from battrace.errors import InvalidRequest, NotFound, Problem
 from battrace.ids import OperatorId, new_id
-from battrace.traceability import trades
+from battrace.traceability import rules, trades
 from battrace.traceability.models import CfpType, CfpValue, Part
 from battrace.traceability.stages import DQR_TYPE, STAGE_OF, Dqr
 
@@ -47,13 +49,37 @@ def own_rows(session: Session, *, owner: uuid.UUID, trace_id: uuid.UUID) -> list
     )
 
 
+def check_cfp_set(cfp_set: CfpSetWrite) -> None:
+    """Raise ValidationFailed if the set breaks a rule of `traceability.rules` (a row's
+    problems named `cfpModel[i].…`, the set's as a whole)."""
+    rows = [
+        rules.CfpRowInput(
+            cfp_id=str(cfp_set.cfp_id) if cfp_set.cfp_id is not None else None,
+            trace_id=str(cfp_set.trace_id),
+            unit=cfp_set.unit,
+            cfp_type=row.cfp_type.value,
+            dqr_type=DQR_TYPE[STAGE_OF[row.cfp_type]],
+            ghg_emission=row.ghg_emission,
+            dqr=row.dqr,
+        )
+        for row in cfp_set.rows
+    ]
+    problems = [
+        Problem(f"cfpModel[{index}].{p.path}" if p.path else "", p.message)
+        for index, row in enumerate(rows)
+        for p in rules.cfp_row_problems(row)
+    ]
+    rules.refuse(problems + rules.cfp_set_problems(rows))
+
+
 def register_cfp(session: Session, *, caller: OperatorId, cfp_set: CfpSetWrite) -> list[CfpValue]:
     """Create (no cfpId) or update (the part's cfpId) the 4-row CFP set of a caller's part.
 
     Creating answers every open request linked to the part; updating notifies the customers
     whose requests it answered. Raises NotFound (part or cfpId unknown to the caller),
-    InvalidRequest (create on a part that has CFP already).
+    InvalidRequest (create on a part that has CFP already), ValidationFailed (`check_cfp_set`).
     """
+    check_cfp_set(cfp_set)
     owned = select(Part.trace_id).where(
         Part.operator_id == caller, Part.trace_id == cfp_set.trace_id
     )  # (no ORM object: the part itself is not needed)

@@ -1,8 +1,9 @@
 """Disclosure control: per customer, a supplier releases or withholds its CFP total, its DQR
 and its certificates for a part (contract cfpAcl / cfpCertificationAcl).
 
-A decision not yet taken falls back to the server's `disclose_by_default` policy. Nothing
-about a supplier's part is ever shown to an operator that has no trade linked to it.
+A decision not yet taken falls back to the server's `disclose_by_default` policy, which every
+reader is handed (`disclose_by_default=`, from `Settings`). Nothing about a supplier's part is
+ever shown to an operator that has no trade linked to it.
 """
 
 from __future__ import annotations
@@ -20,22 +21,12 @@ from battrace.identity.models import Operator
 from battrace.ids import OperatorId
 from battrace.traceability.models import Disclosure, Part
 
-_DEFAULT_KEY = "battrace.disclose_by_default"
-
 
 @dataclass(frozen=True)
 class Released:
     total_cfp: bool
     total_dqr: bool
     certificate: bool
-
-
-def use_default_policy(session: Session, *, disclose: bool) -> None:
-    session.info[_DEFAULT_KEY] = disclose
-
-
-def default_policy(session: Session) -> bool:
-    return bool(session.info.get(_DEFAULT_KEY, True))
 
 
 def resolve(row: Disclosure | None, default: bool) -> Released:
@@ -50,10 +41,15 @@ def resolve(row: Disclosure | None, default: bool) -> Released:
 
 
 def released_to(
-    session: Session, *, supplier: uuid.UUID, trace_id: uuid.UUID, customer: uuid.UUID
+    session: Session,
+    *,
+    supplier: uuid.UUID,
+    trace_id: uuid.UUID,
+    customer: uuid.UUID,
+    disclose_by_default: bool,
 ) -> Released:
     row = session.get(Disclosure, (supplier, trace_id, customer))
-    return resolve(row, default_policy(session))
+    return resolve(row, disclose_by_default)
 
 
 def set_disclosure(

@@ -126,9 +126,14 @@ def _response_rows(graph: SupplyGraph, node: SupplyNode, trade: TradeLink) -> li
 
 @collector.pausing
 def cfp_rows(
-    session: Session, *, caller: OperatorId, trace_ids: Sequence[uuid.UUID]
+    session: Session,
+    *,
+    caller: OperatorId,
+    trace_ids: Sequence[uuid.UUID],
+    disclose_by_default: bool,
 ) -> list[CfpRow]:
-    """What `GET cfp` returns for the caller's parts, grouped in the order asked.
+    """What `GET cfp` returns for the caller's parts, grouped in the order asked; a supplier's
+    decision not taken counts as `disclose_by_default` (the server's policy).
 
     Parts the caller does not own contribute nothing, exactly like unknown trace ids.
     """
@@ -151,7 +156,7 @@ def cfp_rows(
             )
         )
     ]
-    graph = SupplyGraph(session).load(roots)
+    graph = SupplyGraph(session, disclose_by_default=disclose_by_default).load(roots)
     result: list[CfpRow] = []
     for trace_id in wanted:
         node = graph.node(trace_id)

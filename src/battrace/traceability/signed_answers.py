@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from battrace.identity import signing
 from battrace.identity.signing import Verification
-from battrace.ids import OperatorId
+from battrace.ids import OperatorId, TradeId
 from battrace.traceability import rollup, trades
 from battrace.traceability.models import CfpResponseStatus
 
@@ -37,7 +37,7 @@ def _text(value: object) -> str | None:
 
 
 def answer_value(
-    session: Session, *, caller: OperatorId, trade_id: uuid.UUID
+    session: Session, *, caller: OperatorId, trade_id: TradeId, disclose_by_default: bool
 ) -> dict[str, Any] | None:
     """The answer to the caller's request as a plain value, or None while it is unanswered."""
     trade = trades.get_trade(session, caller=caller, trade_id=trade_id)
@@ -47,7 +47,12 @@ def answer_value(
         return None
     rows = [
         row
-        for row in rollup.cfp_rows(session, caller=caller, trace_ids=[trade.downstream_trace_id])
+        for row in rollup.cfp_rows(
+            session,
+            caller=caller,
+            trace_ids=[trade.downstream_trace_id],
+            disclose_by_default=disclose_by_default,
+        )
         if row.cfp_type.endswith("Response")
     ]
     return {
@@ -74,10 +79,12 @@ def answer_value(
 
 
 def signed_answer(
-    session: Session, *, caller: OperatorId, trade_id: uuid.UUID
+    session: Session, *, caller: OperatorId, trade_id: TradeId, disclose_by_default: bool
 ) -> SignedAnswer | None:
     """The answer signed by the supplier's key and checked against its published keys."""
-    value = answer_value(session, caller=caller, trade_id=trade_id)
+    value = answer_value(
+        session, caller=caller, trade_id=trade_id, disclose_by_default=disclose_by_default
+    )
     if value is None:
         return None
     supplier = uuid.UUID(value["upstreamOperatorId"])

@@ -30,12 +30,12 @@ from sqlalchemy.orm import Session
 
 from battrace.audit import record_events
 from battrace.audit.actions import AuditAction
-from battrace.errors import AccessDenied, BattraceError, NotFound, invalid_field
+from battrace.errors import AccessDenied, BattraceError, NotFound, Problem, invalid_field
 from battrace.identity.models import Plant
 from battrace.ids import OperatorId, new_id
 from battrace.store.base import utcnow
 from battrace.store.text_bounds import check_values
-from battrace.traceability import tree_progress
+from battrace.traceability import rules, tree_progress
 from battrace.traceability.models import AmountUnit, Part, PartEdge
 from battrace.traceability.supply_walk import TraceKeys
 
@@ -221,6 +221,32 @@ class _Planned:
     children: list[tuple[_Record, Decimal]]
 
 
+def _check_rules(write: PartWrite, amount: Decimal | None, field: str) -> None:
+    """The part's field rules (`rules.part_problems`), a child's with its amount."""
+    unit = write.amount_required_unit
+    problems = rules.part_problems(
+        parts_name=write.parts_name,
+        support_parts_name=write.support_parts_name,
+        terminated_flag=write.terminated_flag,
+        amount_required=amount,
+        amount_required_unit=unit.value if unit is not None else None,
+        texts=dict(
+            zip(
+                rules.PART_TEXTS,
+                (
+                    write.parts_label_name,
+                    write.parts_add_info1,
+                    write.parts_add_info2,
+                    write.parts_add_info3,
+                ),
+                strict=True,
+            )
+        ),
+        child=field.startswith("children"),
+    )
+    rules.refuse([Problem(_path(field, p.path), p.message) for p in problems])
+
+
 def _resolve_all(
     batch: _Batch, caller: OperatorId, writes: Sequence[StructureWrite]
 ) -> tuple[list[_Planned], BattraceError | None]:
@@ -231,6 +257,9 @@ def _resolve_all(
             for item in (parent, *(child.part for child in children)):
                 if item.operator_id != caller:
                     raise AccessDenied(NO_PRIVILEGES)
+            _check_rules(parent, None, "parentPartsModel" if children else "")
+            for index, child in enumerate(children):
+                _check_rules(child.part, child.amount_required, f"childrenPartsModel[{index}]")
             parent_record = batch.resolve(parent, "parentPartsModel" if children else "")
             parent_record.is_parent = True
             saved: list[tuple[_Record, Decimal]] = []
@@ -319,8 +348,8 @@ def save_structures(
     children), as saving them one after another would; `checked(n)` after the n-th passed.
 
     Raises, for the first structure refused (nothing is written then): AccessDenied (a part
-    of another operator), NotFound (unknown trace id), ValidationFailed (plant not the
-    caller's, a child listed twice, a cycle).
+    of another operator), NotFound (unknown trace id), ValidationFailed (a part's field
+    rules, plant not the caller's, a child listed twice, a cycle).
     """
     session.flush()  # what the session holds unflushed is part of what the batch reads
     batch = _Batch(session, caller, structures)

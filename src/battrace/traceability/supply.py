@@ -37,7 +37,6 @@ from typing import Any, NamedTuple
 
 from sqlalchemy.orm import Session
 
-from battrace.traceability import disclosure
 from battrace.traceability.combine import UNKNOWN, RatedEmission, Values, combine_values
 from battrace.traceability.disclosure import Released, released_to
 from battrace.traceability.models import CfpResponseStatus, CfpType
@@ -113,10 +112,17 @@ class SupplyGraph:
     """CFP totals over a `SupplyWalk` (its options: see there)."""
 
     def __init__(
-        self, session: Session, *, fresh: Collection[Key] = (), stored: bool | None = None
+        self,
+        session: Session,
+        *,
+        disclose_by_default: bool,
+        fresh: Collection[Key] = (),
+        stored: bool | None = None,
     ) -> None:
         self.session = session
-        self.walk = SupplyWalk(session, fresh=fresh, stored=stored)
+        self.walk = SupplyWalk(
+            session, fresh=fresh, stored=stored, disclose_by_default=disclose_by_default
+        )
         self._ids = self.walk.ids
 
     def load(
@@ -222,7 +228,7 @@ class SupplyGraph:
 
     def stored_rows(self, keys: Iterable[Key]) -> list[dict[str, Any]]:
         """`part_totals` rows of the given parts (those the graph holds), computed now."""
-        policy = disclosure.default_policy(self.session)
+        policy = self.walk.disclose_by_default
         rows = []
         for key in keys:
             if key not in self.walk.parts:
@@ -262,6 +268,7 @@ class SupplyGraph:
                 supplier=as_uuid(supplier),
                 trace_id=as_uuid(trace),
                 customer=as_uuid(customer),
+                disclose_by_default=self.walk.disclose_by_default,
             )
         return found
 

@@ -142,8 +142,11 @@ class SupplyWalk:
         disclosures: bool | None = None,
         follow: Follow = Follow.ANSWERED,
         boundary: Callable[[set[Key]], set[Key]] | None = None,
+        disclose_by_default: bool = True,
     ) -> None:
         self.session = session
+        # the server's policy for decisions not taken; read with `cfp` or `stored` only
+        self.disclose_by_default = disclose_by_default
         self.ids = TraceKeys(session)
         self.cfp = cfp
         self.disclosures = cfp if disclosures is None else disclosures
@@ -289,7 +292,7 @@ class SupplyWalk:
         """The stored CFP totals of `candidates` under the current default policy."""
         ids = self.ids
         found = set()
-        policy = disclosure.default_policy(self.session)
+        policy = self.disclose_by_default
         for trace, unit, *values in self._rows(
             select(
                 ids.column(PartTotal.trace_id),
@@ -335,7 +338,7 @@ class SupplyWalk:
         if not wanted:
             return
         ids = self.ids
-        default = disclosure.default_policy(self.session)
+        default = self.disclose_by_default
         decided: dict[tuple[Key, Key, Key], Disclosure] = {}
         for row in self._rows(
             select(

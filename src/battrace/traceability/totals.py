@@ -16,7 +16,8 @@ How the stored totals stay right:
   commits is the change and the totals that follow from it, or neither.
 * A change far upstream can affect a large share of a big database (one leaf of the last
   tier of the 1,000,000-part benchmark chain feeds half of it). Past a budget of affected
-  parts (`use_budget`, 5,000 by default) a settlement does not recompute them in the
+  parts (`settle(…, budget=…)`: the server's `totals_settle_budget`, 5,000 by default) a
+  settlement does not recompute them in the
   writer's transaction: it drops their rows and lists them in `part_totals_stale`, and
   `refill` stores them again in batches, off the request (the server runs it in the
   background). Until then a reader walks them, so what it sees is right, only slower.
@@ -51,7 +52,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from battrace.store import collector, version
-from battrace.traceability import disclosure, totals_hook
+from battrace.traceability import totals_hook
 from battrace.traceability.models import (
     Part,
     PartEdge,
@@ -71,7 +72,6 @@ _PART_LOCKS = 0x6274_7074  # the key space of the per-part locks (two-int adviso
 # max_connections by default), which a bulk import's settlement would exhaust.
 MOST_PART_LOCKS = 1_000
 _BATCH = 5_000
-_BUDGET_KEY = "battrace.totals_budget"
 DEFAULT_BUDGET = 5_000
 REFILL_BATCH = 20_000
 
@@ -80,18 +80,20 @@ REFILL_BATCH = 20_000
 class Companion:
     """Per-part totals kept beside the CFP totals (see the module).
 
-    `store(session, keys)` recomputes the given parts (all of them, their stored rows are
-    gone), reading the others' stored rows; `fill(session, keys)` stores the given parts and
-    every part below them it has to walk for want of a row; `missing(session)` stores every
-    part that has a CFP total and no row of the companion. Each returns the rows it stored
-    and stores rows only for parts that have a CFP total (their rows reference it).
+    `store(session, keys, disclose_by_default)` recomputes the given parts (all of them,
+    their stored rows are gone), reading the others' stored rows; `fill(session, keys,
+    disclose_by_default)` stores the given parts and every part below them it has to walk
+    for want of a row; `missing(session, disclose_by_default)` stores every part that has a
+    CFP total and no row of the companion. Each works under the server's disclosure policy
+    (as the CFP totals do), returns the rows it stored and stores rows only for parts that
+    have a CFP total (their rows reference it).
     """
 
     name: str
     inputs: frozenset[str]  # tables whose writes change these totals (with triggers, like 0006)
-    store: Callable[[Session, Collection[Key]], int]
-    fill: Callable[[Session, Collection[Key]], int]
-    missing: Callable[[Session], int]
+    store: Callable[[Session, Collection[Key], bool], int]
+    fill: Callable[[Session, Collection[Key], bool], int]
+    missing: Callable[[Session, bool], int]
 
 
 _COMPANIONS: dict[str, Companion] = {}
@@ -113,15 +115,14 @@ class Settlement:
     dropped: int = 0  # totals dropped and left to `refill` (over the budget)
 
 
-def use_budget(session: Session, parts: int) -> None:
-    """The most affected parts a settlement in this session recomputes inline."""
-    session.info[_BUDGET_KEY] = parts
-
-
 @collector.pausing
-def settle(session: Session) -> Settlement:
-    """Recompute (or, past the budget, drop) the stored totals the transaction's changes
-    affect. Runs in the caller's transaction (the commit hook calls it before committing)."""
+def settle(
+    session: Session, *, disclose_by_default: bool, budget: int = DEFAULT_BUDGET
+) -> Settlement:
+    """Recompute (or, past `budget` affected parts, drop) the stored totals the transaction's
+    changes affect, under the server's disclosure policy. Runs in the caller's transaction
+    (`AppState.writing` calls it with the server's settings before committing; the commit
+    hook, with the defaults, for any other session)."""
     session.flush()
     keys = TraceKeys(session)
     pending = _pending_taking_shared_lock(session, keys)
@@ -144,18 +145,20 @@ def settle(session: Session) -> Settlement:
             _lock_parts(session, keys, found - affected)
         affected |= found
     affected = found
-    if len(affected) > session.info.get(_BUDGET_KEY, DEFAULT_BUDGET):
+    if len(affected) > budget:
         _touch_operators(session, keys, affected)
         _drop(session, keys, affected)
         result = Settlement(dropped=len(affected))
     else:
-        graph = SupplyGraph(session, fresh=affected, stored=True).load_keys(affected)
+        graph = SupplyGraph(
+            session, fresh=affected, stored=True, disclose_by_default=disclose_by_default
+        ).load_keys(affected)
         # The operators whose cached answers go stale (`store.version`): the load read them.
         version.touch(session, graph.owners(affected))
         rows = graph.stored_rows(affected)
         _replace(session, keys, affected, rows)  # (and, by cascade, the companions' rows)
         for companion in companions():
-            companion.store(session, affected)
+            companion.store(session, affected, disclose_by_default)
         result = Settlement(stored=len(rows))
     _forget(session, keys, PendingTotal, pending)
     return result
@@ -176,40 +179,38 @@ def has_stale(session: Session) -> bool:
 
 
 @collector.pausing
-def refill(session: Session, limit: int = REFILL_BATCH) -> int:
+def refill(session: Session, *, disclose_by_default: bool, limit: int = REFILL_BATCH) -> int:
     """Store again up to about `limit` of the totals settlements dropped (the parts walked
     to compute them too); returns how many were stored, 0 when none is left."""
-    settle(session)  # a change committed without settling would make stored totals wrong
+    # a change committed without settling would make stored totals wrong
+    settle(session, disclose_by_default=disclose_by_default)
     keys = TraceKeys(session)
     if not _keys_of(session, keys, StaleTotal, limit=1):
         return 0
     _lock(session, keys)
     stale = _keys_of(session, keys, StaleTotal, limit=limit)
-    computed, stored = _store_walked(session, keys, stale)  # and the missing ones below
+    # and the missing ones below
+    computed, stored = _store_walked(session, keys, stale, disclose_by_default)
     for companion in companions():
-        companion.fill(session, stale)
+        companion.fill(session, stale, disclose_by_default)
     _forget(session, keys, StaleTotal, stale | computed)
     return stored
 
 
 @collector.pausing
-def store_missing(session: Session, progress: Callable[[str], None] | None = None) -> int:
-    """Store the total of every part that has none under the session's default disclosure
+def store_missing(
+    session: Session, *, disclose_by_default: bool, progress: Callable[[str], None] | None = None
+) -> int:
+    """Store the total of every part that has none under the server's default disclosure
     policy (after the upgrade that adds the table, or a server restarted with the other
     policy), the dropped ones included; returns how many. Settles pending changes first, so
     what it reads as stored holds.
     """
-    budget = session.info.get(_BUDGET_KEY)
-    use_budget(session, 2**62)  # this is the bulk work a settlement would leave to refill
-    try:
-        settle(session)
-    finally:
-        session.info[_BUDGET_KEY] = DEFAULT_BUDGET if budget is None else budget
+    # this is the bulk work a settlement would leave to refill
+    settle(session, disclose_by_default=disclose_by_default, budget=2**62)
     keys = TraceKeys(session)
     _lock(session, keys)
-    current = select(PartTotal.trace_id).where(
-        PartTotal.disclose_by_default == disclosure.default_policy(session)
-    )
+    current = select(PartTotal.trace_id).where(PartTotal.disclose_by_default == disclose_by_default)
     missing = {
         key
         for (key,) in session.connection().execute(
@@ -221,9 +222,9 @@ def store_missing(session: Session, progress: Callable[[str], None] | None = Non
     if missing:
         if progress is not None:
             progress(f"computing the totals of {len(missing):,} parts")
-        stored = _store_walked(session, keys, missing, progress)[1]
+        stored = _store_walked(session, keys, missing, disclose_by_default, progress)[1]
     for companion in companions():
-        added = companion.missing(session)
+        added = companion.missing(session, disclose_by_default)
         if added and progress is not None:
             progress(f"stored {added:,} {companion.name} totals")
     return stored
@@ -262,11 +263,13 @@ def _store_walked(
     session: Session,
     ids: TraceKeys,
     roots: Collection[Key],
+    disclose_by_default: bool,
     progress: Callable[[str], None] | None = None,
 ) -> tuple[set[Key], int]:
     """Compute `roots` and every part below them that has no usable stored total, and store
     them all; returns those parts and how many rows were stored."""
-    graph = SupplyGraph(session, stored=True).load_keys(roots)
+    graph = SupplyGraph(session, stored=True, disclose_by_default=disclose_by_default)
+    graph.load_keys(roots)
     computed = graph.computed()
     rows = graph.stored_rows(computed)
     _replace(session, ids, computed, rows, progress)

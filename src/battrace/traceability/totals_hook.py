@@ -48,18 +48,29 @@ def _do_orm_execute(state: ORMExecuteState) -> None:
             state.session.info[_TOUCHED] = True
 
 
-@event.listens_for(Session, "before_commit")
-def settle_if_touched(session: Session) -> None:
-    """Settle when the transaction wrote to an input of the totals (the commit hook; a
-    writer may call it earlier, to do more after the settlement, `battrace.state`)."""
+def settle_if_touched(
+    session: Session, *, disclose_by_default: bool = True, budget: int | None = None
+) -> None:
+    """Settle when the transaction wrote to an input of the totals. A writer calls it before
+    it commits, with the server's settings (`battrace.state`); the commit hook calls it for
+    any other session, with the defaults (disclosing; `totals.DEFAULT_BUDGET`)."""
     # Runs before the commit's own flush: objects not flushed yet count too.
     if session.info.get(_TOUCHED) or _unflushed_inputs(session):
-        from battrace.traceability.totals import settle  # noqa: PLC0415 (see the module)
+        from battrace.traceability import totals  # noqa: PLC0415 (see the module)
 
-        settle(session)
+        totals.settle(
+            session,
+            disclose_by_default=disclose_by_default,
+            budget=totals.DEFAULT_BUDGET if budget is None else budget,
+        )
         # Settled: the commit's own call has nothing left to do unless more is written
         # after this one (the settlement's own writes are not inputs of a total).
         session.info.pop(_TOUCHED, None)
+
+
+@event.listens_for(Session, "before_commit")
+def _before_commit(session: Session) -> None:
+    settle_if_touched(session)
 
 
 @event.listens_for(Session, "after_commit")

@@ -26,7 +26,7 @@ from battrace.audit import record_event
 from battrace.audit.actions import AuditAction
 from battrace.errors import AccessDenied, InvalidRequest, NotFound, invalid_field
 from battrace.identity.models import Operator
-from battrace.ids import OperatorId, new_id
+from battrace.ids import OperatorId, TradeId, new_id
 from battrace.store.base import utcnow
 from battrace.traceability import notifications
 from battrace.traceability.models import (
@@ -164,7 +164,7 @@ def _amend_request(session: Session, *, caller: OperatorId, request: TradeReques
 
 
 def _visible_trade(
-    session: Session, *, caller: OperatorId, trade_id: uuid.UUID, as_upstream: bool
+    session: Session, *, caller: OperatorId, trade_id: TradeId, as_upstream: bool
 ) -> Trade:
     trade = session.get(Trade, trade_id)
     side = (
@@ -177,7 +177,7 @@ def _visible_trade(
     return trade
 
 
-def get_trade(session: Session, *, caller: OperatorId, trade_id: uuid.UUID) -> Trade:
+def get_trade(session: Session, *, caller: OperatorId, trade_id: TradeId) -> Trade:
     """A request the caller sent or received; a supplier no longer sees a cancelled one, as in
     the listings. Raises NotFound."""
     trade = session.get(Trade, trade_id)
@@ -193,7 +193,7 @@ def get_trade(session: Session, *, caller: OperatorId, trade_id: uuid.UUID) -> T
 
 
 def get_trade_with_part(
-    session: Session, *, caller: OperatorId, trade_id: uuid.UUID
+    session: Session, *, caller: OperatorId, trade_id: TradeId
 ) -> tuple[Trade, Part]:
     """A request the caller sent or received, with the customer's part it is about (what
     `tradeResponse` shows a supplier). Raises NotFound."""
@@ -202,7 +202,7 @@ def get_trade_with_part(
 
 
 def link_part(
-    session: Session, *, caller: OperatorId, trade_id: uuid.UUID, trace_id: uuid.UUID
+    session: Session, *, caller: OperatorId, trade_id: TradeId, trace_id: uuid.UUID
 ) -> Trade:
     """The supplier answers a request with one of its own parts (#13).
 
@@ -299,7 +299,7 @@ def change_status(
     *,
     caller: OperatorId,
     status_id: uuid.UUID,
-    trade_id: uuid.UUID,
+    trade_id: TradeId,
     new_status: CfpResponseStatus,
     reply_message: str | None,
 ) -> Trade:

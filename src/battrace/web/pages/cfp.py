@@ -14,7 +14,7 @@ from starlette.responses import Response
 from battrace import errors
 from battrace.ids import OperatorId
 from battrace.inputs import validators
-from battrace.traceability import answers, certificates, cfp, disclosure, parts
+from battrace.traceability import answers, certificates, cfp, disclosure, parts, rules
 from battrace.web.app import Ctx, page
 from battrace.web.forms import FormErrors, flag, number
 from battrace.web.views import operator_names, own_part
@@ -71,7 +71,7 @@ def _show(
         paths=FIELD_PATHS,
         units=[
             (unit, ctx.unit_name(unit))
-            for unit in validators.DECLARED_UNITS
+            for unit in rules.DECLARED_UNITS
             if part.amount_required_unit is None
             or unit == f"kgCO2e/{part.amount_required_unit.value}"
             or unit == values["unit"]

@@ -34,8 +34,8 @@ from starlette.responses import Response, StreamingResponse
 from battrace import errors
 from battrace.identity import plants
 from battrace.ids import OperatorId
-from battrace.inputs import validators
-from battrace.traceability import parts
+from battrace.traceability import parts, rules
+from battrace.traceability.models import AmountUnit
 from battrace.traceability.parts import ChildWrite, PartWrite
 from battrace.web import i18n
 from battrace.web.app import Ctx, page
@@ -158,25 +158,33 @@ def _read_row(
     plant = plant_ids.get(row["openPlantId"])
     if plant is None:
         form_errors.add("openPlantId", ctx.t("import.unknown_plant"))
-    body: dict[str, Any] = {
-        "traceId": None,
-        "operatorId": str(ctx.operator_id),
-        "plantId": str(plant) if plant else str(uuid.UUID(int=0)),
-        "partsName": row["partsName"] or None,
-        "supportPartsName": row["supportPartsName"] or None,
-        "terminatedFlag": flag in TRUE_WORDS,
-        "amountRequired": amount,
-        "amountRequiredUnit": row["amountRequiredUnit"] or None,
-    }
-    for name, message in validators.parts_errors(body, child=child).items():
-        form_errors.add(name, str(message))
-    if form_errors:
+    unit = row["amountRequiredUnit"] or None
+    for problem in rules.part_problems(
+        parts_name=row["partsName"] or None,
+        support_parts_name=row["supportPartsName"] or None,
+        terminated_flag=flag in TRUE_WORDS,
+        amount_required=amount,
+        amount_required_unit=unit,
+        texts={},
+        child=child,
+    ):
+        form_errors.add(problem.path, problem.message)
+    if form_errors or plant is None:
         plan.errors.extend(
             RowError(line, name, i18n.message(ctx.lang, message))
             for name, message in form_errors.fields.items()
         )
         return None, None
-    return validators.read_parent_part({**body, "amountRequired": None}), amount
+    write = PartWrite(
+        trace_id=None,
+        operator_id=ctx.operator_id,
+        plant_id=plant,
+        parts_name=row["partsName"],
+        support_parts_name=row["supportPartsName"] or None,
+        terminated_flag=flag in TRUE_WORDS,
+        amount_required_unit=AmountUnit(unit) if unit else None,
+    )
+    return write, amount
 
 
 class ImportFailed(Exception):

@@ -23,7 +23,7 @@ from battrace.diligence.builtin import BUILTIN_TEMPLATE_ID
 from battrace.diligence.facilities import facilities_of
 from battrace.diligence.models import DdEvidence, DdFacility, DdRequest, DdResponse
 from battrace.diligence.questions import Material, Question
-from battrace.ids import OperatorId
+from battrace.ids import OperatorId, TradeId
 from battrace.store.base import utcnow
 from battrace.traceability import trades
 from battrace.web.app import Ctx, page
@@ -50,7 +50,7 @@ def request_id_of(ctx: Ctx) -> uuid.UUID:
 # ------------------------------------------------------------------------ sending
 
 
-def _trade_of_mine(session: Session, caller: OperatorId, trade_id: uuid.UUID) -> dict[str, Any]:
+def _trade_of_mine(session: Session, caller: OperatorId, trade_id: TradeId) -> dict[str, Any]:
     trade, part = trades.get_trade_with_part(session, caller=caller, trade_id=trade_id)
     if trade.downstream_operator_id != caller:
         raise errors.NotFound("trade")
@@ -141,7 +141,7 @@ def parse_date(text: str, path: str, form_errors: FormErrors, ctx: Ctx) -> date 
 # ------------------------------------------------------------------------ listings
 
 
-def part_name(session: Session, caller: OperatorId, trade_id: uuid.UUID) -> str:
+def part_name(session: Session, caller: OperatorId, trade_id: TradeId) -> str:
     """The customer's part a DD request is about ("" once its CFP trade is out of sight)."""
     try:
         _, part = trades.get_trade_with_part(session, caller=caller, trade_id=trade_id)
@@ -173,7 +173,7 @@ def _rows(
         rows.append(
             RequestRow(
                 request,
-                part_name(session, caller, request.trade_id),
+                part_name(session, caller, TradeId(request.trade_id)),
                 submitted[0] if submitted else None,
             )
         )
@@ -265,7 +265,7 @@ def request_page_data(
     ]
     return {
         "dd": request,
-        "part_name": part_name(session, caller, request.trade_id),
+        "part_name": part_name(session, caller, TradeId(request.trade_id)),
         "dd_template": template,
         "versions": views,
         "as_customer": request.downstream_operator_id == caller,

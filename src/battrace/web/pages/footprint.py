@@ -54,8 +54,12 @@ def _product(ctx: Ctx, seen_version: int) -> tuple[ProductFootprint, list[factor
     """The product's roll-up and the caller's factors, kept under the data version."""
     caller, trace_id = ctx.operator_id, _trace_id(ctx)
 
+    disclose = ctx.state.settings.disclose_by_default
+
     def read(session: Session) -> tuple[ProductFootprint, list[factors.Factor]]:
-        product = view.product_footprint(session, viewer=caller, trace_id=trace_id)
+        product = view.product_footprint(
+            session, viewer=caller, trace_id=trace_id, disclose_by_default=disclose
+        )
         return product, factors.list_factors(session, caller=caller)
 
     return ctx.state.footprints.page(

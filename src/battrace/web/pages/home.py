@@ -37,9 +37,11 @@ class Coverage:
     problem: str = ""
 
 
-def _coverage(session: Session, caller: Any, product: Part) -> Coverage:  # noqa: ANN401
+def _coverage(session: Session, caller: Any, product: Part, disclose: bool) -> Coverage:  # noqa: ANN401
     try:
-        result = view.product_footprint(session, viewer=caller, trace_id=product.trace_id)
+        result = view.product_footprint(
+            session, viewer=caller, trace_id=product.trace_id, disclose_by_default=disclose
+        )
     except errors.BattraceError as exc:
         return Coverage(product, None, None, None, None, 0, exc.message)
     footprint = result.footprint
@@ -57,6 +59,7 @@ def _coverage(session: Session, caller: Any, product: Part) -> Coverage:  # noqa
 def dashboard(ctx: Ctx) -> Response:
     caller = ctx.operator_id
     today = utcnow().date()
+    disclose = ctx.state.settings.disclose_by_default
 
     def read(session: Session) -> dict[str, Any]:
         sent, _ = trades.list_requests_sent(
@@ -109,7 +112,7 @@ def dashboard(ctx: Ctx) -> Response:
             "overdue_sent": [t for t in open_sent if is_overdue(t, today)],
             "open_received": open_received,
             "overdue_received": [t for t, _ in open_received if is_overdue(t, today)],
-            "coverage": [_coverage(session, caller, product) for product in products],
+            "coverage": [_coverage(session, caller, product, disclose) for product in products],
             "latest": latest,
             "names": names,
             "sent_parts": {

@@ -8,6 +8,7 @@ import uuid
 from starlette.responses import Response
 
 from battrace import errors
+from battrace.inputs import fields
 from battrace.pact import clients, publishing
 from battrace.pact.models import PactFootprint
 from battrace.traceability import parts
@@ -15,13 +16,6 @@ from battrace.web.app import Ctx, page
 from battrace.web.forms import FormErrors
 
 PRODUCT_CHOICES = 200  # the publish form offers the first products by name
-
-
-def _uuid(text: str, field: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(text)
-    except ValueError:
-        raise errors.InvalidRequest(f"{field}: not a valid id.") from None
 
 
 def _show(
@@ -90,7 +84,7 @@ def pact_issue(ctx: Ctx) -> Response:
 
 @page("/pact/clients/revoke", methods=("POST",))
 def pact_revoke(ctx: Ctx) -> Response:
-    client_row_id = _uuid(ctx.value("client"), "client")
+    client_row_id = fields.uuid_field(ctx.value("client"), "client")
     ctx.state.write(
         lambda s: clients.revoke_client(s, caller=ctx.operator_id, client_row_id=client_row_id)
     )
@@ -100,8 +94,8 @@ def pact_revoke(ctx: Ctx) -> Response:
 @page("/pact/publish", methods=("POST",))
 def pact_publish(ctx: Ctx) -> Response:
     try:
-        trace_id = _uuid(ctx.value("traceId"), "traceId")
-        client_row_id = _uuid(ctx.value("client"), "client")
+        trace_id = fields.uuid_field(ctx.value("traceId"), "traceId")
+        client_row_id = fields.uuid_field(ctx.value("client"), "client")
         country = ctx.value("country").upper() or None
         options = publishing.PublishOptions(geography_country=country) if country else None
         ctx.state.write(
@@ -111,6 +105,7 @@ def pact_publish(ctx: Ctx) -> Response:
                 trace_id=trace_id,
                 client_row_id=client_row_id,
                 options=options,
+                disclose_by_default=ctx.state.settings.disclose_by_default,
             )
         )
     except errors.InvalidRequest as exc:
@@ -120,8 +115,8 @@ def pact_publish(ctx: Ctx) -> Response:
 
 @page("/pact/unpublish", methods=("POST",))
 def pact_unpublish(ctx: Ctx) -> Response:
-    trace_id = _uuid(ctx.value("traceId"), "traceId")
-    client_row_id = _uuid(ctx.value("client"), "client")
+    trace_id = fields.uuid_field(ctx.value("traceId"), "traceId")
+    client_row_id = fields.uuid_field(ctx.value("client"), "client")
     ctx.state.write(
         lambda s: publishing.unpublish(
             s, caller=ctx.operator_id, trace_id=trace_id, client_row_id=client_row_id
@@ -132,5 +127,8 @@ def pact_unpublish(ctx: Ctx) -> Response:
 
 @page("/pact/refresh", methods=("POST",))
 def pact_refresh(ctx: Ctx) -> Response:
-    ctx.state.write(lambda s: publishing.refresh(s, caller=ctx.operator_id))
+    disclose = ctx.state.settings.disclose_by_default
+    ctx.state.write(
+        lambda s: publishing.refresh(s, caller=ctx.operator_id, disclose_by_default=disclose)
+    )
     return ctx.redirect("/pact", flash="pact.refreshed")

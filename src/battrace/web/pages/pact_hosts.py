@@ -8,10 +8,10 @@ from starlette.responses import Response
 
 from battrace import errors
 from battrace.adapters.pact_https import HttpsTransport
+from battrace.inputs import fields
 from battrace.pact import exchange_log, remote
 from battrace.web.app import Ctx, page
 from battrace.web.forms import FormErrors
-from battrace.web.pages.pact import _uuid
 
 
 def _show(ctx: Ctx, *, form_errors: FormErrors | None = None, status: int = 200) -> Response:
@@ -68,7 +68,7 @@ def pact_add_host(ctx: Ctx) -> Response:
 
 @page("/pact/hosts/pull", methods=("POST",))
 def pact_pull(ctx: Ctx) -> Response:
-    host_id = _uuid(ctx.value("host"), "host")
+    host_id = fields.uuid_field(ctx.value("host"), "host")
     transport = HttpsTransport()
     try:
         result = ctx.state.write(
@@ -84,9 +84,9 @@ def pact_pull(ctx: Ctx) -> Response:
 @page("/pact/answer", methods=("POST",))
 def pact_answer(ctx: Ctx) -> Response:
     try:
-        trace_id = _uuid(ctx.value("traceId"), "traceId")
-        host_id = _uuid(ctx.value("host"), "host")
-        pf_id = _uuid(ctx.value("footprint"), "footprint")
+        trace_id = fields.uuid_field(ctx.value("traceId"), "traceId")
+        host_id = fields.uuid_field(ctx.value("host"), "host")
+        pf_id = fields.uuid_field(ctx.value("footprint"), "footprint")
         ctx.state.write(
             lambda s: remote.answer_part(
                 s, caller=ctx.operator_id, trace_id=trace_id, host_id=host_id, pf_id=pf_id

@@ -75,7 +75,9 @@ def customers_of(session: Session, caller: OperatorId, trace_id: uuid.UUID) -> l
     return list(seen.values())
 
 
-def part_page_data(session: Session, caller: OperatorId, trace_id: uuid.UUID) -> dict[str, Any]:
+def part_page_data(
+    session: Session, caller: OperatorId, trace_id: uuid.UUID, disclose_by_default: bool
+) -> dict[str, Any]:
     structure = parts.get_structure(session, caller=caller, trace_id=trace_id)
     part = structure.parent
     bought = [
@@ -95,10 +97,9 @@ def part_page_data(session: Session, caller: OperatorId, trace_id: uuid.UUID) ->
         row.released_to_operator_id: row
         for row in disclosure.list_disclosures(session, caller=caller, trace_id=trace_id)
     }
-    default = disclosure.default_policy(session)
     released = {
         t.downstream_operator_id: disclosure.resolve(
-            decisions.get(t.downstream_operator_id), default
+            decisions.get(t.downstream_operator_id), disclose_by_default
         )
         for t in customer_trades
     }
@@ -131,7 +132,8 @@ def part_page_data(session: Session, caller: OperatorId, trace_id: uuid.UUID) ->
 def part_detail(ctx: Ctx) -> Response:
     trace_id: uuid.UUID = ctx.request.path_params["trace_id"]
     caller = ctx.operator_id
-    data = ctx.state.read(lambda s: part_page_data(s, caller, trace_id))
+    disclose = ctx.state.settings.disclose_by_default
+    data = ctx.state.read(lambda s: part_page_data(s, caller, trace_id, disclose))
     return ctx.render("part.html", trade_state=trade_state, **data)
 
 

@@ -14,6 +14,7 @@ from starlette.responses import Response
 
 from battrace import errors
 from battrace.footprint.declaration import BatteryData, VehicleCategory
+from battrace.inputs import fields
 from battrace.passport import battery_models, checks, issuing, lookup, qr
 from battrace.passport.models import BatteryCategory
 from battrace.web.app import Ctx, page
@@ -39,9 +40,9 @@ def model_list(ctx: Ctx) -> Response:
 @page("/passports/models", methods=("POST",))
 def model_create(ctx: Ctx) -> Response:
     trace_text = ctx.value("traceId")
+    trace_id = fields.optional_uuid(trace_text, "traceId")
     try:
         category = BatteryCategory(ctx.value("category"))
-        trace_id = uuid.UUID(trace_text) if trace_text else None
     except ValueError:
         raise errors.InvalidRequest(ctx.t("passport.category")) from None
     made = ctx.state.write(
@@ -165,6 +166,7 @@ def model_fill(ctx: Ctx) -> Response:
             account=ctx.session.account_id,
             model_id=model_id,
             battery=battery,
+            disclose_by_default=ctx.state.settings.disclose_by_default,
         )
     )
     return ctx.redirect(f"/passports/models/{model_id}", flash="passport.filled")

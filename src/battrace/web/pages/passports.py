@@ -14,6 +14,7 @@ from starlette.responses import Response
 
 from battrace import errors
 from battrace.identity import operators
+from battrace.inputs import fields
 from battrace.passport import battery_models, checks, grants, issuing, lifecycle, lookup
 from battrace.passport.access import DEFAULT_INTERESTS, Reader, Role, policy_from_json
 from battrace.passport.catalogue import Reader as RoleName
@@ -38,20 +39,13 @@ def _enum_or_none(kind: type[BatteryStatus] | type[Publication], text: str) -> A
         raise errors.InvalidRequest(f"{text}: not a known value.") from None
 
 
-def _model_or_none(text: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(text) if text else None
-    except ValueError:
-        raise errors.InvalidRequest(f"{text}: not a model id.") from None
-
-
 @page("/passports")
 def passport_list(ctx: Ctx) -> Response:
     caller = ctx.operator_id
     model_text = ctx.value("model")
     search = lookup.PassportSearch(
         serial=ctx.value("serial") or None,
-        model_id=_model_or_none(model_text),
+        model_id=fields.optional_uuid(model_text, "modelId"),
         status=_enum_or_none(BatteryStatus, ctx.value("status")),
         limit=200,
     )

@@ -137,7 +137,12 @@ def content_page(ctx: Ctx) -> Response:
             lmt = ctx.value("lmt") == "1"
             result = ctx.state.read(
                 lambda s: materials.model_content(
-                    s, caller=caller, trace_id=trace_id, placed_on_market=when, lmt=lmt
+                    s,
+                    caller=caller,
+                    trace_id=trace_id,
+                    placed_on_market=when,
+                    lmt=lmt,
+                    disclose_by_default=ctx.state.settings.disclose_by_default,
                 )
             )
         except errors.InvalidRequest as exc:
@@ -160,7 +165,12 @@ def content_to_passport(ctx: Ctx) -> Response:
     when = body_of.date_field(placed, "placedOnMarket") or date(2031, 8, 18)
     found = ctx.state.write(
         lambda s: materials.model_content(
-            s, caller=caller, trace_id=trace_id, placed_on_market=when, fill_passport=True
+            s,
+            caller=caller,
+            trace_id=trace_id,
+            placed_on_market=when,
+            fill_passport=True,
+            disclose_by_default=ctx.state.settings.disclose_by_default,
         )
     )
     flash = "rec.passport_filled" if found.passport_models else "rec.passport_none"

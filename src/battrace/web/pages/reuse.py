@@ -16,6 +16,7 @@ from typing import Any
 from starlette.responses import Response, StreamingResponse
 
 from battrace import errors
+from battrace.inputs import fields
 from battrace.reuse import assessments, intakes, market, monitoring, passport_link
 from battrace.reuse.cycler import read_cycler_csv
 from battrace.web.app import Ctx, page
@@ -80,12 +81,9 @@ def _record(ctx: Ctx, progress: Any) -> dict[str, Any]:  # noqa: ANN401
     """Check the upload and store the intake; the outcome as the progress stream's last line."""
     caller = ctx.operator_id
     try:
-        passport_id = uuid.UUID(ctx.value("passportId"))
-    except ValueError:
-        return {
-            "status": ctx.t("reuse.bad_passport"),
-            "errors": _problems("passportId: must be a UUID."),
-        }
+        passport_id = fields.uuid_field(ctx.value("passportId"), "passportId")
+    except errors.ValidationFailed as exc:
+        return {"status": ctx.t("reuse.bad_passport"), "errors": _problems(exc.message)}
     try:
         document = json.loads(ctx.value("document") or "{}")
     except ValueError:

@@ -4,7 +4,6 @@ system), the operator's grading and price tables, and its systems' health report
 from __future__ import annotations
 
 import json
-import math
 import uuid
 from typing import Any
 
@@ -15,19 +14,16 @@ from battrace.reuse import market, monitoring, rules
 from battrace.reuse.grading import default_rules
 from battrace.reuse.valuation import PriceTable
 from battrace.web.app import Ctx, page
+from battrace.web.forms import FormErrors, number
 
 
 def _number(ctx: Ctx, name: str) -> float | None:
-    text = ctx.value(name)
-    if not text:
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        raise errors.InvalidRequest(ctx.t("reuse.bad_number", name=name)) from None
-    if not math.isfinite(value) or abs(value) > 1e12:  # the forms' bound for every number
+    """A number of the form, within the forms' bounds (`forms.number`), or None if blank."""
+    refused = FormErrors()
+    value = number(ctx.value(name), name, refused)
+    if refused:
         raise errors.InvalidRequest(ctx.t("reuse.bad_number", name=name))
-    return value
+    return None if value is None else float(value)
 
 
 @page("/reuse/market")

@@ -17,7 +17,7 @@ from starlette.responses import Response
 
 from battrace import errors
 from battrace.identity import operators
-from battrace.ids import OperatorId
+from battrace.ids import OperatorId, TradeId
 from battrace.inputs import validators
 from battrace.traceability import partners, trades
 from battrace.traceability.models import Part, Trade
@@ -133,7 +133,7 @@ def request_send(ctx: Ctx) -> Response:
 def _sent_trade(ctx: Ctx) -> tuple[Trade, Part, str]:
     """A request the caller sent, its part and the supplier's name; NotFound otherwise."""
     caller = ctx.operator_id
-    trade_id: uuid.UUID = ctx.request.path_params["trade_id"]
+    trade_id = TradeId(ctx.request.path_params["trade_id"])
 
     def read(session: Session) -> tuple[Trade, Part, str]:
         trade, part = trades.get_trade_with_part(session, caller=caller, trade_id=trade_id)

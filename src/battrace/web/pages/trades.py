@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import JSONResponse, Response
 
 from battrace import errors
-from battrace.ids import OperatorId
+from battrace.ids import OperatorId, TradeId
 from battrace.inputs import validators
 from battrace.store.base import utcnow
 from battrace.traceability import certificates, parts, rollup, signed_answers, trades
@@ -120,13 +120,12 @@ def received_list(ctx: Ctx) -> Response:
 # ------------------------------------------------------------------------ one request
 
 
-def _trade_id(ctx: Ctx) -> uuid.UUID:
-    trade_id: uuid.UUID = ctx.request.path_params["trade_id"]
-    return trade_id
+def _trade_id(ctx: Ctx) -> TradeId:
+    return TradeId(ctx.request.path_params["trade_id"])
 
 
 def _trade_page(
-    session: Session, caller: OperatorId, trade_id: uuid.UUID, query: str
+    session: Session, caller: OperatorId, trade_id: TradeId, query: str, disclose: bool
 ) -> dict[str, Any]:
     trade, customer_part = trades.get_trade_with_part(session, caller=caller, trade_id=trade_id)
     as_customer = trade.downstream_operator_id == caller
@@ -148,7 +147,10 @@ def _trade_page(
             [
                 row
                 for row in rollup.cfp_rows(
-                    session, caller=caller, trace_ids=[trade.downstream_trace_id]
+                    session,
+                    caller=caller,
+                    trace_ids=[trade.downstream_trace_id],
+                    disclose_by_default=disclose,
                 )
                 if row.cfp_type.endswith("Response")
             ]
@@ -157,7 +159,7 @@ def _trade_page(
         )
         try:
             _, _, data["files"] = certificates.released_certificate(
-                session, caller=caller, trade_id=trade_id
+                session, caller=caller, trade_id=trade_id, disclose_by_default=disclose
             )
         except errors.NotFound:
             data["files"] = []
@@ -179,10 +181,13 @@ def _trade_page(
 @page("/requests/{trade_id:uuid}")
 def trade_detail(ctx: Ctx) -> Response:
     caller, trade_id, query = ctx.operator_id, _trade_id(ctx), ctx.value("q")
-    data = ctx.state.read(lambda s: _trade_page(s, caller, trade_id, query))
+    disclose = ctx.state.settings.disclose_by_default
+    data = ctx.state.read(lambda s: _trade_page(s, caller, trade_id, query, disclose))
     if data["answer_rows"]:  # writes once: the supplier's signing key on first use
         data["signed"] = ctx.state.write(
-            lambda s: signed_answers.signed_answer(s, caller=caller, trade_id=trade_id)
+            lambda s: signed_answers.signed_answer(
+                s, caller=caller, trade_id=trade_id, disclose_by_default=disclose
+            )
         )
     return ctx.render("trade.html", state=trade_state(data["trade"]), query=query, **data)
 
@@ -191,8 +196,11 @@ def trade_detail(ctx: Ctx) -> Response:
 def trade_signed_answer(ctx: Ctx) -> Response:
     """The answer with the supplier's detached signature, to pass on or check elsewhere."""
     caller, trade_id = ctx.operator_id, _trade_id(ctx)
+    disclose = ctx.state.settings.disclose_by_default
     signed = ctx.state.write(
-        lambda s: signed_answers.signed_answer(s, caller=caller, trade_id=trade_id)
+        lambda s: signed_answers.signed_answer(
+            s, caller=caller, trade_id=trade_id, disclose_by_default=disclose
+        )
     )
     if signed is None:
         raise errors.NotFound("answer")
@@ -281,9 +289,11 @@ def trade_certificate(ctx: Ctx) -> Response:
     caller, trade_id = ctx.operator_id, _trade_id(ctx)
     file_id: uuid.UUID = ctx.request.path_params["file_id"]
 
+    disclose = ctx.state.settings.disclose_by_default
+
     def read(session: Session) -> tuple[str, str, bytes]:
         trade, _, files = certificates.released_certificate(
-            session, caller=caller, trade_id=trade_id
+            session, caller=caller, trade_id=trade_id, disclose_by_default=disclose
         )
         if file_id not in {f.id for f in files}:
             raise errors.NotFound("file")
