@@ -211,7 +211,8 @@ def resolver_cells(url: str, passports: list[uuid.UUID], options: Options) -> li
             cells.append(figures)
             console.print(
                 f"  {name}: {figures['requests_per_s']} req/s, p99 "
-                f"{figures['latency_ms']['p99']} ms, errors {figures['errors']}"
+                f"{figures['latency_ms']['p99']} ms, srv CPU "
+                f"{figures['server_cpu_ms_per_request']} ms/req, errors {figures['errors']}"
             )
     return cells
 

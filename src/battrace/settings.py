@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     # worker, valid until the next write (0 = off); one entry of a 20,000-part product holds
     # tens of MB, so keep this small.
     footprint_cache_entries: int = 16
+    # The public resolver's answers (one passport in one format and language, a few kB each)
+    # kept per worker until the passport, its model or its operator changes (0 = off).
+    passport_cache_entries: int = 20_000
 
     # Browser clients served from other origins (the reference web client, for one).
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)

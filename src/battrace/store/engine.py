@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, Executable, create_engine, event, exc
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Row
 from sqlalchemy.orm import Session, sessionmaker
 
 from battrace.store import text_bounds  # noqa: F401 (its before_flush check on every Session)
@@ -132,6 +132,11 @@ class Database:
         """The first column of the first row of one SELECT, outside any ORM session."""
         with self._single_reads.connect() as connection:
             return connection.execute(statement).scalar()
+
+    def read_row(self, statement: Executable) -> Row[Any] | None:
+        """The first row of one SELECT, outside any ORM session (one round trip)."""
+        with self._single_reads.connect() as connection:
+            return connection.execute(statement).first()
 
     @contextmanager
     def transaction(self, *, write: bool = True) -> Iterator[Session]:
