@@ -9,7 +9,7 @@
   404. No login: this is what anyone scanning the label sees.
 
 Each answer is kept per worker (`AppState.passport_pages`) under the passport's stamp
-(`passport.stamps`: the version numbers its public view is made from), so a request for a
+(`passport.resolving`: the version numbers its public view is made from), so a request for a
 passport seen before costs one indexed read. The routes are plain Starlette routes, like
 `/api/v1/datatransport`: FastAPI's per-request dependency solving would cost more than the
 rest of a kept answer; FastAPI routes after them describe the paths in the OpenAPI document.
@@ -28,8 +28,7 @@ from starlette.responses import HTMLResponse, Response
 from battrace import errors
 from battrace.connector.errors import RequestContext, Source, contract_error_response, json_text
 from battrace.connector.passport_json import policy_of, public_base
-from battrace.passport import lookup, page, qr, stamps
-from battrace.passport.access import PUBLIC_READER
+from battrace.passport import lookup, page, qr, resolving
 from battrace.passport.lookup import PassportView
 from battrace.state import AppState, state_of
 from battrace.store.engine import Database
@@ -100,7 +99,7 @@ def _not_found(request: Request, message: str) -> Response:
     )
 
 
-Stamper = Callable[[Database], stamps.PublicStamp | None]
+Stamper = Callable[[Database], resolving.PublicStamp | None]
 
 
 def _answer(state: AppState, stamp_of: Stamper, variant: tuple[str, str]) -> Answer:
@@ -112,14 +111,10 @@ def _answer(state: AppState, stamp_of: Stamper, variant: tuple[str, str]) -> Ans
     kept: Answer | None = state.passport_pages.get(key, stamp.numbers)
     if kept is not None:
         return kept
-    policy = policy_of(state)
-    view = state.read(
-        lambda session: lookup.view_passport(
-            session, reader=PUBLIC_READER, passport_id=stamp.passport_id, policy=policy
-        )
-    )
+    # One more statement reads the view and the stamp it was made from, together.
+    view, made_under = resolving.public_view(state.db, stamp.passport_id, policy_of(state))
     answer = _render(view, variant)
-    state.passport_pages.put(key, stamp.numbers, answer)
+    state.passport_pages.put(key, made_under.numbers, answer)
     return answer
 
 
@@ -139,13 +134,13 @@ async def resolve_passport(request: Request) -> Response:
         wanted = lookup.parse_passport_id(text)
     except errors.NotFound as missing:
         return _not_found(request, missing.message)
-    return await _resolve(request, lambda database: stamps.stamp_by_id(database, wanted))
+    return await _resolve(request, lambda database: resolving.stamp_by_id(database, wanted))
 
 
 async def resolve_digital_link(request: Request) -> Response:
     gtin, serial = request.path_params["gtin"], request.path_params["serial"]
     return await _resolve(
-        request, lambda database: stamps.stamp_by_gs1(database, gtin=gtin, serial=serial)
+        request, lambda database: resolving.stamp_by_gs1(database, gtin=gtin, serial=serial)
     )
 
 

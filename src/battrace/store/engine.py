@@ -133,10 +133,17 @@ class Database:
         with self._single_reads.connect() as connection:
             return connection.execute(statement).scalar()
 
-    def read_row(self, statement: Executable) -> Row[Any] | None:
+    def read_row(
+        self, statement: Executable, parameters: dict[str, Any] | None = None
+    ) -> Row[Any] | None:
         """The first row of one SELECT, outside any ORM session (one round trip)."""
         with self._single_reads.connect() as connection:
-            return connection.execute(statement).first()
+            return connection.execute(statement, parameters).first()
+
+    def single_read_session(self) -> Session:
+        """A session for a read of one statement (or several that need not agree): on
+        PostgreSQL outside any transaction, so it costs no BEGIN and ROLLBACK round trips."""
+        return Session(self._single_reads, expire_on_commit=False)
 
     @contextmanager
     def transaction(self, *, write: bool = True) -> Iterator[Session]:
