@@ -386,9 +386,9 @@ def readable_groups(role: Role, policy: AccessPolicy = DEFAULT_POLICY) -> list[A
 
 __all__ = [
     "Finder",
-    "build_view",
     "PassportSearch",
     "PassportView",
+    "build_view",
     "find_by_gs1",
     "find_by_identifier",
     "find_passport",
