@@ -362,3 +362,26 @@ def test_the_access_policy_is_a_setting(settings: Settings, seeded: Database) ->
         recycler = _view(client, b, passport_id)
         assert recycler["viewedAs"] == "legitimateInterest"
         assert recycler["sections"]["general"]["weight"] == 450
+
+
+def test_a_successor_document_is_imported_through_the_api(
+    client: TestClient, seeded: Database
+) -> None:
+    a = login_a(client)
+    (original,) = _issue(client, a, ["IMP-1"])
+    document = (
+        example_document(Category.EV, serial="IMP-R1")
+        .with_values({"general.status": "re-used"})
+        .to_json()
+    )
+    refused = client.post(f"{P}/import", headers=a, json=document)
+    assert refused.status_code == 400
+    assert "general: (predecessorPassports: a re-used battery" in refused.json()["message"]
+    document["general"]["predecessorPassports"] = [f"urn:uuid:{original}"]
+    made = client.post(f"{P}/import?publish=true", headers=a, json=document)
+    assert made.status_code == 201, made.text
+    successor = made.json()["passportId"]
+    assert _view(client, a, successor)["status"] == "re-used"
+    assert _view(client, a, successor)["predecessors"] == [original]
+    old = client.get(f"/passport/{original}?format=json").json()
+    assert old["successors"] == [successor] and old["publication"] == "archived"
