@@ -1,5 +1,6 @@
 """Export of stored passports (battrace, Battery Pass 1.2, Catena-X 6.1.0; validated against
-the upstream schemas by the exchange tests' checker) and import as a new original passport."""
+the upstream schemas by the exchange tests' checker) and import as a new passport: original,
+the successor of passports named here, or waste."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from battrace.identity.models import Operator
 from battrace.passport import history, lookup, transfer
 from battrace.passport.access import PUBLIC_READER, Reader
 from battrace.passport.catalogue import Category
-from battrace.passport.examples import example_document
 from battrace.passport.document import PassportDocument
+from battrace.passport.examples import example_document
 from battrace.passport.models import BatteryModel, Passport
 from battrace.store import Database
 from tests.passport.reference import battery_pass_errors, catena_x_errors
