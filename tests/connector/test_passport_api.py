@@ -19,6 +19,7 @@ from battrace.passport.catalogue import Category
 from battrace.passport.examples import example_document
 from battrace.settings import Settings
 from battrace.store import Database
+from tests.passport.reference import battery_pass_errors
 from tests.passport.world import GTIN, MODEL_DATA
 from tests.support import A, B, login, login_a, login_b
 
@@ -385,3 +386,33 @@ def test_a_successor_document_is_imported_through_the_api(
     assert _view(client, a, successor)["predecessors"] == [original]
     old = client.get(f"/passport/{original}?format=json").json()
     assert old["successors"] == [successor] and old["publication"] == "archived"
+
+
+def test_a_non_ev_passport_exports_what_validates_and_names_what_cannot(
+    client: TestClient, seeded: Database
+) -> None:
+    """The upstream formats require EV-only values of every battery; for an LMT battery the
+    other Battery Pass aspects are produced (each valid upstream), the performance aspect and
+    the Catena-X document are refused, naming the values and why."""
+    a = login_a(client)
+    lmt = example_document(Category.LMT, serial="LMT-EXP").to_json()
+    made = client.post(f"{P}/import?publish=true", headers=a, json=lmt)
+    assert made.status_code == 201, made.text
+    passport_id = made.json()["passportId"]
+    aspects = client.get(f"{P}/{passport_id}/export?format=batterypass", headers=a).json()
+    assert "PerformanceAndDurability" not in aspects["content"]
+    assert {"MaterialComposition", "Circularity", "Labeling"} <= set(aspects["content"])
+    reported = {p["path"]: p["message"] for p in aspects["problems"]}
+    assert "(data point 61)" in reported["performance.stateOfCertifiedEnergy"]
+    assert "(data point 33)" in reported["performance.capacityThresholdForExhaustion"]
+    for name, aspect in aspects["content"].items():
+        assert battery_pass_errors(name, aspect) == [], name
+    catena_x = client.get(f"{P}/{passport_id}/export?format=catenax", headers=a).json()
+    assert catena_x["content"] is None
+    assert {p["path"] for p in catena_x["problems"]} == {
+        "performance.capacityThresholdForExhaustion",
+        "performance.stateOfCertifiedEnergy",
+    }
+    assert all("not to fill it for lmt batteries" in p["message"] for p in catena_x["problems"])
+    own = client.get(f"{P}/{passport_id}/export?format=battrace", headers=a).json()
+    assert own["content"]["general"]["category"] == "lmt" and own["problems"] == []
