@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from battrace.app import create_app
 from battrace.cli.seeds import DATA_SPACE_KEY
 from battrace.identity import accounts, operators
-from battrace.identity.models import AccountRole
+from battrace.identity.models import AccountRole, Operator
 from battrace.passport import history
 from battrace.passport.catalogue import Category
 from battrace.passport.examples import example_document
@@ -394,6 +394,10 @@ def test_a_non_ev_passport_exports_what_validates_and_names_what_cannot(
     """The upstream formats require EV-only values of every battery; for an LMT battery the
     other Battery Pass aspects are produced (each valid upstream), the performance aspect and
     the Catena-X document are refused, naming the values and why."""
+    with seeded.transaction() as session:
+        operator = session.get(Operator, A.operator_id)
+        assert operator is not None
+        operator.global_operator_id = "BPNL000000000KCW"  # Catena-X names companies by BPNL
     a = login_a(client)
     lmt = example_document(Category.LMT, serial="LMT-EXP").to_json()
     made = client.post(f"{P}/import?publish=true", headers=a, json=lmt)
