@@ -28,7 +28,7 @@ from battrace.ids import new_id
 from battrace.passport.access import grant_is_valid
 from battrace.passport.catalogue import Section, in_section
 from battrace.passport.models import Passport, PassportGrant, PassportReading
-from battrace.store import version
+from battrace.store import statistics, version
 from battrace.store.base import tidy_decimal, utcnow
 
 # The catalogue's dynamic `reading` attributes: performance.<metric>, each with its unit.
@@ -220,6 +220,7 @@ def _insert_postgresql(
             },
         )
         stored += cast(CursorResult[Any], result).rowcount
+    statistics.note_written(session.connection(), PassportReading.__tablename__, stored)
     return stored
 
 
