@@ -34,7 +34,7 @@ def _stored(database: Database) -> int:
 
 @pytest.fixture
 def streamed(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every batch streams (none ends within 0 s), in chunks of two passports."""
+    """Every batch streams (0 s: at once, whatever it does), in chunks of two passports."""
     monkeypatch.setattr(passport_batch, "PROGRESS_AFTER_SECONDS", 0.0)
     monkeypatch.setattr(issuing, "CHUNK", 2)
 

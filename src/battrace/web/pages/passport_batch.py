@@ -84,7 +84,9 @@ class BatchRun:
 
     def wait(self, seconds: float) -> Step | None:
         """The final step if the batch ends within `seconds`, else None (progress seen
-        meanwhile is kept for the stream)."""
+        meanwhile is kept for the stream); 0 seconds: stream at once."""
+        if seconds <= 0:
+            return None
         try:
             while True:
                 step = self.steps.get(timeout=seconds)
