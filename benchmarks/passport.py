@@ -66,6 +66,7 @@ class Options:
     clients: int
     workers: int
     duration: float
+    first_pass_clients: int
     postgres_url: str
     json_path: Path | None
 
@@ -185,6 +186,8 @@ def resolver_cells(url: str, passports: list[uuid.UUID], options: Options) -> li
         "HTML GS1": lambda: f"/01/{GTIN}/21/{rng.choice(serials)}",
     }
     with battrace_server(url, workers=options.workers) as server:
+        if options.first_pass_clients:
+            cells.append(first_pass(server, passports, options))
         for name, path in paths.items():
 
             def client(_index: int, path: Any = path) -> Any:
@@ -211,9 +214,51 @@ def resolver_cells(url: str, passports: list[uuid.UUID], options: Options) -> li
             cells.append(figures)
             console.print(
                 f"  {name}: {figures['requests_per_s']} req/s, p99 "
-                f"{figures['latency_ms']['p99']} ms, errors {figures['errors']}"
+                f"{figures['latency_ms']['p99']} ms, srv CPU "
+                f"{figures['server_cpu_ms_per_request']} ms/req, errors {figures['errors']}"
             )
     return cells
+
+
+def first_pass(server: Any, passports: list[uuid.UUID], options: Options) -> dict[str, Any]:
+    """Each of `first_pass_clients` clients asks for every passport, as JSON and as HTML, in
+    an order of its own: every worker then answers every passport once uncached (whichever
+    connections it holds), as a 1st pass of GET cfp does in `api.py`. Not held to the target:
+    it shows what an answer made afresh costs."""
+
+    def client(index: int) -> Any:
+        order = [
+            f"/passport/{each}{suffix}" for each in passports for suffix in ("?format=json", "")
+        ]
+        random.Random(index).shuffle(order)
+        pending = iter(order)
+
+        async def step(connection: Client) -> Outcome | None:
+            path = next(pending, None)
+            if path is None:
+                return None
+            return expect(await connection.request("GET", path), 200)
+
+        return step
+
+    measured = asyncio.run(
+        closed_loop(
+            server,
+            {},
+            client,
+            concurrency=options.first_pass_clients,
+            duration=3600.0,
+            max_requests=10**9,
+        )
+    )
+    figures = measured.summary()
+    figures["call"] = "1st pass"
+    console.print(
+        f"  1st pass ({options.first_pass_clients} clients x {len(passports)} passports x JSON "
+        f"and HTML): {figures['requests_per_s']} req/s, p99 {figures['latency_ms']['p99']} ms, "
+        f"srv CPU {figures['server_cpu_ms_per_request']} ms/req, errors {figures['errors']}"
+    )
+    return figures
 
 
 def run_backend(backend: str, options: Options) -> dict[str, Any]:
@@ -256,6 +301,12 @@ def parse(argv: list[str] | None = None) -> Options:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per cell")
+    parser.add_argument(
+        "--first-pass-clients",
+        type=int,
+        default=4,
+        help="clients that each ask for every passport once before the cells (0: no 1st pass)",
+    )
     parser.add_argument("--quick", action="store_true", help="small sizes, short cells")
     parser.add_argument(
         "--postgres-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -273,6 +324,7 @@ def parse(argv: list[str] | None = None) -> Options:
         clients=args.clients,
         workers=args.workers,
         duration=args.duration,
+        first_pass_clients=args.first_pass_clients,
         postgres_url=args.postgres_url,
         json_path=args.json,
     )
@@ -289,13 +341,14 @@ def main(argv: list[str] | None = None) -> int:
         "passports/s",
         "readings/s",
         "latest",
-        "resolver req/s (p99 ms)",
+        "resolver req/s (p99 ms, srv CPU ms/req)",
     ):
         table.add_column(column)
     for result in results:
         batch = result["batch"]
         resolver = ", ".join(
-            f"{cell['call']} {cell['requests_per_s']} ({cell['latency_ms']['p99']})"
+            f"{cell['call']} {cell['requests_per_s']} ({cell['latency_ms']['p99']}, "
+            f"{cell['server_cpu_ms_per_request']})"
             for cell in result["resolver"]
         )
         table.add_row(

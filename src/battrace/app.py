@@ -151,6 +151,9 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(auth_api.router)
     app.include_router(auth_api.auth_info)
     app.include_router(transport.router)
+    # The public resolver early: behind the QR codes it is the busiest route, and a route
+    # costs every request that reaches it the match attempts of the routes before it.
+    app.include_router(passport_resolver.router)
     app.include_router(traceability_api.router)
     app.include_router(certificates_api.router)
     app.include_router(footprint_api.router)
@@ -158,7 +161,6 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(diligence_files_api.router)
     app.include_router(passport_api.router)
     app.include_router(passport_records_api.router)  # after passport_api: its /{id} comes last
-    app.include_router(passport_resolver.router)
     app.include_router(recycling_api.router)
     app.include_router(recycling_content_api.router)
     app.include_router(reuse_api.router)

@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     # PACT ListFootprints answers (a page of signed footprints, up to a few hundred kB) kept
     # per worker per (client, query), valid until the owner's next write (0 = off).
     pact_page_cache_entries: int = 256
+    # The public resolver's answers (one passport in one format and language, a few kB each)
+    # kept per worker until the passport, its model or its operator changes (0 = off).
+    passport_cache_entries: int = 20_000
 
     # Browser clients served from other origins (the reference web client, for one).
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)

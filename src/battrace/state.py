@@ -72,6 +72,7 @@ def build_state(settings: Settings, database: Database | None = None) -> AppStat
         cfp_rows=CfpRowCache(settings.cfp_cache_entries),
         pages=PageCache(settings.parts_cache_entries),
         footprints=PageCache(settings.footprint_cache_entries),
+        passport_pages=StampedCache(settings.passport_cache_entries),
     )
 
 
@@ -89,6 +90,7 @@ class AppState:
     cfp_rows: CfpRowCache = field(default_factory=lambda: CfpRowCache(0))
     pages: PageCache = field(default_factory=lambda: PageCache(0))
     footprints: PageCache = field(default_factory=lambda: PageCache(0))
+    passport_pages: StampedCache = field(default_factory=lambda: StampedCache(0))
 
     def session(self, *, write: bool = False) -> Session:
         return self.db.session(write=write)
@@ -336,6 +338,31 @@ class PageCache(VersionedCache):
             found = compute()
             self._store(seen_version, {key: found})
         return found
+
+
+class StampedCache:
+    """Answers kept per worker, each under the stamp (a tuple of version numbers) of what it
+    was made from; served only to a request that read the same stamp just before. When full,
+    the oldest entries make room (a resolver's visitors spread over many passports, so
+    clearing everything at once would keep the cache cold). `max_entries` 0 turns it off."""
+
+    def __init__(self, max_entries: int) -> None:
+        self.max_entries = max_entries
+        self._entries: dict[Hashable, tuple[Hashable, Any]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, stamp: Hashable) -> Any:  # noqa: ANN401 (what was put)
+        entry = self._entries.get(key)
+        return entry[1] if entry is not None and entry[0] == stamp else None
+
+    def put(self, key: Hashable, stamp: Hashable, answer: object) -> None:
+        if self.max_entries <= 0:
+            return
+        with self._lock:
+            self._entries.pop(key, None)
+            while len(self._entries) >= self.max_entries:
+                del self._entries[next(iter(self._entries))]
+            self._entries[key] = (stamp, answer)
 
 
 def _is_retryable(exc: IntegrityError | OperationalError) -> bool:

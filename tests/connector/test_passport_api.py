@@ -13,12 +13,13 @@ from fastapi.testclient import TestClient
 from battrace.app import create_app
 from battrace.cli.seeds import DATA_SPACE_KEY
 from battrace.identity import accounts, operators
-from battrace.identity.models import AccountRole
+from battrace.identity.models import AccountRole, Operator
 from battrace.passport import history
 from battrace.passport.catalogue import Category
 from battrace.passport.examples import example_document
 from battrace.settings import Settings
 from battrace.store import Database
+from tests.passport.reference import battery_pass_errors
 from tests.passport.world import GTIN, MODEL_DATA
 from tests.support import A, B, login, login_a, login_b
 
@@ -362,3 +363,60 @@ def test_the_access_policy_is_a_setting(settings: Settings, seeded: Database) ->
         recycler = _view(client, b, passport_id)
         assert recycler["viewedAs"] == "legitimateInterest"
         assert recycler["sections"]["general"]["weight"] == 450
+
+
+def test_a_successor_document_is_imported_through_the_api(
+    client: TestClient, seeded: Database
+) -> None:
+    a = login_a(client)
+    (original,) = _issue(client, a, ["IMP-1"])
+    document = (
+        example_document(Category.EV, serial="IMP-R1")
+        .with_values({"general.status": "re-used"})
+        .to_json()
+    )
+    refused = client.post(f"{P}/import", headers=a, json=document)
+    assert refused.status_code == 400
+    assert "general: (predecessorPassports: a re-used battery" in refused.json()["message"]
+    document["general"]["predecessorPassports"] = [f"urn:uuid:{original}"]
+    made = client.post(f"{P}/import?publish=true", headers=a, json=document)
+    assert made.status_code == 201, made.text
+    successor = made.json()["passportId"]
+    assert _view(client, a, successor)["status"] == "re-used"
+    assert _view(client, a, successor)["predecessors"] == [original]
+    old = client.get(f"/passport/{original}?format=json").json()
+    assert old["successors"] == [successor] and old["publication"] == "archived"
+
+
+def test_a_non_ev_passport_exports_what_validates_and_names_what_cannot(
+    client: TestClient, seeded: Database
+) -> None:
+    """The upstream formats require EV-only values of every battery; for an LMT battery the
+    other Battery Pass aspects are produced (each valid upstream), the performance aspect and
+    the Catena-X document are refused, naming the values and why."""
+    with seeded.transaction() as session:
+        operator = session.get(Operator, A.operator_id)
+        assert operator is not None
+        operator.global_operator_id = "BPNL000000000KCW"  # Catena-X names companies by BPNL
+    a = login_a(client)
+    lmt = example_document(Category.LMT, serial="LMT-EXP").to_json()
+    made = client.post(f"{P}/import?publish=true", headers=a, json=lmt)
+    assert made.status_code == 201, made.text
+    passport_id = made.json()["passportId"]
+    aspects = client.get(f"{P}/{passport_id}/export?format=batterypass", headers=a).json()
+    assert "PerformanceAndDurability" not in aspects["content"]
+    assert {"MaterialComposition", "Circularity", "Labeling"} <= set(aspects["content"])
+    reported = {p["path"]: p["message"] for p in aspects["problems"]}
+    assert "(data point 61)" in reported["performance.stateOfCertifiedEnergy"]
+    assert "(data point 33)" in reported["performance.capacityThresholdForExhaustion"]
+    for name, aspect in aspects["content"].items():
+        assert battery_pass_errors(name, aspect) == [], name
+    catena_x = client.get(f"{P}/{passport_id}/export?format=catenax", headers=a).json()
+    assert catena_x["content"] is None
+    assert {p["path"] for p in catena_x["problems"]} == {
+        "performance.capacityThresholdForExhaustion",
+        "performance.stateOfCertifiedEnergy",
+    }
+    assert all("not to fill it for lmt batteries" in p["message"] for p in catena_x["problems"])
+    own = client.get(f"{P}/{passport_id}/export?format=battrace", headers=a).json()
+    assert own["content"]["general"]["category"] == "lmt" and own["problems"] == []

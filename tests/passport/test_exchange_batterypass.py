@@ -75,7 +75,9 @@ def test_performance_is_not_produced_without_the_ev_only_values(category: Catego
         "performance.stateOfCertifiedEnergy",
         "performance.capacityThresholdForExhaustion",
     }
-    assert all("EV batteries only" in p.message for p in exported.problems)
+    assert all(
+        f"not to fill it for {category.value} batteries" in p.message for p in exported.problems
+    )
 
 
 def test_missing_values_are_reported_by_path_and_strict_refuses() -> None:

@@ -92,6 +92,10 @@ def test_other_categories_are_reported_not_invented(category: Category) -> None:
         "performance.capacityThresholdForExhaustion",
         "performance.stateOfCertifiedEnergy",
     }
+    messages = {p.path: p.message for p in exported.problems}
+    assert "(data point 33)" in messages["performance.capacityThresholdForExhaustion"]
+    assert "(data point 61)" in messages["performance.stateOfCertifiedEnergy"]
+    assert all(f"for {category.value} batteries" in text for text in messages.values())
     with pytest.raises(ValidationFailed):
         export_passport(example_document(category), METADATA, strict=True)
 

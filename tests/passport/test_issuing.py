@@ -6,8 +6,9 @@ import pytest
 from sqlalchemy import func, select
 
 from battrace.errors import InvalidRequest, NotFound
-from battrace.passport import issuing, lookup
+from battrace.passport import history, issuing, lookup
 from battrace.passport.access import PUBLIC_READER, Reader
+from battrace.passport.catalogue import Reader as Role
 from battrace.passport.models import BatteryStatus, Passport, Publication
 from battrace.store import Database
 from tests.passport.world import GTIN, issue, make_model, make_world
@@ -106,3 +107,39 @@ def test_only_the_responsible_operator_changes_a_passport(database: Database) ->
         )
         assert changed.data == {"general": {"manufacturingDate": "2026-03"}}
         assert changed.version == 2
+
+
+def test_every_passport_of_a_batch_has_its_own_verifiable_first_version(
+    database: Database,
+) -> None:
+    """A batch computes the digests its passports share once; each passport's chain still
+    verifies and each digest is its own change's."""
+    world = make_world(database)
+    item = {"general": {"manufacturingDate": "2026-02"}}
+    with database.transaction() as session:
+        model_id = make_model(session, world)
+        issued = issuing.create_batch(
+            session,
+            caller=world.pack_maker,
+            model_id=model_id,
+            batteries=[
+                issuing.NewBattery(serial=f"V{n}", data=item if n % 2 else None) for n in range(4)
+            ],
+        )
+    heads = set()
+    odd = set(issued.passport_ids[1::2])
+    with database.transaction() as session:
+        for passport_id in issued.passport_ids:
+            versions = [
+                each.to_dict()
+                for each in history.versions_of(session, passport_id, Role.RESPONSIBLE_OPERATOR)
+            ]
+            assert history.verify_chain(versions) == []
+            (first,) = versions
+            changes = first["changes"]
+            assert isinstance(changes, list) and len(changes) == (6 if passport_id in odd else 5)
+            for change in changes:
+                plain = {key: value for key, value in change.items() if key != "digest"}
+                assert history.change_digest(plain) == change["digest"]
+            heads.add(first["hash"])
+    assert len(heads) == 4

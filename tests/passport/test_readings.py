@@ -130,3 +130,27 @@ def test_only_the_responsible_operator_or_a_reporting_grantee_sends_data(
     with database.transaction() as session:
         stored = readings.record_readings(session, caller=world.car_maker, readings=[reading])
         assert stored.stored == 1
+
+
+def test_a_batch_mixing_new_stored_and_repeated_readings_counts_what_it_stored(
+    database: Database,
+) -> None:
+    world, fleet = _fleet(database, 3)
+    first = [readings.Reading(fleet[0], "stateOfCharge", T0, Decimal("80.5"), note="n")]
+    with database.transaction() as session:
+        readings.record_readings(session, caller=world.pack_maker, readings=first)
+    batch = [
+        *first,  # stored before
+        readings.Reading(fleet[1], "stateOfCharge", T0, Decimal("70.12345"), source="BMS"),
+        readings.Reading(fleet[1], "stateOfCharge", T0, Decimal(71)),  # repeats the one before
+        readings.Reading(fleet[2], "fullCycles", T0 + timedelta(hours=1), Decimal(12)),
+    ]
+    with database.transaction() as session:
+        result = readings.record_readings(session, caller=world.pack_maker, readings=batch)
+    assert (result.received, result.stored, result.passports) == (4, 2, 3)
+    with database.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(PassportReading)) == 3
+        kept = readings.latest(session, fleet[1])["stateOfCharge"]
+        assert (kept.value, kept.source, kept.measured_at) == (Decimal("70.12345"), "BMS", T0)
+        assert readings.latest(session, fleet[0])["stateOfCharge"].note == "n"
+        assert readings.latest(session, fleet[2])["fullCycles"].value == Decimal(12)

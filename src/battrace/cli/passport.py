@@ -128,8 +128,9 @@ def import_(
     model_id: Annotated[str | None, typer.Option("--model-id", help="an existing model")] = None,
     publish: Annotated[bool, typer.Option(help="publish at once")] = False,
 ) -> None:
-    """Import a passport another system produced as a new original passport of yours
-    (validated; every problem by path; nothing stored on refusal)."""
+    """Import a passport another system produced as a new passport of yours: original, or
+    the successor of passports here it names, or waste (validated; every problem by path;
+    nothing stored on refusal)."""
     from battrace.errors import InvalidRequest  # noqa: PLC0415
     from battrace.passport import transfer  # noqa: PLC0415
 

@@ -259,8 +259,9 @@ def _format(text: str | None) -> transfer.Format:
 @router.post("/import")
 def import_passport(request: Request, caller: ApiCaller, state: State, raw: Raw) -> Response:
     """A passport document another system produced (`format=battrace|batterypass|catenax`)
-    as a new original passport of the caller's (`modelId=` an existing model, `publish=true`).
-    Every problem by path; nothing stored on refusal."""
+    as a new passport of the caller's (`modelId=` an existing model, `publish=true`): an
+    original one issued, a re-used / repurposed / remanufactured one made from the passports
+    here it names, a waste one marked waste. Every problem by path; nothing stored on refusal."""
     kind = _format(request.query_params.get("format"))
     document = transfer.read_document(bodies.body(raw), kind)
     model_id = bodies.optional_uuid(request.query_params.get("modelId"), "modelId")

@@ -7,25 +7,48 @@
   application/json` or `?format=json`).
 - A recycled battery's passport answers 410 Gone (its tombstone); a draft or an unknown one
   404. No login: this is what anyone scanning the label sees.
+
+Each answer is kept per worker (`AppState.passport_pages`) under the passport's stamp
+(`passport.resolving`: the version numbers its public view is made from), so a request for a
+passport seen before costs one indexed read. The routes are plain Starlette routes, like
+`/api/v1/datatransport`: FastAPI's per-request dependency solving would cost more than the
+rest of a kept answer; FastAPI routes after them describe the paths in the OpenAPI document.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from fastapi import APIRouter
-from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from battrace import errors
-from battrace.connector.errors import RequestContext, Source, contract_error_response, json_response
+from battrace.connector.errors import RequestContext, Source, contract_error_response, json_text
 from battrace.connector.passport_json import policy_of, public_base
-from battrace.passport import lookup, page, qr
-from battrace.passport.access import PUBLIC_READER
+from battrace.passport import lookup, page, qr, resolving
 from battrace.passport.lookup import PassportView
-from battrace.state import state_of
+from battrace.state import AppState, state_of
+from battrace.store.engine import Database
 
 router = APIRouter(tags=["passport resolver (public)"])
+VARY = {"Vary": "Accept, Accept-Language"}
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A rendered answer, as kept between requests."""
+
+    status: int
+    body: bytes
+    media_type: str
+
+    def response(self) -> Response:
+        return Response(
+            self.body, status_code=self.status, media_type=self.media_type, headers=VARY
+        )
 
 
 def wants_json(request: Request) -> bool:
@@ -36,24 +59,34 @@ def wants_json(request: Request) -> bool:
     return "application/json" in accept and "text/html" not in accept
 
 
-def _answer(request: Request, view: PassportView) -> Response:
-    status = 410 if view.ended else 200
-    base = public_base(request, state_of(request))
-    address = qr.address(base, passport_id=view.passport_id, gtin=view.gtin, serial=view.serial)
+def _variant(request: Request, state: AppState) -> tuple[str, str]:
+    """What the answer depends on besides the passport: the format (and language), and the
+    public base address the answer links to."""
+    base = public_base(request, state)
     if wants_json(request):
-        body = view.to_dict()
-        body["address"] = address
-        return json_response(body, status)
+        return ("json", base)
     lang = page.language(
         request.query_params.get("lang"), request.headers.get("accept-language", "")
     )
+    return (lang, base)
+
+
+def _render(view: PassportView, variant: tuple[str, str]) -> Answer:
+    shape, base = variant
+    status = 410 if view.ended else 200
+    address = qr.address(base, passport_id=view.passport_id, gtin=view.gtin, serial=view.serial)
+    if shape == "json":
+        body = view.to_dict()
+        body["address"] = address
+        text = json_text(body)
+        return Answer(status, text.encode("utf-8", "backslashreplace"), "application/json")
     successor = (
         base.rstrip("/") + qr.passport_path(view.successors[-1]) if view.successors else None
     )
     # No QR code on the page the QR code leads to: drawing one costs more than the rest of
     # the answer, and whoever reads the page has just scanned it.
-    html = page.render_html(view, lang=lang, address=address, successor_address=successor)
-    return HTMLResponse(html, status_code=status, headers={"Vary": "Accept, Accept-Language"})
+    html = page.render_html(view, lang=shape, address=address, successor_address=successor)
+    return Answer(status, html.encode(), "text/html; charset=utf-8")
 
 
 def _not_found(request: Request, message: str) -> Response:
@@ -66,42 +99,66 @@ def _not_found(request: Request, message: str) -> Response:
     )
 
 
-async def _resolve(request: Request, find: lookup.Finder) -> Response:
+Stamper = Callable[[Database], resolving.PublicStamp | None]
+
+
+def _answer(state: AppState, stamp_of: Stamper, variant: tuple[str, str]) -> Answer:
+    """The kept answer if its stamp still holds, else a fresh one (then kept)."""
+    stamp = stamp_of(state.db)  # first, so the data read after is at least this new
+    if stamp is None:
+        raise errors.NotFound("no such battery passport.")
+    key = (stamp.passport_id, variant)
+    kept: Answer | None = state.passport_pages.get(key, stamp.numbers)
+    if kept is not None:
+        return kept
+    # One more statement reads the view and the stamp it was made from, together.
+    view, made_under = resolving.public_view(state.db, stamp.passport_id, policy_of(state))
+    answer = _render(view, variant)
+    state.passport_pages.put(key, made_under.numbers, answer)
+    return answer
+
+
+async def _resolve(request: Request, stamp_of: Stamper) -> Response:
     state = state_of(request)
+    variant = _variant(request, state)
     try:
-        view = await run_in_threadpool(state.read, find)
+        answer = await run_in_threadpool(_answer, state, stamp_of, variant)
     except errors.NotFound as missing:
         return _not_found(request, missing.message)
-    return _answer(request, view)
+    return answer.response()
 
 
-@router.get("/passport/{passport_id}")
-async def resolve_passport(request: Request, passport_id: str) -> Response:
+async def resolve_passport(request: Request) -> Response:
+    text = request.path_params["passport_id"]
     try:
-        wanted = lookup.parse_passport_id(passport_id)
+        wanted = lookup.parse_passport_id(text)
     except errors.NotFound as missing:
         return _not_found(request, missing.message)
-
-    def find(session: Session) -> PassportView:
-        return lookup.view_passport(
-            session, reader=PUBLIC_READER, passport_id=wanted, policy=policy_of(state_of(request))
-        )
-
-    return await _resolve(request, find)
+    return await _resolve(request, lambda database: resolving.stamp_by_id(database, wanted))
 
 
-@router.get("/01/{gtin}/21/{serial}")
-async def resolve_digital_link(request: Request, gtin: str, serial: str) -> Response:
-    def find(session: Session) -> PassportView:
-        return lookup.find_passport(
-            session,
-            reader=PUBLIC_READER,
-            gtin=gtin,
-            serial=serial,
-            policy=policy_of(state_of(request)),
-        )
+async def resolve_digital_link(request: Request) -> Response:
+    gtin, serial = request.path_params["gtin"], request.path_params["serial"]
+    return await _resolve(
+        request, lambda database: resolving.stamp_by_gs1(database, gtin=gtin, serial=serial)
+    )
 
-    return await _resolve(request, find)
+
+PASSPORT_PATH = "/passport/{passport_id}"
+DIGITAL_LINK_PATH = "/01/{gtin}/21/{serial}"
+router.add_route(PASSPORT_PATH, resolve_passport, methods=["GET"], include_in_schema=False)
+router.add_route(DIGITAL_LINK_PATH, resolve_digital_link, methods=["GET"], include_in_schema=False)
+
+
+# For the OpenAPI document only: the plain routes above match first.
+@router.get(PASSPORT_PATH, summary="A passport's public view (HTML or JSON)")
+async def describe_passport(request: Request, passport_id: str) -> Response:
+    return await resolve_passport(request)
+
+
+@router.get(DIGITAL_LINK_PATH, summary="A GS1-identified battery's passport (HTML or JSON)")
+async def describe_digital_link(request: Request, gtin: str, serial: str) -> Response:
+    return await resolve_digital_link(request)
 
 
 __all__ = ["router", "wants_json"]

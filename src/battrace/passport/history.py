@@ -95,6 +95,48 @@ def diff_document(
 Versioned = Passport | BatteryModel
 
 
+def version_values(
+    *,
+    subject_id: uuid.UUID,
+    number: int,
+    previous_hash: str,
+    actor: uuid.UUID,
+    account: uuid.UUID | None,
+    action: str,
+    reason: str | None,
+    changes: Sequence[Mapping[str, Any]],
+    at: datetime,
+    digests: Sequence[str] | None = None,
+) -> dict[str, Any]:
+    """The column values of a subject's version `number` after the one hashed
+    `previous_hash` (pure: a batch builds thousands of them as plain rows). `digests`: the
+    changes' digests if the caller has them (a batch repeats most of its changes)."""
+    digests = [change_digest(each) for each in changes] if digests is None else list(digests)
+    digest = version_hash(
+        subject_id=str(subject_id),
+        number=number,
+        recorded_at=at.isoformat(),
+        actor=str(actor),
+        action=action,
+        reason=reason,
+        change_digests=digests,
+        previous_hash=previous_hash,
+    )
+    return {
+        "subject_id": subject_id,
+        "number": number,
+        "recorded_at": at,
+        "actor_operator_id": actor,
+        "actor_account_id": account,
+        "action": action,
+        "reason": reason,
+        "changes": [dict(each) for each in changes],
+        "change_digests": digests,
+        "previous_hash": previous_hash,
+        "hash": digest,
+    }
+
+
 def new_version(
     subject: Versioned,
     *,
@@ -106,35 +148,20 @@ def new_version(
     at: datetime,
 ) -> PassportVersion:
     """The next version of `subject` (added by the caller); advances its number and head."""
-    number = subject.version + 1
-    previous = subject.head_hash or GENESIS
-    digests = [change_digest(each) for each in changes]
-    stamp = at.isoformat()
-    digest = version_hash(
-        subject_id=str(subject.id),
-        number=number,
-        recorded_at=stamp,
-        actor=str(actor),
-        action=action,
-        reason=reason,
-        change_digests=digests,
-        previous_hash=previous,
-    )
-    subject.version = number
-    subject.head_hash = digest
-    return PassportVersion(
+    values = version_values(
         subject_id=subject.id,
-        number=number,
-        recorded_at=at,
-        actor_operator_id=actor,
-        actor_account_id=account,
+        number=subject.version + 1,
+        previous_hash=subject.head_hash or GENESIS,
+        actor=actor,
+        account=account,
         action=action,
         reason=reason,
-        changes=[dict(each) for each in changes],
-        change_digests=digests,
-        previous_hash=previous,
-        hash=digest,
+        changes=changes,
+        at=at,
     )
+    subject.version = values["number"]
+    subject.head_hash = values["hash"]
+    return PassportVersion(**values)
 
 
 def record(

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from battrace.audit import record_event
@@ -36,6 +36,7 @@ from battrace.passport.models import (
     Publication,
 )
 from battrace.passport.values import check_document, check_sections, merged
+from battrace.store import bulk, version
 from battrace.store.base import utcnow
 
 MAX_BATCH = 100_000
@@ -88,8 +89,30 @@ def taken_identifiers(session: Session, texts: Sequence[str]) -> set[str]:
     return taken
 
 
+class _Digests:
+    """Change digests kept for one batch: its passports share every change but the battery
+    identifier (the same category, status, publication, operator and, mostly, item data)."""
+
+    def __init__(self) -> None:
+        self._known: dict[str, str] = {}
+
+    def of(self, change: Mapping[str, Any], shared: bool) -> str:
+        if not shared:
+            return history.change_digest(change)
+        key = json.dumps(change, sort_keys=True, default=str)
+        found = self._known.get(key)
+        if found is None:
+            found = self._known[key] = history.change_digest(change)
+        return found
+
+
 def _first_version(
-    passport: Mapping[str, Any], *, actor: uuid.UUID, account: uuid.UUID | None, at: datetime
+    passport: Mapping[str, Any],
+    *,
+    actor: uuid.UUID,
+    account: uuid.UUID | None,
+    at: datetime,
+    digests: _Digests,
 ) -> dict[str, Any]:
     changes = [
         field_change("general.batteryIdentifier", None, passport["battery_identifier"]),
@@ -99,18 +122,21 @@ def _first_version(
         field_change("general.responsibleOperator", None, str(passport["responsible_operator_id"])),
         *history.diff_document({}, passport["data"]),
     ]
-    subject = Passport(id=passport["id"], version=0, head_hash="")
-    version = history.new_version(
-        subject, actor=actor, account=account, action="issue", reason=None, changes=changes, at=at
+    first = history.version_values(
+        subject_id=passport["id"],
+        number=1,
+        previous_hash=history.GENESIS,
+        actor=actor,
+        account=account,
+        action="issue",
+        reason=None,
+        changes=changes,
+        at=at,
+        digests=[digests.of(change, index > 0) for index, change in enumerate(changes)],
     )
     passport_row = dict(passport)
-    passport_row["version"], passport_row["head_hash"] = subject.version, subject.head_hash
-    return {
-        "passport": passport_row,
-        "version": {
-            column.key: getattr(version, column.key) for column in PassportVersion.__table__.c
-        },
-    }
+    passport_row["version"], passport_row["head_hash"] = 1, first["hash"]
+    return {"passport": passport_row, "version": first}
 
 
 def check_item(
@@ -187,6 +213,7 @@ def create_batch(
     session.flush()
     publication = Publication.ACTIVE if publish else Publication.DRAFT
     ids: list[uuid.UUID] = []
+    digests = _Digests()
     for start in range(0, len(batteries), CHUNK):
         rows = [
             _first_version(
@@ -194,16 +221,18 @@ def create_batch(
                 actor=caller,
                 account=account,
                 at=now,
+                digests=digests,
             )
             for identifier, data in zip(
                 identifiers[start : start + CHUNK], item_data[start : start + CHUNK], strict=True
             )
         ]
-        session.execute(insert(Passport), [row["passport"] for row in rows])
-        session.execute(insert(PassportVersion), [row["version"] for row in rows])
+        bulk.insert_rows(session, Passport.__table__, [row["passport"] for row in rows])
+        bulk.insert_rows(session, PassportVersion.__table__, [row["version"] for row in rows])
         ids.extend(row["passport"]["id"] for row in rows)
         if progress is not None:
             progress(len(ids), len(batteries))
+    version.touch(session, [caller])  # the rows went in below the ORM's notice
     record_event(
         session,
         action=AuditAction.PASSPORT_ISSUE_BATCH,

@@ -103,7 +103,9 @@ def recycling_refusal(*, status: BatteryStatus, ended: bool) -> str | None:
     return None
 
 
-def _predecessor(session: Session, caller: uuid.UUID, passport_id: uuid.UUID) -> Passport:
+def predecessor_for_next_life(
+    session: Session, caller: uuid.UUID, passport_id: uuid.UUID
+) -> Passport:
     """A predecessor the caller may prepare for its next life: it is responsible for it or
     holds a valid re-use / repurposing / remanufacturing grant on it."""
     passport = session.get(Passport, passport_id, with_for_update=True)
@@ -155,7 +157,9 @@ def create_successor(
         raise InvalidRequest("predecessorIds: a passport is given twice.")
     responsible = _operator(session, new_operator_id or caller, "newOperatorId")
     preparer = {each: (consents or {}).get(each, caller) for each in predecessor_ids}
-    predecessors = [_predecessor(session, preparer[each], each) for each in predecessor_ids]
+    predecessors = [
+        predecessor_for_next_life(session, preparer[each], each) for each in predecessor_ids
+    ]
     superseded = set(
         session.scalars(
             select(PassportLink.predecessor_id).where(

@@ -203,14 +203,38 @@ def reading_series(
 def _view(session: Session, passport: Passport, role: Role, policy: AccessPolicy) -> PassportView:
     model = session.get(BatteryModel, passport.model_id) if passport.model_id else None
     operator = session.get(Operator, passport.responsible_operator_id)
-    tombstone = passport.ended_at is not None and role == Role.PUBLIC
     links = session.execute(
         select(PassportLink.successor_id, PassportLink.predecessor_id).where(
             (PassportLink.successor_id == passport.id)
             | (PassportLink.predecessor_id == passport.id)
         )
     ).all()
-    predecessors = tuple(row.predecessor_id for row in links if row.successor_id == passport.id)
+    return build_view(
+        session,
+        passport,
+        role,
+        policy,
+        model=model,
+        operator=operator,
+        predecessors=tuple(row.predecessor_id for row in links if row.successor_id == passport.id),
+        successors=tuple(row.successor_id for row in links if row.predecessor_id == passport.id),
+    )
+
+
+def build_view(
+    session: Session,
+    passport: Passport,
+    role: Role,
+    policy: AccessPolicy,
+    *,
+    model: BatteryModel | None,
+    operator: Operator | None,
+    predecessors: tuple[uuid.UUID, ...],
+    successors: tuple[uuid.UUID, ...],
+) -> PassportView:
+    """The view of a passport whose model, operator and links are loaded (the session reads
+    the readings, if the role sees them)."""
+    tombstone = passport.ended_at is not None and role == Role.PUBLIC
     sees_dynamic = can_read(role, DYNAMIC_PROBE, policy) and not tombstone
     latest = readings.latest(session, passport.id) if sees_dynamic else {}
     document = composing.passport_document(
@@ -251,7 +275,7 @@ def _view(session: Session, passport: Passport, role: Role, policy: AccessPolicy
         provenance=provenance,
         latest=latest,
         predecessors=predecessors,
-        successors=tuple(row.successor_id for row in links if row.predecessor_id == passport.id),
+        successors=successors,
         document=None if tombstone else visible,
     )
 
@@ -364,6 +388,7 @@ __all__ = [
     "Finder",
     "PassportSearch",
     "PassportView",
+    "build_view",
     "find_by_gs1",
     "find_by_identifier",
     "find_passport",

@@ -1,7 +1,9 @@
 """Passports leaving and entering battrace: one stored passport exported as battrace's own
 document, as the Battery Pass 1.2 aspects or as one Catena-X battery pass 6.1.0 document (as
 the reader's role may see it), and a document another system produced imported as a new
-original passport of the caller's (with its model), validated first, nothing stored on refusal.
+passport of the caller's (with its model), validated first, nothing stored on refusal: an
+original one as issued, a re-used, repurposed or remanufactured one as the successor of the
+passports here it names, a waste one issued and marked waste.
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from battrace.errors import InvalidRequest, NotFound
-from battrace.passport import battery_models, issuing, lookup, readings
+from battrace.errors import NotFound, invalid_field
+from battrace.passport import battery_models, issuing, lifecycle, lookup, readings
 from battrace.passport.access import DEFAULT_POLICY, AccessPolicy, Reader
 from battrace.passport.catalogue import Level, find
 from battrace.passport.document import PassportDocument
@@ -125,6 +127,57 @@ def _dynamic_readings(passport_id: uuid.UUID, document: PassportDocument) -> lis
     return found
 
 
+def import_refusal(status: BatteryStatus, *, predecessors: int) -> tuple[str, str] | None:
+    """Why a document of this status naming this many predecessors cannot be imported
+    (field path, message); None if it can (Art. 77(7)-(8))."""
+    if status == BatteryStatus.ORIGINAL and predecessors:
+        return (
+            "general.predecessorPassports",
+            "an original passport has no predecessors; a battery made from others is "
+            "re-used, repurposed or remanufactured",
+        )
+    if status in lifecycle.SUCCESSOR_STATUSES and not predecessors:
+        return (
+            "general.predecessorPassports",
+            f"a {status.value} battery's passport names the passports it was made from "
+            "(Art. 77(7)); give at least one, each a passport in battrace that you are "
+            "responsible for or hold a re-use, repurposing or remanufacturing grant on",
+        )
+    if status == BatteryStatus.WASTE and predecessors:
+        return (
+            "general.status",
+            "a battery that becomes waste keeps its passport: import the passport it had "
+            "before (as the successor of its predecessors), then mark it waste here",
+        )
+    return None
+
+
+def _predecessor_ids(document: PassportDocument) -> list[uuid.UUID]:
+    given = document.get("general.predecessorPassports") or []
+    found: list[uuid.UUID] = []
+    for index, text in enumerate(given if isinstance(given, list) else [given]):
+        try:
+            found.append(uuid.UUID(str(text).removeprefix("urn:uuid:")))
+        except ValueError:
+            raise invalid_field(
+                f"general.predecessorPassports[{index}]", "a passport identifier (urn:uuid:…)"
+            ) from None
+    return found
+
+
+def _check_predecessors(session: Session, caller: uuid.UUID, predecessors: list[uuid.UUID]) -> None:
+    for index, each in enumerate(predecessors):
+        try:
+            lifecycle.predecessor_for_next_life(session, caller, each)
+        except NotFound:
+            raise invalid_field(
+                f"general.predecessorPassports[{index}]",
+                f"no passport urn:uuid:{each} in battrace that you may prepare for a new life "
+                "(import or issue it first, or ask its responsible operator for a re-use, "
+                "repurposing or remanufacturing grant)",
+            ) from None
+
+
 def import_document(
     session: Session,
     *,
@@ -134,14 +187,22 @@ def import_document(
     publish: bool = False,
     account: uuid.UUID | None = None,
 ) -> ImportedPassport:
-    """A new original passport of the caller's from an imported document: its model-level
-    values make a new model (unless `model_id` names one of the caller's), its item-level
-    values the battery's data, its dynamic values the first readings."""
-    if document.status.value != BatteryStatus.ORIGINAL.value:
-        raise InvalidRequest(
-            f"general.status: {document.status.value}; only an original passport is imported "
-            "(a re-used or repurposed battery gets its passport through the lifecycle steps)."
-        )
+    """A new passport of the caller's from an imported document: its model-level values
+    make a new model (unless `model_id` names one of the caller's), its item-level values
+    the battery's data, its dynamic values the first readings.
+
+    An original passport is issued; a re-used, repurposed or remanufactured one is made
+    through the lifecycle step from the predecessors it names (passports here, which are
+    archived and linked as `lifecycle.create_successor` does); a waste one is issued and
+    marked waste, the caller responsible (the producer, its organisation or a waste
+    operator)."""
+    status = BatteryStatus(document.status.value)
+    predecessors = _predecessor_ids(document)
+    refusal = import_refusal(status, predecessors=len(predecessors))
+    if refusal:
+        raise invalid_field(*refusal)
+    if status in lifecycle.SUCCESSOR_STATUSES:
+        _check_predecessors(session, caller, predecessors)
     model_part, item_part = document.split_by_level()
     category = BatteryCategory(document.category.value)
     if model_id is None:
@@ -170,25 +231,48 @@ def import_document(
         }
         for section, values in item_part.items()
     }
-    battery = _identifier(document)
-    issued = issuing.create_batch(
-        session,
-        caller=caller,
-        account=account,
-        model_id=model_id,
-        batteries=[
-            issuing.NewBattery(
-                serial=battery.serial,
-                gtin=battery.gtin,
-                identifier=battery.identifier,
-                data={section: values for section, values in item_data.items() if values},
-            )
-        ],
-        label=f"import {utcnow():%Y-%m-%d}",
-        publish=publish,
+    found = _identifier(document)
+    battery = issuing.NewBattery(
+        serial=found.serial,
+        gtin=found.gtin,
+        identifier=found.identifier,
+        data={section: values for section, values in item_data.items() if values},
     )
-    passport = session.get(Passport, issued.passport_ids[0])
-    assert passport is not None  # noqa: S101 (just made)
+    if status in lifecycle.SUCCESSOR_STATUSES:
+        passport = lifecycle.create_successor(
+            session,
+            caller=caller,
+            account=account,
+            predecessor_ids=predecessors,
+            status=status,
+            category=category,
+            model_id=model_id,
+            battery=battery,
+            reason="imported",
+            publish=publish,
+        )
+    else:
+        issued = issuing.create_batch(
+            session,
+            caller=caller,
+            account=account,
+            model_id=model_id,
+            batteries=[battery],
+            label=f"import {utcnow():%Y-%m-%d}",
+            publish=publish,
+        )
+        made = session.get(Passport, issued.passport_ids[0])
+        assert made is not None  # noqa: S101 (just made)
+        passport = made
+        if status == BatteryStatus.WASTE:
+            lifecycle.mark_waste(
+                session,
+                caller=caller,
+                account=account,
+                passport_id=passport.id,
+                new_operator_id=caller,
+                reason="imported as waste",
+            )
     first = _dynamic_readings(passport.id, document)
     if first:
         readings.record_readings(session, caller=caller, readings=first)
@@ -205,4 +289,12 @@ def _dynamic(section: str, key: str) -> bool:
     return item is not None and (item.dynamic or item.level is not Level.ITEM)
 
 
-__all__ = ["Exported", "Format", "ImportedPassport", "export", "import_document", "read_document"]
+__all__ = [
+    "Exported",
+    "Format",
+    "ImportedPassport",
+    "export",
+    "import_document",
+    "import_refusal",
+    "read_document",
+]

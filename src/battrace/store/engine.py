@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, Executable, create_engine, event, exc
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Row
 from sqlalchemy.orm import Session, sessionmaker
 
 from battrace.store import text_bounds  # noqa: F401 (its before_flush check on every Session)
@@ -138,6 +138,18 @@ class Database:
         (`parameters`: values of its bind parameters, for a statement built once)."""
         with self._single_reads.connect() as connection:
             return connection.execute(statement, parameters).scalar()
+
+    def read_row(
+        self, statement: Executable, parameters: dict[str, Any] | None = None
+    ) -> Row[Any] | None:
+        """The first row of one SELECT, outside any ORM session (one round trip)."""
+        with self._single_reads.connect() as connection:
+            return connection.execute(statement, parameters).first()
+
+    def single_read_session(self) -> Session:
+        """A session for a read of one statement (or several that need not agree): on
+        PostgreSQL outside any transaction, so it costs no BEGIN and ROLLBACK round trips."""
+        return Session(self._single_reads, expire_on_commit=False)
 
     @contextmanager
     def transaction(self, *, write: bool = True) -> Iterator[Session]:

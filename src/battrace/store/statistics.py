@@ -131,3 +131,11 @@ class StatisticsKeeper:
         finally:
             with self._lock:
                 self._running.difference_update(names)
+
+
+def note_written(connection: Connection, table: str, rows: int) -> None:
+    """Count rows a statement the keeper cannot see wrote (COPY, a textual INSERT) toward
+    `table`'s next ANALYZE, as if an INSERT had."""
+    if rows:
+        pending: dict[str, int] = connection.info.setdefault(_PENDING, {})
+        pending[table] = pending.get(table, 0) + rows

@@ -144,6 +144,16 @@ PASSPORT_MESSAGES: dict[str, tuple[str, str]] = {
     "passport.publish_now": ("すぐに公開する", "Publish now"),
     "passport.issue": ("発行する", "Issue"),
     "passport.issued": ("{count} 件のパスポートを発行しました。", "{count} passports were issued."),
+    "passport.batch_running": (
+        "{total} 件のパスポートを一つのトランザクションで発行しています…",
+        "Issuing {total} passports in one transaction…",
+    ),
+    "passport.batch_progress": ("{done} / {total} 件", "{done} of {total}"),
+    "passport.batch_open": ("このバッチのパスポート", "This batch's passports"),
+    "passport.batch_nothing_stored": (
+        "このバッチは何も保存されていません。",
+        "Nothing of this batch was stored.",
+    ),
     "passport.labels": ("QRラベルシートを印刷", "Print the QR label sheet"),
     "passport.labels_title": ("QRラベルシート", "QR label sheet"),
     "passport.readings_title": ("動的データの登録", "Upload dynamic data"),

@@ -53,13 +53,6 @@ def _self_discharge_evolution(needs: Needs) -> JSON:
     }
 
 
-def _ev_only(needs: Needs, path: str, field: str) -> JsonValue:
-    if needs.get("general.category") != "ev":
-        needs.require(path, field, why=": the Commission's guidance fills it for EV batteries only")
-        return None
-    return needs.need(path, field)
-
-
 def performance(needs: Needs) -> JSON:
     """The aspect; each value it requires and the document lacks is noted in `needs`."""
     temperature = needs.need("performance.idleTemperatureRange", "temperatureRangeIdleState") or {}
@@ -70,7 +63,7 @@ def performance(needs: Needs) -> JSON:
     for key in ("hoursAboveUpperCharging", "hoursBelowLowerCharging"):
         if exposure and key not in exposure:
             needs.require(f"performance.temperatureExposure.{key}", "timeExtreme…TempCharging")
-    soce = _ev_only(needs, "performance.stateOfCertifiedEnergy", "stateOfCertifiedEnergy") or {}
+    soce = needs.ev_only("performance.stateOfCertifiedEnergy", "stateOfCertifiedEnergy") or {}
     current = needs.get("performance.currentSelfDischargeRate") or {}
     technical = {
         "originalPowerCapability": [
@@ -98,8 +91,8 @@ def performance(needs: Needs) -> JSON:
         "nominalVoltage": needs.need("performance.nominalVoltage", "nominalVoltage"),
         "minimumVoltage": needs.need("performance.minimumVoltage", "minimumVoltage"),
         "maximumVoltage": needs.need("performance.maximumVoltage", "maximumVoltage"),
-        "capacityThresholdForExhaustion": _ev_only(
-            needs, "performance.capacityThresholdForExhaustion", "capacityThresholdForExhaustion"
+        "capacityThresholdForExhaustion": needs.ev_only(
+            "performance.capacityThresholdForExhaustion", "capacityThresholdForExhaustion"
         ),
         "lifetimeReferenceTest": needs.need(
             "performance.lifetimeReferenceTest", "lifetimeReferenceTest"

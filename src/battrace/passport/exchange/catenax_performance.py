@@ -3,7 +3,6 @@ values of the battery (each with its time, as `{value, time}` records)."""
 
 from __future__ import annotations
 
-from battrace.passport.document import JsonValue
 from battrace.passport.exchange.common import JSON, Needs
 
 TEXT = "text/plain"
@@ -12,13 +11,6 @@ TEXT = "text/plain"
 def _record(needs: Needs, key: str, field: str) -> JSON:
     reading = needs.need(f"performance.{key}", f"performance.dynamic.{field}") or {}
     return {"value": reading.get("value"), "time": reading.get("measuredAt")}
-
-
-def _ev_only(needs: Needs, path: str, field: str) -> JsonValue:
-    if needs.get("general.category") != "ev":
-        needs.require(path, field, why=": the Commission's guidance fills it for EV batteries only")
-        return None
-    return needs.need(path, field)
 
 
 def _at_soc(needs: Needs, soc: float) -> float | None:
@@ -71,8 +63,8 @@ def _rated(needs: Needs) -> JSON:
         },
         "capacity": {
             "value": needs.need("performance.ratedCapacity", "capacity.value"),
-            "thresholdExhaustion": _ev_only(
-                needs, "performance.capacityThresholdForExhaustion", "capacity.thresholdExhaustion"
+            "thresholdExhaustion": needs.ev_only(
+                "performance.capacityThresholdForExhaustion", "capacity.thresholdExhaustion"
             ),
         },
         "temperature": {"lower": idle.get("lower"), "upper": idle.get("upper")},
@@ -118,7 +110,7 @@ def _components(needs: Needs, key: str, field: str) -> JSON:
 
 
 def _dynamic(needs: Needs) -> JSON:
-    soce = _ev_only(needs, "performance.stateOfCertifiedEnergy", "dynamic.energy.soce") or {}
+    soce = needs.ev_only("performance.stateOfCertifiedEnergy", "dynamic.energy.soce") or {}
     current = (
         needs.need("performance.currentSelfDischargeRate", "dynamic.selfDischargingRate") or {}
     )

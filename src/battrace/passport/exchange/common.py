@@ -45,6 +45,27 @@ class Needs:
     def fail(self, path: str, message: str) -> None:
         self.problems.append(Problem(path, f"{self.target}: {message}"))
 
+    def ev_only(self, path: str, field: str) -> JsonValue:
+        """A value the target requires of every battery but the Commission's guidance fills
+        for EV batteries only ("not to be filled" for the others): an EV's value, else a
+        problem saying why the target cannot be produced without inventing it."""
+        category = self.get("general.category")
+        if category == "ev":
+            return self.need(path, field)
+        item = find(path)
+        points = ", ".join(str(n) for n in item.data_points) if item else "?"
+        self.require(
+            path,
+            field,
+            why=(
+                f" of every battery, but the Commission's guidance (data point {points}) says "
+                f"not to fill it for {category} batteries, and no value can be made up; "
+                "this part of the format is left out and battrace's own document carries "
+                "the passport whole"
+            ),
+        )
+        return None
+
 
 class Source:
     """Reads a foreign document, collecting every missing or mistyped field by its path."""

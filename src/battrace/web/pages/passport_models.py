@@ -1,6 +1,6 @@
 """Battery model pages: the operator's models, one model's data (edited as JSON, filled from
-the platform with its sources), its completeness, issuing passports for a production batch,
-and the printable QR label sheet of a batch."""
+the platform with its sources), its completeness, and the printable QR label sheet of a batch
+(issuing the batch is `passport_batch`)."""
 
 from __future__ import annotations
 
@@ -170,25 +170,6 @@ def model_fill(ctx: Ctx) -> Response:
         )
     )
     return ctx.redirect(f"/passports/models/{model_id}", flash="passport.filled")
-
-
-@page("/passports/models/{model_id:uuid}/batch", methods=("POST",))
-def model_batch(ctx: Ctx) -> Response:
-    model_id = _model_id(ctx)
-    serials = [line.strip() for line in ctx.value("serials").splitlines() if line.strip()]
-    issued = ctx.state.write(
-        lambda s: issuing.create_batch(
-            s,
-            caller=ctx.operator_id,
-            account=ctx.session.account_id,
-            model_id=model_id,
-            batteries=[issuing.NewBattery(serial=serial) for serial in serials],
-            label=ctx.value("label"),
-            publish=ctx.value("publish") == "on",
-        )
-    )
-    message = ctx.t("passport.issued", count=len(issued.passport_ids))
-    return ctx.redirect(f"/passports?batch={issued.batch.id}", flash="=" + message)
 
 
 @page("/passports/batches/{batch_id:uuid}/labels")
