@@ -1,10 +1,9 @@
 """The geometry of a footprint report's three SVG charts: stacked bars by stage and origin, a
 Pareto chart of parts, and the supply chain as an indented tree coloured by contribution share.
 
-Charts are plain data (shapes with coordinates, colours and tooltip text); the report's
-template draws them as inline SVG and escapes every text. Nothing here writes markup, so no
-part name can ever reach the page unescaped. Every word a chart draws comes from a
-`ChartLabels` (English unless the caller passes its reader's language).
+Charts are plain data (shapes, coordinates, colours, tooltips); the templates draw them as
+inline SVG and escape every text, so no part name reaches a page unescaped. Every word a
+chart draws comes from a `ChartLabels` (English unless the caller passes another language).
 """
 
 from __future__ import annotations
