@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ import pytest
 
 from battrace.migrations import upgrade
 from battrace.store import Database
+from tests.support import free_port, wait_until_up
 
 pytestmark = pytest.mark.slow
 STARTUP_TIMEOUT = 120.0  # two workers import the whole app; the machine may be busy
@@ -28,12 +28,6 @@ REQUESTS = 40
 COUNT = re.compile(
     r'^battrace_http_requests_total\{method="GET",route="/healthz",status="200"\} (\S+)$', re.M
 )
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _healthz_count(base_url: str) -> float:
@@ -50,7 +44,7 @@ def test_every_scrape_reports_the_requests_of_all_workers(tmp_path: Path) -> Non
     database = Database(url)
     upgrade(database.engine)
     database.dispose()
-    port = _free_port()
+    port = free_port()
     env = {key: value for key, value in os.environ.items() if not key.startswith("BATTRACE_")}
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     env["BATTRACE_DATABASE_URL"] = url
@@ -68,7 +62,8 @@ def test_every_scrape_reports_the_requests_of_all_workers(tmp_path: Path) -> Non
             stderr=subprocess.STDOUT,
         )
     try:
-        pids = _wait_for_both_workers(process, base_url, log_path)
+        wait_until_up(process, f"{base_url}/healthz", log_path, timeout=STARTUP_TIMEOUT)
+        pids = _both_workers(base_url)
         for _ in range(REQUESTS):
             with httpx.Client(base_url=base_url, timeout=10.0) as client:
                 assert client.get("/healthz").status_code == 200
@@ -86,21 +81,15 @@ def test_every_scrape_reports_the_requests_of_all_workers(tmp_path: Path) -> Non
         process.wait(timeout=30)
 
 
-def _wait_for_both_workers(process: subprocess.Popen[bytes], base_url: str, log: Path) -> set[str]:
-    """Ask /healthz until both workers have answered (their pool gauges carry their pids)."""
+def _both_workers(base_url: str) -> set[str]:
+    """Ask until both workers have answered a scrape (their pool gauges carry their pids)."""
     deadline = time.monotonic() + STARTUP_TIMEOUT
     while True:
-        if process.poll() is not None:
-            pytest.fail(f"server exited ({process.returncode}):\n{log.read_text()}")
-        try:
-            with httpx.Client(base_url=base_url, timeout=5.0) as client:
-                client.get("/healthz")
-                text = client.get("/metrics").text
-            pids = set(re.findall(r'^battrace_db_pool_size\{pid="(\d+)"\}', text, re.M))
-            if len(pids) == 2:
-                return pids
-        except httpx.TransportError:
-            pass
+        with httpx.Client(base_url=base_url, timeout=5.0) as client:
+            text = client.get("/metrics").text
+        pids = set(re.findall(r'^battrace_db_pool_size\{pid="(\d+)"\}', text, re.M))
+        if len(pids) == 2:
+            return pids
         if time.monotonic() > deadline:
-            pytest.fail(f"two workers not seen after {STARTUP_TIMEOUT}s:\n{log.read_text()}")
+            pytest.fail(f"two workers not seen after {STARTUP_TIMEOUT}s: {pids}")
         time.sleep(0.1)

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import json
 import math
+import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter
@@ -314,22 +316,41 @@ def release(reservation_id: str, caller: ApiCaller, state: State) -> Response:
     return json_response(answer)
 
 
+@dataclass(frozen=True)
+class SystemRequest:
+    """A body asking for one system made of reserved batteries (a hand-over, a proposal)."""
+
+    reservation_ids: list[uuid.UUID]
+    status: str
+    label: str
+    battery_identifier: str | None
+
+
+def system_request(raw: bytes) -> SystemRequest:
+    body = json_object(raw)
+    return SystemRequest(
+        reservation_ids=[
+            uuid_field(v, f"reservationIds[{n}]")
+            for n, v in enumerate(list_field(body.get("reservationIds"), "reservationIds"))
+        ],
+        status=text_field(body.get("status"), "status") or "repurposed",
+        label=text_field(body.get("label"), "label") or "",
+        battery_identifier=text_field(body.get("batteryIdentifier"), "batteryIdentifier"),
+    )
+
+
 @router.post("/handovers")
 def hand_over(caller: ApiCaller, state: State, raw: Raw) -> Response:
     """The lister accepts held reservations: one successor passport, one system."""
-    body = json_object(raw)
-    ids = [
-        uuid_field(v, f"reservationIds[{n}]")
-        for n, v in enumerate(list_field(body.get("reservationIds"), "reservationIds"))
-    ]
+    wanted = system_request(raw)
     with state.writing() as session:
         system = market.hand_over(
             session,
             caller=caller.operator_id,
-            reservation_ids=ids,
-            status=text_field(body.get("status"), "status") or "repurposed",
-            label=text_field(body.get("label"), "label") or "",
-            battery_identifier=text_field(body.get("batteryIdentifier"), "batteryIdentifier"),
+            reservation_ids=wanted.reservation_ids,
+            status=wanted.status,
+            label=wanted.label,
+            battery_identifier=wanted.battery_identifier,
         )
         answer = system_json(system)
     return json_response(answer, 201)

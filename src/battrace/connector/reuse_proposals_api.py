@@ -20,9 +20,10 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from battrace.connector.errors import json_response
+from battrace.connector.reuse_api import system_request
 from battrace.connector.reuse_json import proposal_json
 from battrace.connector.routing import ApiCaller, ContractRoute, Raw, State
-from battrace.inputs.fields import json_object, list_field, text_field, uuid_field
+from battrace.inputs.fields import json_object, text_field, uuid_field
 from battrace.reuse import proposals
 from battrace.reuse.models import ReuseSystemProposal
 
@@ -39,19 +40,15 @@ def _answer(
 
 @router.post("")
 def propose(caller: ApiCaller, state: State, raw: Raw) -> Response:
-    body = json_object(raw)
-    ids = [
-        uuid_field(v, f"reservationIds[{n}]")
-        for n, v in enumerate(list_field(body.get("reservationIds"), "reservationIds"))
-    ]
+    wanted = system_request(raw)
     with state.writing() as session:
         proposal = proposals.propose_system(
             session,
             caller=caller.operator_id,
-            reservation_ids=ids,
-            status=text_field(body.get("status"), "status") or "repurposed",
-            label=text_field(body.get("label"), "label") or "",
-            battery_identifier=text_field(body.get("batteryIdentifier"), "batteryIdentifier"),
+            reservation_ids=wanted.reservation_ids,
+            status=wanted.status,
+            label=wanted.label,
+            battery_identifier=wanted.battery_identifier,
         )
         answer = _answer(session, proposal, caller.operator_id)
     return json_response(answer, 201)
