@@ -25,7 +25,7 @@ from battrace.identity import accounts, api_keys, passwords, sealing
 from battrace.identity.api_keys import ApiKeyGrant
 from battrace.identity.secrets import JWT_SECRET, get_or_create_secret
 from battrace.identity.tokens import TokenClaims, TokenSigner
-from battrace.ids import OperatorId
+from battrace.ids import OperatorId, TraceId
 from battrace.settings import Settings
 from battrace.store import version
 from battrace.store.engine import Database
@@ -308,8 +308,8 @@ class CfpRowCache(VersionedCache):
         session: Session,
         *,
         caller: OperatorId,
-        trace_ids: list[uuid.UUID],
-        compute: Callable[[list[uuid.UUID]], dict[uuid.UUID, list[Any]]],
+        trace_ids: list[TraceId],
+        compute: Callable[[list[TraceId]], dict[TraceId, list[Any]]],
         seen_version: int | None = None,
     ) -> list[Any]:
         """`seen_version`: the data version the caller read before; read here if None."""

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from battrace.cli.common import settings_from_env
 from battrace.cli.seeds import SeedCompany, ensure_company
 from battrace.identity import plants
-from battrace.ids import OperatorId, TradeId
+from battrace.ids import OperatorId, PlantId, TraceId, TradeId
 from battrace.passport import battery_models, issuing
 from battrace.passport.issuing import NewBattery
 from battrace.passport.models import BatteryCategory
@@ -80,7 +80,7 @@ def _part(
     company: SeedCompany,
     name: str,
     children: tuple[tuple[str, Decimal], ...] = (),
-) -> dict[str, uuid.UUID]:
+) -> dict[str, TraceId]:
     plant = next(iter(plants.list_plants(session, caller=OperatorId(company.operator_id))), None)
     if plant is None:
         plant = plants.save_plant(
@@ -99,7 +99,13 @@ def _part(
 
     def write(part_name: str, terminated: bool) -> parts.PartWrite:
         return parts.PartWrite(
-            None, company.operator_id, plant.id, part_name, None, terminated, AmountUnit.KILOGRAM
+            None,
+            company.operator_id,
+            PlantId(plant.id),
+            part_name,
+            None,
+            terminated,
+            AmountUnit.KILOGRAM,
         )
 
     saved = parts.save_structure(
@@ -114,7 +120,7 @@ def _part(
     return found
 
 
-def _cfp(session: Session, company: SeedCompany, trace_id: uuid.UUID, main: str) -> None:
+def _cfp(session: Session, company: SeedCompany, trace_id: TraceId, main: str) -> None:
     rows = [
         CfpRowWrite(k, D(main) if k == CfpType.MAIN_PRODUCTION else D(0), Dqr.empty())
         for k in CfpType
@@ -128,7 +134,7 @@ def _cfp(session: Session, company: SeedCompany, trace_id: uuid.UUID, main: str)
 
 
 def _trade(
-    session: Session, buyer: SeedCompany, bought: uuid.UUID, seller: SeedCompany, sold: uuid.UUID
+    session: Session, buyer: SeedCompany, bought: TraceId, seller: SeedCompany, sold: TraceId
 ) -> None:
     request = trades.request_trade(
         session,

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from battrace.cli.common import console, day, identifier, open_database, reported
-from battrace.ids import OperatorId
+from battrace.ids import OperatorId, TraceId
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -171,7 +171,7 @@ def report(
         picture = rollup.product_dd(
             session,
             viewer=viewer,
-            trace_id=identifier(trace_id, "--trace-id"),
+            trace_id=TraceId(identifier(trace_id, "--trace-id")),
             day=day(as_of, "--as-of") if as_of else utcnow().date(),
         )
         text = (

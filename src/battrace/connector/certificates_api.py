@@ -18,7 +18,7 @@ from battrace.connector.errors import ContractError, Source, json_response
 from battrace.connector.file_links import read_link, signed_link
 from battrace.connector.routing import ApiCaller, Raw, State, TraceabilityRoute
 from battrace.connector.traceability_api import own_operator
-from battrace.ids import OperatorId, TradeId
+from battrace.ids import OperatorId, TraceId, TradeId
 from battrace.inputs.fields import (
     contract_items,
     contract_object,
@@ -130,7 +130,7 @@ def get_file(request: Request, file_id: uuid.UUID, state: State) -> Response:
 def post_certification_info(caller: ApiCaller, state: State, raw: Raw) -> Response:
     body = contract_object(raw)
     own_operator(caller, body.get("operatorId"))
-    trace_id = required_uuid(body.get("traceId"), "traceId")
+    trace_id = TraceId(required_uuid(body.get("traceId"), "traceId"))
     certificate_id = optional_uuid(body.get("cfpCertificationId"), "cfpCertificationId")
     description = contract_text(
         body.get("cfpCertificationDescription"), "cfpCertificationDescription"
@@ -227,7 +227,7 @@ def get_download_url(request: Request, caller: ApiCaller, state: State) -> Respo
 def delete_certifications(request: Request, caller: ApiCaller, state: State) -> Response:
     params = request.query_params
     own_operator(caller, params.get("operatorId"))
-    trace_id = required_uuid(params.get("traceId"), "traceId")
+    trace_id = TraceId(required_uuid(params.get("traceId"), "traceId"))
     file_id = optional_uuid(params.get("fileId"), "fileId")
     with state.writing() as session:
         certificates.delete_files(

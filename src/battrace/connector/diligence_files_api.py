@@ -23,6 +23,7 @@ from battrace.connector.errors import json_response
 from battrace.connector.routing import ApiCaller, ContractRoute, State, Upload
 from battrace.diligence import evidence, report, rollup, workbooks
 from battrace.diligence.facilities import import_assurances
+from battrace.ids import TraceId
 from battrace.inputs.fields import date_field, required_uuid_param, uuid_field
 from battrace.store.base import utcnow
 from battrace.traceability import notifications
@@ -136,7 +137,7 @@ def list_dd_notifications(caller: ApiCaller, state: State) -> Response:
 @router.get("/report")
 def get_report(request: Request, caller: ApiCaller, state: State) -> Response:
     """A product's DD report across its supply chain, as JSON or a self-contained HTML page."""
-    trace_id = required_uuid_param(request.query_params, "traceId")
+    trace_id = TraceId(required_uuid_param(request.query_params, "traceId"))
     output = request.query_params.get("format") or "json"
     if output not in ("json", "html"):
         raise errors.InvalidParameters("format: must be json or html.")

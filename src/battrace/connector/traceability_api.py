@@ -18,6 +18,7 @@ from battrace.connector.callers import Caller
 from battrace.connector.errors import json_response
 from battrace.connector.routing import ApiCaller, Raw, State, TraceabilityRoute
 from battrace.connector.shapes import rfc3339
+from battrace.ids import TraceId
 from battrace.inputs.fields import (
     bool_field,
     contract_object,
@@ -50,7 +51,7 @@ def post_cfp_acl(caller: ApiCaller, state: State, raw: Raw) -> Response:
     body = contract_object(raw)
     own_operator(caller, body.get("operatorId"))
     customer = required_uuid(body.get("releasedToOperatorId"), "releasedToOperatorId")
-    trace_id = required_uuid(body.get("traceId"), "traceId")
+    trace_id = TraceId(required_uuid(body.get("traceId"), "traceId"))
     acl = body.get("acl")
     if not isinstance(acl, list) or not acl:
         raise errors.InvalidRequest("aclは必須項目です。")
@@ -74,7 +75,7 @@ def _decisions(
     default standing in for decisions not taken (GET /cfpAcl and /cfpCertificationAcl)."""
     params = request.query_params
     own_operator(caller, params.get("operatorId"))
-    trace_id = required_uuid(params.get("traceId"), "traceId")
+    trace_id = TraceId(required_uuid(params.get("traceId"), "traceId"))
     with state.reading() as session:
         rows = disclosure.list_disclosures(session, caller=caller.operator_id, trace_id=trace_id)
     default = state.settings.disclose_by_default
@@ -112,7 +113,7 @@ def post_certification_acl(caller: ApiCaller, state: State, raw: Raw) -> Respons
     body = contract_object(raw)
     own_operator(caller, body.get("operatorId"))
     customer = required_uuid(body.get("releasedToOperatorId"), "releasedToOperatorId")
-    trace_id = required_uuid(body.get("traceId"), "traceId")
+    trace_id = TraceId(required_uuid(body.get("traceId"), "traceId"))
     flag = bool_field(body.get("releasedFlag"), "releasedFlag")
     with state.writing() as session:
         disclosure.set_disclosure(

@@ -36,11 +36,12 @@ from battrace.connector.shapes import (
     status_json,
     trade_json,
 )
-from battrace.ids import OperatorId, TradeId
+from battrace.ids import OperatorId, PlantId, TraceId, TradeId
 from battrace.inputs import fields, validators, wire
 from battrace.inputs.fields import (
     bool_param,
     limit_param,
+    required_uuid_param,
     unexpected,
     uuid_list_param,
     uuid_param,
@@ -116,8 +117,10 @@ def get_parts(call: Call) -> Response:
     params = call.params
     limit = limit_param(params)
     after = uuid_param(params, "after")
-    trace_id = uuid_param(params, "traceId")
-    plant_id = uuid_param(params, "plantId")
+    trace = uuid_param(params, "traceId")
+    plant = uuid_param(params, "plantId")
+    trace_id = None if trace is None else TraceId(trace)
+    plant_id = None if plant is None else PlantId(plant)
     parent_flag = bool_param(params, "parentFlag")
     parts_name = params.get("partsName") or None
     part_filter = parts.PartFilter(trace_id, parts_name, plant_id, parent_only=bool(parent_flag))
@@ -147,8 +150,7 @@ def get_parts(call: Call) -> Response:
 
 
 def get_parts_structure(call: Call) -> Response:
-    trace_id = uuid_param(call.params, "traceId", required=True)
-    assert trace_id is not None  # noqa: S101 (required)
+    trace_id = TraceId(required_uuid_param(call.params, "traceId"))
     with call.state.reading() as session:
         structure = parts.get_structure(session, caller=call.operator, trace_id=trace_id)
     return json_response(
@@ -165,7 +167,8 @@ def get_trade_requests(call: Call) -> Response:
     params = call.params
     limit = limit_param(params)
     after = uuid_param(params, "after")
-    trace_ids = uuid_list_param(params, "traceIds", maximum=50)
+    listed = uuid_list_param(params, "traceIds", maximum=50)
+    trace_ids = None if listed is None else [TraceId(t) for t in listed]
     with call.state.reading() as session:
         rows, next_cursor = trades.list_requests_sent(
             session, caller=call.operator, trace_ids=trace_ids, limit=limit, after=after
@@ -201,7 +204,8 @@ def get_status(call: Call) -> Response:
     target = params.get("statusTarget") or None
     if target not in (None, trades.StatusTarget.REQUEST, trades.StatusTarget.RESPONSE):
         raise unexpected("statusTarget")
-    trace_id = uuid_param(params, "traceId")
+    trace = uuid_param(params, "traceId")
+    trace_id = None if trace is None else TraceId(trace)
     status_id = uuid_param(params, "statusId")
     with call.state.reading() as session:
         rows, next_cursor = trades.list_statuses(
@@ -220,9 +224,8 @@ def get_status(call: Call) -> Response:
 
 
 def get_cfp(call: Call) -> Response:
-    trace_ids = list(
-        dict.fromkeys(uuid_list_param(call.params, "traceIds", maximum=50, required=True) or [])
-    )
+    listed = uuid_list_param(call.params, "traceIds", maximum=50, required=True) or []
+    trace_ids = list(dict.fromkeys(TraceId(t) for t in listed))
 
     state = call.state
     seen_version = state.data_version(call.operator) if state.cfp_rows.enabled else None
@@ -231,9 +234,9 @@ def get_cfp(call: Call) -> Response:
     # A fully cached answer opens no database connection beyond the version read.
     with state.reading() as session:
 
-        def compute(wanted: list[uuid.UUID]) -> dict[uuid.UUID, list[bytes]]:
+        def compute(wanted: list[TraceId]) -> dict[TraceId, list[bytes]]:
             """Each product's rows as JSON, the form kept between requests."""
-            grouped: dict[uuid.UUID, list[bytes]] = {}
+            grouped: dict[TraceId, list[bytes]] = {}
             for row in rollup.cfp_rows(
                 session, caller=call.operator, trace_ids=wanted, disclose_by_default=disclose
             ):
@@ -251,8 +254,7 @@ def get_cfp(call: Call) -> Response:
 
 
 def get_cfp_certification(call: Call) -> Response:
-    trace_id = uuid_param(call.params, "traceId", required=True)
-    assert trace_id is not None  # noqa: S101
+    trace_id = TraceId(required_uuid_param(call.params, "traceId"))
     with call.state.reading() as session:
         body = _certification(
             session, call.operator, trace_id, call.state.settings.disclose_by_default
@@ -261,7 +263,7 @@ def get_cfp_certification(call: Call) -> Response:
 
 
 def _certification(
-    session: Session, caller: OperatorId, trace_id: uuid.UUID, disclose_by_default: bool
+    session: Session, caller: OperatorId, trace_id: TraceId, disclose_by_default: bool
 ) -> list[dict[str, object]]:
     """#18: the caller's own certificate, or the supplier's for a linked bought-in part."""
     part = parts.get_own_part(session, caller=caller, trace_id=trace_id)
@@ -351,8 +353,8 @@ def put_trade_request(call: Call) -> Response:
 
 def put_trade_response(call: Call) -> Response:
     trade_id = uuid_param(call.params, "tradeId", required=True)
-    trace_id = uuid_param(call.params, "traceId", required=True)
-    assert trade_id is not None and trace_id is not None  # noqa: S101
+    trace_id = TraceId(required_uuid_param(call.params, "traceId"))
+    assert trade_id is not None  # noqa: S101
     with call.state.writing() as session:
         trade = trades.link_part(
             session, caller=call.operator, trade_id=TradeId(trade_id), trace_id=trace_id
@@ -387,8 +389,7 @@ def put_status(call: Call) -> Response:
 
 
 def delete_parts(call: Call) -> Response:
-    trace_id = uuid_param(call.params, "traceId", required=True)
-    assert trace_id is not None  # noqa: S101
+    trace_id = TraceId(required_uuid_param(call.params, "traceId"))
     with call.state.writing() as session:
         parts.delete_part(
             session, caller=call.operator, trace_id=trace_id, store=call.state.file_store

@@ -39,7 +39,7 @@ from battrace.diligence.risk import (
 )
 from battrace.diligence.templates import template_by_id
 from battrace.identity import operators
-from battrace.ids import OperatorId
+from battrace.ids import OperatorId, TraceId
 from battrace.traceability import parts
 from battrace.traceability.models import CfpResponseStatus, Part, Trade
 from battrace.traceability.supply_walk import Follow, SupplyWalk, trace_id_among
@@ -313,9 +313,7 @@ def _with_origin(flag: RedFlag, origin: Origin) -> RedFlag:
     return replace(flag, origin=origin)
 
 
-def product_dd(
-    session: Session, *, viewer: OperatorId, trace_id: uuid.UUID, day: date
-) -> ProductDd:
+def product_dd(session: Session, *, viewer: OperatorId, trace_id: TraceId, day: date) -> ProductDd:
     """The DD picture of one of the viewer's products (see the module docstring)."""
     if parts.get_own_part(session, caller=viewer, trace_id=trace_id) is None:
         raise errors.NotFound(f"traceId: no part {trace_id} of yours.")

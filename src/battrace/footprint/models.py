@@ -10,6 +10,7 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, ForeignKeyConstraint, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from battrace.ids import TraceId
 from battrace.store.base import ModelBase, str_enum, utcnow
 from battrace.traceability.models import AmountUnit
 
@@ -46,6 +47,6 @@ class PartFactorAssignment(ModelBase):
     )
 
     operator_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    trace_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    trace_id: Mapped[TraceId] = mapped_column(primary_key=True)
     factor_id: Mapped[uuid.UUID]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
+from battrace.ids import PlantId
 from battrace.store.base import ModelBase, str_enum, utcnow
 
 
@@ -122,7 +123,7 @@ class Plant(ModelBase):
     )
 
     operator_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("operators.id"), primary_key=True)
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, comment="plantId")
+    id: Mapped[PlantId] = mapped_column(primary_key=True, comment="plantId")
     name: Mapped[str] = mapped_column(String(256))
     address: Mapped[str] = mapped_column(String(256))
     open_plant_id: Mapped[str] = mapped_column(String(26))

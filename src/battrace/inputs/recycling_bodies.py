@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from battrace.errors import ValidationFailed
+from battrace.ids import TraceId
 from battrace.inputs.fields import date_field, list_field, text_field, uuid_field
 from battrace.recycling.content import BalanceInput, ElementContent
 from battrace.recycling.custody import Collection, FractionWrite, StepWrite
@@ -212,7 +213,7 @@ def element_content(body: Mapping[str, Any]) -> tuple[Element, ElementContent]:
 
 def material_lot(body: Mapping[str, Any]) -> LotWrite:
     return LotWrite(
-        trace_id=uuid_field(body.get("traceId"), "traceId"),
+        trace_id=TraceId(uuid_field(body.get("traceId"), "traceId")),
         element=enum_field(Element, body.get("element"), "element"),
         grade=_text(body, "grade") or "",
         mass_kg=decimal_field(body.get("massKg"), "massKg"),

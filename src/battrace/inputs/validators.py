@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from battrace.errors import Problem
-from battrace.ids import StatusId, TradeId
+from battrace.ids import PlantId, StatusId, TraceId, TradeId
 from battrace.inputs import wire
 from battrace.traceability import rules
 from battrace.traceability.cfp import CfpRowWrite, CfpSetWrite
@@ -143,12 +143,13 @@ def parts_errors(body: dict[str, Any], *, child: bool) -> wire.Errors:
 def _part_write(body: dict[str, Any]) -> PartWrite:
     operator_id = wire.as_uuid(body.get("operatorId"))
     plant_id = wire.as_uuid(body.get("plantId"))
+    trace_id = wire.as_uuid(body.get("traceId"))
     assert operator_id is not None and plant_id is not None  # noqa: S101 (validated)
     unit = body.get("amountRequiredUnit") or None
     return PartWrite(
-        trace_id=wire.as_uuid(body.get("traceId")),
+        trace_id=None if trace_id is None else TraceId(trace_id),
         operator_id=operator_id,
-        plant_id=plant_id,
+        plant_id=PlantId(plant_id),
         parts_name=body["partsName"],
         support_parts_name=body.get("supportPartsName"),
         terminated_flag=bool(body["terminatedFlag"]),
@@ -241,7 +242,7 @@ def read_trade_request(body: object) -> TradeRequestWrite:
         status_id=wire.as_uuid(status.get("statusId")),
         downstream_operator_id=downstream,
         upstream_operator_id=upstream,
-        downstream_trace_id=trace,
+        downstream_trace_id=TraceId(trace),
         message=status.get("message"),
         response_due_date=date.fromisoformat(status["responseDueDate"]),
     )
@@ -355,7 +356,7 @@ def read_cfp_set(body: object) -> CfpSetWrite:
     trace_id = wire.as_uuid(rows[0]["traceId"])
     assert trace_id is not None  # noqa: S101
     return CfpSetWrite(
-        trace_id=trace_id,
+        trace_id=TraceId(trace_id),
         cfp_id=wire.as_uuid(rows[0].get("cfpId")),
         unit=rows[0]["ghgDeclaredUnit"],
         rows=[

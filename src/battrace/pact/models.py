@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from battrace.ids import TraceId
 from battrace.store.base import ModelBase, str_enum, utcnow
 
 
@@ -46,7 +47,7 @@ class PactPublication(ModelBase):
     __tablename__ = "pact_publications"
 
     operator_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    trace_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    trace_id: Mapped[TraceId] = mapped_column(primary_key=True)
     client_row_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -62,7 +63,7 @@ class PactFootprint(ModelBase):
     )
 
     operator_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("operators.id"), primary_key=True)
-    trace_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    trace_id: Mapped[TraceId] = mapped_column(primary_key=True)
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, comment="the PACT pfId")
     version: Mapped[int] = mapped_column(comment="number of footprints this one supersedes")
     preceding_id: Mapped[uuid.UUID | None]
@@ -142,7 +143,7 @@ class FootprintAnswer(ModelBase):
     __tablename__ = "pact_footprint_answers"
 
     operator_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("operators.id"), primary_key=True)
-    trace_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    trace_id: Mapped[TraceId] = mapped_column(primary_key=True)
     host_id: Mapped[uuid.UUID]
     pf_id: Mapped[uuid.UUID]
     pf_version: Mapped[int | None]

@@ -25,7 +25,7 @@ from battrace.audit.actions import AuditAction
 from battrace.errors import InvalidRequest, NotFound
 from battrace.identity import signing
 from battrace.identity.models import Operator
-from battrace.ids import OperatorId, new_id
+from battrace.ids import OperatorId, TraceId, new_id
 from battrace.pact import selection
 from battrace.pact.clients import own_client
 from battrace.pact.mapping import Envelope, Figures, timestamp, to_v2, to_v3
@@ -62,7 +62,7 @@ def _stage_terms(
     rows = cfp_rows(
         session,
         caller=OperatorId(owner),
-        trace_ids=[trace_id],
+        trace_ids=[TraceId(trace_id)],
         disclose_by_default=disclose_by_default,
     )
     totals = [r for r in rows if r.cfp_type.endswith("Total")]

@@ -23,7 +23,7 @@ from battrace.audit import record_event
 from battrace.audit.actions import AuditAction
 from battrace.errors import InvalidRequest, NotFound
 from battrace.identity import sealing
-from battrace.ids import OperatorId, new_id
+from battrace.ids import OperatorId, TraceId, new_id
 from battrace.pact import exchange_log
 from battrace.pact.mapping import V3_UNITS, stages_of
 from battrace.pact.models import FootprintAnswer, ReceivedFootprint, RemoteHost
@@ -360,7 +360,7 @@ def answer_part(
     pre = pre.quantize(QUANTUM, rounding=ROUND_HALF_EVEN)
     main = (per_unit.quantize(QUANTUM, rounding=ROUND_HALF_EVEN) - pre).max(Decimal(0))
     dqr = _ratings(document)
-    stored = cfp.own_rows(session, owner=caller, trace_id=trace_id)
+    stored = cfp.own_rows(session, owner=caller, trace_id=TraceId(trace_id))
     rows = [
         CfpRowWrite(PRODUCTION[Stage.PRE], Decimal(0), Dqr.empty()),
         CfpRowWrite(COMPONENT[Stage.PRE], pre, dqr),
@@ -371,7 +371,7 @@ def answer_part(
         session,
         caller=OperatorId(caller),
         cfp_set=CfpSetWrite(
-            trace_id=trace_id,
+            trace_id=TraceId(trace_id),
             cfp_id=stored[0].cfp_id if stored else None,
             unit=f"kgCO2e/{part.amount_required_unit.value}",
             rows=rows,

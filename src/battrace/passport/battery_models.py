@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from battrace.errors import InvalidRequest, NotFound
 from battrace.footprint.declaration import BatteryData
 from battrace.identity.models import Operator, Plant
-from battrace.ids import OperatorId, new_id
+from battrace.ids import OperatorId, TraceId, new_id
 from battrace.passport import composing, history, platform
 from battrace.passport.document import to_json_value
 from battrace.passport.identifiers import normalise_gtin
@@ -50,7 +50,8 @@ def create_model(
         raise InvalidRequest("name: 1-256 characters.")
     if (
         trace_id is not None
-        and parts.get_own_part(session, caller=OperatorId(caller), trace_id=trace_id) is None
+        and parts.get_own_part(session, caller=OperatorId(caller), trace_id=TraceId(trace_id))
+        is None
     ):
         raise NotFound(f"traceId: no part {trace_id} of yours.")
     sections = check_sections(data)

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from battrace.ids import TraceId
 from battrace.passport.catalogue import BatteryStatus
 from battrace.passport.catalogue import Category as BatteryCategory
 from battrace.store.base import ModelBase, str_enum, utcnow
@@ -46,7 +47,7 @@ class BatteryModel(ModelBase):
     operator_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("operators.id"))
     name: Mapped[str] = mapped_column(String(256))
     category: Mapped[BatteryCategory] = mapped_column(str_enum(BatteryCategory))
-    trace_id: Mapped[uuid.UUID | None] = mapped_column(comment="the operator's product (part)")
+    trace_id: Mapped[TraceId | None] = mapped_column(comment="the operator's product (part)")
     gtin: Mapped[str | None] = mapped_column(String(14))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     provenance: Mapped[dict[str, Any]] = mapped_column(

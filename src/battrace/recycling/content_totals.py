@@ -163,7 +163,7 @@ class ContentWalk:
             released = self.walk.released[answered] = released_to(
                 self.session,
                 supplier=uuid_of(supplier),
-                trace_id=uuid_of(trace),
+                trace_id=self.ids.trace_id(trace),
                 customer=uuid_of(customer),
                 disclose_by_default=self.disclose_by_default,
             )

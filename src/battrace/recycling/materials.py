@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from battrace.audit import record_event
 from battrace.audit.actions import AuditAction
 from battrace.errors import AccessDenied, InvalidRequest, NotFound
-from battrace.ids import OperatorId, TradeId, new_id
+from battrace.ids import OperatorId, TraceId, TradeId, new_id
 from battrace.recycling import passport_link
 from battrace.recycling.content import (
     ART8_ELEMENTS,
@@ -101,7 +101,7 @@ def declare_content(
 
 @dataclass(frozen=True)
 class LotWrite:
-    trace_id: uuid.UUID
+    trace_id: TraceId
     element: Element
     grade: str
     mass_kg: Decimal

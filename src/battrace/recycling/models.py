@@ -17,6 +17,7 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, ForeignKeyConstraint, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from battrace.ids import TraceId
 from battrace.store.base import ModelBase, str_enum, utcnow
 
 
@@ -223,7 +224,7 @@ class PartContent(ModelBase):
     )
 
     operator_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    trace_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    trace_id: Mapped[TraceId] = mapped_column(primary_key=True)
     element: Mapped[str] = mapped_column(String(2), primary_key=True)
     mass_kg: Mapped[Decimal]
     pre_consumer_kg: Mapped[Decimal]
@@ -247,7 +248,7 @@ class ContentTotal(ModelBase):
         ForeignKeyConstraint(["trace_id"], ["part_totals.trace_id"], ondelete="CASCADE"),
     )
 
-    trace_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    trace_id: Mapped[TraceId] = mapped_column(primary_key=True)
     disclose_by_default: Mapped[bool]
     content: Mapped[str] = mapped_column(Text)
 
@@ -282,7 +283,7 @@ class MaterialLot(ModelBase):
 
     operator_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("operators.id"), primary_key=True)
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    trace_id: Mapped[uuid.UUID]
+    trace_id: Mapped[TraceId]
     element: Mapped[str] = mapped_column(String(2))
     grade: Mapped[str] = mapped_column(String(64))
     mass_kg: Mapped[Decimal] = mapped_column(comment="kg of material")
@@ -333,7 +334,7 @@ class Ask(ModelBase):
 
     operator_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("operators.id"), primary_key=True)
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    trace_id: Mapped[uuid.UUID] = mapped_column(comment="the part the material is bought into")
+    trace_id: Mapped[TraceId] = mapped_column(comment="the part the material is bought into")
     element: Mapped[str] = mapped_column(String(2))
     grade: Mapped[str | None] = mapped_column(String(64))
     quantity_kg: Mapped[Decimal]

@@ -14,10 +14,21 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, DateTime, Dialect, MetaData, Numeric, type_coerce
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    DateTime,
+    Dialect,
+    MetaData,
+    Numeric,
+    Uuid,
+    type_coerce,
+)
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import DeclarativeBase, QueryableAttribute
 from sqlalchemy.types import NullType, TypeDecorator, TypeEngine
+
+from battrace.ids import PlantId, TraceId
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -143,7 +154,12 @@ class ModelBase(DeclarativeBase):
     """The one declarative base; every table gets deterministic constraint names."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    # The typed ids (battrace.ids) are NewTypes over uuid.UUID; SQLAlchemy does not look
+    # through a NewType, so each one used in a `Mapped[...]` is the same `Uuid` column type as
+    # a plain `uuid.UUID` (the schema is unchanged) while values read from rows carry the type.
     type_annotation_map = {  # noqa: RUF012 (SQLAlchemy reads this class attribute)
         datetime: UTCDateTime(),
         Decimal: Decimal5(),
+        TraceId: Uuid(),
+        PlantId: Uuid(),
     }

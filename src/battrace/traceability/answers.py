@@ -4,13 +4,12 @@ a rating is read on (a rating outside it is accepted, as the contract does, but 
 
 from __future__ import annotations
 
-import uuid
 from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from battrace.ids import OperatorId
+from battrace.ids import OperatorId, TraceId
 from battrace.traceability.models import CfpResponseStatus, Part, Trade
 
 # The PEF data-quality scale of TeR, GeR and TiR: 1 (very good) to 5 (poor).
@@ -18,7 +17,7 @@ DQR_SCALE = (Decimal(1), Decimal(5))
 ANSWERING = (CfpResponseStatus.NOT_COMPLETED, CfpResponseStatus.COMPLETED)
 
 
-def trades_answered_by(session: Session, *, caller: OperatorId, trace_id: uuid.UUID) -> list[Trade]:
+def trades_answered_by(session: Session, *, caller: OperatorId, trace_id: TraceId) -> list[Trade]:
     """The open requests to `caller` linked to its part `trace_id`: saving the part's CFP
     answers each of them at once."""
     return list(
@@ -43,7 +42,7 @@ def outside_dqr_scale(ratings: dict[str, Decimal | None]) -> list[str]:
 
 
 def unit_conflicts(
-    session: Session, *, caller: OperatorId, trace_id: uuid.UUID, declared_unit: str
+    session: Session, *, caller: OperatorId, trace_id: TraceId, declared_unit: str
 ) -> list[str]:
     """The units the customers count this part in that a CFP declared per `declared_unit`
     does not fit (`kgCO2e/kilogram` fits a part counted in `kilogram`): such an answer could

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from battrace.audit import record_event
 from battrace.audit.actions import AuditAction
 from battrace.errors import InvalidRequest, NotFound
-from battrace.ids import OperatorId, TradeId, new_id
+from battrace.ids import OperatorId, TraceId, TradeId, new_id
 from battrace.store.base import utcnow
 from battrace.store.engine import after_commit
 from battrace.traceability.disclosure import released_to
@@ -203,7 +203,7 @@ def attach_files(
     session: Session,
     *,
     caller: OperatorId,
-    trace_id: uuid.UUID,
+    trace_id: TraceId,
     certificate_id: uuid.UUID | None,
     description: str | None,
     file_ids: list[uuid.UUID],
@@ -267,7 +267,7 @@ def certificate_files(
 
 
 def certificate_of_part(
-    session: Session, *, owner: uuid.UUID, trace_id: uuid.UUID
+    session: Session, *, owner: uuid.UUID, trace_id: TraceId
 ) -> Certificate | None:
     return session.scalar(
         select(Certificate).where(
@@ -324,7 +324,7 @@ def delete_files(
     session: Session,
     *,
     caller: OperatorId,
-    trace_id: uuid.UUID,
+    trace_id: TraceId,
     file_id: uuid.UUID | None,
     store: FileStore,
 ) -> None:
@@ -352,7 +352,7 @@ def delete_files(
 
 
 def delete_certificates_of_part(
-    session: Session, *, caller: OperatorId, trace_id: uuid.UUID, store: FileStore
+    session: Session, *, caller: OperatorId, trace_id: TraceId, store: FileStore
 ) -> None:
     """Used when a part is deleted: its certificate and every file go too."""
     certificate = certificate_of_part(session, owner=caller, trace_id=trace_id)

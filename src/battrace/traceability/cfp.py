@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from battrace.audit import record_event
 from battrace.audit.actions import AuditAction
 from battrace.errors import InvalidRequest, NotFound, Problem
-from battrace.ids import OperatorId, new_id
+from battrace.ids import OperatorId, TraceId, new_id
 from battrace.traceability import rules, trades
 from battrace.traceability.models import CfpType, CfpValue, Part
 from battrace.traceability.stages import DQR_TYPE, STAGE_OF, Dqr
@@ -35,13 +35,13 @@ class CfpRowWrite:
 
 @dataclass(frozen=True)
 class CfpSetWrite:
-    trace_id: uuid.UUID
+    trace_id: TraceId
     cfp_id: uuid.UUID | None
     unit: str
     rows: list[CfpRowWrite]
 
 
-def own_rows(session: Session, *, owner: uuid.UUID, trace_id: uuid.UUID) -> list[CfpValue]:
+def own_rows(session: Session, *, owner: uuid.UUID, trace_id: TraceId) -> list[CfpValue]:
     return list(
         session.scalars(
             select(CfpValue).where(CfpValue.operator_id == owner, CfpValue.trace_id == trace_id)

@@ -18,7 +18,7 @@ from battrace.audit import record_event
 from battrace.audit.actions import AuditAction
 from battrace.errors import NotFound
 from battrace.identity.models import Operator
-from battrace.ids import OperatorId
+from battrace.ids import OperatorId, TraceId
 from battrace.traceability.models import Disclosure, Part
 
 
@@ -44,7 +44,7 @@ def released_to(
     session: Session,
     *,
     supplier: uuid.UUID,
-    trace_id: uuid.UUID,
+    trace_id: TraceId,
     customer: uuid.UUID,
     disclose_by_default: bool,
 ) -> Released:
@@ -56,7 +56,7 @@ def set_disclosure(
     session: Session,
     *,
     caller: OperatorId,
-    trace_id: uuid.UUID,
+    trace_id: TraceId,
     customer: uuid.UUID,
     total_cfp: bool | None = None,
     total_dqr: bool | None = None,
@@ -94,7 +94,7 @@ def set_disclosure(
 
 
 def list_disclosures(
-    session: Session, *, caller: OperatorId, trace_id: uuid.UUID
+    session: Session, *, caller: OperatorId, trace_id: TraceId
 ) -> list[Disclosure]:
     return list(
         session.scalars(

@@ -23,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from battrace.ids import PlantId, TraceId
 from battrace.store.base import ModelBase, str_enum, utcnow
 
 
@@ -75,8 +76,8 @@ class Part(ModelBase):
     )
 
     operator_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("operators.id"), primary_key=True)
-    trace_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    plant_id: Mapped[uuid.UUID]
+    trace_id: Mapped[TraceId] = mapped_column(primary_key=True)
+    plant_id: Mapped[PlantId]
     parts_name: Mapped[str] = mapped_column(String(50))
     support_parts_name: Mapped[str | None] = mapped_column(String(50))
     terminated_flag: Mapped[bool]
@@ -124,8 +125,8 @@ class PartEdge(ModelBase):
     )
 
     operator_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    parent_trace_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    child_trace_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    parent_trace_id: Mapped[TraceId] = mapped_column(primary_key=True)
+    child_trace_id: Mapped[TraceId] = mapped_column(primary_key=True)
     amount_required: Mapped[Decimal]
 
 
@@ -161,8 +162,8 @@ class Trade(ModelBase):
     status_id: Mapped[uuid.UUID] = mapped_column(unique=True, comment="statusId (requestId)")
     downstream_operator_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("operators.id"))
     upstream_operator_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("operators.id"))
-    downstream_trace_id: Mapped[uuid.UUID]
-    upstream_trace_id: Mapped[uuid.UUID | None]
+    downstream_trace_id: Mapped[TraceId]
+    upstream_trace_id: Mapped[TraceId | None]
     request_type: Mapped[str] = mapped_column(String(16), default="CFP")
     message: Mapped[str | None] = mapped_column(String(1000))
     reply_message: Mapped[str | None] = mapped_column(String(1000))
@@ -191,7 +192,7 @@ class CfpValue(ModelBase):
     )
 
     operator_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    trace_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    trace_id: Mapped[TraceId] = mapped_column(primary_key=True)
     cfp_type: Mapped[CfpType] = mapped_column(str_enum(CfpType), primary_key=True)
     cfp_id: Mapped[uuid.UUID]
     ghg_emission: Mapped[Decimal | None]
@@ -216,7 +217,7 @@ class Disclosure(ModelBase):
     )
 
     operator_id: Mapped[uuid.UUID] = mapped_column(primary_key=True, comment="the supplier")
-    trace_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    trace_id: Mapped[TraceId] = mapped_column(primary_key=True)
     released_to_operator_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("operators.id"), primary_key=True
     )
@@ -239,7 +240,7 @@ class Certificate(ModelBase):
 
     operator_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, comment="cfpCertificationId")
-    trace_id: Mapped[uuid.UUID]
+    trace_id: Mapped[TraceId]
     description: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -288,8 +289,8 @@ class Notification(ModelBase):
     status_id: Mapped[uuid.UUID]
     downstream_operator_id: Mapped[uuid.UUID]
     upstream_operator_id: Mapped[uuid.UUID]
-    downstream_trace_id: Mapped[uuid.UUID]
-    upstream_trace_id: Mapped[uuid.UUID | None]
+    downstream_trace_id: Mapped[TraceId]
+    upstream_trace_id: Mapped[TraceId | None]
     notified_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -304,7 +305,7 @@ class PartTotal(ModelBase):
 
     __tablename__ = "part_totals"
 
-    trace_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    trace_id: Mapped[TraceId] = mapped_column(primary_key=True)
     disclose_by_default: Mapped[bool]
     declared_unit: Mapped[str | None] = mapped_column(String(32))
     pre_emission: Mapped[str | None] = mapped_column(String(64))
@@ -324,7 +325,7 @@ class PendingTotal(ModelBase):
 
     __tablename__ = "part_totals_pending"
 
-    trace_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    trace_id: Mapped[TraceId] = mapped_column(primary_key=True)
 
 
 class StaleTotal(ModelBase):
@@ -333,4 +334,4 @@ class StaleTotal(ModelBase):
 
     __tablename__ = "part_totals_stale"
 
-    trace_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    trace_id: Mapped[TraceId] = mapped_column(primary_key=True)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from battrace.audit import record_event
 from battrace.audit.actions import AuditAction
 from battrace.errors import BusinessRuleViolation, NotFound
-from battrace.ids import OperatorId
+from battrace.ids import OperatorId, PlantId, TraceId
 from battrace.traceability import certificates
 from battrace.traceability.models import CfpValue, Disclosure, Part, PartEdge, Trade
 from battrace.traceability.structures import (
@@ -49,18 +49,18 @@ __all__ = [
 
 @dataclass(frozen=True)
 class PartFilter:
-    trace_id: uuid.UUID | None = None
+    trace_id: TraceId | None = None
     parts_name: str | None = None
-    plant_id: uuid.UUID | None = None
+    plant_id: PlantId | None = None
     parent_only: bool = False
     name_contains: str | None = None  # a part of partsName, any case (the web's search)
 
 
-def get_own_part(session: Session, *, caller: OperatorId, trace_id: uuid.UUID) -> Part | None:
+def get_own_part(session: Session, *, caller: OperatorId, trace_id: TraceId) -> Part | None:
     return session.get(Part, (caller, trace_id))
 
 
-def get_structure(session: Session, *, caller: OperatorId, trace_id: uuid.UUID) -> Structure:
+def get_structure(session: Session, *, caller: OperatorId, trace_id: TraceId) -> Structure:
     """A part and its direct children (#9). Raises NotFound for a part not the caller's."""
     part = get_own_part(session, caller=caller, trace_id=trace_id)
     if part is None:
@@ -77,7 +77,7 @@ def get_structure(session: Session, *, caller: OperatorId, trace_id: uuid.UUID) 
     return Structure(part, [Child(child, amount) for child, amount in rows])
 
 
-def parents_of(session: Session, *, caller: OperatorId, trace_id: uuid.UUID) -> list[Part]:
+def parents_of(session: Session, *, caller: OperatorId, trace_id: TraceId) -> list[Part]:
     """The caller's parts whose structure holds `trace_id` (a sub-assembly's way up), by name."""
     return list(
         session.scalars(
@@ -135,7 +135,7 @@ def list_parts(
 
 
 def delete_part(
-    session: Session, *, caller: OperatorId, trace_id: uuid.UUID, store: certificates.FileStore
+    session: Session, *, caller: OperatorId, trace_id: TraceId, store: certificates.FileStore
 ) -> None:
     """Delete a part nothing references (#19), with its CFP, disclosures and certificates
     (their files removed from `store`).

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from battrace.ids import OperatorId
+from battrace.ids import OperatorId, TraceId
 from battrace.store import collector
 from battrace.traceability.combine import combine, round_up5
 from battrace.traceability.models import CfpType, CfpValue, Part
@@ -34,7 +34,7 @@ class CfpRow:
     """One row of `GET cfp`, in the contract's terms."""
 
     cfp_id: uuid.UUID | None
-    trace_id: uuid.UUID
+    trace_id: TraceId
     ghg_emission: Decimal | None
     ghg_declared_unit: str
     cfp_type: str
@@ -129,7 +129,7 @@ def cfp_rows(
     session: Session,
     *,
     caller: OperatorId,
-    trace_ids: Sequence[uuid.UUID],
+    trace_ids: Sequence[TraceId],
     disclose_by_default: bool,
 ) -> list[CfpRow]:
     """What `GET cfp` returns for the caller's parts, grouped in the order asked; a supplier's
@@ -138,7 +138,7 @@ def cfp_rows(
     Parts the caller does not own contribute nothing, exactly like unknown trace ids.
     """
     wanted = list(dict.fromkeys(trace_ids))
-    own: dict[uuid.UUID, dict[CfpType, Any]] = {}
+    own: dict[TraceId, dict[CfpType, Any]] = {}
     for start in range(0, len(wanted), _CHUNK):
         for row in session.execute(
             _rows_of(CfpValue).where(

@@ -32,7 +32,7 @@ from battrace.audit import record_events
 from battrace.audit.actions import AuditAction
 from battrace.errors import AccessDenied, BattraceError, NotFound, Problem, invalid_field
 from battrace.identity.models import Plant
-from battrace.ids import OperatorId, new_id
+from battrace.ids import OperatorId, PlantId, TraceId, new_id
 from battrace.store.base import utcnow
 from battrace.store.text_bounds import check_values
 from battrace.traceability import rules, tree_progress
@@ -47,9 +47,9 @@ _CHUNK = 2_000  # names per IN list (well under both databases' bound-parameter 
 class PartWrite:
     """A part as a client writes it (the fields of the contract's PartsModel)."""
 
-    trace_id: uuid.UUID | None
+    trace_id: TraceId | None
     operator_id: uuid.UUID
-    plant_id: uuid.UUID
+    plant_id: PlantId
     parts_name: str
     support_parts_name: str | None
     terminated_flag: bool
@@ -101,7 +101,7 @@ class _Record:
     __slots__ = ("is_parent", "stored", "trace_id", "values")
 
     def __init__(
-        self, trace_id: uuid.UUID, values: dict[str, Any], *, is_parent: bool, stored: bool
+        self, trace_id: TraceId, values: dict[str, Any], *, is_parent: bool, stored: bool
     ) -> None:
         self.trace_id = trace_id
         self.values = values
@@ -167,7 +167,7 @@ class _Batch:
             )
         return found
 
-    def _read_parts(self, trace_ids: set[uuid.UUID], names: set[str]) -> None:
+    def _read_parts(self, trace_ids: set[TraceId], names: set[str]) -> None:
         columns = [getattr(Part, name) for name in _WRITTEN]
         base = select(Part.trace_id, Part.is_parent, *columns).where(
             Part.operator_id == self.caller
@@ -207,7 +207,7 @@ class _Batch:
         values = {name: getattr(write, name) for name in _WRITTEN}
         check_values(Part, values)
         if record is None:
-            record = _Record(new_id(), values, is_parent=False, stored=False)
+            record = _Record(TraceId(new_id()), values, is_parent=False, stored=False)
             self.parts[record.trace_id] = record
             self.by_identity[record.identity] = record
         else:
@@ -286,12 +286,10 @@ class _Structures:
     """The structures around the batch's parents: their stored children, and every edge up
     from them (all an upward walk from a parent can meet, however the batch changes them)."""
 
-    def __init__(
-        self, session: Session, caller: OperatorId, parents: Collection[uuid.UUID]
-    ) -> None:
-        self.down: dict[uuid.UUID, list[uuid.UUID]] = {}
-        self.up: dict[uuid.UUID, set[uuid.UUID]] = {parent: set() for parent in parents}
-        self.stored_parents: set[uuid.UUID] = set()
+    def __init__(self, session: Session, caller: OperatorId, parents: Collection[TraceId]) -> None:
+        self.down: dict[TraceId, list[TraceId]] = {}
+        self.up: dict[TraceId, set[TraceId]] = {parent: set() for parent in parents}
+        self.stored_parents: set[TraceId] = set()
         keys = TraceKeys(session)
         stored = [keys.key(parent) for parent in parents]
         if not stored:
@@ -305,7 +303,7 @@ class _Structures:
         self.stored_parents = set(self.down)
         frontier = set(parents)
         while frontier:
-            found: set[uuid.UUID] = set()
+            found: set[TraceId] = set()
             for parent, child in session.execute(
                 select(PartEdge.parent_trace_id, PartEdge.child_trace_id).where(
                     PartEdge.operator_id == caller,
@@ -318,18 +316,18 @@ class _Structures:
             for parent in frontier:
                 self.up[parent] = set()
 
-    def ancestors(self, part: uuid.UUID) -> set[uuid.UUID]:
-        found: set[uuid.UUID] = set()
+    def ancestors(self, part: TraceId) -> set[TraceId]:
+        found: set[TraceId] = set()
         frontier = {part}
         while frontier:
-            above: set[uuid.UUID] = set()
+            above: set[TraceId] = set()
             for node in frontier:
                 above.update(self.up.get(node, ()))
             frontier = above - found
             found |= frontier
         return found
 
-    def replace(self, parent: uuid.UUID, children: Iterable[uuid.UUID]) -> None:
+    def replace(self, parent: TraceId, children: Iterable[TraceId]) -> None:
         for old in self.down.get(parent, ()):
             self.up.get(old, set()).discard(parent)
         listed = self.down[parent] = list(children)
@@ -461,7 +459,7 @@ def _write(
     )
 
 
-def _expire(session: Session, trace_ids: set[uuid.UUID]) -> None:
+def _expire(session: Session, trace_ids: set[TraceId]) -> None:
     """Parts the session loaded before the batch changed their rows read them again."""
     for item in list(session.identity_map.values()):
         if isinstance(item, Part) and item.trace_id in trace_ids:

@@ -37,6 +37,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy.orm import Session
 
+from battrace.ids import TraceId
 from battrace.traceability.combine import UNKNOWN, RatedEmission, Values, combine_values
 from battrace.traceability.disclosure import Released, released_to
 from battrace.traceability.models import CfpResponseStatus, CfpType
@@ -53,7 +54,7 @@ class TradeLink:
 
     downstream_operator_id: uuid.UUID
     upstream_operator_id: uuid.UUID
-    upstream_trace_id: uuid.UUID | None
+    upstream_trace_id: TraceId | None
     cfp_response_status: CfpResponseStatus
 
     @property
@@ -69,7 +70,7 @@ class RawBoundary(NamedTuple):
     released, and its totals per stage as disclosed (None where withheld or unknown)."""
 
     supplier: uuid.UUID
-    supplier_trace_id: uuid.UUID
+    supplier_trace_id: TraceId
     released: Released
     totals: tuple[Values, ...]
     declared_unit: str | None
@@ -78,7 +79,7 @@ class RawBoundary(NamedTuple):
 class RawPart(NamedTuple):
     """A part as its owner sees it, in plain values (`SupplyGraph.owned_from`)."""
 
-    trace_id: uuid.UUID
+    trace_id: TraceId
     terminated: bool
     is_parent: bool
     # [declared unit, pre production, pre component, main production, main component], each
@@ -94,7 +95,7 @@ class RawPart(NamedTuple):
 class SupplyNode:
     """One part of the graph as its owner sees it (made on request, not kept)."""
 
-    trace_id: uuid.UUID
+    trace_id: TraceId
     operator_id: uuid.UUID
     terminated_flag: bool
     is_parent: bool
@@ -140,7 +141,7 @@ class SupplyGraph:
         return self
 
     # ---------------------------------------------------------------- reading
-    def node(self, trace_id: uuid.UUID) -> SupplyNode | None:
+    def node(self, trace_id: TraceId) -> SupplyNode | None:
         """The part as its owner sees it, or None if the graph does not hold it (or holds
         only its stored total)."""
         key = self._ids.key(trace_id)
@@ -173,7 +174,7 @@ class SupplyGraph:
             else TradeLink(
                 downstream_operator_id=as_uuid(trade[0]),
                 upstream_operator_id=as_uuid(trade[1]),
-                upstream_trace_id=None if trade[2] is None else as_uuid(trade[2]),
+                upstream_trace_id=None if trade[2] is None else self._ids.trace_id(trade[2]),
                 cfp_response_status=CfpResponseStatus(trade[3]),
             ),
         )
@@ -191,7 +192,7 @@ class SupplyGraph:
             trade = self.walk.trades.get(current)
             found.append(
                 RawPart(
-                    as_uuid(current),
+                    self._ids.trace_id(current),
                     bool(terminated),
                     bool(is_parent),
                     self.walk.values.get(current),
@@ -211,7 +212,7 @@ class SupplyGraph:
         supplier, upstream, _ = answered
         return RawBoundary(
             self._ids.uuid(supplier),
-            self._ids.uuid(upstream),
+            self._ids.trace_id(upstream),
             released,
             _disclose(released, self._total(upstream)),
             self._unit(upstream),
@@ -266,7 +267,7 @@ class SupplyGraph:
             found = self.walk.released[(supplier, trace, customer)] = released_to(
                 self.session,
                 supplier=as_uuid(supplier),
-                trace_id=as_uuid(trace),
+                trace_id=self._ids.trace_id(trace),
                 customer=as_uuid(customer),
                 disclose_by_default=self.walk.disclose_by_default,
             )

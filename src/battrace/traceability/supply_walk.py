@@ -38,6 +38,7 @@ from sqlalchemy import (
 from sqlalchemy import literal_column as sql_column
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from battrace.ids import TraceId
 from battrace.store.base import Decimal5
 from battrace.traceability import disclosure
 from battrace.traceability.combine import Values
@@ -96,6 +97,10 @@ class TraceKeys:
         if found is None:
             found = self._uuids[key] = uuid.UUID(key)
         return found
+
+    def trace_id(self, key: Key) -> TraceId:
+        """`uuid(key)` for a key known to name a part."""
+        return TraceId(self.uuid(key))
 
     @staticmethod
     def column(column: InstrumentedAttribute[Any]) -> ColumnElement[str]:

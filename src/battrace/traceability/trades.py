@@ -26,7 +26,7 @@ from battrace.audit import record_event
 from battrace.audit.actions import AuditAction
 from battrace.errors import AccessDenied, InvalidRequest, NotFound, invalid_field
 from battrace.identity.models import Operator
-from battrace.ids import OperatorId, TradeId, new_id
+from battrace.ids import OperatorId, TraceId, TradeId, new_id
 from battrace.store.base import utcnow
 from battrace.traceability import notifications
 from battrace.traceability.models import (
@@ -58,7 +58,7 @@ class TradeRequestWrite:
     status_id: uuid.UUID | None
     downstream_operator_id: uuid.UUID
     upstream_operator_id: uuid.UUID
-    downstream_trace_id: uuid.UUID
+    downstream_trace_id: TraceId
     message: str | None
     response_due_date: date | None
 
@@ -202,7 +202,7 @@ def get_trade_with_part(
 
 
 def link_part(
-    session: Session, *, caller: OperatorId, trade_id: TradeId, trace_id: uuid.UUID
+    session: Session, *, caller: OperatorId, trade_id: TradeId, trace_id: TraceId
 ) -> Trade:
     """The supplier answers a request with one of its own parts (#13).
 
@@ -268,7 +268,7 @@ def check_link_unit(declared_units: set[str], counted_in: str | None) -> None:
 
 
 def answer_trades_of(
-    session: Session, *, caller: OperatorId, trace_id: uuid.UUID, updated: bool
+    session: Session, *, caller: OperatorId, trace_id: TraceId, updated: bool
 ) -> None:
     """CFP was registered (or updated) for a supplier part: answer every open trade linked to it."""
     trades = session.scalars(
@@ -402,7 +402,7 @@ def list_requests_sent(
     session: Session,
     *,
     caller: OperatorId,
-    trace_ids: list[uuid.UUID] | None,
+    trace_ids: list[TraceId] | None,
     limit: int,
     after: uuid.UUID | None,
 ) -> tuple[list[Trade], uuid.UUID | None]:
@@ -433,7 +433,7 @@ def list_statuses(
     *,
     caller: OperatorId,
     target: str | None,
-    trace_id: uuid.UUID | None,
+    trace_id: TraceId | None,
     status_id: uuid.UUID | None,
     limit: int,
     after: uuid.UUID | None,
@@ -458,7 +458,7 @@ def list_statuses(
     return _paged(session, conditions, limit, after)
 
 
-def _parts_by_trace(session: Session, trace_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Part]:
+def _parts_by_trace(session: Session, trace_ids: Iterable[TraceId]) -> dict[uuid.UUID, Part]:
     ids = set(trace_ids)
     if not ids:
         return {}

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from battrace.ids import TraceId
 from battrace.store.base import utcnow
 from battrace.traceability.models import CfpResponseStatus, PartEdge, Trade, TradeTreeStatus
 from battrace.traceability.supply_walk import (
@@ -104,13 +105,13 @@ class _TreeProgress:
         return self._of(linked, trade.cfp_response_status == CfpResponseStatus.COMPLETED, upstream)
 
 
-def refresh_downstream_of(session: Session, trace_ids: Iterable[uuid.UUID]) -> None:
+def refresh_downstream_of(session: Session, trace_ids: Iterable[TraceId]) -> None:
     """Recompute tree status and counters of every trade whose tree contains these parts.
 
     The trades are found walking down (a query or two per tier), then the chain upstream of
     them is read in one set-based walk, and each trade's progress is folded from it.
     """
-    seen: set[uuid.UUID] = set()
+    seen: set[TraceId] = set()
     frontier = set(trace_ids)
     found: list[Trade] = []
     while frontier:

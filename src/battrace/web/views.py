@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from battrace import errors
 from battrace.identity import operators
+from battrace.ids import TraceId
 from battrace.traceability import parts
 from battrace.traceability.models import CfpResponseStatus, Part, Trade
 from battrace.web.app import Ctx
@@ -46,7 +47,7 @@ def operator_names(session: Session, ids: Iterable[uuid.UUID | None]) -> dict[uu
     return {row.id: row.name for row in operators.list_operators(session, wanted)}
 
 
-def own_part(ctx: Ctx, trace_id: uuid.UUID) -> Part:
+def own_part(ctx: Ctx, trace_id: TraceId) -> Part:
     """The caller's part, or the "not found" page (another operator's part is not found)."""
     caller = ctx.operator_id
     part = ctx.state.read(lambda s: parts.get_own_part(s, caller=caller, trace_id=trace_id))

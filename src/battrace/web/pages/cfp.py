@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from battrace import errors
-from battrace.ids import OperatorId
+from battrace.ids import OperatorId, TraceId
 from battrace.inputs import validators
 from battrace.traceability import answers, certificates, cfp, disclosure, parts, rules
 from battrace.web.app import Ctx, page
@@ -53,7 +53,7 @@ def _stored_values(rows: dict[str, Any]) -> dict[str, str]:
 
 def _show(
     ctx: Ctx,
-    trace_id: uuid.UUID,
+    trace_id: TraceId,
     values: dict[str, str],
     form_errors: FormErrors,
     status: int = 200,
@@ -81,7 +81,7 @@ def _show(
 
 @page("/parts/{trace_id:uuid}/cfp")
 def cfp_form(ctx: Ctx) -> Response:
-    trace_id: uuid.UUID = ctx.request.path_params["trace_id"]
+    trace_id = TraceId(ctx.request.path_params["trace_id"])
     caller = ctx.operator_id
 
     def read(session: Session) -> dict[str, Any]:
@@ -98,7 +98,7 @@ def cfp_form(ctx: Ctx) -> Response:
 
 @page("/parts/{trace_id:uuid}/cfp", methods=("POST",))
 def cfp_save(ctx: Ctx) -> Response:
-    trace_id: uuid.UUID = ctx.request.path_params["trace_id"]
+    trace_id = TraceId(ctx.request.path_params["trace_id"])
     names = [name for name, *_ in ROWS] + [f"{s}_{k}" for s in ("pre", "main") for k in DQR_KEYS]
     values = {name: ctx.value(name) for name in (*names, "unit", "cfpId")}
     form_errors = FormErrors()
@@ -143,7 +143,7 @@ def cfp_save(ctx: Ctx) -> Response:
     return _show(ctx, trace_id, values, form_errors, status=400)
 
 
-def _customers(session: Session, caller: OperatorId, trace_id: uuid.UUID) -> list[str]:
+def _customers(session: Session, caller: OperatorId, trace_id: TraceId) -> list[str]:
     """The names of the customers whose open requests saving this part's CFP answers."""
     answered = answers.trades_answered_by(session, caller=caller, trace_id=trace_id)
     names = operator_names(session, [trade.downstream_operator_id for trade in answered])
@@ -152,7 +152,7 @@ def _customers(session: Session, caller: OperatorId, trace_id: uuid.UUID) -> lis
 
 def _confirm(
     ctx: Ctx,
-    trace_id: uuid.UUID,
+    trace_id: TraceId,
     values: dict[str, str],
     numbers: dict[str, Decimal | None],
     customers: list[str],
@@ -176,7 +176,7 @@ def _confirm(
 
 @page("/parts/{trace_id:uuid}/certificates", methods=("POST",))
 def certificate_upload(ctx: Ctx) -> Response:
-    trace_id: uuid.UUID = ctx.request.path_params["trace_id"]
+    trace_id = TraceId(ctx.request.path_params["trace_id"])
     upload = ctx.files.get("file")
     if upload is None:
         return ctx.redirect(f"/parts/{trace_id}", flash="cert.missing")
@@ -247,7 +247,7 @@ def certificate_download(ctx: Ctx) -> Response:
 
 @page("/parts/{trace_id:uuid}/certificates/{file_id:uuid}/delete", methods=("POST",))
 def certificate_delete(ctx: Ctx) -> Response:
-    trace_id: uuid.UUID = ctx.request.path_params["trace_id"]
+    trace_id = TraceId(ctx.request.path_params["trace_id"])
     file_id: uuid.UUID = ctx.request.path_params["file_id"]
     caller = ctx.operator_id
     ctx.state.write(
@@ -260,7 +260,7 @@ def certificate_delete(ctx: Ctx) -> Response:
 
 @page("/parts/{trace_id:uuid}/disclosure", methods=("POST",))
 def disclosure_save(ctx: Ctx) -> Response:
-    trace_id: uuid.UUID = ctx.request.path_params["trace_id"]
+    trace_id = TraceId(ctx.request.path_params["trace_id"])
     try:
         customer = uuid.UUID(ctx.value("customer"))
     except ValueError as exc:

@@ -22,7 +22,6 @@ import json
 import queue
 import re
 import threading
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -33,7 +32,7 @@ from starlette.responses import Response, StreamingResponse
 
 from battrace import errors
 from battrace.identity import plants
-from battrace.ids import OperatorId
+from battrace.ids import OperatorId, PlantId
 from battrace.traceability import parts, rules
 from battrace.traceability.models import AmountUnit
 from battrace.traceability.parts import ChildWrite, PartWrite
@@ -147,7 +146,7 @@ def read_plan(ctx: Ctx, content: bytes) -> Plan:
 
 
 def _read_row(
-    ctx: Ctx, row: dict[str, str], line: int, plant_ids: dict[str, uuid.UUID], plan: Plan
+    ctx: Ctx, row: dict[str, str], line: int, plant_ids: dict[str, PlantId], plan: Plan
 ) -> tuple[PartWrite | None, Decimal | None]:
     form_errors = FormErrors()
     child = bool(row["parentPartsName"])

@@ -5,14 +5,13 @@ the operator's facility assurance list."""
 
 from __future__ import annotations
 
-import uuid
-
 from starlette.responses import HTMLResponse, Response
 
 from battrace import errors
 from battrace.diligence import report, rollup, workbooks
 from battrace.diligence.facilities import import_assurances
 from battrace.diligence.questions import RiskCategory
+from battrace.ids import TraceId
 from battrace.store.base import utcnow
 from battrace.web.app import Ctx, page
 from battrace.web.forms import FormErrors
@@ -26,7 +25,7 @@ REPORT_POLICY = (
 
 def _picture(ctx: Ctx) -> rollup.ProductDd:
     caller = ctx.operator_id
-    trace_id: uuid.UUID = ctx.request.path_params["trace_id"]
+    trace_id = TraceId(ctx.request.path_params["trace_id"])
     day = utcnow().date()
     return ctx.state.read(lambda s: rollup.product_dd(s, viewer=caller, trace_id=trace_id, day=day))
 

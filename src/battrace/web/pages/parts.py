@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from battrace import errors
 from battrace.identity import plants
-from battrace.ids import OperatorId
+from battrace.ids import OperatorId, PlantId, TraceId
 from battrace.traceability import certificates, cfp, disclosure, parts, trades
 from battrace.traceability.models import Part, Trade
 from battrace.web.app import Ctx, page
@@ -32,7 +32,7 @@ def part_list(ctx: Ctx) -> Response:
         after = None
     part_filter = parts.PartFilter(parent_only=products_only, name_contains=query or None)
 
-    def read(session: Session) -> tuple[list[Part], uuid.UUID | None, dict[uuid.UUID, str]]:
+    def read(session: Session) -> tuple[list[Part], uuid.UUID | None, dict[PlantId, str]]:
         rows, next_cursor = parts.list_parts(
             session, caller=caller, part_filter=part_filter, limit=PAGE_SIZE, after=after
         )
@@ -52,10 +52,10 @@ def part_list(ctx: Ctx) -> Response:
 
 
 def latest_trades(
-    session: Session, caller: OperatorId, trace_ids: list[uuid.UUID]
-) -> dict[uuid.UUID, Trade]:
+    session: Session, caller: OperatorId, trace_ids: list[TraceId]
+) -> dict[TraceId, Trade]:
     """The newest request the caller sent on each of these parts."""
-    latest: dict[uuid.UUID, Trade] = {}
+    latest: dict[TraceId, Trade] = {}
     for start in range(0, len(trace_ids), 50):
         rows, _ = trades.list_requests_sent(
             session, caller=caller, trace_ids=trace_ids[start : start + 50], limit=100, after=None
@@ -65,7 +65,7 @@ def latest_trades(
     return latest
 
 
-def customers_of(session: Session, caller: OperatorId, trace_id: uuid.UUID) -> list[Trade]:
+def customers_of(session: Session, caller: OperatorId, trace_id: TraceId) -> list[Trade]:
     """The requests received that this part answers (one per customer, newest first)."""
     received, _ = trades.list_requests_received(session, caller=caller, limit=1000, after=None)
     seen: dict[uuid.UUID, Trade] = {}
@@ -76,7 +76,7 @@ def customers_of(session: Session, caller: OperatorId, trace_id: uuid.UUID) -> l
 
 
 def part_page_data(
-    session: Session, caller: OperatorId, trace_id: uuid.UUID, disclose_by_default: bool
+    session: Session, caller: OperatorId, trace_id: TraceId, disclose_by_default: bool
 ) -> dict[str, Any]:
     structure = parts.get_structure(session, caller=caller, trace_id=trace_id)
     part = structure.parent
@@ -130,7 +130,7 @@ def part_page_data(
 
 @page("/parts/{trace_id:uuid}")
 def part_detail(ctx: Ctx) -> Response:
-    trace_id: uuid.UUID = ctx.request.path_params["trace_id"]
+    trace_id = TraceId(ctx.request.path_params["trace_id"])
     caller = ctx.operator_id
     disclose = ctx.state.settings.disclose_by_default
     data = ctx.state.read(lambda s: part_page_data(s, caller, trace_id, disclose))
@@ -139,7 +139,7 @@ def part_detail(ctx: Ctx) -> Response:
 
 @page("/parts/{trace_id:uuid}/delete", methods=("POST",))
 def part_delete(ctx: Ctx) -> Response:
-    trace_id: uuid.UUID = ctx.request.path_params["trace_id"]
+    trace_id = TraceId(ctx.request.path_params["trace_id"])
     caller = ctx.operator_id
     try:
         ctx.state.write(

@@ -15,6 +15,7 @@ from starlette.responses import Response
 
 from battrace import errors
 from battrace.identity import plants
+from battrace.ids import TraceId
 from battrace.inputs import validators
 from battrace.traceability import parts
 from battrace.traceability.models import AmountUnit
@@ -98,7 +99,7 @@ def new_product(ctx: Ctx) -> Response:
 
 @page("/parts/{trace_id:uuid}/structure")
 def edit_structure(ctx: Ctx) -> Response:
-    trace_id: uuid.UUID = ctx.request.path_params["trace_id"]
+    trace_id = TraceId(ctx.request.path_params["trace_id"])
     caller = ctx.operator_id
     structure = ctx.state.read(lambda s: parts.get_structure(s, caller=caller, trace_id=trace_id))
     children = [_row_of(c.part, c.amount_required) for c in structure.children]

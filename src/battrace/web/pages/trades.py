@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from starlette.responses import JSONResponse, Response
 
 from battrace import errors
-from battrace.ids import OperatorId, TradeId
+from battrace.ids import OperatorId, TraceId, TradeId
 from battrace.inputs import validators
 from battrace.store.base import utcnow
 from battrace.traceability import certificates, parts, rollup, signed_answers, trades
@@ -272,7 +272,7 @@ def trade_reply(ctx: Ctx) -> Response:
 def trade_link(ctx: Ctx) -> Response:
     caller, trade_id = ctx.operator_id, _trade_id(ctx)
     try:
-        trace_id = uuid.UUID(ctx.value("traceId"))
+        trace_id = TraceId(uuid.UUID(ctx.value("traceId")))
     except ValueError:
         return ctx.redirect(f"/requests/{trade_id}", flash="request.pick_part")
     try:
