@@ -21,11 +21,9 @@ from battrace.cli.passport import passport_app
 from battrace.cli.recycling import recycling_app
 from battrace.cli.reuse import reuse_app
 from battrace.cli.secrets import secrets_app
-from battrace.ids import OperatorId
+from battrace.ids import OperatorId, TraceId
 
 if TYPE_CHECKING:
-    import uuid
-
     from sqlalchemy.orm import Session
 
     from battrace.footprint.view import ProductFootprint
@@ -74,9 +72,7 @@ def db_downgrade(
         console.print(f"database at revision [bold]{current_revision(database.engine)}[/]")
 
 
-def _product_footprint(
-    session: Session, viewer: OperatorId, trace_id: uuid.UUID
-) -> ProductFootprint:
+def _product_footprint(session: Session, viewer: OperatorId, trace_id: TraceId) -> ProductFootprint:
     """One of the viewer's products rolled up under the environment's disclosure policy."""
     from battrace.footprint import view  # noqa: PLC0415
 
@@ -219,7 +215,7 @@ def footprint_report(
         raise typer.Exit(2)
     with reported(), open_database() as database, database.transaction(write=False) as session:
         viewer = OperatorId(operators.find_by_open_id(session, open_operator_id).id)
-        product = _product_footprint(session, viewer, identifier(trace_id, "--trace-id"))
+        product = _product_footprint(session, viewer, TraceId(identifier(trace_id, "--trace-id")))
         supply, footprint = product.graph, product.footprint
         names = dict(product.supplier_names)
         names[viewer] = operators.get_operator(session, viewer).name
@@ -260,10 +256,10 @@ def footprint_what_if(
 
     with reported(), open_database() as database, database.transaction(write=False) as session:
         viewer = OperatorId(operators.find_by_open_id(session, open_operator_id).id)
-        product = _product_footprint(session, viewer, identifier(trace_id, "--trace-id"))
+        product = _product_footprint(session, viewer, TraceId(identifier(trace_id, "--trace-id")))
         result = view.what_if(
             product,
-            replace=identifier(replace, "--replace"),
+            replace=TraceId(identifier(replace, "--replace")),
             pre=quantity(pre, "--pre"),
             main=quantity(main, "--main"),
         )
@@ -293,7 +289,7 @@ def footprint_assign_factor(
         factors.assign_factor(
             session,
             caller=caller,
-            trace_id=identifier(trace_id, "--trace-id"),
+            trace_id=TraceId(identifier(trace_id, "--trace-id")),
             factor_id=identifier(factor_id, "--factor-id"),
         )
     console.print("factor assigned")

@@ -27,6 +27,7 @@ from battrace.connector.errors import json_response
 from battrace.connector.routing import ApiCaller, ContractRoute, Raw, State
 from battrace.footprint import declaration, factors, hotspots, report, view
 from battrace.footprint.result import Footprint
+from battrace.ids import TraceId
 from battrace.inputs import wire
 from battrace.inputs.fields import required_uuid_param, unexpected
 from battrace.state import AppState
@@ -38,7 +39,7 @@ router = APIRouter(tags=["footprint (battrace)"], route_class=ContractRoute)
 FORMATS = {"json", "csv", "html"}
 
 
-def _product(state: AppState, caller: Caller, trace_id: uuid.UUID) -> view.ProductFootprint:
+def _product(state: AppState, caller: Caller, trace_id: TraceId) -> view.ProductFootprint:
     with state.reading() as session:
         return view.product_footprint(
             session,
@@ -51,7 +52,7 @@ def _product(state: AppState, caller: Caller, trace_id: uuid.UUID) -> view.Produ
 @router.get("/api/v1/footprint")
 def get_footprint(request: Request, caller: ApiCaller, state: State) -> Response:
     """The CFP of one of the caller's parts across its whole supply chain, or its report."""
-    trace_id = required_uuid_param(request.query_params, "traceId")
+    trace_id = TraceId(required_uuid_param(request.query_params, "traceId"))
     output = request.query_params.get("format") or "json"
     if output not in FORMATS:
         raise unexpected("format")
@@ -74,7 +75,7 @@ def get_footprint(request: Request, caller: ApiCaller, state: State) -> Response
 @router.get("/api/v1/footprint/hotspots")
 def get_hotspots(request: Request, caller: ApiCaller, state: State) -> Response:
     """The parts and the suppliers that drive a product's CFP, largest first (Pareto)."""
-    trace_id = required_uuid_param(request.query_params, "traceId")
+    trace_id = TraceId(required_uuid_param(request.query_params, "traceId"))
     product = _product(state, caller, trace_id)
     footprint, names = product.footprint, product.supplier_names
 
@@ -136,7 +137,7 @@ def put_declaration(request: Request, caller: ApiCaller, state: State, raw: Raw)
     wire.collect(errors, "warrantyYears", body.get("warrantyYears"), wire.not_nil)
     if errors:
         raise wire.fail(errors)
-    trace_id = uuid.UUID(body["traceId"])
+    trace_id = TraceId(uuid.UUID(body["traceId"]))
     battery = declaration.BatteryData(
         usable_energy_kwh=body["usableEnergyKwh"],
         vehicle_category=declaration.VehicleCategory(body["vehicleCategory"]),
@@ -256,7 +257,8 @@ def post_what_if(caller: ApiCaller, state: State, raw: Raw) -> Response:
         wire.collect(errors, name, body.get(name), wire.not_nil, *wire.AMOUNT_RULES)
     if errors:
         raise wire.fail(errors)
-    trace_id, replace = uuid.UUID(body["traceId"]), uuid.UUID(body["replaceTraceId"])
+    trace_id = TraceId(uuid.UUID(body["traceId"]))
+    replace = TraceId(uuid.UUID(body["replaceTraceId"]))
     with state.reading() as session:
         product = view.product_footprint(
             session,
@@ -306,7 +308,7 @@ def put_assignment(caller: ApiCaller, state: State, raw: Raw) -> Response:
     wire.collect(errors, "factorId", body.get("factorId"), wire.uuid_required)
     if errors:
         raise wire.fail(errors)
-    trace_id, factor_id = uuid.UUID(body["traceId"]), uuid.UUID(body["factorId"])
+    trace_id, factor_id = TraceId(uuid.UUID(body["traceId"])), uuid.UUID(body["factorId"])
     with state.writing() as session:
         factors.assign_factor(
             session, caller=caller.operator_id, trace_id=trace_id, factor_id=factor_id
@@ -317,7 +319,7 @@ def put_assignment(caller: ApiCaller, state: State, raw: Raw) -> Response:
 @router.delete("/api/v1/emissionFactors/assignment")
 def delete_assignment(request: Request, caller: ApiCaller, state: State) -> Response:
     """Stop applying a factor to one of your parts: `?traceId=…`."""
-    trace_id = required_uuid_param(request.query_params, "traceId")
+    trace_id = TraceId(required_uuid_param(request.query_params, "traceId"))
     with state.writing() as session:
         factors.unassign_factor(session, caller=caller.operator_id, trace_id=trace_id)
     return json_response({"traceId": str(trace_id), "factorId": None})

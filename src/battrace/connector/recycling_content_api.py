@@ -14,6 +14,7 @@ from starlette.responses import Response
 from battrace.connector import recycling_json as shape
 from battrace.connector.errors import json_response
 from battrace.connector.routing import ApiCaller, ContractRoute, Raw, State
+from battrace.ids import TraceId
 from battrace.inputs import recycling_bodies as body_of
 from battrace.inputs.fields import (
     bool_param,
@@ -300,7 +301,9 @@ def post_second_life(caller: ApiCaller, state: State, raw: Raw) -> Response:
         new_kg_co2e_per_kwh=body_of.optional_decimal(
             body.get("newKgCO2ePerKwh"), "newKgCO2ePerKwh"
         ),
-        new_storage_trace_id=None if storage is None else uuid_field(storage, "newStorageTraceId"),
+        new_storage_trace_id=(
+            None if storage is None else TraceId(uuid_field(storage, "newStorageTraceId"))
+        ),
         new_storage_capacity_kwh=body_of.optional_decimal(
             body.get("newStorageCapacityKwh"), "newStorageCapacityKwh"
         ),

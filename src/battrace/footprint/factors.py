@@ -21,7 +21,7 @@ from battrace.audit.actions import AuditAction
 from battrace.errors import InvalidRequest, NotFound
 from battrace.footprint.models import EmissionFactor, PartFactorAssignment
 from battrace.footprint.units import check_unit, declared_for
-from battrace.ids import OperatorId, new_id
+from battrace.ids import OperatorId, TraceId, new_id
 from battrace.traceability.models import AmountUnit, Part
 
 _CHUNK = 900
@@ -111,7 +111,7 @@ def delete_factor(session: Session, *, caller: OperatorId, factor_id: uuid.UUID)
 
 
 def assign_factor(
-    session: Session, *, caller: OperatorId, trace_id: uuid.UUID, factor_id: uuid.UUID
+    session: Session, *, caller: OperatorId, trace_id: TraceId, factor_id: uuid.UUID
 ) -> None:
     """Apply one of the caller's factors to one of its parts (replacing any earlier one).
 
@@ -145,7 +145,7 @@ def assign_factor(
     )
 
 
-def unassign_factor(session: Session, *, caller: OperatorId, trace_id: uuid.UUID) -> None:
+def unassign_factor(session: Session, *, caller: OperatorId, trace_id: TraceId) -> None:
     """Stop applying a factor to one of the caller's parts. Raises NotFound."""
     row = session.get(PartFactorAssignment, (caller, trace_id))
     if row is None:

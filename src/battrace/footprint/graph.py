@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from battrace.errors import NotFound
+from battrace.ids import TraceId
 from battrace.store import collector
 from battrace.traceability.combine import RatedEmission
 from battrace.traceability.disclosure import Released
@@ -55,7 +56,7 @@ class Boundary:
     """What crossed the company boundary on an answered request, as the viewer may see it."""
 
     supplier_operator_id: uuid.UUID
-    supplier_trace_id: uuid.UUID
+    supplier_trace_id: TraceId
     released: Released
     totals: Mapping[Stage, RatedEmission]  # emission None where withheld or unknown upstream
     declared_unit: str | None
@@ -69,7 +70,7 @@ class Edge:
 
 @dataclass(frozen=True)
 class PartNode:
-    trace_id: uuid.UUID
+    trace_id: TraceId
     operator_id: uuid.UUID
     parts_name: str
     support_parts_name: str | None
@@ -207,7 +208,7 @@ def load_graph(
     session: Session,
     *,
     viewer: uuid.UUID,
-    roots: Iterable[uuid.UUID],
+    roots: Iterable[TraceId],
     disclose_by_default: bool,
     stored: bool | None = None,
 ) -> FootprintGraph:

@@ -19,7 +19,7 @@ from battrace.footprint.factors import Factor
 from battrace.footprint.graph import FootprintGraph
 from battrace.footprint.result import Footprint
 from battrace.identity import operators
-from battrace.ids import OperatorId
+from battrace.ids import OperatorId, TraceId
 from battrace.traceability.stages import Stage
 
 
@@ -40,7 +40,7 @@ def supplier_names(session: Session, footprint: Footprint) -> dict[uuid.UUID, st
 
 
 def product_footprint(
-    session: Session, *, viewer: OperatorId, trace_id: uuid.UUID, disclose_by_default: bool
+    session: Session, *, viewer: OperatorId, trace_id: TraceId, disclose_by_default: bool
 ) -> ProductFootprint:
     """Roll up one of the viewer's parts (a supplier's decision not taken counts as
     `disclose_by_default`). Raises NotFound for a part not the viewer's."""
@@ -53,7 +53,7 @@ def product_footprint(
 
 
 def what_if(
-    product: ProductFootprint, *, replace: uuid.UUID, pre: Decimal, main: Decimal
+    product: ProductFootprint, *, replace: TraceId, pre: Decimal, main: Decimal
 ) -> hotspots.WhatIf:
     """The product's footprint with part `replace` valued `pre` / `main` kgCO2e per unit of
     that part (nothing stored); NotFound for a part outside the product's graph."""

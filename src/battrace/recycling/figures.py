@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from battrace.errors import InvalidRequest
 from battrace.footprint.models import EmissionFactor
 from battrace.footprint.view import product_footprint
-from battrace.ids import OperatorId
+from battrace.ids import OperatorId, TraceId
 from battrace.recycling import impact
 from battrace.recycling.rules import ZERO, Element
 from battrace.traceability.models import AmountUnit
@@ -31,7 +31,7 @@ class SecondLifeInput:
     new_lifetime_cycles: Decimal
     repurposing_kg_co2e: Decimal = ZERO
     new_kg_co2e_per_kwh: Decimal | None = None  # given directly, or:
-    new_storage_trace_id: uuid.UUID | None = None  # the caller's storage product, rolled up
+    new_storage_trace_id: TraceId | None = None  # the caller's storage product, rolled up
     new_storage_capacity_kwh: Decimal | None = None  # its capacity
 
 

@@ -21,6 +21,7 @@ from battrace import errors
 from battrace.footprint import charts, declaration, factors, hotspots, report, view
 from battrace.footprint.graph import PartNode
 from battrace.footprint.view import ProductFootprint
+from battrace.ids import TraceId
 from battrace.traceability.stages import Stage
 from battrace.web import i18n
 from battrace.web.app import SECURITY_HEADERS, Ctx, page, render_fragment
@@ -45,9 +46,8 @@ def chart_labels(lang: str) -> charts.ChartLabels:
     )
 
 
-def _trace_id(ctx: Ctx) -> uuid.UUID:
-    trace_id: uuid.UUID = ctx.request.path_params["trace_id"]
-    return trace_id
+def _trace_id(ctx: Ctx) -> TraceId:
+    return TraceId(ctx.request.path_params["trace_id"])
 
 
 def _product(ctx: Ctx, seen_version: int) -> tuple[ProductFootprint, list[factors.Factor]]:
@@ -80,7 +80,7 @@ def _what_if(ctx: Ctx, product: ProductFootprint, form_errors: FormErrors) -> Wh
     pre = number(ctx.value("whatif_pre"), "whatif_pre", form_errors, required=True)
     main = number(ctx.value("whatif_main"), "whatif_main", form_errors, required=True)
     try:
-        part = uuid.UUID(part_text)
+        part = TraceId(uuid.UUID(part_text))
     except ValueError:
         form_errors.add("whatif_part", "invalid")
         return None
@@ -299,7 +299,7 @@ def styles_allowed(html: str) -> str:
 def assign_factor(ctx: Ctx) -> Response:
     caller, root = ctx.operator_id, _trace_id(ctx)
     try:
-        part, factor = uuid.UUID(ctx.value("part")), uuid.UUID(ctx.value("factor"))
+        part, factor = TraceId(uuid.UUID(ctx.value("part"))), uuid.UUID(ctx.value("factor"))
     except ValueError as exc:
         raise errors.NotFound("factor") from exc
     try:
@@ -316,7 +316,7 @@ def unassign_factor(ctx: Ctx) -> Response:
     """Stop applying a factor to a part: the service of `DELETE emissionFactors/assignment`."""
     caller, root = ctx.operator_id, _trace_id(ctx)
     try:
-        part = uuid.UUID(ctx.value("part"))
+        part = TraceId(uuid.UUID(ctx.value("part")))
     except ValueError as exc:
         raise errors.NotFound("part") from exc
     ctx.state.write(lambda s: factors.unassign_factor(s, caller=caller, trace_id=part))
