@@ -61,7 +61,7 @@ class Attestation:
 @dataclass
 class SupplierDd:
     trade_id: uuid.UUID
-    part_trace_id: uuid.UUID
+    part_trace_id: TraceId
     parts_name: str
     supplier_id: uuid.UUID
     supplier_name: str
@@ -72,7 +72,7 @@ class SupplierDd:
 
 @dataclass
 class ProductDd:
-    trace_id: uuid.UUID
+    trace_id: TraceId
     parts_name: str
     as_of: date
     materials: list[str]
@@ -84,11 +84,11 @@ class ProductDd:
     attestations: list[Attestation]
 
 
-def _subtree(session: Session, owner: uuid.UUID, root: uuid.UUID) -> dict[uuid.UUID, Part]:
+def _subtree(session: Session, owner: uuid.UUID, root: TraceId) -> dict[TraceId, Part]:
     """The owner's parts in its own structure below `root` (the supply-chain walk, not
     crossing to suppliers), as ORM parts."""
     walk = SupplyWalk(session, stored=False, cfp=False, follow=Follow.NONE).load([root])
-    found = [walk.ids.uuid(key) for key in walk.owned_below([root], owner)]
+    found = [walk.ids.trace_id(key) for key in walk.owned_below([root], owner)]
     if not found:
         return {}
     return {
@@ -140,7 +140,7 @@ class _Builder:
         return {q.code: q.polarity.value for qs in self.questions.values() for q in qs}
 
     def product(
-        self, viewer: uuid.UUID, trace_id: uuid.UUID, visiting: frozenset[uuid.UUID]
+        self, viewer: uuid.UUID, trace_id: TraceId, visiting: frozenset[uuid.UUID]
     ) -> ProductDd:
         own_parts = _subtree(self.session, viewer, trace_id)
         root = own_parts.get(trace_id)
