@@ -118,16 +118,20 @@ def test_recycling_commands(database: Database, tmp_path: Path) -> None:
     assert board.exit_code == 0 and "<h1>The loop</h1>" in out.read_text(encoding="utf-8")
 
 
-def test_the_loop_demo(database: Database) -> None:
+def test_the_loop_demo_is_the_demo_s_loop(database: Database) -> None:
+    """`battrace recycling demo` plays `battrace demo`, whose last steps are the loop (one
+    story, over the HTTP API), and reads its results when run again."""
     variables = env(database)
     first = runner.invoke(cli, ["recycling", "demo"], env=variables)
     assert first.exit_code == 0, first.output
     said = " ".join(first.output.split())
+    assert "7. The loop" in said and "8. Not only batteries" in said
     # counted outputs 110 + 300 + 120 + 74 + 60 = 664 kg of 799 - 20 = 779 kg -> 85.24 %
-    assert "report efficiency 85.24 %" in said and "2 passports ended" in said
+    assert "recycling efficiency 85.24 %" in said and "2 passports ended" in said
     # the cathode's mass balance: Co 100 kg x 0.21 = 21 kg recycled of 21 + 90 booked
     # -> 18.92 % (16 % met); Ni 400 x 0.22 = 88 of 88 + 1,400 -> 5.91 % (6 %: 0.09 short)
     assert "18.92 %" in said
     assert "5.91 %" in said and "0.09" in said
     again = runner.invoke(cli, ["recycling", "demo"], env=variables)
     assert again.exit_code == 0 and "loaded already" in again.output
+    assert "7. The loop" not in again.output

@@ -28,6 +28,7 @@ from battrace.traceability import disclosure, totals
 from battrace.traceability.models import Part, StaleTotal
 from battrace.traceability.supply_walk import TraceKeys
 from tests.recycling.loop import (
+    COLLECTOR,
     MATERIAL,
     PACK,
     RECYCLER,
@@ -189,3 +190,76 @@ def test_dropping_a_cfp_total_drops_its_content_row(database: Database, chain: C
         session.execute(delete(PartTotal).where(PartTotal.trace_id == chain.cathode))
         assert session.get(ContentTotal, chain.cathode) is None
         session.rollback()  # (the invariant the fixture checks last)
+
+
+@pytest.mark.parametrize("closing", [0, 1, 2])
+def test_a_cycle_through_answered_trades_is_unknown_from_every_entry_point(
+    database: Database, closing: int
+) -> None:
+    """R's sulphate is made of scrap bought from P, M's cathode of R's sulphate, P's pack of
+    M's cathode: each is made of itself. Whichever trade closes the cycle (the settlement's
+    entry point) and whichever part a fresh walk starts from, every part of the cycle and the
+    part made of it are unknown, and the stored contents equal those walks; a part outside
+    the cycle keeps its declared content."""
+    seed_loop(database)
+    with database.transaction() as session:
+        sulphate = part(
+            session, RECYCLER, plant(session, RECYCLER), "CoSO4", [("Scrap", D(2))],
+            bought=["Scrap"],
+        )  # fmt: skip
+        cathode = part(
+            session, MATERIAL, plant(session, MATERIAL), "Cathode",
+            [("CoSO4 bought", D("0.5")), ("Virgin Co", D("0.5"))], bought=["CoSO4 bought"],
+        )  # fmt: skip
+        pack = part(
+            session, PACK, plant(session, PACK), "Pack", [("Cathode", D(20))], bought=["Cathode"]
+        )
+        module = part(
+            session, COLLECTOR, plant(session, COLLECTOR), "Module", [("Pack part", D(1))],
+            bought=["Pack part"],
+        )  # fmt: skip
+        for company, trace, mass in (
+            (RECYCLER, sulphate["CoSO4"], "0.1"),
+            (MATERIAL, cathode["Virgin Co"], "0.2"),
+            (PACK, pack["Pack"], "0.5"),
+        ):
+            materials.declare_content(
+                session, caller=company.operator_id, trace_id=trace, element=CO,
+                content=ElementContent(D(mass), D(0), D(mass)),
+            )  # fmt: skip
+        register_cfp(session, RECYCLER, sulphate["CoSO4"], "2")
+        register_cfp(session, MATERIAL, cathode["Cathode"], "12")
+        register_cfp(session, PACK, pack["Pack"], "300")
+    trades = [
+        (MATERIAL, cathode["CoSO4 bought"], RECYCLER, sulphate["CoSO4"]),
+        (PACK, pack["Cathode"], MATERIAL, cathode["Cathode"]),
+        (RECYCLER, sulphate["Scrap"], PACK, pack["Pack"]),
+    ]
+    for opened in [*trades[:closing], *trades[closing + 1 :], trades[closing]]:
+        with database.transaction() as session:  # one settlement per answered trade
+            trade(session, *opened)
+    with database.transaction() as session:  # a part using the cycle, answered afterwards
+        trade(session, COLLECTOR, module["Pack part"], PACK, pack["Pack"])
+    assert_content_settled(database)
+    cycle = [
+        sulphate["CoSO4"], sulphate["Scrap"], cathode["Cathode"], cathode["CoSO4 bought"],
+        pack["Pack"], pack["Cathode"],
+    ]  # fmt: skip
+    below = [*cycle, module["Module"], module["Pack part"]]
+    with database.transaction(write=False) as session:
+        ids = TraceKeys(session)
+        stored = stored_content(session, {ids.key(trace) for trace in below})
+        for entry in below:  # a fresh walk from each part alone, nothing stored
+            walk = ContentWalk(session, stored=False, disclose_by_default=True)
+            walk.load({ids.key(entry)})
+            assert walk.content(ids.key(entry)) == stored[ids.key(entry)]
+            for trace in below:
+                if ids.key(trace) in walk.walk.parts:
+                    assert encode(walk.content(ids.key(trace))) == encode(stored[ids.key(trace)])
+        virgin = ContentWalk(session, stored=False, disclose_by_default=True)
+        virgin.load({ids.key(cathode["Virgin Co"])})
+        assert _co(
+            {cathode["Virgin Co"]: virgin.content(ids.key(cathode["Virgin Co"]))},
+            cathode["Virgin Co"],
+        ) == ElementContent(D("0.2"), D(0), D("0.2"))
+    assert {_co({t: stored[ids.key(t)]}, t) for t in below} == {None}

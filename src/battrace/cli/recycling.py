@@ -8,6 +8,7 @@ the configured database, through the same services and body readers as the API.
     battrace recycling report report.json --as 8765432100003
     battrace recycling content --as 8765432100005 --trace-id … --placed-on-market 2032-01-01
     battrace recycling dashboard --as 8765432100005 --format csv --out loop.csv
+    battrace recycling demo          (the same as `battrace demo`: the loop is its last steps)
 """
 
 from __future__ import annotations
@@ -207,9 +208,12 @@ def dashboard_command(
 
 @recycling_app.command("demo")
 def demo() -> None:
-    """Close the loop on a small example: a pack taken back, recycled, its cobalt and nickel
-    sold back to a cathode maker, the next pack's passport showing the recycled content."""
-    from battrace.cli.demo_loop import close_the_loop  # noqa: PLC0415
+    """Close the loop on an example: `battrace demo`, whose steps 7 and 8 are the loop (packs
+    taken back and recycled, their cobalt and nickel sold back to a cathode maker, the next
+    pack's passport showing the recycled content); the steps before make the packs, passports
+    and companies it starts from. Once loaded, it reads and prints the results again."""
+    from battrace.cli import db_upgrade  # noqa: PLC0415
+    from battrace.cli.demo import run_demo  # noqa: PLC0415
 
-    with reported(), open_database() as database:
-        close_the_loop(database, console)
+    db_upgrade()
+    run_demo(settings_from_env(), console=console, skip_if_present=False)

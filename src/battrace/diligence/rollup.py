@@ -10,6 +10,15 @@ Confidentiality: the viewer sees its direct suppliers' names, answers and cited 
 hashes. What lies further upstream reaches it only as aggregates (facility counts and shares,
 risks, red flags); facility identities and the names of deeper suppliers are shown only if
 each supplier in between released its upstream to its customer (`release_upstream`).
+
+Cycles (parts made of themselves through structures and trades): the picture is computed on
+read and nothing derived from it is stored, so no stored value can disagree with a fresh one
+(unlike the CFP and recycled-content totals, `traceability.walk.fold_upstream`). It unfolds
+the chain as a tree from the product asked about: a product already on the path from it is
+not entered again (the supplier's answer on that trade counts, its picture above does not).
+The picture of a product therefore depends on that product alone, not on an earlier read;
+but a cycle member's picture seen inside another member's is cut at a different place than
+its own picture asked directly, by design: each is its asker's unfolding.
 """
 
 from __future__ import annotations

@@ -7,8 +7,10 @@ A part's content per unit (the rule is `content`'s; what follows is `rollup`'s d
 * otherwise its own declaration, plus `amountRequired` x each child's content, plus, for a
   bought-in part whose request was answered, the supplier part's content as far as the
   supplier releases its totals to this customer (`traceability.disclosure`, the decision that
-  releases its CFP total); a withheld total, a request not answered yet, or a cycle make every
-  element unknown.
+  releases its CFP total); a withheld total or a request not answered yet make every element
+  unknown, and so does a cycle: every part of one (parts made of themselves through
+  structures and answered trades) is unknown whichever part a walk starts from
+  (`traceability.walk.fold_upstream`), so a stored content always equals a fresh walk.
 
 **Stored totals.** Each part's content in its owner's view is kept in
 `recycling_content_totals`, beside its CFP total and settled with it: this module registers a
@@ -40,6 +42,7 @@ from battrace.traceability import totals
 from battrace.traceability.disclosure import released_to
 from battrace.traceability.models import PartTotal
 from battrace.traceability.supply_walk import Key, SupplyWalk, TraceKeys
+from battrace.traceability.walk import fold_upstream
 
 UNKNOWN: Content = dict.fromkeys(Element)
 _ONE = Decimal(1)
@@ -146,10 +149,18 @@ class ContentWalk:
 
     # ---------------------------------------------------------------- computing
     def content(self, key: Key) -> Content:
-        """The part's content per unit in its owner's view (memoised, cycle-safe)."""
-        if key not in self.computed:
-            self._compute(key)
-        return self.computed[key]
+        """The part's content per unit in its owner's view (memoised; every part of a cycle
+        is unknown whichever part the walk starts from, see `walk.fold_upstream`)."""
+        if key not in self.computed and key not in self.walk.parts:
+            return UNKNOWN
+        return fold_upstream(
+            key,
+            self.computed,
+            self._inputs,
+            self._compute,
+            known=self.walk.parts,
+            on_cycle=lambda _part: UNKNOWN,
+        )
 
     def _upstream(self, key: Key) -> Key | None:
         """The supplier part whose content this part takes, if the supplier releases it."""
@@ -169,51 +180,38 @@ class ContentWalk:
             )
         return answered[1] if released.total_cfp else None
 
-    def _compute(self, root: Key) -> None:
-        """Depth first without recursion (chains are deep); a part met again while its own
-        inputs are being computed is a cycle, and unknown."""
+    def _inputs(self, key: Key) -> list[Key]:
+        """The parts `key`'s content is made of: its children, then the supplier's part."""
+        walk = self.walk
+        if key in walk.stored or walk.parts[key][1]:
+            return []
+        inputs = list(walk.children.get(key, ((), ()))[0])
+        upstream = self._upstream(key)
+        if upstream is not None:
+            inputs.append(upstream)
+        return inputs
+
+    def _compute(self, key: Key) -> Content:
+        """A part's content from its inputs' (a missing one, not walked, is unknown)."""
         computed, walk = self.computed, self.walk
-        visiting: set[Key] = set()
-        stack: list[tuple[Key, bool]] = [(root, False)]
-        while stack:
-            key, inputs_done = stack.pop()
-            if key in computed:
-                continue
-            if key in walk.stored:
-                computed[key] = self.boundary[key]
-                continue
-            part = walk.parts.get(key)
-            if part is None:
-                computed[key] = UNKNOWN
-                continue
-            if part[1]:  # like the CFP: a terminated part counts its own values only
-                computed[key] = dict(self.declared.get(key, {}))
-                continue
-            upstream = self._upstream(key)
-            children, amounts = walk.children.get(key, ((), ()))
-            if not inputs_done:
-                if key in visiting:
-                    computed[key] = UNKNOWN
-                    continue
-                visiting.add(key)
-                stack.append((key, True))
-                stack.extend((child, False) for child in children if child not in computed)
-                if upstream is not None and upstream not in computed:
-                    stack.append((upstream, False))
-                continue
-            visiting.discard(key)
-            terms: list[tuple[Decimal, Content]] = []
-            if key in self.declared:
-                terms.append((_ONE, self.declared[key]))
-            terms.extend(
-                (amount, computed.get(child, UNKNOWN))
-                for child, amount in zip(children, amounts, strict=True)
-            )
-            if upstream is not None:
-                terms.append((_ONE, computed.get(upstream, UNKNOWN)))
-            elif key in walk.trades:  # requested, not answered, or withheld
-                terms.append((_ONE, UNKNOWN))
-            computed[key] = combine(terms)
+        if key in walk.stored:
+            return self.boundary[key]
+        if walk.parts[key][1]:  # like the CFP: a terminated part counts its own values only
+            return dict(self.declared.get(key, {}))
+        terms: list[tuple[Decimal, Content]] = []
+        if key in self.declared:
+            terms.append((_ONE, self.declared[key]))
+        children, amounts = walk.children.get(key, ((), ()))
+        terms.extend(
+            (amount, computed.get(child, UNKNOWN))
+            for child, amount in zip(children, amounts, strict=True)
+        )
+        upstream = self._upstream(key)
+        if upstream is not None:
+            terms.append((_ONE, computed.get(upstream, UNKNOWN)))
+        elif key in walk.trades:  # requested, not answered, or withheld
+            terms.append((_ONE, UNKNOWN))
+        return combine(terms)
 
 
 # ----------------------------------------------------------- the stored totals
