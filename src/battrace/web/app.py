@@ -111,6 +111,7 @@ NAV: list[NavGroup] = [
         (
             NavItem("nav.reuse_intakes", "/reuse"),
             NavItem("nav.reuse_market", "/reuse/market"),
+            NavItem("nav.reuse_proposals", "/reuse/proposals"),
             NavItem("nav.reuse_rules", "/reuse/rules"),
         ),
     ),
