@@ -13,7 +13,7 @@ import pytest
 
 import battrace.web
 from battrace.web import i18n
-from battrace.web.messages import AREAS, MESSAGES, join
+from battrace.web.messages import AREAS, MESSAGES, SINGULARS, join
 
 WEB = Path(battrace.web.__file__).parent
 _KEY = r"[\"']([a-z0-9_]+\.[A-Za-z0-9_.-]*[A-Za-z0-9])[\"'](?!\s*[~+])"
@@ -62,3 +62,15 @@ def test_the_lookup_is_every_area_joined() -> None:
 def test_a_key_two_areas_define_is_refused() -> None:
     with pytest.raises(ValueError, match=re.escape("'nav.home' is defined by common and extra")):
         join({"common": AREAS["common"], "extra": {"nav.home": ("ホーム", "Home")}})
+
+
+def test_a_count_of_one_reads_singular_in_english_only() -> None:
+    for key, singular in SINGULARS.items():
+        assert key in MESSAGES, key
+        assert placeholders(singular) == placeholders(MESSAGES[key][1]), key
+    assert i18n.translate("en", "home.open_sent", count=1) == "request waiting for an answer"
+    assert i18n.translate("en", "home.open_sent", count=2) == "requests waiting for an answer"
+    assert i18n.translate("en", "home.open_sent", count=0) == "requests waiting for an answer"
+    assert i18n.translate("ja", "home.open_sent", count=1) == "件の依頼が回答待ち"
+    assert i18n.translate("en", "passport.hidden_changes", count=1) == "1 hidden change"
+    assert i18n.translate("en", "passport.hidden_changes", count=3) == "3 hidden changes"
