@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from battrace.notes import Note
 from battrace.web.messages import MESSAGES, SINGULARS
 
 LANGUAGES = ("ja", "en")
@@ -21,6 +22,18 @@ def translate(lang: str, key: str, **values: object) -> str:
     if lang == "en" and values.get("count") == 1 and key in SINGULARS:
         text = SINGULARS[key]  # English's one plural rule; Japanese has none
     return text.format(**values) if values else text
+
+
+def note(lang: str, line: object) -> str:
+    """A domain's sentence in `lang`: a `Note` is worded by the catalogue's `note.<key>` (its
+    values worded alike, a value may be a note too); anything else, or a note whose key the
+    catalogue lacks, is shown as written (English)."""
+    if not isinstance(line, Note):
+        return str(line)
+    key = f"note.{line.key}"
+    if key not in MESSAGES:
+        return str(line)
+    return translate(lang, key, **{name: note(lang, value) for name, value in line.values.items()})
 
 
 # The fixed wording of field problems (the contract's validators, the domain's rules and the
