@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 
 import battrace.web
+from battrace.footprint import report_words
+from battrace.footprint.declaration import LifecycleStage, check_cf_values
 from battrace.notes import Note
 from battrace.recycling import impact
 from battrace.recycling.rules import Element
@@ -113,3 +115,15 @@ def test_the_loop_assumptions_read_in_the_page_language() -> None:
     assert japanese[-1].startswith("係数: Co は自社の排出係数、その他は battrace の例示用既定値")
     assert i18n.note("ja", "a plain text") == "a plain text"
     assert i18n.note("ja", Note("unknown", "no_such_note")) == "unknown"
+
+
+def test_the_declaration_warning_and_the_report_counts_read_in_both_languages() -> None:
+    stages = dict.fromkeys(LifecycleStage, Decimal(2))
+    (warning,) = check_cf_values(stages, sum(stages.values(), Decimal(0)))
+    assert i18n.note("en", warning) == warning  # the web's English is the domain's
+    japanese = i18n.note("ja", warning)
+    assert "容量kWhあたり" in japanese and "per kWh of capacity" not in japanese
+    assert report_words.english("fp_file.years", count=1) == "1 year"
+    assert report_words.english("fp_file.years", count=8) == "8 years"
+    assert i18n.translate("en", "fp_file.rest", count=1).startswith("1 smaller contribution ")
+    assert i18n.translate("ja", "fp_file.years", count=1) == "1 年"

@@ -25,12 +25,13 @@ def translate(lang: str, key: str, **values: object) -> str:
 
 
 def note(lang: str, line: object) -> str:
-    """A domain's sentence in `lang`: a `Note` is worded by the catalogue's `note.<key>` (its
+    """A domain's sentence in `lang`: a `Note` is worded by the catalogue's `note.<key>` (or
+    its key itself when it names its area, `fp_file.…`; its
     values worded alike, a value may be a note too); anything else, or a note whose key the
     catalogue lacks, is shown as written (English)."""
     if not isinstance(line, Note):
         return str(line)
-    key = f"note.{line.key}"
+    key = line.key if "." in line.key else f"note.{line.key}"
     if key not in MESSAGES:
         return str(line)
     return translate(lang, key, **{name: note(lang, value) for name, value in line.values.items()})

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from battrace.footprint import report_words
 from battrace.web.messages_common import COMMON_MESSAGES, ENGLISH_SINGULARS
 from battrace.web.messages_dd import DD_MESSAGES
 from battrace.web.messages_footprint import FOOTPRINT_MESSAGES
@@ -55,4 +56,4 @@ def join(areas: Mapping[str, Catalogue]) -> dict[str, tuple[str, str]]:
 
 MESSAGES: dict[str, tuple[str, str]] = join(AREAS)
 # key -> the English text for a count of 1 (`i18n.translate(…, count=1)`)
-SINGULARS: Mapping[str, str] = ENGLISH_SINGULARS
+SINGULARS: Mapping[str, str] = ENGLISH_SINGULARS | report_words.ENGLISH_SINGULARS
