@@ -80,6 +80,8 @@ def test_a_count_of_one_reads_singular_in_english_only() -> None:
     assert i18n.translate("ja", "home.open_sent", count=1) == "件の依頼が回答待ち"
     assert i18n.translate("en", "passport.hidden_changes", count=1) == "1 hidden change"
     assert i18n.translate("en", "passport.hidden_changes", count=3) == "3 hidden changes"
+    assert i18n.translate("en", "import.failed_rows", count=1).startswith("1 row has errors")
+    assert i18n.translate("en", "import.failed_rows", count=2).startswith("2 rows have errors")
 
 
 def test_the_loop_assumptions_read_in_the_page_language() -> None:

@@ -216,5 +216,9 @@ ENGLISH_SINGULARS: dict[str, str] = {
     "home.dd_open_received": "received DD request to answer",
     "home.dd_overdue": "DD request overdue",
     "chart.others": "{count} other",
+    "footprint.incomplete": (
+        "{count} part has no value yet, so there is no total (nothing unknown counts as 0)."
+    ),
+    "import.failed_rows": "{count} row has errors; nothing was registered.",
     "passport.hidden_changes": "{count} hidden change",
 }
