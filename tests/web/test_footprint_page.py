@@ -44,12 +44,16 @@ def test_charts_follow_the_page_language(app: FastAPI, seeded: Database) -> None
     report = chart_words(a.get(f"/parts/{journey.product}/footprint/report").text)
     assert "自社工程" in report and "部品別の寄与（パレート図）" in report
     assert "own processes" not in report
+    axis = re.findall(r"rotate\(-90[^>]*>([^<]*)</text>", report)
+    assert axis == ["kgCO2e（1単位あたり）"] * 2  # the axes' unit too (none declared)
 
     a.post("/language", {"lang": "en", "next": "/"})
     english = chart_words(a.get(f"/parts/{journey.product}/footprint").text)
     assert "own processes" in english and "total unknown" in english
     assert "自社工程" not in english
-    assert "own processes" in a.get(f"/parts/{journey.product}/footprint/report").text
+    english_report = a.get(f"/parts/{journey.product}/footprint/report").text
+    assert "own processes" in english_report
+    assert re.findall(r"rotate\(-90[^>]*>([^<]*)</text>", english_report) == ["kgCO2e per unit"] * 2
 
 
 FACTOR_ID = re.compile(r'action="/factors/([0-9a-f-]{36})/delete"')

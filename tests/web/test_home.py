@@ -32,3 +32,16 @@ def test_the_dashboard_lists_the_newest_cfp_and_dd_notifications(
     assert len(inbox) == 7
     assert notices(b.get("/").text) == inbox[: home.NOTICES_SHOWN]
     assert notices(a.get("/").text) == []  # A was notified of nothing
+
+
+def test_the_english_dashboard_counts_one_request_in_the_singular(
+    app: FastAPI, seeded: Database
+) -> None:
+    journey = Journey(app)  # A has sent B one request, not answered yet
+    a = journey.a
+    a.post("/language", {"lang": "en", "next": "/"})
+    page = a.get("/").text
+    assert "<strong>1</strong> request waiting for an answer" in page
+    assert "<strong>0</strong> requests past their due date" in page
+    a.post("/language", {"lang": "ja", "next": "/"})
+    assert "<strong>1</strong> 件の依頼が回答待ち" in a.get("/").text

@@ -40,6 +40,10 @@ def test_the_footprint_report_has_headings_in_the_page_language(
     for heading in ("カーボンフットプリント報告", "<h2>概要</h2>", "<h2>寄与一覧</h2>"):
         assert heading in ja
     assert "<h2>Summary" not in ja
+    # the notices too: the contributions' count, the float path, "every value is known"
+    assert "件（大きい順）</summary>" in ja and "largest first" not in ja
+    assert "every value is known" not in ja and "The total is unknown" not in ja
+    assert "なし: すべての値が判明しています。" in ja or "合計は<strong>不明</strong>です。" in ja
     a.post("/language", {"lang": "en", "next": "/"})
     en = a.client.get(f"/parts/{journey.product}/footprint/report").text
     assert '<html lang="en">' in en and "<h2>Summary</h2>" in en and "概要" not in en

@@ -245,4 +245,7 @@ def ask(row: Ask) -> dict[str, Any]:
 
 
 def figure(found: Figure) -> dict[str, Any]:
-    return {"kgCO2e": number(found.kg_co2e), "assumptions": list(found.assumptions)}
+    return {
+        "kgCO2e": number(found.kg_co2e),
+        "assumptions": [str(line) for line in found.assumptions],
+    }

@@ -29,7 +29,9 @@ from urllib.parse import urlsplit
 
 from battrace.errors import InvalidRequest
 from battrace.footprint.plan import DECIMAL_PRECISION, ZERO
+from battrace.footprint.report_words import english
 from battrace.footprint.result import Footprint, UnknownPart
+from battrace.notes import Note
 from battrace.traceability.combine import round_up5
 from battrace.traceability.stages import Stage
 
@@ -142,7 +144,7 @@ class Declaration:
     kg_co2e_per_battery: Decimal | None  # sum of GHG_s (DIN's absolute CF is this / 1000)
     unknown_parts: tuple[UnknownPart, ...]  # footprint parts without a value
     missing_inputs: tuple[LifecycleStage, ...]  # operator-entered stages not entered
-    warnings: tuple[str, ...]
+    warnings: tuple[Note, ...]
     study_link: str | None
     exact: bool  # the footprint came from the exact Decimal path
     provisional: bool = True
@@ -172,7 +174,9 @@ def check_study_link(link: str) -> None:
         raise InvalidRequest(f"studyLink: must be an http(s) URL, got {link!r}.")
 
 
-def check_cf_values(per_stage: Mapping[LifecycleStage, Decimal], total: Decimal) -> tuple[str, ...]:
+def check_cf_values(
+    per_stage: Mapping[LifecycleStage, Decimal], total: Decimal
+) -> tuple[Note, ...]:
     """Section 5.5's checks of a declared CF set in kgCO2e/kWh: raise InvalidRequest for a
     negative value or stages that do not add up to the total; return the warnings."""
     for stage, value in per_stage.items():
@@ -189,9 +193,18 @@ def check_cf_values(per_stage: Mapping[LifecycleStage, Decimal], total: Decimal)
         )
     if total > PLAUSIBLE_MAX_KG_CO2E_PER_KWH:
         return (
-            f"The carbon footprint is {total} {DECLARED_UNIT} per functional unit, above "
-            f"{PLAUSIBLE_MAX_KG_CO2E_PER_KWH}: per kWh delivered over the service life an EV "
-            "battery is usually 0.1-0.3. Check that the value is not per kWh of capacity.",
+            Note(
+                english(
+                    "fp_file.cf_implausible",
+                    total=total,
+                    unit=DECLARED_UNIT,
+                    ceiling=PLAUSIBLE_MAX_KG_CO2E_PER_KWH,
+                ),
+                "fp_file.cf_implausible",
+                total=total,
+                unit=DECLARED_UNIT,
+                ceiling=PLAUSIBLE_MAX_KG_CO2E_PER_KWH,
+            ),
         )
     return ()
 
@@ -265,7 +278,7 @@ def declare(footprint: Footprint, battery: BatteryData) -> Declaration:
         for stage in LifecycleStage
     )
     declared_total = round_up5(total_per_kwh)
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[Note, ...] = ()
     if declared_total is not None:
         warnings = check_cf_values(
             {each.stage: each.kg_co2e_per_kwh or ZERO for each in stages}, declared_total

@@ -14,12 +14,13 @@ import functools
 import heapq
 import io
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template
+from markupsafe import Markup, escape
 
 from battrace.footprint.charts import (
     ENGLISH,
@@ -35,6 +36,7 @@ from battrace.footprint.graph import FootprintGraph
 from battrace.footprint.plan import ZERO, share
 from battrace.footprint.report_words import Words, english
 from battrace.footprint.result import Contribution, Footprint, StageFootprint, UnknownPart
+from battrace.notes import Note
 from battrace.traceability.combine import round_up5
 from battrace.traceability.stages import Dqr
 
@@ -298,6 +300,18 @@ def _template() -> Template:
     return env.get_template("report.html.j2")
 
 
+def _emphasis(words: Words) -> Callable[..., Markup]:
+    """`emphasised(key, word_key, **values)`: the words of `key` with the `{word}` in it (the
+    words of `word_key`) in <strong>, every part escaped."""
+
+    def emphasised(key: str, word_key: str, **values: object) -> Markup:
+        text = escape(words(key, word="\x00", **values))
+        strong = Markup("<strong>%s</strong>") % words(word_key)
+        return Markup(text.replace("\x00", strong))  # noqa: S704 (escaped above)
+
+    return emphasised
+
+
 def render_html(
     footprint: Footprint,
     graph: FootprintGraph,
@@ -314,7 +328,7 @@ def render_html(
     `words(key, **values)` its headings (`report_words`), in the reader's language (English
     by default)."""
     names = supplier_names or {}
-    unit = footprint.unit or "kgCO2e per unit"
+    unit = footprint.unit or words("fp_file.per_unit")
     known = footprint.known
     stages = [
         {
@@ -389,6 +403,8 @@ def render_html(
         ),
         generated_at=None if generated_at is None else generated_at.isoformat(timespec="seconds"),
         w=words,
+        emphasised=_emphasis(words),
+        say=lambda line: words(line.key, **line.values) if isinstance(line, Note) else str(line),
     )
 
 

@@ -45,9 +45,46 @@ ENGLISH_WORDS: dict[str, str] = {
     "fp_file.provenance": "Provenance",
     "fp_file.value": "Value",
     "fp_file.emission": "Emission",
+    "fp_file.per_unit": "kgCO2e per unit",
+    "fp_file.float_path": "values from the float path, rounded to 5 decimals",
+    "fp_file.generated": "generated {when}",
+    "fp_file.total_unknown": (
+        "The total is {word}: {count} unknown values below. Known so far: {known} {unit} "
+        "(not a total)."
+    ),
+    "fp_file.unknown_word": "unknown",
+    "fp_file.provisional": "Provisional: the method is a draft.",
+    "fp_file.incomplete": "Incomplete: no total can be declared while values are missing.",
+    "fp_file.not_entered": "Not entered: {stages}.",
+    "fp_file.parts_without": "Parts without a value: {parts}.",
+    "fp_file.years": "{count} years",
+    "fp_file.not_given": "not given",
+    "fp_file.none_unknown": "None: every value is known.",
+    "fp_file.contributions_count": "{count} contributions, largest first",
+    "fp_file.largest_listed": "the {count} largest listed",
+    "fp_file.rest": "{count} smaller contributions (every row is in the CSV export)",
+    "fp_file.cf_implausible": (
+        "The carbon footprint is {total} {unit} per functional unit, above {ceiling}: per kWh "
+        "delivered over the service life an EV battery is usually 0.1-0.3. Check that the "
+        "value is not per kWh of capacity."
+    ),
+}
+
+
+# The texts above beside a count, for a count of 1 (Japanese has no plural form).
+ENGLISH_SINGULARS: dict[str, str] = {
+    "fp_file.total_unknown": (
+        "The total is {word}: {count} unknown value below. Known so far: {known} {unit} "
+        "(not a total)."
+    ),
+    "fp_file.years": "{count} year",
+    "fp_file.contributions_count": "{count} contribution",
+    "fp_file.rest": "{count} smaller contribution (every row is in the CSV export)",
 }
 
 
 def english(key: str, **values: object) -> str:
     text = ENGLISH_WORDS[key]
+    if values.get("count") == 1:
+        text = ENGLISH_SINGULARS.get(key, text)
     return text.format(**values) if values else text

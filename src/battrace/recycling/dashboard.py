@@ -25,6 +25,7 @@ from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
 from battrace.footprint.charts import Chart, Line, Rect, Text
+from battrace.notes import Note
 from battrace.recycling import impact
 from battrace.recycling.content import ART8_ELEMENTS, ART8_MINIMUMS
 from battrace.recycling.models import (
@@ -212,7 +213,12 @@ def _second_life(kwh: Decimal | None) -> impact.Figure | None:
         cycles=SECOND_LIFE_CYCLES,
         new_kg_co2e_per_kwh=NEW_STORAGE_KG_PER_KWH,
         new_lifetime_cycles=NEW_STORAGE_CYCLES,
-        new_source="dashboard assumption: 80 kgCO2e per kWh of new stationary storage",
+        new_source=Note(
+            f"dashboard assumption: {NEW_STORAGE_KG_PER_KWH} kgCO2e per kWh of new stationary "
+            "storage",
+            "dashboard_storage",
+            kg=NEW_STORAGE_KG_PER_KWH,
+        ),
     )
 
 
@@ -262,7 +268,10 @@ def to_json(board: Dashboard) -> dict[str, Any]:
     def fig(found: impact.Figure | None) -> dict[str, Any] | None:
         if found is None:
             return None
-        return {"kgCO2e": num(found.kg_co2e), "assumptions": list(found.assumptions)}
+        return {
+            "kgCO2e": num(found.kg_co2e),
+            "assumptions": [str(line) for line in found.assumptions],
+        }
 
     return {
         "scope": board.scope,

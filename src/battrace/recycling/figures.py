@@ -19,6 +19,7 @@ from battrace.errors import InvalidRequest
 from battrace.footprint.models import EmissionFactor
 from battrace.footprint.view import product_footprint
 from battrace.ids import OperatorId, TraceId
+from battrace.notes import Note
 from battrace.recycling import impact
 from battrace.recycling.rules import ZERO, Element
 from battrace.traceability.models import AmountUnit
@@ -54,12 +55,16 @@ def second_life(
                 "newStorageTraceId: its CFP is not known yet (a value is missing in its chain)."
             )
         per_kwh = footprint.total / given.new_storage_capacity_kwh
-        source = (
+        source = Note(
             f"CFP engine roll-up of {footprint.parts_name}: {footprint.total} kgCO2e / "
-            f"{given.new_storage_capacity_kwh} kWh"
+            f"{given.new_storage_capacity_kwh} kWh",
+            "cfp_rollup",
+            part=footprint.parts_name,
+            kg=footprint.total,
+            kwh=given.new_storage_capacity_kwh,
         )
     elif given.new_kg_co2e_per_kwh is not None:
-        per_kwh, source = given.new_kg_co2e_per_kwh, "given"
+        per_kwh, source = given.new_kg_co2e_per_kwh, Note("given", "given")
     else:
         raise InvalidRequest("newKgCO2ePerKwh or newStorageTraceId: one is needed.")
     return impact.second_life_avoided(
@@ -74,7 +79,7 @@ def second_life(
 
 def material_factors(
     session: Session, *, caller: uuid.UUID
-) -> tuple[dict[Element, tuple[Decimal, Decimal]], str]:
+) -> tuple[dict[Element, tuple[Decimal, Decimal]], Note]:
     """The caller's factors named "virgin <El>" and "recycled <El>" (kgCO2e per kilogram),
     each element falling back to the labelled default."""
     rows = session.scalars(
@@ -93,7 +98,12 @@ def material_factors(
             own.append(element.value)
     source = impact.DEFAULT_FACTOR_SOURCE
     if own:
-        source = f"your emission factors for {', '.join(own)}; {source} for the others"
+        source = Note(
+            f"your emission factors for {', '.join(own)}; {source} for the others",
+            "own_factors",
+            elements=", ".join(own),
+            others=source,
+        )
     return factors, source
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from battrace.errors import InvalidRequest
+from battrace.notes import Note
 from battrace.recycling.rules import HUNDRED, ZERO, Element
 
 _KG = Decimal("0.001")
@@ -34,13 +35,15 @@ DEFAULT_MATERIAL_FACTORS: Mapping[Element, tuple[Decimal, Decimal]] = {
     Element.COPPER: (Decimal("4"), Decimal("1.5")),
     Element.LEAD: (Decimal("2"), Decimal("0.6")),
 }
-DEFAULT_FACTOR_SOURCE = "battrace illustrative defaults (replace with your own factors)"
+DEFAULT_FACTOR_SOURCE = Note(
+    "battrace illustrative defaults (replace with your own factors)", "default_factors"
+)
 
 
 @dataclass(frozen=True)
 class Figure:
     kg_co2e: Decimal
-    assumptions: tuple[str, ...]
+    assumptions: tuple[Note, ...]
 
 
 def _positive(name: str, value: Decimal) -> None:
@@ -55,7 +58,7 @@ def second_life_avoided(
     new_kg_co2e_per_kwh: Decimal,
     new_lifetime_cycles: Decimal,
     repurposing_kg_co2e: Decimal = ZERO,
-    new_source: str = "given",
+    new_source: str = Note("given", "given"),
 ) -> Figure:
     """CO2e avoided by a second life (see the module)."""
     _positive("capacityKwh", capacity_kwh)
@@ -69,12 +72,32 @@ def second_life_avoided(
     return Figure(
         avoided.quantize(_KG),
         (
-            f"delivered energy in second life: {capacity_kwh} kWh x {cycles} cycles "
-            f"= {delivered} kWh",
-            f"new storage delivers {new_lifetime_cycles} cycles per kWh of capacity, so "
-            f"{displaced_kwh.quantize(_KG)} kWh of new capacity is displaced",
-            f"new storage: {new_kg_co2e_per_kwh} kgCO2e per kWh of capacity ({new_source})",
-            f"repurposing (testing, new housing, transport): {repurposing_kg_co2e} kgCO2e",
+            Note(
+                f"delivered energy in second life: {capacity_kwh} kWh x {cycles} cycles "
+                f"= {delivered} kWh",
+                "delivered",
+                kwh=capacity_kwh,
+                cycles=cycles,
+                delivered=delivered,
+            ),
+            Note(
+                f"new storage delivers {new_lifetime_cycles} cycles per kWh of capacity, so "
+                f"{displaced_kwh.quantize(_KG)} kWh of new capacity is displaced",
+                "displaced",
+                cycles=new_lifetime_cycles,
+                displaced=displaced_kwh.quantize(_KG),
+            ),
+            Note(
+                f"new storage: {new_kg_co2e_per_kwh} kgCO2e per kWh of capacity ({new_source})",
+                "new_storage",
+                kg=new_kg_co2e_per_kwh,
+                source=new_source,
+            ),
+            Note(
+                f"repurposing (testing, new housing, transport): {repurposing_kg_co2e} kgCO2e",
+                "repurposing",
+                kg=repurposing_kg_co2e,
+            ),
         ),
     )
 
@@ -86,21 +109,29 @@ def material_avoided(
 ) -> Figure:
     """CO2e avoided by recovered material replacing virgin material (see the module)."""
     total = ZERO
-    notes = []
+    notes: list[Note] = []
     for element, mass in sorted(recovered_kg.items()):
         if mass < ZERO:
             raise InvalidRequest(f"{element}: a recovered mass must be 0 kg or more.")
         if element not in factors:
-            notes.append(f"{element}: no factor, not counted")
+            notes.append(Note(f"{element}: no factor, not counted", "no_factor", element=element))
             continue
         virgin, recycled = factors[element]
         avoided = mass * (virgin - recycled)
         total += avoided
         notes.append(
-            f"{element}: {mass} kg x ({virgin} virgin - {recycled} recycled) kgCO2e/kg "
-            f"= {avoided.quantize(_KG)} kgCO2e"
+            Note(
+                f"{element}: {mass} kg x ({virgin} virgin - {recycled} recycled) kgCO2e/kg "
+                f"= {avoided.quantize(_KG)} kgCO2e",
+                "material",
+                element=element,
+                mass=mass,
+                virgin=virgin,
+                recycled=recycled,
+                avoided=avoided.quantize(_KG),
+            )
         )
-    notes.append(f"factors: {source}")
+    notes.append(Note(f"factors: {source}", "factors", source=source))
     return Figure(total.quantize(_KG), tuple(notes))
 
 

@@ -120,6 +120,49 @@ def proposal_reservations(
     )
 
 
+def list_proposals(session: Session, *, caller: uuid.UUID) -> list[ReuseSystemProposal]:
+    """The proposals the caller made, and those its reservations are in (open or
+    commissioned; a refused or withdrawn one frees them and is its integrator's alone),
+    newest first."""
+    listed = select(ReuseReservation.proposal_id).where(
+        ReuseReservation.lister_operator_id == caller, ReuseReservation.proposal_id.is_not(None)
+    )
+    return list(
+        session.scalars(
+            select(ReuseSystemProposal)
+            .where((ReuseSystemProposal.operator_id == caller) | ReuseSystemProposal.id.in_(listed))
+            .order_by(ReuseSystemProposal.created_at.desc(), ReuseSystemProposal.id)
+            .limit(500)
+        )
+    )
+
+
+def reservations_seen_by(
+    session: Session, proposal: ReuseSystemProposal, viewer: uuid.UUID
+) -> list[ReuseReservation]:
+    """The proposal's reservations the viewer may see: the integrator every one, a lister its
+    own (not the other listers' packs)."""
+    return [
+        r
+        for r in proposal_reservations(session, proposal)
+        if viewer in (proposal.operator_id, r.lister_operator_id)
+    ]
+
+
+def listers_of(session: Session, proposal: ReuseSystemProposal) -> int:
+    """How many listers the proposal's packs come from (a number, not who)."""
+    return len({r.lister_operator_id for r in proposal_reservations(session, proposal)})
+
+
+def successor_passport(session: Session, proposal: ReuseSystemProposal) -> uuid.UUID | None:
+    """The passport a commissioned proposal made (None before), for those who may see the
+    proposal (`visible_proposal`)."""
+    if proposal.system_id is None:
+        return None
+    system = session.get(ReuseSystem, (proposal.operator_id, proposal.system_id))
+    return None if system is None else system.passport_id
+
+
 def visible_proposal(
     session: Session, *, caller: uuid.UUID, proposal_id: uuid.UUID, lock: bool = False
 ) -> ReuseSystemProposal:

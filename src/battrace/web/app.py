@@ -111,6 +111,7 @@ NAV: list[NavGroup] = [
         (
             NavItem("nav.reuse_intakes", "/reuse"),
             NavItem("nav.reuse_market", "/reuse/market"),
+            NavItem("nav.reuse_proposals", "/reuse/proposals"),
             NavItem("nav.reuse_rules", "/reuse/rules"),
         ),
     ),
@@ -223,6 +224,10 @@ class Ctx:
             return unit
         return name if per == unit else f"kgCO2e/{name}"
 
+    def note(self, line: object) -> str:
+        """A domain's sentence (`notes.Note`) in the page's language (`i18n.note`)."""
+        return i18n.note(self.lang, line)
+
     def value(self, name: str, default: str = "") -> str:
         """A form field (POST) or query parameter (GET), stripped."""
         values = self.form.get(name)
@@ -243,6 +248,7 @@ class Ctx:
         html = _ENV.get_template(template).render(
             t=self.t,
             unit_name=self.unit_name,
+            note=self.note,
             lang=self.lang,
             csrf_field=CSRF_FIELD,
             csrf=self.session.csrf,

@@ -1,12 +1,14 @@
 """Page text in Japanese (the default) and English: `translate(lang, key, **values)` looks a
-key up in `battrace.web.messages` and fills `{name}` placeholders. Every word a page shows
+key up in `battrace.web.messages` and fills `{name}` placeholders; a `count` of 1 picks the
+English singular where the catalogue has one. Every word a page shows
 comes from there; the language is a cookie the header's switch sets."""
 
 from __future__ import annotations
 
 import re
 
-from battrace.web.messages import MESSAGES
+from battrace.notes import Note
+from battrace.web.messages import MESSAGES, SINGULARS
 
 LANGUAGES = ("ja", "en")
 DEFAULT = "ja"
@@ -17,7 +19,22 @@ def translate(lang: str, key: str, **values: object) -> str:
     if texts is None:
         return key  # a missing key shows itself (tests/web check none is missing)
     text = texts[LANGUAGES.index(lang) if lang in LANGUAGES else 0]
+    if lang == "en" and values.get("count") == 1 and key in SINGULARS:
+        text = SINGULARS[key]  # English's one plural rule; Japanese has none
     return text.format(**values) if values else text
+
+
+def note(lang: str, line: object) -> str:
+    """A domain's sentence in `lang`: a `Note` is worded by the catalogue's `note.<key>` (or
+    its key itself when it names its area, `fp_file.…`; its
+    values worded alike, a value may be a note too); anything else, or a note whose key the
+    catalogue lacks, is shown as written (English)."""
+    if not isinstance(line, Note):
+        return str(line)
+    key = line.key if "." in line.key else f"note.{line.key}"
+    if key not in MESSAGES:
+        return str(line)
+    return translate(lang, key, **{name: note(lang, value) for name, value in line.values.items()})
 
 
 # The fixed wording of field problems (the contract's validators, the domain's rules and the

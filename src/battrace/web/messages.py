@@ -3,15 +3,18 @@
 
 The entries live in one module per area (`messages_common`, `messages_parts`,
 `messages_trades`, `messages_footprint`, `messages_dd`); this module joins them. Placeholders
-are `{name}`; both texts of a key take the same ones. A key may be defined by one area only:
-joining refuses a key two areas define, so no area silently replaces another's text.
+are `{name}`; both texts of a key take the same ones. A text shown beside a count may have an
+English singular (`SINGULARS`), used when the page passes `count=1`. A key may be defined by
+one area only: joining refuses a key two areas define, so no area silently replaces another's
+text.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from battrace.web.messages_common import COMMON_MESSAGES
+from battrace.footprint import report_words
+from battrace.web.messages_common import COMMON_MESSAGES, ENGLISH_SINGULARS
 from battrace.web.messages_dd import DD_MESSAGES
 from battrace.web.messages_footprint import FOOTPRINT_MESSAGES
 from battrace.web.messages_pact import PACT_MESSAGES
@@ -52,3 +55,5 @@ def join(areas: Mapping[str, Catalogue]) -> dict[str, tuple[str, str]]:
 
 
 MESSAGES: dict[str, tuple[str, str]] = join(AREAS)
+# key -> the English text for a count of 1 (`i18n.translate(…, count=1)`)
+SINGULARS: Mapping[str, str] = ENGLISH_SINGULARS | report_words.ENGLISH_SINGULARS

@@ -202,3 +202,23 @@ COMMON_MESSAGES: dict[str, tuple[str, str]] = {
         "{sender} replied to a request",
     ),
 }
+
+
+# English singulars of the texts a page shows beside a count (`t(key, count=n)`): with a count
+# of 1 the English page shows this text instead of the catalogue's plural one; Japanese has
+# no plural form, so its text is always the catalogue's.
+ENGLISH_SINGULARS: dict[str, str] = {
+    "home.open_sent": "request waiting for an answer",
+    "home.overdue_sent": "request past its due date",
+    "home.open_received": "received request to answer",
+    "home.overdue_received": "received request overdue",
+    "home.dd_open_sent": "DD request waiting for an answer",
+    "home.dd_open_received": "received DD request to answer",
+    "home.dd_overdue": "DD request overdue",
+    "chart.others": "{count} other",
+    "footprint.incomplete": (
+        "{count} part has no value yet, so there is no total (nothing unknown counts as 0)."
+    ),
+    "import.failed_rows": "{count} row has errors; nothing was registered.",
+    "passport.hidden_changes": "{count} hidden change",
+}

@@ -20,7 +20,7 @@ FOOTPRINT_MESSAGES: dict[str, tuple[str, str]] = {
     "footprint.summary": ("集計", "Roll-up"),
     "footprint.incomplete": (
         "{count}件の部品の値が不明なため、合計は確定していません（0としては数えません）。",
-        "{count} part(s) have no value yet, so there is no total (nothing unknown counts as 0).",
+        "{count} parts have no value yet, so there is no total (nothing unknown counts as 0).",
     ),
     "footprint.unit_note": ("単位：{unit}", "Unit: {unit}"),
     "footprint.rounding_note": (

@@ -100,7 +100,7 @@ PARTS_MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "import.failed_rows": (
         "{count} 行にエラーがあります。何も登録していません。",
-        "{count} row(s) have errors; nothing was registered.",
+        "{count} rows have errors; nothing was registered.",
     ),
     "import.finished": ("{count} 件を登録しました。", "{count} registered."),
     "import.failed_at": (

@@ -288,4 +288,47 @@ RECYCLING_MESSAGES: dict[str, tuple[str, str]] = {
     "rec.figure.recovered": ("回収した資源", "recovered materials"),
     "rec.figure.recycled_content": ("再生材含有率", "recycled content"),
     "rec.list_separator": ("、", ", "),
+    # the impact figures' assumptions (battrace.notes.Note keys of recycling.impact)
+    "note.delivered": (
+        "セカンドライフで供給するエネルギー: {kwh} kWh × {cycles} サイクル = {delivered} kWh",
+        "delivered energy in second life: {kwh} kWh x {cycles} cycles = {delivered} kWh",
+    ),
+    "note.displaced": (
+        "新品の蓄電池は容量1 kWhあたり {cycles} サイクル供給するため、新品容量 {displaced} kWh 分を代替",
+        "new storage delivers {cycles} cycles per kWh of capacity, so {displaced} kWh of new capacity is displaced",
+    ),
+    "note.new_storage": (
+        "新品の蓄電池: 容量1 kWhあたり {kg} kgCO2e（{source}）",
+        "new storage: {kg} kgCO2e per kWh of capacity ({source})",
+    ),
+    "note.repurposing": (
+        "転用（試験・新しい筐体・輸送）: {kg} kgCO2e",
+        "repurposing (testing, new housing, transport): {kg} kgCO2e",
+    ),
+    "note.no_factor": (
+        "{element}: 係数がないため計上していません",
+        "{element}: no factor, not counted",
+    ),
+    "note.material": (
+        "{element}: {mass} kg ×（バージン材 {virgin} − 再生材 {recycled}）kgCO2e/kg = {avoided} kgCO2e",
+        "{element}: {mass} kg x ({virgin} virgin - {recycled} recycled) kgCO2e/kg = {avoided} kgCO2e",
+    ),
+    "note.factors": ("係数: {source}", "factors: {source}"),
+    "note.given": ("入力値", "given"),
+    "note.default_factors": (
+        "battrace の例示用既定値（自社の係数に置き換えてください）",
+        "battrace illustrative defaults (replace with your own factors)",
+    ),
+    "note.own_factors": (
+        "{elements} は自社の排出係数、その他は {others}",
+        "your emission factors for {elements}; {others} for the others",
+    ),
+    "note.cfp_rollup": (
+        "{part} のCFP積み上げ: {kg} kgCO2e / {kwh} kWh",
+        "CFP engine roll-up of {part}: {kg} kgCO2e / {kwh} kWh",
+    ),
+    "note.dashboard_storage": (
+        "ダッシュボードの前提: 新品の定置用蓄電池は容量1 kWhあたり {kg} kgCO2e",
+        "dashboard assumption: {kg} kgCO2e per kWh of new stationary storage",
+    ),
 }

@@ -1,3 +1,4 @@
+# ruff: noqa: E501 (catalogue entries are sentences; splitting them hurts translation)
 """Catalogue entries of the self-contained HTML reports (the footprint report and the DD
 report): their headings by the keys of `footprint.report_words` and `diligence.report`."""
 
@@ -75,4 +76,38 @@ REPORT_MESSAGES: dict[str, tuple[str, str]] = {
     "dd_file.document": ("資料", "Document"),
     "dd_file.third_party": ("第三者", "Third party"),
     "dd_file.valid_to": ("有効期限", "Valid to"),
+    "fp_file.per_unit": ("kgCO2e（1単位あたり）", "kgCO2e per unit"),
+    "fp_file.float_path": (
+        "浮動小数点の経路による値（小数点以下5桁に丸め）",
+        "values from the float path, rounded to 5 decimals",
+    ),
+    "fp_file.generated": ("作成 {when}", "generated {when}"),
+    "fp_file.total_unknown": (
+        "合計は{word}です。下記の {count} 件の値が不明です。判明分: {known} {unit}（合計ではありません）。",
+        "The total is {word}: {count} unknown values below. Known so far: {known} {unit} (not a total).",
+    ),
+    "fp_file.unknown_word": ("不明", "unknown"),
+    "fp_file.provisional": ("暫定: 算定方法は草案です。", "Provisional: the method is a draft."),
+    "fp_file.incomplete": (
+        "未完了: 値が欠けている間は合計を宣言できません。",
+        "Incomplete: no total can be declared while values are missing.",
+    ),
+    "fp_file.not_entered": ("未入力: {stages}。", "Not entered: {stages}."),
+    "fp_file.parts_without": ("値のない部品: {parts}。", "Parts without a value: {parts}."),
+    "fp_file.years": ("{count} 年", "{count} years"),
+    "fp_file.not_given": ("未記入", "not given"),
+    "fp_file.none_unknown": ("なし: すべての値が判明しています。", "None: every value is known."),
+    "fp_file.contributions_count": (
+        "寄与 {count} 件（大きい順）",
+        "{count} contributions, largest first",
+    ),
+    "fp_file.largest_listed": ("上位 {count} 件を表示", "the {count} largest listed"),
+    "fp_file.rest": (
+        "その他の小さな寄与 {count} 件（全行はCSV出力にあります）",
+        "{count} smaller contributions (every row is in the CSV export)",
+    ),
+    "fp_file.cf_implausible": (
+        "機能単位あたりのカーボンフットプリントが {total} {unit} で、{ceiling} を超えています。EV用電池の耐用期間中の供給kWhあたりの値は通常 0.1〜0.3 です。容量kWhあたりの値になっていないか確認してください。",
+        "The carbon footprint is {total} {unit} per functional unit, above {ceiling}: per kWh delivered over the service life an EV battery is usually 0.1-0.3. Check that the value is not per kWh of capacity.",
+    ),
 }

@@ -157,6 +157,7 @@ def footprint_page(ctx: Ctx) -> Response:
     names = dict(product.supplier_names)
     names[footprint.viewer] = ctx.operator_name
     labels = chart_labels(ctx.lang)
+    chart_unit = ctx.unit_name(unit)  # the axes' unit in the page's language
     ranked = _kept(ctx, seen_version, "ranked", lambda: hotspots.rank_parts(footprint))
     choices = _kept(ctx, seen_version, "what_if_choices", lambda: what_if_choices(product, ranked))
     values: dict[str, Any] = {
@@ -189,15 +190,17 @@ def footprint_page(ctx: Ctx) -> Response:
                 charts=(
                     (
                         ctx.t("footprint.chart_stages"),
-                        charts.stage_bars(footprint, unit=unit, labels=labels),
+                        charts.stage_bars(footprint, unit=chart_unit, labels=labels),
                     ),
                     (
                         ctx.t("footprint.chart_pareto"),
-                        charts.pareto(footprint, unit=unit, labels=labels, ranked=ranked),
+                        charts.pareto(footprint, unit=chart_unit, labels=labels, ranked=ranked),
                     ),
                     (
                         ctx.t("footprint.chart_tree"),
-                        charts.supply_tree(footprint, product.graph, unit=unit, labels=labels),
+                        charts.supply_tree(
+                            footprint, product.graph, unit=chart_unit, labels=labels
+                        ),
                     ),
                 ),
             ),
