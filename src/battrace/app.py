@@ -29,6 +29,7 @@ from battrace.connector import (
     diligence_api,
     diligence_files_api,
     footprint_api,
+    parts_api,
     passport_api,
     passport_records_api,
     passport_resolver,
@@ -157,6 +158,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.include_router(traceability_api.router)
     app.include_router(certificates_api.router)
     app.include_router(footprint_api.router)
+    app.include_router(parts_api.router)
     app.include_router(diligence_api.router)
     app.include_router(diligence_files_api.router)
     app.include_router(passport_api.router)
