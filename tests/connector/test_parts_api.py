@@ -66,7 +66,11 @@ def test_a_batch_is_saved_and_answered_in_the_contract_shape(
     response = client.post(URL, headers=world.a, json=batch)
     assert response.status_code == 201, response.text
     saved = response.json()
-    assert [s["parentPartsModel"]["partsName"] for s in saved] == ["電池パック", "モジュール", "セル"]
+    assert [s["parentPartsModel"]["partsName"] for s in saved] == [
+        "電池パック",
+        "モジュール",
+        "セル",
+    ]
     pack, module, cell = saved
     assert [c["partsName"] for c in pack["childrenPartsModel"]] == ["モジュール", "筐体"]
     assert pack["childrenPartsModel"][0]["amountRequired"] == 2
@@ -145,8 +149,7 @@ def test_a_structure_refused_by_the_save_names_its_index(
     )
     assert response.status_code == 400, response.text
     assert response.json()["message"] == (
-        "Validation failed, [1].childrenPartsModel[0]: "
-        "(plantId: is not a plant of this operator.)."
+        "Validation failed, [1].childrenPartsModel[0]: (plantId: is not a plant of this operator.)."
     )
     assert stored(seeded) == before
 
@@ -190,7 +193,10 @@ def test_bounds_are_refused_before_anything_is_read(
     assert response.json()["message"] == (
         "Validation failed, body: at most 3 structures a request (4 sent)."
     )
-    wide = [structure(world.plant, "親", ["子1", "子2", "子3"]), structure(world.plant, "親2", ["子4"] * 3)]
+    wide = [
+        structure(world.plant, "親", ["子1", "子2", "子3"]),
+        structure(world.plant, "親2", ["子4"] * 3),
+    ]
     response = client.post(URL, headers=world.a, json=wide)
     assert response.status_code == 400
     assert response.json()["message"] == (
