@@ -230,3 +230,11 @@ def test_an_empty_batch_saves_nothing(client: TestClient, world: World) -> None:
     response = client.post(URL, headers=world.a, json=[])
     assert response.status_code == 201
     assert response.json() == []
+
+
+def test_the_endpoint_is_in_battraces_openapi(client: TestClient, seeded: Database) -> None:
+    document = client.get("/openapi.json").json()
+    operation = document["paths"][URL]["post"]
+    schema = operation["requestBody"]["content"]["application/json"]["schema"]
+    assert schema["type"] == "array"
+    assert schema["maxItems"] == parts_api.MAX_STRUCTURES
