@@ -29,6 +29,7 @@ from battrace.connector import (
     diligence_api,
     diligence_files_api,
     footprint_api,
+    parts_api,
     passport_api,
     passport_records_api,
     passport_resolver,
@@ -147,24 +148,29 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     # The PACT host first: its paths (/2, /3, /auth/token, /.well-known, /pact) are its own,
     # and its ListFootprints is a hot path that should not be matched against every route.
     install_interop(app, pact)  # the PACT host at /2, /3 and /auth/token (HTTPS only)
-    # Every API router; a new package's router is one more line here.
-    app.include_router(auth_api.router)
-    app.include_router(auth_api.auth_info)
-    app.include_router(transport.router)
-    # The public resolver early: behind the QR codes it is the busiest route, and a route
-    # costs every request that reaches it the match attempts of the routes before it.
-    app.include_router(passport_resolver.router)
-    app.include_router(traceability_api.router)
-    app.include_router(certificates_api.router)
-    app.include_router(footprint_api.router)
-    app.include_router(diligence_api.router)
-    app.include_router(diligence_files_api.router)
-    app.include_router(passport_api.router)
-    app.include_router(passport_records_api.router)  # after passport_api: its /{id} comes last
-    app.include_router(recycling_api.router)
-    app.include_router(recycling_content_api.router)
-    app.include_router(reuse_api.router)
-    app.include_router(reuse_proposals_api.router)
+    # Every API router, in this order; a new package's router is one more line here.
+    routers = (
+        auth_api.router,
+        auth_api.auth_info,
+        transport.router,
+        # The public resolver early: behind the QR codes it is the busiest route, and a route
+        # costs every request that reaches it the match attempts of the routes before it.
+        passport_resolver.router,
+        traceability_api.router,
+        certificates_api.router,
+        footprint_api.router,
+        parts_api.router,
+        diligence_api.router,
+        diligence_files_api.router,
+        passport_api.router,
+        passport_records_api.router,  # after passport_api: its /{id} comes last
+        recycling_api.router,
+        recycling_content_api.router,
+        reuse_api.router,
+        reuse_proposals_api.router,
+    )
+    for router in routers:
+        app.include_router(router)
     install_web(app)  # the operators' web application at /
 
     @app.exception_handler(StarletteHTTPException)

@@ -240,6 +240,11 @@ async def upload_body(request: Request) -> bytes:
     return await read_body(request, state_of(request).settings.upload_max_bytes)
 
 
+async def batch_body(request: Request) -> bytes:
+    """A batch of JSON records (the bulk structure save): at most `upload_max_bytes`."""
+    return await read_body(request, state_of(request).settings.upload_max_bytes)
+
+
 def request_context(request: Request) -> RequestContext:
     """What the error detail reports about this request (`dataTarget`, operator id)."""
     return _route_of(request)[1]
@@ -250,3 +255,4 @@ ApiGrant = Annotated[ApiKeyGrant, Depends(api_grant)]
 State = Annotated[AppState, Depends(app_state)]
 Raw = Annotated[bytes, Depends(raw_body)]
 Upload = Annotated[bytes, Depends(upload_body)]
+Batch = Annotated[bytes, Depends(batch_body)]

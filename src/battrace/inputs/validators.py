@@ -27,6 +27,8 @@ from battrace.traceability.trades import TradeRequestWrite
 BASE_CFP_TYPES = rules.BASE_CFP_TYPES
 DECLARED_UNITS = rules.DECLARED_UNITS
 
+MAX_CHILDREN = 50  # children of one structure (#6)
+
 # Go type names of the reference's request structs: they appear in bind error messages.
 PARTS = wire.struct(
     "traceability.PutPartsInput",
@@ -174,25 +176,55 @@ def read_structure(body: object) -> tuple[PartWrite, list[ChildWrite]]:
     """#6: a parent and its children; errors listed parent first, then children in order."""
     structure = body if isinstance(body, dict) else {}
     found = _Found()
+    _structure_errors(found, structure, "")
+    found.raise_if_any()
+    return _structure_write(structure)
+
+
+def _structure_errors(found: _Found, structure: dict[str, Any], prefix: str) -> None:
     parent = structure.get("parentPartsModel")
     children = structure.get("childrenPartsModel")
     if parent is None:
-        found.add("parentPartsModel", "cannot be blank")
+        found.add(f"{prefix}parentPartsModel", "cannot be blank")
     else:
-        found.nested("parentPartsModel", parts_errors(parent, child=False))
+        found.nested(f"{prefix}parentPartsModel", parts_errors(parent, child=False))
     if children is None:
-        found.add("childrenPartsModel", "cannot be blank")
-    elif len(children) > 50:
-        found.add("childrenPartsModel", "the length must be no more than 50")
+        found.add(f"{prefix}childrenPartsModel", "cannot be blank")
+    elif len(children) > MAX_CHILDREN:
+        found.add(f"{prefix}childrenPartsModel", f"the length must be no more than {MAX_CHILDREN}")
     else:
         for index, child in enumerate(children):
-            found.nested(f"childrenPartsModel[{index}]", parts_errors(child or {}, child=True))
-    found.raise_if_any()
-    assert parent is not None and children is not None  # noqa: S101
+            found.nested(
+                f"{prefix}childrenPartsModel[{index}]", parts_errors(child or {}, child=True)
+            )
+
+
+def _structure_write(structure: dict[str, Any]) -> tuple[PartWrite, list[ChildWrite]]:
+    parent, children = structure["parentPartsModel"], structure["childrenPartsModel"]
     return _part_write(parent), [
         ChildWrite(_part_write(child), wire.as_decimal(child["amountRequired"]) or Decimal(0))
         for child in children
     ]
+
+
+def read_structures(items: list[object]) -> list[tuple[PartWrite, list[ChildWrite]]]:
+    """Several #6 bodies (battrace's bulk save): each bound and checked as `read_structure`
+    does, every error's field path led by the structure's index (``[2].childrenPartsModel[0]``).
+    The first bind error stops the reading, as Go's decoder does; the field errors of every
+    structure are listed together."""
+    bound: list[dict[str, Any]] = []
+    for index, item in enumerate(items):
+        try:
+            value = wire.bind(item, PARTS_STRUCTURE)
+        except wire.BindError as exc:
+            joint = "" if exc.message.startswith(":") else "."
+            raise wire.BindError(f"[{index}]{joint}{exc.message}") from exc
+        bound.append(value if isinstance(value, dict) else {})
+    found = _Found()
+    for index, structure in enumerate(bound):
+        _structure_errors(found, structure, f"[{index}].")
+    found.raise_if_any()
+    return [_structure_write(structure) for structure in bound]
 
 
 def read_trade_request(body: object) -> TradeRequestWrite:
