@@ -29,6 +29,8 @@ from battrace.cli.common import console, open_database, reported
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from battrace.passport.transfer import Format
+
 passport_app = typer.Typer(no_args_is_help=True, help="Battery passports.")
 
 AS = typer.Option("--as", help="corporate number (openOperatorId) of the operator acting")
@@ -206,7 +208,7 @@ def export(
 
 
 def _export_batch(
-    session: Session, operator: uuid.UUID, batch: str, kind: Any, out: Path | None
+    session: Session, operator: uuid.UUID, batch: str, kind: Format, out: Path | None
 ) -> None:
     from battrace.passport import batch_export  # noqa: PLC0415
     from battrace.passport.access import Reader  # noqa: PLC0415
