@@ -1,7 +1,7 @@
 """A production batch streamed as NDJSON (`passport.batch_export`, issue 14): a batch of
 `--size` passports issued in a new database, then every passport exported as `--format` and
 written as one JSON line (to nowhere), as the API's stream does. Prints wall and CPU seconds,
-passports per second and the load average.
+passports per second, resident memory before and while streaming, and the load average.
 
     .venv/bin/python benchmarks/passport_batch_export.py --size 1000 --backend sqlite
 """
@@ -27,6 +27,12 @@ from battrace.passport.models import BatteryCategory
 from battrace.store import Database
 
 
+def rss_mb() -> float:
+    """This process's resident memory now (Linux `/proc/self/statm`), MB."""
+    pages = int(Path("/proc/self/statm").read_text().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
 def run(url: str, size: int, kind: transfer.Format) -> None:
     database = Database(url)
     try:
@@ -49,6 +55,7 @@ def run(url: str, size: int, kind: transfer.Format) -> None:
             batch = issuing.create_batch(
                 session, caller=caller, model_id=model_id, batteries=batteries, publish=True
             ).batch.id
+        before = peak = rss_mb()
         wall, cpu, lines, written = time.perf_counter(), time.process_time(), 0, 0
         with database.transaction(write=False) as session:
             for each in batch_export.export_batch(
@@ -63,10 +70,13 @@ def run(url: str, size: int, kind: transfer.Format) -> None:
                     json.dumps({"passportId": str(each.passport_id), "content": content})
                 )
                 lines += 1
+                if lines % 500 == 0:
+                    peak = max(peak, rss_mb())
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         print(
             f"{kind.value}: {lines} passports streamed in {wall:.2f} s wall, {cpu:.2f} s CPU "
             f"({lines / wall:,.0f} passports/s, {written / 1e6:.1f} MB of lines); "
+            f"RSS {before:.0f} MB before, {peak:.0f} MB at most while streaming; "
             f"load average {os.getloadavg()[0]:.2f}"
         )
     finally:
