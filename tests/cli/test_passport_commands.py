@@ -84,6 +84,24 @@ def test_a_batch_from_the_command_line(seeded: Database, tmp_path: Path) -> None
     checked = runner.invoke(cli, ["passport", "check", str(exported)], env=env(seeded))
     assert "valid" in checked.output
     with seeded.transaction() as session:
+        from battrace.passport.models import Passport  # noqa: PLC0415
+
+        found = session.get(Passport, uuid.UUID(passport_id))
+        assert found is not None
+        batch_id = str(found.batch_id)
+    streamed = tmp_path / "batch.ndjson"
+    _run(seeded, "passport", "export", "--batch", batch_id, *as_a, "--out", str(streamed))
+    lines = [json.loads(line) for line in streamed.read_text().splitlines()]
+    assert sorted(line["content"]["general"]["serialNumber"] for line in lines) == [
+        "C-1",
+        "C-2",
+        "C-3",
+    ]
+    mine = next(line for line in lines if line["passportId"] == passport_id)
+    assert mine["content"] == json.loads(exported.read_text())
+    stranger = runner.invoke(cli, ["passport", "export", "--batch", batch_id], env=env(seeded))
+    assert stranger.exit_code == 1 and "--as" in stranger.output
+    with seeded.transaction() as session:
         versions = [
             v.to_dict() for v in history.versions_of(session, uuid.UUID(passport_id), Role.PUBLIC)
         ]

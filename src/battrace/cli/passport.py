@@ -6,6 +6,7 @@ as the API.
     battrace passport create --as 1234567890123 --model-id … --serials serials.txt [--publish]
     battrace passport import doc.json --as 1234567890123 [--format batterypass|catenax]
     battrace passport export <passport id> --as 1234567890123 --format catenax --out cx.json
+    battrace passport export --batch <batch id> --as 1234567890123 --out batch.ndjson
     battrace passport status <passport id> [--as …]
     battrace passport qr <passport id> --out label.svg|label.png [--base https://…]
     battrace passport readings readings.csv --as 1234567890123
@@ -27,6 +28,8 @@ from battrace.cli.common import console, open_database, reported
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
+
+    from battrace.passport.transfer import Format
 
 passport_app = typer.Typer(no_args_is_help=True, help="Battery passports.")
 
@@ -156,12 +159,17 @@ def import_(
 
 @passport_app.command("export")
 def export(
-    passport_id: Annotated[str, typer.Argument(help="the passport")],
+    passport_id: Annotated[str | None, typer.Argument(help="the passport")] = None,
     open_operator_id: Annotated[str | None, AS] = None,
     format: Annotated[str, typer.Option(help="battrace | batterypass | catenax")] = "battrace",
     out: Annotated[Path | None, typer.Option(help="write here instead of the terminal")] = None,
+    batch: Annotated[
+        str | None, typer.Option(help="a batch of the operator acting, as NDJSON lines")
+    ] = None,
 ) -> None:
-    """Export one passport as the operator acting (or, without --as, the public) sees it."""
+    """Export one passport as the operator acting (or, without --as, the public) sees it;
+    with --batch (and --as) every passport of the operator's batch, one JSON line each
+    (`{passportId, format, content, problems}`, or `{passportId, error: {message}}`)."""
     from battrace.errors import InvalidRequest  # noqa: PLC0415
     from battrace.passport import transfer  # noqa: PLC0415
     from battrace.passport.access import PUBLIC_READER, Reader  # noqa: PLC0415
@@ -171,6 +179,13 @@ def export(
             kind = transfer.Format(format)
         except ValueError:
             raise InvalidRequest(f"format: {format!r}; battrace, batterypass or catenax.") from None
+        if batch is not None:
+            if not open_operator_id:
+                raise InvalidRequest("--batch: name the operator acting with --as.")
+            _export_batch(session, _operator(session, open_operator_id), batch, kind, out)
+            return
+        if passport_id is None:
+            raise InvalidRequest("passportId: name a passport, or a batch with --batch.")
         reader = (
             Reader(operator_id=_operator(session, open_operator_id))
             if open_operator_id
@@ -190,6 +205,42 @@ def export(
     else:
         out.write_text(text + "\n", encoding="utf-8")
         console.print(f"wrote {out}")
+
+
+def _export_batch(
+    session: Session, operator: uuid.UUID, batch: str, kind: Format, out: Path | None
+) -> None:
+    from battrace.passport import batch_export  # noqa: PLC0415
+    from battrace.passport.access import Reader  # noqa: PLC0415
+
+    lines = batch_export.export_batch(
+        session,
+        caller=operator,
+        reader=Reader(operator_id=operator),
+        batch_id=_uuid(batch, "batchId"),
+        format=kind,
+    )
+    target = out.open("w", encoding="utf-8") if out is not None else None
+    written = 0
+    try:
+        for each in lines:
+            line: dict[str, Any] = {"passportId": str(each.passport_id)}
+            if each.error is not None:
+                line["error"] = {"message": each.error.message}
+            elif each.exported is not None:
+                line["format"] = each.exported.format.value
+                line["content"] = each.exported.content
+                line["problems"] = [
+                    {"path": p.path, "message": p.message} for p in each.exported.problems
+                ]
+            text = json.dumps(line, ensure_ascii=False, separators=(",", ":"))
+            print(text, file=target)
+            written += 1
+    finally:
+        if target is not None:
+            target.close()
+    if out is not None:
+        console.print(f"wrote {written} passports to {out}")
 
 
 @passport_app.command("status")

@@ -11,6 +11,7 @@ domain's decision (a passport the caller may not see is "not found").
   `POST /` (one), `POST /batches`, `POST /publish`, `GET /{id}` (as the caller's role sees
   it), `PUT /{id}/data`, `GET /{id}/history`, `GET /{id}/completeness`, `GET /completeness`,
   `GET /{id}/qr?format=svg|png`, `GET /schema`
+- exports: `GET /{id}/export?format=`, `GET /batches/{batchId}/export?format=` (NDJSON stream)
 - dynamic data: `POST /readings` (JSON list or `text/csv`), `GET /{id}/readings?metric=`
 - lifecycle: `POST /successors`, `POST /{id}/waste`, `POST /{id}/recycled`
 - grants: `GET|POST /grants`, `POST /grants/{id}/revoke`
@@ -18,17 +19,27 @@ domain's decision (a passport the caller may not see is "not found").
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
+
 from fastapi import APIRouter
 from sqlalchemy.orm import Session
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 
 from battrace import errors
 from battrace.connector import passport_json as answers
-from battrace.connector.errors import json_response
+from battrace.connector.errors import (
+    RequestContext,
+    Source,
+    domain_error_response,
+    json_response,
+    json_text,
+)
 from battrace.connector.routing import ApiCaller, ContractRoute, Raw, State
 from battrace.inputs import passport_bodies as bodies
 from battrace.passport import (
+    batch_export,
     battery_models,
     checks,
     issuing,
@@ -299,11 +310,51 @@ def export_passport(
             policy=answers.policy_of(state),
         )
 
-    made = state.read(read)
-    return json_response(
-        {
-            "format": made.format.value,
-            "content": made.content,
-            "problems": [{"path": p.path, "message": p.message} for p in made.problems],
-        }
-    )
+    return json_response(_exported_json(state.read(read)))
+
+
+def _exported_json(made: transfer.Exported) -> dict[str, object]:
+    return {
+        "format": made.format.value,
+        "content": made.content,
+        "problems": [{"path": p.path, "message": p.message} for p in made.problems],
+    }
+
+
+@router.get("/batches/{batch_id}/export")
+def export_batch(request: Request, batch_id: str, caller: ApiCaller, state: State) -> Response:
+    """Every passport of one of the caller's production batches as `format` (battrace |
+    batterypass | catenax), streamed as NDJSON (`application/x-ndjson`): one line per
+    passport, `{"passportId", "format", "content", "problems"}`, the same answer as
+    `GET /{id}/export` for that passport (a format that cannot be produced, e.g. Catena-X
+    for a non-EV battery, has `content: null` and the `problems` naming why). A passport
+    whose export is refused (e.g. an ended passport) becomes a line `{"passportId",
+    "error": {code, message, detail}}` (the single export's error) and the stream goes on.
+    An unknown batch, or another operator's, is 404; a bad `format` 400."""
+    kind = _format(request.query_params.get("format"))
+    wanted = bodies.uuid_of(batch_id, "batchId")
+    state.read(lambda s: batch_export.own_batch(s, caller=caller.operator_id, batch_id=wanted))
+    context = RequestContext(method=request.method, operator_id=str(caller.operator_id))
+
+    def lines() -> Iterator[str]:
+        with state.reading() as session:
+            reader = reader_for(
+                session, operator_id=caller.operator_id, account_id=caller.account_id
+            )
+            for each in batch_export.export_batch(
+                session,
+                caller=caller.operator_id,
+                reader=reader,
+                batch_id=wanted,
+                format=kind,
+                policy=answers.policy_of(state),
+            ):
+                line: dict[str, object] = {"passportId": str(each.passport_id)}
+                if each.error is not None:
+                    answer = domain_error_response(each.error, Source.DATASPACE, context)
+                    line["error"] = json.loads(bytes(answer.body))
+                elif each.exported is not None:
+                    line.update(_exported_json(each.exported))
+                yield json_text(line) + "\n"
+
+    return StreamingResponse(lines(), media_type="application/x-ndjson")
