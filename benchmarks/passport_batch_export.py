@@ -19,12 +19,12 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from _common import postgres_database, sqlite_database
 
-from battrace.identity import operators
 from battrace.migrations import upgrade
-from battrace.passport import batch_export, battery_models, issuing, transfer
+from battrace.passport import batch_export, transfer
 from battrace.passport.access import Reader
-from battrace.passport.models import BatteryCategory
+from battrace.passport.models import Passport
 from battrace.store import Database
+from passport import issue_batch
 
 
 def rss_mb() -> float:
@@ -37,24 +37,9 @@ def run(url: str, size: int, kind: transfer.Format) -> None:
     database = Database(url)
     try:
         upgrade(database.engine)
-        with database.transaction() as session:
-            operator = operators.create_operator(
-                session, name="Bench pack maker", address="x", open_operator_id="7000000000001"
-            )
-            model = battery_models.create_model(
-                session,
-                caller=operator.id,
-                name="Bench pack",
-                category=BatteryCategory.EV,
-                gtin="04012345000009",
-                data={"general": {"weight": 400}, "performance": {"ratedCapacity": 180}},
-            )
-            caller, model_id = operator.id, model.id
-        batteries = [issuing.NewBattery(serial=f"B{n:07d}") for n in range(size)]
-        with database.transaction() as session:
-            batch = issuing.create_batch(
-                session, caller=caller, model_id=model_id, batteries=batteries, publish=True
-            ).batch.id
+        caller, passport_ids, _seconds = issue_batch(database, size)  # as passport.py issues it
+        with database.transaction(write=False) as session:
+            batch = session.get(Passport, passport_ids[0]).batch_id  # type: ignore[union-attr]
         before = peak = rss_mb()
         wall, cpu, lines, written = time.perf_counter(), time.process_time(), 0, 0
         with database.transaction(write=False) as session:
