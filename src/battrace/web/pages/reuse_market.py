@@ -76,15 +76,21 @@ def release(ctx: Ctx) -> Response:
     return ctx.redirect("/reuse/market", flash="reuse.released")
 
 
-@page("/reuse/handovers", methods=("POST",))
-def hand_over(ctx: Ctx) -> Response:
-    caller = ctx.operator_id
+def chosen_reservations(ctx: Ctx) -> list[uuid.UUID]:
+    """The reservations ticked on a form (one or more), for a hand-over or a proposal."""
     try:
         chosen = [uuid.UUID(v) for v in ctx.values("reservationId")]
     except ValueError:
         raise errors.InvalidRequest(ctx.t("reuse.pick_reservations")) from None
     if not chosen:
         raise errors.InvalidRequest(ctx.t("reuse.pick_reservations"))
+    return chosen
+
+
+@page("/reuse/handovers", methods=("POST",))
+def hand_over(ctx: Ctx) -> Response:
+    caller = ctx.operator_id
+    chosen = chosen_reservations(ctx)
     system = ctx.state.write(
         lambda s: (
             market.hand_over(

@@ -15,6 +15,7 @@ from battrace import errors
 from battrace.reuse import market, proposals
 from battrace.reuse.models import ProposalState, ReservationStatus
 from battrace.web.app import Ctx, page
+from battrace.web.pages.reuse_market import chosen_reservations
 
 SUCCESSOR_STATUSES = ("repurposed", "re-used", "remanufactured")
 
@@ -43,12 +44,7 @@ def proposals_page(ctx: Ctx) -> Response:
 @page("/reuse/proposals", methods=("POST",))
 def propose(ctx: Ctx) -> Response:
     caller = ctx.operator_id
-    try:
-        chosen = [uuid.UUID(v) for v in ctx.values("reservationId")]
-    except ValueError:
-        raise errors.InvalidRequest(ctx.t("reuse.pick_reservations")) from None
-    if not chosen:
-        raise errors.InvalidRequest(ctx.t("reuse.pick_reservations"))
+    chosen = chosen_reservations(ctx)
     if not ctx.value("label"):
         raise errors.InvalidRequest(ctx.t("reuse.proposal_label_needed"))
     proposal_id = ctx.state.write(
