@@ -18,8 +18,9 @@ import binascii
 import re
 import secrets
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -207,6 +208,26 @@ def sealer_of(session: Session) -> Sealer:
         sealer = Sealer(None)
         session.info[_SESSION_KEY] = sealer
     return sealer
+
+
+Row = TypeVar("Row")
+
+
+def reseal_rows(
+    session: Session, rows: Iterable[Row], attribute: str, context_of: Callable[[Row], str]
+) -> int:
+    """Seal `attribute` of every row with the current sealing key (each under its own
+    context); how many changed."""
+    sealer = sealer_of(session)
+    changed = 0
+    for row in rows:
+        sealed: str = getattr(row, attribute)
+        resealed = sealer.reseal(session, sealed, context=context_of(row))
+        if resealed != sealed:
+            setattr(row, attribute, resealed)
+            changed += 1
+    session.flush()
+    return changed
 
 
 def seal(session: Session, plain: str, *, context: str) -> str:

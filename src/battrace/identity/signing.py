@@ -61,16 +61,12 @@ def _new_key(session: Session, operator_id: uuid.UUID) -> SigningKey:
 
 def reseal_keys(session: Session) -> int:
     """Seal every operator's private keys with the current sealing key; how many changed."""
-    sealer = sealing.sealer_of(session)
-    changed = 0
-    for key in session.scalars(select(SigningKey)):
-        context = seal_context(key.operator_id, key.kid)
-        resealed = sealer.reseal(session, key.private_key, context=context)
-        if resealed != key.private_key:
-            key.private_key = resealed
-            changed += 1
-    session.flush()
-    return changed
+    return sealing.reseal_rows(
+        session,
+        session.scalars(select(SigningKey)),
+        "private_key",
+        lambda key: seal_context(key.operator_id, key.kid),
+    )
 
 
 def active_key(session: Session, *, caller: uuid.UUID) -> SigningKey:

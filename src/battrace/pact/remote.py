@@ -115,16 +115,12 @@ def access(session: Session, host: RemoteHost) -> HostAccess:
 
 def reseal_secrets(session: Session) -> int:
     """Seal every remote host's client secret with the current sealing key; how many changed."""
-    sealer = sealing.sealer_of(session)
-    changed = 0
-    for host in session.scalars(select(RemoteHost)):
-        context = seal_context(host.operator_id, host.id)
-        resealed = sealer.reseal(session, host.client_secret, context=context)
-        if resealed != host.client_secret:
-            host.client_secret = resealed
-            changed += 1
-    session.flush()
-    return changed
+    return sealing.reseal_rows(
+        session,
+        session.scalars(select(RemoteHost)),
+        "client_secret",
+        lambda host: seal_context(host.operator_id, host.id),
+    )
 
 
 def get_host(session: Session, *, caller: uuid.UUID, host_id: uuid.UUID) -> RemoteHost:
