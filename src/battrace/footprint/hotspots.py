@@ -51,7 +51,7 @@ def _rank(
 ) -> tuple[Hotspot, ...]:
     stages = list(Stage) if stage is None else [stage]
     # One dictionary look-up per contribution (trace ids hash in Python, thousands per page).
-    groups: dict[uuid.UUID | None, list[Any]] = {}
+    groups: dict[uuid.UUID | None, list[Any]] = {}  # group -> [emission summed, label]
     for each in stages:
         for contribution in footprint.stages[each].contributions:
             group, label = key(contribution)
@@ -60,22 +60,14 @@ def _rank(
                 groups[group] = [contribution.emission, label]
             else:
                 entry[0] += contribution.emission
-    sums: dict[uuid.UUID | None, Decimal] = {group: entry[0] for group, entry in groups.items()}
-    labels = {group: str(entry[1]) for group, entry in groups.items()}
-    known = sum(sums.values(), ZERO)
-    ranked = sorted(sums.items(), key=lambda item: (-item[1], str(item[0])))
+    known = sum((entry[0] for entry in groups.values()), ZERO)
+    ranked = sorted(groups.items(), key=lambda item: (-item[1][0], str(item[0])))
     result = []
     running = ZERO
-    for group, emission in ranked:
+    for group, (emission, label) in ranked:
         running += emission
         result.append(
-            Hotspot(
-                group,
-                labels[group],
-                emission,
-                share(emission, known),
-                share(running, known),
-            )
+            Hotspot(group, label, emission, share(emission, known), share(running, known))
         )
     return tuple(result)
 
